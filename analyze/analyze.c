@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <trace-cmd/trace-cmd.h>
+
+#include "config.h"
+#include "analyze.h"
+#include "db.h"
+#include "embedded.h"
+#include "event-tables.h"
+#include "tasks.h"
+#include "trace-meta.h"
+
+/* analyze/layout.sql, compiled in by tools/embed. */
+extern const struct embedded_file analyze_layout_sql[];
+
+/* PRAGMA application_id of every maptrail database ("MPTR"), and its layout version. */
+#define DB_APPLICATION_ID	0x4d505452
+#define DB_LAYOUT_VERSION	1
+
+#define PROGRESS_EVERY		(1u << 16)
+
+struct cpu_state {
+	uint64_t events;
+	int64_t lost;
+	int64_t lost_unknown;
+};
+
+/* A buffer of the file (top or instance), attached to its libtracecmd handle. */
+struct buffer_state {
+	int64_t id;
+	const char *name;
+	const struct meta_buffer *meta;	/* NULL if trace-meta did not list it */
+	int nr_cpus;
+	struct cpu_state *cpus;
+	uint64_t events;
+};
+
+struct loader {
+	const struct analyze_options *opts;
+	const struct trace_meta *meta;
+	struct db db;
+	struct tep_handle *tep;
+	int64_t capture_id;
+	int nr_slots;
+	struct event_table **slots;	/* indexed by event id; NULL: no such format */
+	sqlite3_stmt *insert_unknown;
+	struct task_map *tasks;
+	uint64_t events;
+	uint64_t first_ts, last_ts;
+	bool interrupted;
+	bool failed;
+};
+
+/* The SHA-256 of the capture is computed on the other core while events load. */
+struct hasher {
+	pthread_t thread;
+	const char *path;
+	char hex[65];
+	int ret;
+};
+
+static void *hash_file(void *arg)
+{
+	struct hasher *h = arg;
+
+	h->ret = trace_meta_sha256(h->path, h->hex);
+	return NULL;
+}
+
+char *analyze_default_output(const char *input)
+{
+	size_t len = strlen(input);
+	char *out;
+
+	if (len > 4 && !strcmp(input + len - 4, ".dat"))
+		len -= 4;
+	if (asprintf(&out, "%.*s.db", (int)len, input) < 0)
+		return NULL;
+	return out;
+}
+
+static int set_reason(char **reason, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int set_reason(char **reason, const char *path, const char *fmt, ...)
+{
+	char *what = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (asprintf(reason, "%s: %s", path, what ? what : "out of memory") < 0)
+		*reason = NULL;
+	free(what);
+	return -1;
+}
+
+/* Copy @from to the open @to_fd: --append works on a copy, never on the original. */
+static int copy_file(const char *from, int to_fd)
+{
+	char buf[1 << 16];
+	ssize_t n;
+	int fd = open(from, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(to_fd, buf + done, n - done);
+
+			if (w < 0) {
+				int err = -errno;
+
+				close(fd);
+				return err;
+			}
+			done += w;
+		}
+	}
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/*
+ * Check the output path and make the temporary file the database is written
+ * to, in the same directory so the final rename is atomic.
+ */
+static int prepare_output(const struct analyze_options *opts, const struct stat *in_st,
+			  char **tmp_path, char **reason)
+{
+	char *dir_copy = strdup(opts->output), *base_copy = strdup(opts->output);
+	struct stat st;
+	bool exists;
+	mode_t mask;
+	int fd = -1, ret = -1;
+
+	if (!dir_copy || !base_copy) {
+		set_reason(reason, opts->output, "out of memory");
+		goto out;
+	}
+	exists = stat(opts->output, &st) == 0;
+	if (exists && S_ISDIR(st.st_mode)) {
+		set_reason(reason, opts->output, "is a directory");
+		goto out;
+	}
+	if (exists && st.st_dev == in_st->st_dev && st.st_ino == in_st->st_ino) {
+		set_reason(reason, opts->output, "is the capture itself");
+		goto out;
+	}
+	if (exists && !opts->append && !opts->force) {
+		set_reason(reason, opts->output,
+			   "already exists (--force replaces it, --append adds this capture to it)");
+		goto out;
+	}
+	if (asprintf(tmp_path, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
+		*tmp_path = NULL;
+		set_reason(reason, opts->output, "out of memory");
+		goto out;
+	}
+	fd = mkostemp(*tmp_path, O_CLOEXEC);
+	if (fd < 0) {
+		set_reason(reason, opts->output, "cannot create: %s", strerror(errno));
+		free(*tmp_path);
+		*tmp_path = NULL;
+		goto out;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) < 0) {
+		set_reason(reason, opts->output, "cannot set mode: %s", strerror(errno));
+		goto fail;
+	}
+	if (exists && opts->append) {
+		int err = copy_file(opts->output, fd);
+
+		if (err < 0) {
+			set_reason(reason, opts->output, "cannot copy for --append: %s",
+				   strerror(-err));
+			goto fail;
+		}
+	}
+	ret = 0;
+	goto out;
+fail:
+	unlink(*tmp_path);
+	free(*tmp_path);
+	*tmp_path = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(dir_copy);
+	free(base_copy);
+	return ret;
+}
+
+static int64_t pragma_int(struct db *db, const char *pragma)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "PRAGMA %s", pragma);
+	int64_t value = -1;
+
+	if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+/* A fresh database gets the layout; an --append target must be one of ours. */
+static int prepare_layout(struct loader *ld, char **reason)
+{
+	struct db *db = &ld->db;
+	int64_t app_id, version;
+
+	app_id = pragma_int(db, "application_id");
+	if (app_id < 0)
+		return set_reason(reason, ld->opts->output, "not a maptrail database (%s)",
+				  db->err ? db->err : "unreadable");
+	version = pragma_int(db, "user_version");
+	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
+		if (db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
+				"PRAGMA user_version=%d;", DB_APPLICATION_ID, DB_LAYOUT_VERSION) < 0)
+			return set_reason(reason, ld->opts->output, "%s", db->err);
+	} else if (app_id != DB_APPLICATION_ID) {
+		return set_reason(reason, ld->opts->output, "not a maptrail database");
+	} else if (version != DB_LAYOUT_VERSION) {
+		return set_reason(reason, ld->opts->output,
+				  "database layout %lld, this maptrail writes layout %d",
+				  (long long)version, DB_LAYOUT_VERSION);
+	}
+	if (db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
+		return set_reason(reason, ld->opts->output, "%s", db->err);
+	return 0;
+}
+
+static void utc_now(char buf[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int insert_capture(struct loader *ld, const struct stat *in_st, int nr_buffers)
+{
+	const struct trace_meta *m = ld->meta;
+	char now[32];
+
+	utc_now(now);
+	/* sha256 and the counts are filled in when the load is complete. */
+	if (db_exec(&ld->db, "INSERT INTO capture (path, sha256, size, file_version, big_endian,"
+		    " compression, compression_version, cpus, page_size, long_size, clock, uname,"
+		    " kernel_version, hostname, buffers, event_count, lost_events, lost_unknown,"
+		    " lost_per_cpu, analyzed_at, maptrail_version, libtracecmd_version)"
+		    " VALUES (%Q, '', %lld, %d, %d, %Q, %Q, %d, %d, %d, %Q, %Q, %Q, %Q, %d, 0, 0, 0,"
+		    " '{}', %Q, %Q, %Q)",
+		    ld->opts->input, (long long)in_st->st_size, m->version, m->big_endian,
+		    m->compression, m->compression_version, tep_get_cpus(ld->tep), m->page_size,
+		    m->long_size, m->clock, m->uname, m->kernel_version, m->hostname,
+		    nr_buffers, now, MAPTRAIL_VERSION, MAPTRAIL_TRACECMD_VERSION) < 0)
+		return -1;
+	ld->capture_id = sqlite3_last_insert_rowid(ld->db.sql);
+	return 0;
+}
+
+static const struct meta_buffer *meta_buffer(const struct trace_meta *m, const char *name)
+{
+	for (int i = 0; i < m->nr_buffers; i++)
+		if (!strcmp(m->buffers[i].name, name))
+			return &m->buffers[i];
+	return NULL;
+}
+
+static int insert_buffer(struct loader *ld, struct buffer_state *buf, const char *name,
+			 int nr_cpus)
+{
+	const struct meta_buffer *mb = meta_buffer(ld->meta, name);
+
+	buf->name = name;
+	buf->meta = mb;
+	buf->nr_cpus = nr_cpus;
+	buf->cpus = calloc(nr_cpus > 0 ? nr_cpus : 1, sizeof(*buf->cpus));
+	if (!buf->cpus)
+		return db_fail(&ld->db, "out of memory");
+	if (db_exec(&ld->db, "INSERT INTO buffer (capture_id, name, clock, page_size, cpus)"
+		    " VALUES (%lld, %Q, %Q, %d, %d)", (long long)ld->capture_id, name,
+		    mb ? mb->clock : NULL, mb ? mb->page_size : ld->meta->page_size, nr_cpus) < 0)
+		return -1;
+	buf->id = sqlite3_last_insert_rowid(ld->db.sql);
+	return 0;
+}
+
+/* The format's fields as one line, "type name; type name", for event_type.fields. */
+static char *fields_line(struct tep_event *ev)
+{
+	sqlite3_str *s = sqlite3_str_new(NULL);
+
+	for (struct tep_format_field *f = ev->format.fields; f; f = f->next)
+		sqlite3_str_appendf(s, "%s%s %s", f == ev->format.fields ? "" : "; ", f->type,
+				    f->name);
+	return sqlite3_str_finish(s);
+}
+
+static int insert_event_type(struct loader *ld, sqlite3_stmt *type_ins, sqlite3_stmt *field_ins,
+			     struct event_table *t)
+{
+	struct tep_event *ev = t->event;
+	char *fields = fields_line(ev);
+	int pos = 0, col = 0;
+
+	sqlite3_bind_int64(type_ins, 1, ld->capture_id);
+	sqlite3_bind_int(type_ins, 2, ev->id);
+	sqlite3_bind_text(type_ins, 3, ev->system, -1, SQLITE_STATIC);
+	sqlite3_bind_text(type_ins, 4, ev->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(type_ins, 5, fields ? fields : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(type_ins, 6, ev->print_fmt.format, -1, SQLITE_STATIC);
+	sqlite3_free(fields);
+	if (db_step_done(&ld->db, type_ins) < 0)
+		return -1;
+
+	sqlite3_bind_int64(field_ins, 1, ld->capture_id);
+	sqlite3_bind_int(field_ins, 2, ev->id);
+	for (int common = 1; common >= 0; common--) {
+		struct tep_format_field *f = common ? ev->format.common_fields : ev->format.fields;
+
+		for (; f; f = f->next) {
+			const char *column = NULL, *storage = "implied by the table";
+
+			if (!strcmp(f->name, "common_pid") && f == t->pid_field) {
+				column = "pid";
+				storage = "signed";
+			} else if (col < t->nr_columns && t->columns[col].field == f) {
+				column = t->columns[col].name;
+				storage = column_kind_name(t->columns[col].kind);
+				col++;
+			}
+			sqlite3_bind_int(field_ins, 3, pos++);
+			sqlite3_bind_text(field_ins, 4, f->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(field_ins, 5, column, -1, SQLITE_STATIC);
+			sqlite3_bind_text(field_ins, 6, f->type, -1, SQLITE_STATIC);
+			sqlite3_bind_int(field_ins, 7, f->offset);
+			sqlite3_bind_int(field_ins, 8, f->size);
+			sqlite3_bind_int(field_ins, 9, !!(f->flags & TEP_FIELD_IS_SIGNED));
+			sqlite3_bind_int(field_ins, 10, common);
+			sqlite3_bind_text(field_ins, 11, storage, -1, SQLITE_STATIC);
+			if (db_step_done(&ld->db, field_ins) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Describe every format of the file, in event_type/event_field and in ld->slots. */
+static int load_formats(struct loader *ld)
+{
+	struct tep_event **events = tep_list_events(ld->tep, TEP_EVENT_SORT_ID);
+	sqlite3_stmt *type_ins, *field_ins;
+	int ret = -1, max_id = -1;
+
+	if (!events)
+		return db_fail(&ld->db, "cannot list the event formats");
+	for (int i = 0; events[i]; i++)
+		if (events[i]->id > max_id)
+			max_id = events[i]->id;
+	ld->nr_slots = max_id + 1;
+	ld->slots = calloc(ld->nr_slots > 0 ? ld->nr_slots : 1, sizeof(*ld->slots));
+	type_ins = db_prepare(&ld->db, "INSERT INTO event_type (capture_id, id, system, name,"
+			      " fields, print_fmt) VALUES (?, ?, ?, ?, ?, ?)");
+	field_ins = db_prepare(&ld->db, "INSERT INTO event_field (capture_id, event_id, position,"
+			       " name, column_name, c_type, offset, size, is_signed, is_common,"
+			       " storage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!ld->slots || !type_ins || !field_ins) {
+		db_fail(&ld->db, "out of memory");
+		goto out;
+	}
+	for (int i = 0; events[i]; i++) {
+		struct event_table *t;
+
+		if (events[i]->id < 0 || ld->slots[events[i]->id])
+			continue;	/* two formats with one id: the first wins, as in libtraceevent */
+		t = event_table_alloc(events[i]);
+		if (!t) {
+			db_fail(&ld->db, "out of memory");
+			goto out;
+		}
+		ld->slots[events[i]->id] = t;
+		if (insert_event_type(ld, type_ins, field_ins, t) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(type_ins);
+	sqlite3_finalize(field_ins);
+	return ret;
+}
+
+static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_record *rec,
+			int type)
+{
+	sqlite3_stmt *st = ld->insert_unknown;
+
+	if (!st) {
+		st = ld->insert_unknown = db_prepare(&ld->db, "INSERT INTO unknown_event"
+				" (capture_id, buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?)");
+		if (!st)
+			return -1;
+	}
+	sqlite3_bind_int64(st, 1, ld->capture_id);
+	sqlite3_bind_int64(st, 2, buf->id);
+	sqlite3_bind_int64(st, 3, (int64_t)rec->ts);
+	sqlite3_bind_int(st, 4, rec->cpu);
+	sqlite3_bind_int(st, 5, type);
+	sqlite3_bind_blob(st, 6, rec->data, rec->size > 0 ? rec->size : 0, SQLITE_STATIC);
+	return db_step_done(&ld->db, st);
+}
+
+static void learn_names(struct loader *ld, struct event_table *t, struct tep_record *rec)
+{
+	for (int i = 0; i < t->nr_comm_pairs; i++) {
+		const char *comm;
+		int64_t pid;
+		int len;
+
+		if (event_field_int(ld->tep, &t->columns[t->comm_pairs[i].pid_column], rec, &pid) &&
+		    event_field_text(ld->tep, &t->columns[t->comm_pairs[i].comm_column], rec,
+				     &comm, &len) && pid > 0 && len > 0 &&
+		    task_map_name(ld->tasks, (int)pid, comm, len, rec->ts) < 0)
+			ld->failed = true;
+	}
+}
+
+/* The hot path: one record into one row. */
+static int load_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *arg)
+{
+	struct loader *ld = arg;
+	struct buffer_state *buf = tracecmd_get_private(handle);
+	int type = tep_data_type(ld->tep, rec);
+	int pid = tep_data_pid(ld->tep, rec);
+	struct event_table *t = type >= 0 && type < ld->nr_slots ? ld->slots[type] : NULL;
+
+	(void)cpu;	/* the nth CPU across handles; rec->cpu is the file's */
+	if (ld->opts->interrupted && *ld->opts->interrupted) {
+		ld->interrupted = true;
+		return 1;
+	}
+	if (rec->cpu >= 0 && rec->cpu < buf->nr_cpus) {
+		struct cpu_state *c = &buf->cpus[rec->cpu];
+
+		c->events++;
+		if (rec->missed_events > 0)
+			c->lost += rec->missed_events;
+		else if (rec->missed_events < 0)
+			c->lost_unknown++;
+	}
+	buf->events++;
+	if (!ld->events++)
+		ld->first_ts = rec->ts;
+	if (rec->ts < ld->first_ts)
+		ld->first_ts = rec->ts;
+	if (rec->ts > ld->last_ts)
+		ld->last_ts = rec->ts;
+	if (task_map_event(ld->tasks, pid, rec->ts) < 0)
+		goto fail;
+
+	if (!t) {
+		if (load_unknown(ld, buf, rec, type) < 0)
+			goto fail;
+	} else {
+		if (!t->insert && event_table_create(&ld->db, t) < 0)
+			goto fail;
+		sqlite3_bind_int64(t->insert, 1, ld->capture_id);
+		sqlite3_bind_int64(t->insert, 2, buf->id);
+		sqlite3_bind_int64(t->insert, 3, (int64_t)rec->ts);
+		sqlite3_bind_int(t->insert, 4, rec->cpu);
+		sqlite3_bind_int(t->insert, 5, pid);
+		event_table_bind_fields(t, ld->tep, rec);
+		if (db_step_done(&ld->db, t->insert) < 0)
+			goto fail;
+		t->rows++;
+		if (t->nr_comm_pairs)
+			learn_names(ld, t, rec);
+	}
+	if (ld->opts->progress && !(ld->events % PROGRESS_EVERY))
+		ld->opts->progress(ld->opts->progress_arg, ld->events, false);
+	return ld->failed ? 1 : 0;
+fail:
+	ld->failed = true;
+	return 1;
+}
+
+/* CPUSTAT options describe the buffer the recorder read: the top one, or the only one. */
+static const struct meta_cpustat *cpustat_for(const struct loader *ld, int buffer_index,
+					      int nr_buffers_with_cpus, int cpu)
+{
+	if (buffer_index != 0 && nr_buffers_with_cpus > 1)
+		return NULL;
+	for (int i = 0; i < ld->meta->nr_cpustats; i++)
+		if (ld->meta->cpustats[i].cpu == cpu)
+			return &ld->meta->cpustats[i];
+	return NULL;
+}
+
+static void bind_stat(sqlite3_stmt *st, int param, const struct meta_cpustat *cs, int64_t v)
+{
+	if (cs && v >= 0)
+		sqlite3_bind_int64(st, param, v);
+	else
+		sqlite3_bind_null(st, param);
+}
+
+/* Per-CPU rows, the totals of the capture, and the losses for the summary. */
+static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_bufs,
+			  const char *sha256, struct analyze_summary *sum)
+{
+	sqlite3_str *per_cpu = sqlite3_str_new(NULL);
+	int64_t lost = 0, unknown = 0;
+	int with_cpus = 0, ret = -1;
+	sqlite3_stmt *st = NULL;
+	char *json = NULL;
+
+	for (int b = 0; b < nr_bufs; b++)
+		with_cpus += bufs[b].nr_cpus > 0;
+	st = db_prepare(&ld->db, "INSERT INTO capture_cpu (capture_id, buffer_id, cpu, data_offset,"
+			" data_size, events, lost_events, lost_unknown, stats_entries, stats_overrun,"
+			" stats_commit_overrun, stats_dropped_events, stats_read_events, stats_text)"
+			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		goto out;
+	for (int b = 0; b < nr_bufs; b++) {
+		struct buffer_state *buf = &bufs[b];
+
+		for (int cpu = 0; cpu < buf->nr_cpus; cpu++) {
+			const struct meta_cpustat *cs = cpustat_for(ld, b, with_cpus, cpu);
+			const struct meta_cpu *mc = buf->meta && cpu < buf->meta->nr_cpus ?
+						    &buf->meta->cpus[cpu] : NULL;
+			struct cpu_state *c = &buf->cpus[cpu];
+			int64_t stat_lost = cs ? (cs->overrun > 0 ? cs->overrun : 0) +
+					    (cs->dropped_events > 0 ? cs->dropped_events : 0) : 0;
+
+			sqlite3_bind_int64(st, 1, ld->capture_id);
+			sqlite3_bind_int64(st, 2, buf->id);
+			sqlite3_bind_int(st, 3, cpu);
+			if (mc) {
+				sqlite3_bind_int64(st, 4, (int64_t)mc->offset);
+				sqlite3_bind_int64(st, 5, (int64_t)mc->size);
+			} else {
+				sqlite3_bind_null(st, 4);
+				sqlite3_bind_null(st, 5);
+			}
+			sqlite3_bind_int64(st, 6, (int64_t)c->events);
+			sqlite3_bind_int64(st, 7, c->lost);
+			sqlite3_bind_int64(st, 8, c->lost_unknown);
+			bind_stat(st, 9, cs, cs ? cs->entries : -1);
+			bind_stat(st, 10, cs, cs ? cs->overrun : -1);
+			bind_stat(st, 11, cs, cs ? cs->commit_overrun : -1);
+			bind_stat(st, 12, cs, cs ? cs->dropped_events : -1);
+			bind_stat(st, 13, cs, cs ? cs->read_events : -1);
+			if (cs)
+				sqlite3_bind_text(st, 14, cs->text, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 14);
+			if (db_step_done(&ld->db, st) < 0)
+				goto out;
+
+			/* The page marks count what the reader saw lost; stats what the kernel overwrote. */
+			if (c->lost > stat_lost)
+				stat_lost = c->lost;
+			if (!stat_lost && !c->lost_unknown)
+				continue;
+			struct analyze_loss *l = realloc(sum->losses,
+							 (sum->nr_losses + 1) * sizeof(*l));
+			if (!l)
+				goto out;
+			sum->losses = l;
+			l += sum->nr_losses++;
+			*l = (struct analyze_loss){ .buffer = strdup(buf->name), .cpu = cpu,
+						    .lost = stat_lost, .unknown = c->lost_unknown };
+			sqlite3_str_appendf(per_cpu, "%s\"%s/cpu%d\": %lld", lost || unknown ? ", " : "",
+					    *buf->name ? buf->name : "top", cpu, (long long)stat_lost);
+			lost += stat_lost;
+			unknown += c->lost_unknown;
+		}
+		if (db_exec(&ld->db, "UPDATE buffer SET event_count = %llu WHERE id = %lld",
+			    (unsigned long long)buf->events, (long long)buf->id) < 0)
+			goto out;
+	}
+	json = sqlite3_mprintf("{%s}", sqlite3_str_value(per_cpu) ? sqlite3_str_value(per_cpu) : "");
+	sqlite3_finalize(st);
+	st = db_prepare(&ld->db, "UPDATE capture SET sha256 = ?, first_ts = ?, last_ts = ?,"
+			" event_count = ?, lost_events = ?, lost_unknown = ?, lost_per_cpu = ?"
+			" WHERE id = ?");
+	if (!st || !json)
+		goto out;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	if (ld->events) {
+		sqlite3_bind_int64(st, 2, (int64_t)ld->first_ts);
+		sqlite3_bind_int64(st, 3, (int64_t)ld->last_ts);
+	}
+	sqlite3_bind_int64(st, 4, (int64_t)ld->events);
+	sqlite3_bind_int64(st, 5, lost);
+	sqlite3_bind_int64(st, 6, unknown);
+	sqlite3_bind_text(st, 7, json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, ld->capture_id);
+	if (db_step_done(&ld->db, st) < 0)
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_free(json);
+	sqlite3_free(sqlite3_str_finish(per_cpu));
+	return ret;
+}
+
+/* Row counts into event_type, and the indexes the forensic questions need. */
+static int finish_tables(struct loader *ld, struct analyze_summary *sum)
+{
+	for (int id = 0; id < ld->nr_slots; id++) {
+		struct event_table *t = ld->slots[id];
+
+		if (!t || !t->rows)
+			continue;
+		sum->event_tables++;
+		if (db_exec(&ld->db, "UPDATE event_type SET table_name = %Q, event_count = %llu"
+			    " WHERE capture_id = %lld AND id = %d", t->name,
+			    (unsigned long long)t->rows, (long long)ld->capture_id, id) < 0)
+			return -1;
+		/* By time and by task: what "what happened then" and "what did it do" scan. */
+		if (db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
+			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid, ts)",
+			    t->name, t->name, t->name, t->name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void loader_release(struct loader *ld)
+{
+	for (int i = 0; i < ld->nr_slots; i++)
+		event_table_free(ld->slots[i]);
+	free(ld->slots);
+	sqlite3_finalize(ld->insert_unknown);
+	task_map_free(ld->tasks);
+	db_close(&ld->db);
+}
+
+int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum, char **reason)
+{
+	struct loader ld = { .opts = opts };
+	struct tracecmd_input **handles = NULL;
+	struct buffer_state *bufs = NULL;
+	struct trace_meta *meta = NULL;
+	struct hasher hasher = { .path = opts->input, .ret = -1 };
+	bool hashing = false;
+	char *tmp_path = NULL, *why = NULL;
+	struct stat in_st;
+	int nr_handles = 0, ret = -1;
+
+	memset(sum, 0, sizeof(*sum));
+	*reason = NULL;
+
+	/* Refuse a damaged capture with its reason before libtracecmd reads it. */
+	if (trace_meta_read(opts->input, &meta, &why) < 0) {
+		set_reason(reason, opts->input, "%s", why ? why : "cannot read");
+		free(why);
+		goto out;
+	}
+	if (stat(opts->input, &in_st) < 0) {
+		set_reason(reason, opts->input, "%s", strerror(errno));
+		goto out;
+	}
+	ld.meta = meta;
+	if (prepare_output(opts, &in_st, &tmp_path, reason) < 0)
+		goto out;
+	hashing = pthread_create(&hasher.thread, NULL, hash_file, &hasher) == 0;
+
+	/* libtracecmd would print its own complaints; ours are the ones users see. */
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	handles = calloc(1, sizeof(*handles));
+	if (handles)
+		handles[0] = tracecmd_open(opts->input, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!handles || !handles[0]) {
+		set_reason(reason, opts->input, "libtracecmd cannot read this trace.dat");
+		goto out;
+	}
+	nr_handles = 1;
+	ld.tep = tracecmd_get_tep(handles[0]);
+	tep_set_loglevel(TEP_LOG_NONE);
+
+	if (db_open(&ld.db, tmp_path) < 0) {
+		set_reason(reason, opts->output, "%s", ld.db.err);
+		goto out;
+	}
+	if (prepare_layout(&ld, reason) < 0)
+		goto out;
+	ld.tasks = task_map_alloc();
+	if (!ld.tasks)
+		goto db_error;
+
+	{
+		int nr_inst = tracecmd_buffer_instances(handles[0]);
+		struct tracecmd_input **more = realloc(handles, (nr_inst + 1) * sizeof(*handles));
+
+		if (!more)
+			goto db_error;
+		handles = more;
+		bufs = calloc(nr_inst + 1, sizeof(*bufs));
+		if (!bufs)
+			goto db_error;
+		if (insert_capture(&ld, &in_st, nr_inst + 1) < 0 ||
+		    insert_buffer(&ld, &bufs[0], "", tep_get_cpus(ld.tep)) < 0)
+			goto db_error;
+		tracecmd_set_private(handles[0], &bufs[0]);
+		for (int i = 0; i < nr_inst; i++) {
+			const char *name = tracecmd_buffer_instance_name(handles[0], i);
+			struct tracecmd_input *h = tracecmd_buffer_instance_handle(handles[0], i);
+
+			if (!h || !name) {
+				set_reason(reason, opts->input, "cannot open buffer %d (%s)", i,
+					   name ? name : "no name");
+				goto out;
+			}
+			handles[nr_handles++] = h;
+			if (insert_buffer(&ld, &bufs[i + 1], name,
+					  tep_get_cpus(tracecmd_get_tep(h))) < 0)
+				goto db_error;
+			tracecmd_set_private(h, &bufs[i + 1]);
+		}
+	}
+	if (load_formats(&ld) < 0)
+		goto db_error;
+
+	tracecmd_iterate_events_multi(handles, nr_handles, load_record, &ld);
+	if (ld.interrupted) {
+		set_reason(reason, opts->input, "interrupted");
+		goto out;
+	}
+	if (ld.failed)
+		goto db_error;
+	if (opts->progress)
+		opts->progress(opts->progress_arg, ld.events, true);
+
+	if (hashing) {
+		pthread_join(hasher.thread, NULL);
+		hashing = false;
+	}
+	if (hasher.ret < 0) {
+		set_reason(reason, opts->input, "cannot read: %s", strerror(-hasher.ret));
+		goto out;
+	}
+	sum->capture_id = ld.capture_id;
+	sum->events = ld.events;
+	if (finish_capture(&ld, bufs, nr_handles, hasher.hex, sum) < 0 ||
+	    tasks_write(&ld.db, ld.capture_id, ld.tasks, meta) < 0 ||
+	    finish_tables(&ld, sum) < 0 || db_exec(&ld.db, "COMMIT") < 0)
+		goto db_error;
+	loader_release(&ld);
+	memset(&ld, 0, sizeof(ld));
+	if (rename(tmp_path, opts->output) < 0) {
+		set_reason(reason, opts->output, "cannot rename into place: %s", strerror(errno));
+		goto out;
+	}
+	free(tmp_path);
+	tmp_path = NULL;
+	ret = 0;
+	goto out;
+db_error:
+	set_reason(reason, opts->output, "%s", ld.db.err ? ld.db.err : "out of memory");
+out:
+	if (hashing)
+		pthread_join(hasher.thread, NULL);
+	loader_release(&ld);
+	if (tmp_path) {
+		unlink(tmp_path);
+		free(tmp_path);
+	}
+	for (int i = nr_handles - 1; i >= 0; i--)
+		tracecmd_close(handles[i]);
+	free(handles);
+	if (bufs)
+		for (int i = 0; i < nr_handles; i++)
+			free(bufs[i].cpus);
+	free(bufs);
+	trace_meta_free(meta);
+	if (ret < 0)
+		analyze_summary_release(sum);
+	return ret;
+}
+
+void analyze_summary_release(struct analyze_summary *sum)
+{
+	for (int i = 0; i < sum->nr_losses; i++)
+		free(sum->losses[i].buffer);
+	free(sum->losses);
+	sum->losses = NULL;
+	sum->nr_losses = 0;
+}

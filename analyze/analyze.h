@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_ANALYZE_H
+#define MAPTRAIL_ANALYZE_H
+
+/*
+ * analyze: one trace.dat into one SQLite database.
+ *
+ * The database is written under a temporary name next to the output and
+ * renamed into place only when complete, so a failed or interrupted run leaves
+ * the output path as it was.  With --append the existing database is copied to
+ * the temporary first, so it too is untouched until the new one is whole.
+ */
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct analyze_options {
+	const char *input;
+	const char *output;
+	bool append;		/* add a capture to an existing maptrail database */
+	bool force;		/* replace an existing output */
+	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
+	volatile sig_atomic_t *interrupted;
+	/* Called now and then while loading, and once with @done at the end; may be NULL. */
+	void (*progress)(void *arg, uint64_t events, bool done);
+	void *progress_arg;
+};
+
+struct analyze_loss {
+	char *buffer;		/* "" for the top buffer */
+	int cpu;
+	int64_t lost;		/* events reported lost */
+	int64_t unknown;	/* pages that lost an unknown number of events */
+};
+
+struct analyze_summary {
+	int64_t capture_id;
+	uint64_t events;
+	int event_tables;
+	int nr_losses;		/* CPUs that lost events */
+	struct analyze_loss *losses;
+};
+
+/*
+ * analyze_run - analyze opts->input into opts->output.
+ * Returns 0 and fills *@summary (release with analyze_summary_release()), or
+ * a negative value and sets *@reason to one line naming the file at fault,
+ * e.g. "capture.dat: truncated: CPU 1 data ends at byte 9 of 8" (free()).
+ */
+int analyze_run(const struct analyze_options *opts, struct analyze_summary *summary,
+		char **reason);
+
+/* analyze_summary_release - free what analyze_run() put in @summary. */
+void analyze_summary_release(struct analyze_summary *summary);
+
+/* analyze_default_output - CAPTURE.dat -> CAPTURE.db (free()); NULL on ENOMEM. */
+char *analyze_default_output(const char *input);
+
+#endif

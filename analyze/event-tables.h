@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_EVENT_TABLES_H
+#define MAPTRAIL_EVENT_TABLES_H
+
+/*
+ * event-tables: one SQLite table per event format, one typed column per field.
+ *
+ * The mapping is decided once per format (event_table_describe), then every
+ * record of that event is bound with no lookups (event_table_bind), which is
+ * analyze's hot path.  Nothing is dropped: a field whose type we do not know,
+ * or whose value points outside its record, is stored as its raw bytes.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sqlite3.h>
+#include <traceevent/event-parse.h>
+
+#include "db.h"
+
+/* How a field's bytes become a column value. */
+enum column_kind {
+	COLUMN_INT,		/* 1/2/4/8-byte integer or pointer, unsigned */
+	COLUMN_INT_SIGNED,	/* 1/2/4/8-byte signed integer: sign-extended */
+	COLUMN_TEXT,		/* char[N]: up to the first NUL */
+	COLUMN_TEXT_DYNAMIC,	/* __data_loc / __rel_loc char[] */
+	COLUMN_BLOB,		/* arrays and anything else: the raw bytes */
+	COLUMN_BLOB_DYNAMIC,	/* __data_loc / __rel_loc of anything but char */
+};
+
+struct event_column {
+	const struct tep_format_field *field;
+	char *name;		/* column name: the field name, or field_<name> on a clash */
+	enum column_kind kind;
+	bool common;		/* a common_* field of the format */
+};
+
+/* A pid field and the comm field that names it in the same event (prev_pid/prev_comm). */
+struct comm_pair {
+	int pid_column;
+	int comm_column;
+};
+
+struct event_table {
+	struct tep_event *event;
+	char *name;			/* system__event */
+	int nr_columns;
+	struct event_column *columns;	/* every field but common_type and common_pid */
+	const struct tep_format_field *pid_field;	/* common_pid, NULL if absent */
+	int nr_comm_pairs;
+	struct comm_pair *comm_pairs;
+	sqlite3_stmt *insert;		/* prepared by event_table_create() */
+	uint64_t rows;
+};
+
+/* Columns every event table starts with, in this order. */
+#define EVENT_COMMON_COLUMNS "capture_id, buffer_id, ts, cpu, pid"
+#define EVENT_NR_COMMON_PARAMS 5
+
+/* column_kind_sql_type - the declared SQLite type of a kind: INTEGER, TEXT or BLOB. */
+const char *column_kind_sql_type(enum column_kind kind);
+
+/* column_kind_name - a short name of the kind for the event_field table. */
+const char *column_kind_name(enum column_kind kind);
+
+/*
+ * event_table_alloc - decide the table name and columns of @event.
+ * Touches memory only.  Returns NULL on allocation failure; free with event_table_free().
+ */
+struct event_table *event_table_alloc(struct tep_event *event);
+
+/* event_table_free - finalize the insert statement and free; accepts NULL, returns NULL. */
+struct event_table *event_table_free(struct event_table *table);
+
+/*
+ * event_table_create - create the table in @db if it does not exist, add the
+ * columns an earlier capture's format lacked, and prepare the insert.
+ * Returns 0 or -1 with db->err set.
+ */
+int event_table_create(struct db *db, struct event_table *table);
+
+/*
+ * event_table_bind_fields - bind every field of @rec to table->insert,
+ * starting after the common parameters.  @tep gives the file's byte order.
+ */
+void event_table_bind_fields(struct event_table *table, struct tep_handle *tep,
+			     const struct tep_record *rec);
+
+/*
+ * event_field_int - decode an integer field of @rec as the column would store it.
+ * Returns false if the field lies outside the record.
+ */
+bool event_field_int(struct tep_handle *tep, const struct event_column *col,
+		     const struct tep_record *rec, int64_t *value);
+
+/*
+ * event_field_text - point *@text at a string field of @rec (not NUL-terminated;
+ * *@len bytes).  Returns false if the field cannot be decoded as a string.
+ */
+bool event_field_text(struct tep_handle *tep, const struct event_column *col,
+		      const struct tep_record *rec, const char **text, int *len);
+
+#endif

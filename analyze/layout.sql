@@ -1,0 +1,134 @@
+-- The tables every maptrail database has, whatever the capture.
+-- Event tables (one per event format with events, named system__event) are
+-- created from the formats in each capture; see README.md "The database".
+-- Every statement is idempotent: --append runs this file again on an existing database.
+
+-- One row per analyzed trace.dat file.
+CREATE TABLE IF NOT EXISTS capture (
+	id INTEGER PRIMARY KEY,
+	path TEXT NOT NULL,		-- as given on the command line
+	sha256 TEXT NOT NULL,
+	size INTEGER NOT NULL,		-- bytes
+	file_version INTEGER NOT NULL,	-- trace.dat version: 6 or 7
+	big_endian INTEGER NOT NULL,
+	compression TEXT,		-- "zstd", "zlib" or NULL
+	compression_version TEXT,
+	cpus INTEGER NOT NULL,
+	page_size INTEGER NOT NULL,
+	long_size INTEGER NOT NULL,
+	clock TEXT,			-- trace clock of the top buffer: ts units depend on it
+	uname TEXT,
+	kernel_version TEXT,
+	hostname TEXT,
+	buffers INTEGER NOT NULL,	-- top buffer and instances
+	first_ts INTEGER,
+	last_ts INTEGER,
+	event_count INTEGER NOT NULL,
+	lost_events INTEGER NOT NULL,	-- events the ring buffers reported lost, all CPUs
+	lost_unknown INTEGER NOT NULL,	-- pages that lost an unknown number of events
+	lost_per_cpu TEXT NOT NULL,	-- JSON: {"buffer/cpuN": count, ...}, only CPUs that lost
+	analyzed_at TEXT NOT NULL,	-- UTC, ISO 8601
+	maptrail_version TEXT NOT NULL,
+	libtracecmd_version TEXT NOT NULL
+);
+
+-- The ring buffers in a capture: "" is the top buffer, the others are instances.
+CREATE TABLE IF NOT EXISTS buffer (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	name TEXT NOT NULL,
+	clock TEXT,
+	page_size INTEGER,
+	cpus INTEGER,
+	event_count INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (capture_id, name)
+);
+
+-- Per CPU of each buffer: where its data was, what it held, what it lost.
+-- lost_* come from the missed-events marks in the data pages; stats_* from the
+-- recorder's per_cpu/cpuN/stats (trace-cmd's CPUSTAT options) when the file has them.
+CREATE TABLE IF NOT EXISTS capture_cpu (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	buffer_id INTEGER NOT NULL REFERENCES buffer(id),
+	cpu INTEGER NOT NULL,
+	data_offset INTEGER,
+	data_size INTEGER,
+	events INTEGER NOT NULL,
+	lost_events INTEGER NOT NULL,
+	lost_unknown INTEGER NOT NULL,
+	stats_entries INTEGER,
+	stats_overrun INTEGER,
+	stats_commit_overrun INTEGER,
+	stats_dropped_events INTEGER,
+	stats_read_events INTEGER,
+	stats_text TEXT,
+	PRIMARY KEY (capture_id, buffer_id, cpu)
+);
+
+-- Every event format in the file, whether or not it has events.
+CREATE TABLE IF NOT EXISTS event_type (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	id INTEGER NOT NULL,		-- the kernel's event id in this capture
+	system TEXT NOT NULL,
+	name TEXT NOT NULL,
+	table_name TEXT,		-- NULL when the capture has no event of this type
+	fields TEXT NOT NULL,		-- "type name; ..." as in the format file
+	print_fmt TEXT,
+	event_count INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (capture_id, id)
+);
+
+-- Every field of every format, and the column it is stored in.
+CREATE TABLE IF NOT EXISTS event_field (
+	capture_id INTEGER NOT NULL,
+	event_id INTEGER NOT NULL,
+	position INTEGER NOT NULL,
+	name TEXT NOT NULL,
+	column_name TEXT,		-- NULL for common_type (the table) ; "pid" for common_pid
+	c_type TEXT NOT NULL,
+	offset INTEGER NOT NULL,
+	size INTEGER NOT NULL,
+	is_signed INTEGER NOT NULL,
+	is_common INTEGER NOT NULL,
+	storage TEXT NOT NULL,		-- unsigned, signed, string, data_loc string, raw, ...
+	PRIMARY KEY (capture_id, event_id, position),
+	FOREIGN KEY (capture_id, event_id) REFERENCES event_type(capture_id, id)
+);
+
+-- Tasks (threads: the kernel's pid) seen in events or in the saved cmdlines.
+CREATE TABLE IF NOT EXISTS task (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	pid INTEGER NOT NULL,
+	comm TEXT,			-- newest name an event gave, else the saved cmdline
+	events INTEGER NOT NULL,	-- events this task caused
+	first_ts INTEGER,
+	last_ts INTEGER,
+	PRIMARY KEY (capture_id, pid)
+);
+
+-- Every name a task went by, and where maptrail learned it.
+CREATE TABLE IF NOT EXISTS task_comm (
+	capture_id INTEGER NOT NULL,
+	pid INTEGER NOT NULL,
+	comm TEXT NOT NULL,
+	source TEXT NOT NULL,		-- "event" or "saved_cmdlines"
+	first_ts INTEGER,		-- first event that gave the name
+	UNIQUE (capture_id, pid, comm, source),
+	FOREIGN KEY (capture_id, pid) REFERENCES task(capture_id, pid)
+);
+
+-- Records whose event id has no format in the file: kept raw, never dropped.
+CREATE TABLE IF NOT EXISTS unknown_event (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	buffer_id INTEGER NOT NULL REFERENCES buffer(id),
+	ts INTEGER NOT NULL,
+	cpu INTEGER NOT NULL,
+	type_id INTEGER,
+	data BLOB NOT NULL
+);
+
+-- Every row of every event table, by capture: what "nothing dropped" is checked against.
+CREATE VIEW IF NOT EXISTS event_count AS
+	SELECT capture_id, system, name, table_name, event_count
+	FROM event_type WHERE event_count > 0;

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tasks.h"
+
+#define COMM_MAX 64	/* comm is 16 bytes in the kernel; leave room for other fields */
+
+struct task_name {
+	struct task_name *next;
+	uint64_t first_ts;
+	char comm[COMM_MAX];
+};
+
+struct task {
+	int pid;
+	bool used;
+	uint64_t events;
+	uint64_t first_ts, last_ts;
+	struct task_name *names;	/* newest first */
+};
+
+struct task_map {
+	size_t size;		/* slots, a power of two */
+	size_t used;
+	struct task *slots;
+};
+
+struct task_map *task_map_alloc(void)
+{
+	struct task_map *map = calloc(1, sizeof(*map));
+
+	if (!map)
+		return NULL;
+	map->size = 1024;
+	map->slots = calloc(map->size, sizeof(*map->slots));
+	if (!map->slots) {
+		free(map);
+		return NULL;
+	}
+	return map;
+}
+
+struct task_map *task_map_free(struct task_map *map)
+{
+	if (!map)
+		return NULL;
+	for (size_t i = 0; i < map->size; i++) {
+		struct task_name *n = map->slots[i].names;
+
+		while (n) {
+			struct task_name *next = n->next;
+
+			free(n);
+			n = next;
+		}
+	}
+	free(map->slots);
+	free(map);
+	return NULL;
+}
+
+static size_t slot_of(size_t size, int pid)
+{
+	return ((uint32_t)pid * 2654435761u) & (size - 1);
+}
+
+static int grow(struct task_map *map)
+{
+	size_t size = map->size * 2;
+	struct task *slots = calloc(size, sizeof(*slots));
+
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < map->size; i++) {
+		size_t s;
+
+		if (!map->slots[i].used)
+			continue;
+		for (s = slot_of(size, map->slots[i].pid); slots[s].used; s = (s + 1) & (size - 1))
+			;
+		slots[s] = map->slots[i];
+	}
+	free(map->slots);
+	map->slots = slots;
+	map->size = size;
+	return 0;
+}
+
+static struct task *lookup(struct task_map *map, int pid)
+{
+	size_t s;
+
+	for (s = slot_of(map->size, pid); map->slots[s].used; s = (s + 1) & (map->size - 1))
+		if (map->slots[s].pid == pid)
+			return &map->slots[s];
+	if (map->used * 2 >= map->size) {
+		if (grow(map) < 0)
+			return NULL;
+		return lookup(map, pid);
+	}
+	map->used++;
+	map->slots[s] = (struct task){ .pid = pid, .used = true, .first_ts = UINT64_MAX };
+	return &map->slots[s];
+}
+
+int task_map_event(struct task_map *map, int pid, uint64_t ts)
+{
+	struct task *t = lookup(map, pid);
+
+	if (!t)
+		return -1;
+	t->events++;
+	if (ts < t->first_ts)
+		t->first_ts = ts;
+	if (ts > t->last_ts)
+		t->last_ts = ts;
+	return 0;
+}
+
+int task_map_name(struct task_map *map, int pid, const char *comm, int len, uint64_t ts)
+{
+	struct task *t = lookup(map, pid);
+	struct task_name *n;
+
+	if (!t)
+		return -1;
+	if (len >= COMM_MAX)
+		len = COMM_MAX - 1;
+	/* The hot case: the name has not changed since the last event that gave it. */
+	if (t->names && !strncmp(t->names->comm, comm, len) && !t->names->comm[len])
+		return 0;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -1;
+	memcpy(n->comm, comm, len);
+	n->first_ts = ts;
+	n->next = t->names;
+	t->names = n;
+	return 0;
+}
+
+static const char *saved_comm(const struct trace_meta *meta, int pid)
+{
+	for (int i = meta->nr_cmdlines - 1; i >= 0; i--)
+		if (meta->cmdlines[i].pid == pid)
+			return meta->cmdlines[i].comm;
+	return NULL;
+}
+
+int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
+		const struct trace_meta *meta)
+{
+	sqlite3_stmt *task = NULL, *name = NULL;
+	int ret = -1;
+
+	/* Pids that only the saved cmdlines know still belong in `task`. */
+	for (int i = 0; i < meta->nr_cmdlines; i++)
+		if (!lookup(map, meta->cmdlines[i].pid))
+			return db_fail(db, "out of memory");
+
+	task = db_prepare(db, "INSERT INTO task (capture_id, pid, comm, events, first_ts, last_ts)"
+			      " VALUES (?, ?, ?, ?, ?, ?)");
+	name = db_prepare(db, "INSERT OR IGNORE INTO task_comm (capture_id, pid, comm, source, first_ts)"
+			      " VALUES (?, ?, ?, ?, ?)");
+	if (!task || !name)
+		goto out;
+	for (size_t i = 0; i < map->size; i++) {
+		struct task *t = &map->slots[i];
+		const char *saved, *comm;
+
+		if (!t->used)
+			continue;
+		saved = saved_comm(meta, t->pid);
+		/* The newest name an event gave wins over the cmdline cache, which may be stale. */
+		comm = t->names ? t->names->comm : saved;
+		sqlite3_bind_int64(task, 1, capture_id);
+		sqlite3_bind_int(task, 2, t->pid);
+		if (comm)
+			sqlite3_bind_text(task, 3, comm, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(task, 3);
+		sqlite3_bind_int64(task, 4, t->events);
+		if (t->events) {
+			sqlite3_bind_int64(task, 5, t->first_ts);
+			sqlite3_bind_int64(task, 6, t->last_ts);
+		} else {
+			sqlite3_bind_null(task, 5);
+			sqlite3_bind_null(task, 6);
+		}
+		if (db_step_done(db, task) < 0)
+			goto out;
+
+		sqlite3_bind_int64(name, 1, capture_id);
+		sqlite3_bind_int(name, 2, t->pid);
+		for (struct task_name *n = t->names; n; n = n->next) {
+			sqlite3_bind_text(name, 3, n->comm, -1, SQLITE_STATIC);
+			sqlite3_bind_text(name, 4, "event", -1, SQLITE_STATIC);
+			sqlite3_bind_int64(name, 5, n->first_ts);
+			if (db_step_done(db, name) < 0)
+				goto out;
+		}
+		if (saved) {
+			sqlite3_bind_text(name, 3, saved, -1, SQLITE_STATIC);
+			sqlite3_bind_text(name, 4, "saved_cmdlines", -1, SQLITE_STATIC);
+			sqlite3_bind_null(name, 5);
+			if (db_step_done(db, name) < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(task);
+	sqlite3_finalize(name);
+	return ret;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_TASKS_H
+#define MAPTRAIL_TASKS_H
+
+/*
+ * tasks: who did what.  While events stream past, remember per pid how many
+ * events it has, when it was first and last seen, and every name (comm) it went
+ * by, learned from events that carry a pid and its comm (sched_switch's
+ * prev_pid/prev_comm, ...).  At the end the saved cmdlines of the file fill in
+ * the rest and everything is written to `task` and `task_comm`.
+ *
+ * Memory grows with the number of distinct tasks, never with events.
+ */
+
+#include <stdint.h>
+
+#include "db.h"
+#include "trace-meta.h"
+
+struct task_map;
+
+/* task_map_alloc - an empty map; free with task_map_free().  NULL on ENOMEM. */
+struct task_map *task_map_alloc(void);
+
+/* task_map_free - accepts NULL, returns NULL. */
+struct task_map *task_map_free(struct task_map *map);
+
+/* task_map_event - count one event of @pid at @ts.  Returns 0 or -1 on ENOMEM. */
+int task_map_event(struct task_map *map, int pid, uint64_t ts);
+
+/*
+ * task_map_name - @pid was named @comm (@len bytes, not NUL-terminated) at @ts
+ * by an event.  Returns 0 or -1 on ENOMEM.
+ */
+int task_map_name(struct task_map *map, int pid, const char *comm, int len, uint64_t ts);
+
+/*
+ * tasks_write - write `task` and `task_comm` rows for @capture_id: every pid
+ * seen in events or in @meta's saved cmdlines.  Returns 0 or -1 with db->err set.
+ */
+int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
+		const struct trace_meta *meta);
+
+#endif

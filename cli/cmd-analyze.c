@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "cli.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: maptrail analyze CAPTURE.dat [-o CAPTURE.db] [--append | --force] [-q]\n\n"
+		"Read any trace.dat (v6 or v7, compressed or not, any number of CPUs and buffers)\n"
+		"and write one SQLite database: a table per event format with a typed column\n"
+		"per field, plus capture, buffer, capture_cpu, event_type, event_field, task\n"
+		"and task_comm.  The database is written under a temporary name and renamed\n"
+		"into place when complete.\n\n"
+		"  -o, --output FILE  database to write (default: CAPTURE with .db for .dat)\n"
+		"      --append       add this capture to an existing maptrail database\n"
+		"      --force        replace an existing output\n"
+		"  -q, --quiet        print nothing but errors\n"
+		"  -h, --help         this help\n");
+}
+
+struct progress {
+	bool enabled;
+	bool shown;
+	struct timespec start, last;
+	const char *input;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* A line on a terminal after the first second, at most four times a second. */
+static void show_progress(void *arg, uint64_t events, bool done)
+{
+	struct progress *p = arg;
+	double elapsed = seconds_since(&p->start);
+
+	if (!p->enabled)
+		return;
+	if (done) {
+		if (p->shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if (elapsed < 1.0 || seconds_since(&p->last) < 0.25)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
+	fprintf(stderr, "\rmaptrail: %s: %llu events (%.0f/s)\033[K", p->input,
+		(unsigned long long)events, events / elapsed);
+	p->shown = true;
+}
+
+static void print_losses(const char *input, const struct analyze_summary *sum)
+{
+	int64_t total = 0, unknown = 0;
+
+	for (int i = 0; i < sum->nr_losses; i++) {
+		total += sum->losses[i].lost;
+		unknown += sum->losses[i].unknown;
+	}
+	fprintf(stderr, "maptrail: warning: %s: the ring buffer lost %lld events", input,
+		(long long)total);
+	if (unknown)
+		fprintf(stderr, " (and %lld pages lost an unknown number)", (long long)unknown);
+	fputs(":", stderr);
+	for (int i = 0; i < sum->nr_losses; i++)
+		fprintf(stderr, " %s%scpu%d=%lld%s", sum->losses[i].buffer,
+			*sum->losses[i].buffer ? "/" : "", sum->losses[i].cpu,
+			(long long)sum->losses[i].lost, sum->losses[i].unknown ? "+?" : "");
+	fputs("; see capture_cpu\n", stderr);
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "append", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct analyze_options opts = { .interrupted = &interrupted };
+	struct analyze_summary sum;
+	struct progress progress = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	char *output = NULL, *reason = NULL;
+	bool quiet = false;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opts.output = optarg;
+			break;
+		case 'a':
+			opts.append = true;
+			break;
+		case 'f':
+			opts.force = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("analyze", "bad option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("analyze", optind >= argc ? "no capture given" :
+						  "one capture at a time");
+	if (opts.append && opts.force)
+		return cli_usage_error("analyze", "--append and --force exclude each other");
+	opts.input = argv[optind];
+	if (!opts.output) {
+		output = analyze_default_output(opts.input);
+		if (!output) {
+			cli_error("out of memory");
+			return 1;
+		}
+		opts.output = output;
+	}
+
+	progress.enabled = !quiet && isatty(STDERR_FILENO);
+	progress.input = opts.input;
+	clock_gettime(CLOCK_MONOTONIC, &progress.start);
+	progress.last = progress.start;
+	opts.progress = show_progress;
+	opts.progress_arg = &progress;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	ret = analyze_run(&opts, &sum, &reason);
+	if (ret < 0) {
+		show_progress(&progress, 0, true);
+		cli_error("%s", reason ? reason : "failed");
+		free(reason);
+		free(output);
+		return 1;
+	}
+	if (!quiet) {
+		if (sum.nr_losses)
+			print_losses(opts.input, &sum);
+		fprintf(stderr, "maptrail: %s -> %s: %llu events in %d event tables, capture %lld"
+			" (%.1f s)\n", opts.input, opts.output, (unsigned long long)sum.events,
+			sum.event_tables, (long long)sum.capture_id, seconds_since(&progress.start));
+	}
+	analyze_summary_release(&sum);
+	free(output);
+	return 0;
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * maptrail - memory-mapping forensics for Linux.
+ *
+ * main() only dispatches: each subcommand parses its own arguments, calls
+ * into the libraries and turns their errors into one line and an exit code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cli.h"
+
+static const struct command commands[] = {
+	{ "analyze", "turn a trace.dat into an SQLite database", cmd_analyze },
+	{ 0 }
+};
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("maptrail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "maptrail %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'maptrail %s --help')\n", command);
+	return EXIT_USAGE;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: maptrail COMMAND [ARGS...]\n\n"
+		     "Memory-mapping forensics: record mmap/mprotect/mremap... system calls into a\n"
+		     "trace.dat, and turn any trace.dat into an SQLite database.\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n'maptrail COMMAND --help' describes a command; --version prints the version.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("maptrail %s (libtracecmd %s, libtraceevent %s)\n", MAPTRAIL_VERSION,
+		       MAPTRAIL_TRACECMD_VERSION, MAPTRAIL_TRACEEVENT_VERSION);
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->run(argc - 1, argv + 1);
+	cli_error("'%s' is not a command (see 'maptrail --help')", argv[1]);
+	return EXIT_USAGE;
+}

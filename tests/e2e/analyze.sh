@@ -1,0 +1,90 @@
+#!/bin/bash
+# End-to-end: maptrail analyze on every committed fixture, checked against
+# trace-cmd report (the independent reader) and the file itself.
+#
+#   tests/e2e/analyze.sh path/to/maptrail      (FIXTURES: the fixtures folder)
+set -euo pipefail
+
+maptrail=$1
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=${FIXTURES:-$here/../fixtures}
+work=$(mktemp -d /tmp/maptrail-e2e.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+shopt -s nullglob
+captures=("$fixtures"/*.dat)
+[ ${#captures[@]} -ge 4 ] || fail "expected at least 4 fixtures in $fixtures, found ${#captures[@]}"
+
+for dat in "${captures[@]}"; do
+	name=$(basename "$dat" .dat)
+	db=$work/$name.db
+	"$maptrail" analyze "$dat" -o "$db" -q 2> "$work/err" || fail "$name: analyze failed: $(cat "$work/err")"
+	[ ! -s "$work/err" ] || fail "$name: -q printed: $(cat "$work/err")"
+
+	# Every event trace-cmd report prints is a row with the same values, and no more.
+	python3 "$here/compare-report.py" "$dat" "$db"
+	want=$("$here/../lib/report-count.sh" "$dat")
+	got=$(q "$db" "SELECT event_count FROM capture")
+	sum=$(q "$db" "SELECT sum(event_count) FROM event_type")
+	[ "$want" = "$got" ] && [ "$want" = "$sum" ] ||
+		fail "$name: report prints $want events, capture says $got, event tables hold $sum"
+
+	# The capture row says what trace-cmd dump says of the file.
+	summary=$(trace-cmd dump --summary -i "$dat" 2>&1)
+	version=$(awk '/\[Version\]/ {print $1}' <<< "$summary")
+	[ "$(q "$db" "SELECT file_version FROM capture")" = "$version" ] || fail "$name: version"
+	comp=$(awk '/\[Compression algorithm\]/ {print $1}' <<< "$summary")
+	[ "$(q "$db" "SELECT ifnull(compression, 'none') FROM capture")" = "${comp:-none}" ] ||
+		fail "$name: compression is ${comp:-none}, database says $(q "$db" "SELECT compression FROM capture")"
+	[ "$(q "$db" "SELECT sha256 FROM capture")" = "$(sha256sum < "$dat" | cut -d' ' -f1)" ] ||
+		fail "$name: sha256"
+	[ "$(q "$db" "SELECT size FROM capture")" = "$(stat -c %s "$dat")" ] || fail "$name: size"
+	[ "$(q "$db" "SELECT page_size FROM capture")" = "$(awk '/\[Page size/ {print $1}' <<< "$summary")" ] ||
+		fail "$name: page size"
+	[ "$(q "$db" "SELECT clock FROM capture")" = local ] || fail "$name: clock is not local"
+	[ "$(q "$db" "SELECT lost_events FROM capture")" = 0 ] || fail "$name: lost events reported"
+
+	# Tasks: every pid of an event is a task; the workload is known by name.
+	for table in $(q "$db" "SELECT table_name FROM event_type WHERE table_name IS NOT NULL"); do
+		n=$(q "$db" "SELECT count(*) FROM \"$table\" e LEFT JOIN task t USING (capture_id, pid) WHERE t.pid IS NULL")
+		[ "$n" = 0 ] || fail "$name: $n rows of $table have no task"
+		idx=$(q "$db" "SELECT count(*) FROM sqlite_schema WHERE type='index' AND tbl_name='$table'")
+		[ "$idx" -ge 2 ] || fail "$name: $table has $idx indexes"
+	done
+	if grep -q '^pid=' "$fixtures/mapwork.out" 2>/dev/null; then
+		pid=$(sed -n '1s/^pid=//p' "$fixtures/mapwork.out")
+		comm=$(q "$db" "SELECT comm FROM task WHERE pid = $pid")
+		[ "$comm" = mapwork ] || fail "$name: task $pid is '$comm', not mapwork"
+	fi
+	echo "ok: $name: $want events"
+done
+
+# An existing output is refused, and left as it was.
+first=${captures[0]} second=${captures[1]}
+db=$work/append.db
+"$maptrail" analyze "$first" -o "$db" -q
+before=$(sha256sum < "$db")
+if "$maptrail" analyze "$second" -o "$db" 2> "$work/err"; then fail "existing output overwritten"; fi
+[ "$(wc -l < "$work/err")" = 1 ] && grep -q "^maptrail: $db: already exists" "$work/err" ||
+	fail "refusal message: $(cat "$work/err")"
+[ "$(sha256sum < "$db")" = "$before" ] || fail "refused run changed the output"
+
+# --append adds a second capture beside the first; both still match the report.
+"$maptrail" analyze "$second" -o "$db" --append -q
+[ "$(q "$db" "SELECT count(*) FROM capture")" = 2 ] || fail "--append: not two captures"
+python3 "$here/compare-report.py" "$first" "$db" 1
+python3 "$here/compare-report.py" "$second" "$db" 2
+# --force replaces.
+"$maptrail" analyze "$second" -o "$db" --force -q
+[ "$(q "$db" "SELECT count(*) FROM capture")" = 1 ] || fail "--force did not replace"
+
+# Default output name: CAPTURE.dat -> CAPTURE.db, and a summary line when not quiet.
+cp "$first" "$work/default.dat"
+"$maptrail" analyze "$work/default.dat" 2> "$work/err"
+[ -s "$work/default.db" ] || fail "default output name"
+grep -q "^maptrail: $work/default.dat -> $work/default.db: [0-9]* events" "$work/err" ||
+	fail "summary line: $(cat "$work/err")"
+ls -A "$work" | grep -q '^\.' && fail "temporary files left behind: $(ls -A "$work")"
+echo "ok: output handling"
