@@ -1,0 +1,218 @@
+#!/bin/bash
+# The analyze benchmark (issue #2): how fast, and in how much memory,
+# `maptrail analyze` turns a large capture into SQLite, next to
+# `trace-cmd report` reading the same file.
+#
+#   bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N]
+#
+# Builds nothing: BUILD (default "build", relative to the repository root
+# unless absolute) must hold bench/mapstorm (to record) and cli/maptrail (to
+# be measured; without it only trace-cmd's figures are printed).
+#
+# Two captures, recorded once into DIR (default /tmp/maptrail-bench) and
+# reused until --fresh: storm-full.dat with at least N events (default
+# 2000000) and storm-half.dat with N/2, each the sys_enter/sys_exit events of
+# mmap, mprotect, mremap and munmap, system-wide, while P (default 4) mapstorm
+# processes run.  They are recorded in a tracefs instance maptrail_bench whose
+# buffer is sized to hold everything (80 bytes an event on one CPU alone), and
+# the per-CPU overrun/dropped counts are checked: the target is 0 lost.
+#
+# For each capture: events (tests/lib/report-count.sh), lost events (from the
+# stats saved in the file), then wall time and peak RSS (/usr/bin/time) of
+# `trace-cmd report -i F > /dev/null` and of `maptrail analyze F -o W.db -q
+# --force`, events/s for both, and the ratio of analyze's time to report's.
+#
+# Recording needs root and tracefs; the instance is removed and tracefs
+# unmounted (if this script mounted it) on every exit path.  Measuring an
+# existing capture needs neither.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+T=/sys/kernel/tracing
+INST=maptrail_bench
+EVENTS="mmap mprotect mremap munmap"
+
+die() { echo "bench/analyze: $*" >&2; exit 1; }
+usage() {
+	echo "usage: bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N]" >&2
+	exit 2
+}
+
+fresh=0
+work=/tmp/maptrail-bench
+procs=4
+events=2000000
+while [ $# -gt 0 ]; do
+	case $1 in
+	--fresh) fresh=1; shift ;;
+	--work) [ $# -ge 2 ] || usage; work=$2; shift 2 ;;
+	--procs) [ $# -ge 2 ] || usage; procs=$2; shift 2 ;;
+	--events) [ $# -ge 2 ] || usage; events=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[[ $procs =~ ^[1-9][0-9]*$ ]] || die "--procs: '$procs' is not a positive number"
+[[ $events =~ ^[1-9][0-9]*$ ]] || die "--events: '$events' is not a positive number"
+
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
+mapstorm=$BUILD/bench/mapstorm
+maptrail=$BUILD/cli/maptrail
+count=$root/tests/lib/report-count.sh
+
+command -v trace-cmd >/dev/null || die "trace-cmd is not installed (apt-get install trace-cmd)"
+if [ ! -x /usr/bin/time ]; then
+	[ "$(id -u)" = 0 ] || die "/usr/bin/time is missing: apt-get install time"
+	echo "bench/analyze: installing /usr/bin/time (package time)"
+	apt-get install -y -qq time > /dev/null || die "apt-get install time failed"
+fi
+mkdir -p "$work" || die "$work: cannot create the work directory"
+work=$(cd "$work" && pwd)
+case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
+
+# --- recording ----------------------------------------------------------------
+mounted=0
+storm_pid=
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	# Its children die with it (PR_SET_PDEATHSIG).
+	if [ -n "$storm_pid" ]; then kill "$storm_pid" 2>/dev/null || true; fi
+	if [ -d "$T/instances/$INST" ]; then
+		rmdir "$T/instances/$INST" 2>/dev/null ||
+			echo "bench/analyze: could not remove instance $INST" >&2
+	fi
+	if [ "$mounted" = 1 ]; then umount "$T"; fi
+	rm -f "$work"/*.dat.tmp
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+record() {	# record NAME EVENTS
+	local name=$1 n=$2 calls kb c lost=0 v e
+	[ "$(id -u)" = 0 ] || die "recording $name.dat needs root (or reuse an existing capture in $work)"
+	[ -x "$mapstorm" ] || die "$mapstorm: missing (build first: meson compile -C $BUILD)"
+	if ! mountpoint -q "$T"; then
+		mount -t tracefs nodev "$T" || die "cannot mount tracefs on $T"
+		mounted=1
+	fi
+	if [ -d "$T/instances/$INST" ]; then
+		echo "bench/analyze: removing instance $INST left behind by an earlier run" >&2
+		rmdir "$T/instances/$INST" || die "cannot remove $T/instances/$INST"
+	fi
+	# Each call is an enter and an exit; the ring buffer must hold every
+	# event even if all land on one CPU (an mmap enter is 72 bytes with
+	# its header, an exit 32; 80 leaves room for time extends and pages).
+	calls=$(( (n / 2 + procs - 1) / procs ))
+	kb=$(( n * 80 / 1024 + 4096 ))
+	mkdir "$T/instances/$INST" || die "cannot create instance $INST"
+	echo "$kb" > "$T/instances/$INST/buffer_size_kb" ||
+		die "cannot set a $kb KB per-CPU buffer for $INST (memory?)"
+	for e in $EVENTS; do
+		echo "syscalls:sys_enter_$e" >> "$T/instances/$INST/set_event"
+		echo "syscalls:sys_exit_$e" >> "$T/instances/$INST/set_event"
+	done
+	echo 1 > "$T/instances/$INST/tracing_on"
+	echo "bench/analyze: recording $name.dat: $procs x $calls calls, buffer $kb KB per CPU"
+	# In the background, so that a signal runs the trap at once.
+	"$mapstorm" --procs "$procs" --calls "$calls" > "$work/$name.mapstorm" &
+	storm_pid=$!
+	wait "$storm_pid" || die "$mapstorm failed (exit $?)"
+	storm_pid=
+	echo 0 > "$T/instances/$INST/tracing_on"
+	for c in "$T/instances/$INST"/per_cpu/cpu*/stats; do
+		v=$(awk '/^overrun:|^commit overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$c")
+		lost=$((lost + v))
+	done
+	[ "$lost" = 0 ] || echo "bench/analyze: WARNING: $lost events lost while recording $name.dat" >&2
+	trace-cmd extract -B "$INST" -o "$work/$name.dat.tmp" > "$work/$name.extract.log" 2>&1 ||
+		{ cat "$work/$name.extract.log" >&2; die "trace-cmd extract of $INST failed"; }
+	if [ -d "$T/instances/$INST" ]; then rmdir "$T/instances/$INST"; fi
+	mv "$work/$name.dat.tmp" "$work/$name.dat"
+	cat "$work/$name.mapstorm"
+}
+
+for spec in "storm-full:$events" "storm-half:$((events / 2))"; do
+	name=${spec%%:*}
+	if [ "$fresh" = 1 ] || [ ! -s "$work/$name.dat" ]; then
+		record "$name" "${spec#*:}"
+	else
+		echo "bench/analyze: reusing $work/$name.dat (--fresh records anew)"
+	fi
+done
+
+# --- measuring ----------------------------------------------------------------
+# Lost events as the file's saved stats tell them: overrun, commit overrun and
+# dropped events of the capture's own buffer (the last "Buffer:" section; the
+# top-level section describes whatever else the machine was tracing).
+# Also the sum of "read events" there: what extract read, a check on the count.
+file_stats() {
+	trace-cmd report --stat -i "$1" 2>/dev/null | awk '
+		/^Buffer: / { buf = $2; lost[buf] = 0; got[buf] = 0 }
+		/^overrun:|^commit overrun:|^dropped events:/ { lost[buf] += $NF }
+		/^read events:/ { got[buf] += $NF }
+		END { print lost[buf] + 0, got[buf] + 0 }'
+}
+
+# timed NAME COMMAND...: runs it, stdout to /dev/null, stderr to $work/NAME.err;
+# sets time_s (wall seconds) and time_kb (peak RSS).
+time_s='' time_kb=''
+timed() {
+	local p=$1 tf rc=0
+	shift
+	tf=$(mktemp "$work/time.XXXXXX")
+	/usr/bin/time -f '%e %M' -o "$tf" "$@" > /dev/null 2> "$work/$p.err" || rc=$?
+	read -r time_s time_kb < <(tail -n 1 "$tf")
+	rm -f "$tf"
+	return "$rc"
+}
+
+have_maptrail=0
+if [ -x "$maptrail" ]; then have_maptrail=1; else
+	echo "bench/analyze: $maptrail is missing: printing trace-cmd's figures only"
+fi
+
+rows=()
+failed=0
+for name in storm-full storm-half; do
+	f=$work/$name.dat
+	echo "bench/analyze: measuring $name.dat"
+	n=$("$count" "$f") || die "$f: cannot count its events"
+	read -r lost got < <(file_stats "$f")
+	[ "$got" = "$n" ] || echo "bench/analyze: WARNING: $name.dat: report shows $n events, its stats say $got were read" >&2
+	timed rep trace-cmd report -i "$f" ||
+		die "trace-cmd report -i $f failed: $(head -n 3 "$work/rep.err")"
+	rep_s=$time_s rep_kb=$time_kb
+	rep_evs=$(awk -v n="$n" -v s="$rep_s" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+	an="-" an_mb="-" an_evs="-" ratio="-"
+	if [ "$have_maptrail" = 1 ]; then
+		if timed ana "$maptrail" analyze "$f" -o "$work/$name.db" -q --force; then
+			ana_s=$time_s ana_kb=$time_kb
+			an=$ana_s
+			an_mb=$(awk -v k="$ana_kb" 'BEGIN { printf "%.0f", k / 1024 }')
+			an_evs=$(awk -v n="$n" -v s="$ana_s" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+			ratio=$(awk -v a="$ana_s" -v r="$rep_s" 'BEGIN { printf "%.2f", (r > 0 ? a / r : 0) }')
+		else
+			echo "bench/analyze: maptrail analyze $f failed: $(head -n 3 "$work/ana.err")" >&2
+			an=FAILED
+			failed=1
+		fi
+	fi
+	rows+=("$(printf '%-10s %9s %7s %5s | %8s %7s %9s | %8s %7s %9s | %6s' \
+		"$name" "$n" "$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.1f", b / 1048576 }')" \
+		"$lost" "$rep_s" "$(awk -v k="$rep_kb" 'BEGIN { printf "%.0f", k / 1024 }')" "$rep_evs" \
+		"$an" "$an_mb" "$an_evs" "$ratio")")
+done
+
+echo
+printf '%-10s %9s %7s %5s | %8s %7s %9s | %8s %7s %9s | %6s\n' \
+	"" "" "file" "" "trace-cmd report" "" "" "maptrail analyze" "" "" "ratio"
+printf '%-10s %9s %7s %5s | %8s %7s %9s | %8s %7s %9s | %6s\n' \
+	capture events MB lost "wall s" "RSS MB" "events/s" "wall s" "RSS MB" "events/s" "an/rep"
+for r in "${rows[@]}"; do echo "$r"; done
+echo "(captures in $work; kernel $(uname -r), trace-cmd $(trace-cmd --version 2>/dev/null | awk '/version/ { print $3; exit }'), $(nproc) CPUs)"
+[ "$have_maptrail" = 1 ] || echo "maptrail: not built ($maptrail missing)"
+[ "$failed" = 0 ] || die "maptrail analyze failed (see above)"
