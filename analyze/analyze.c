@@ -14,9 +14,11 @@
 
 #include "config.h"
 #include "analyze.h"
+#include "calls.h"
 #include "db.h"
 #include "embedded.h"
 #include "event-tables.h"
+#include "schema.h"
 #include "tasks.h"
 #include "trace-meta.h"
 
@@ -55,6 +57,7 @@ struct loader {
 	struct event_table **slots;	/* indexed by event id; NULL: no such format */
 	sqlite3_stmt *insert_unknown;
 	struct task_map *tasks;
+	struct calls *calls;
 	uint64_t events;
 	uint64_t first_ts, last_ts;
 	bool interrupted;
@@ -216,6 +219,39 @@ static int64_t pragma_int(struct db *db, const char *pragma)
 	return value;
 }
 
+/*
+ * The schema tables hold maptrail's knowledge, not the capture's: the newest
+ * (this binary's, plus the user's --schema files) replaces what an --append
+ * target had.
+ */
+static int load_schema(struct loader *ld, char **reason)
+{
+	sqlite3_stmt *old = db_prepare(&ld->db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+				       " AND name LIKE 'schema\\_%%' ESCAPE '\\'");
+	char *err = NULL;
+
+	if (!old)
+		return set_reason(reason, ld->opts->output, "%s", ld->db.err);
+	while (sqlite3_step(old) == SQLITE_ROW) {
+		char *drop = sqlite3_mprintf("DROP TABLE \"%w\"", sqlite3_column_text(old, 0));
+
+		sqlite3_reset(old);
+		if (!drop || db_exec(&ld->db, "%s", drop) < 0) {
+			sqlite3_free(drop);
+			sqlite3_finalize(old);
+			return set_reason(reason, ld->opts->output, "%s", ld->db.err);
+		}
+		sqlite3_free(drop);
+	}
+	sqlite3_finalize(old);
+	if (schema_load(ld->db.sql, ld->opts->schema_files, &err) < 0) {
+		set_reason(reason, "schema", "%s", err ? err : "cannot load");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* A fresh database gets the layout; an --append target must be one of ours. */
 static int prepare_layout(struct loader *ld, char **reason)
 {
@@ -240,7 +276,7 @@ static int prepare_layout(struct loader *ld, char **reason)
 	}
 	if (db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
 		return set_reason(reason, ld->opts->output, "%s", db->err);
-	return 0;
+	return load_schema(ld, reason);
 }
 
 static void utc_now(char buf[32])
@@ -395,6 +431,10 @@ static int load_formats(struct loader *ld)
 			goto out;
 		}
 		ld->slots[events[i]->id] = t;
+		if (!strcmp(t->name, "task__task_newtask"))
+			t->lineage = LINEAGE_NEWTASK;
+		else if (!strcmp(t->name, "sched__sched_process_exec"))
+			t->lineage = LINEAGE_EXEC;
 		if (insert_event_type(ld, type_ins, field_ins, t) < 0)
 			goto out;
 	}
@@ -436,6 +476,34 @@ static void learn_names(struct loader *ld, struct event_table *t, struct tep_rec
 		    event_field_text(ld->tep, &t->columns[t->comm_pairs[i].comm_column], rec,
 				     &comm, &len) && pid > 0 && len > 0 &&
 		    task_map_name(ld->tasks, (int)pid, comm, len, rec->ts) < 0)
+			ld->failed = true;
+	}
+}
+
+/* Which process a thread belongs to, from the events that show it. */
+static void learn_lineage(struct loader *ld, struct event_table *t, struct tep_record *rec,
+			  int creator)
+{
+	const struct event_column *pid_col = NULL, *flags_col = NULL;
+	int64_t pid, flags;
+
+	for (int i = 0; i < t->nr_columns; i++) {
+		if (!strcmp(t->columns[i].field->name, "pid"))
+			pid_col = &t->columns[i];
+		else if (!strcmp(t->columns[i].field->name, "clone_flags"))
+			flags_col = &t->columns[i];
+	}
+	if (!pid_col || !event_field_int(ld->tep, pid_col, rec, &pid) || pid <= 0)
+		return;
+	if (t->lineage == LINEAGE_EXEC) {
+		/* After exec the task is its process's leader: pid is the tgid. */
+		if (task_map_set_tgid(ld->tasks, (int)pid, (int)pid) < 0)
+			ld->failed = true;
+	} else if (flags_col && event_field_int(ld->tep, flags_col, rec, &flags)) {
+		/* CLONE_THREAD: same process as its creator; otherwise a process of its own. */
+		int tgid = (flags & 0x00010000) ? task_map_tgid(ld->tasks, creator) : (int)pid;
+
+		if (tgid && task_map_set_tgid(ld->tasks, (int)pid, tgid) < 0)
 			ld->failed = true;
 	}
 }
@@ -490,6 +558,11 @@ static int load_record(struct tracecmd_input *handle, struct tep_record *rec, in
 		t->rows++;
 		if (t->nr_comm_pairs)
 			learn_names(ld, t, rec);
+		if (t->lineage != LINEAGE_NONE)
+			learn_lineage(ld, t, rec, pid);
+		if (t->call && calls_event(ld->calls, t, rec, pid,
+					   sqlite3_last_insert_rowid(ld->db.sql)) < 0)
+			goto fail;
 	}
 	if (ld->opts->progress && !(ld->events % PROGRESS_EVERY))
 		ld->opts->progress(ld->opts->progress_arg, ld->events, false);
@@ -646,6 +719,7 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 
 static void loader_release(struct loader *ld)
 {
+	calls_free(ld->calls);
 	for (int i = 0; i < ld->nr_slots; i++)
 		event_table_free(ld->slots[i]);
 	free(ld->slots);
@@ -698,7 +772,10 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	tep_set_loglevel(TEP_LOG_NONE);
 
 	if (db_open(&ld.db, tmp_path) < 0) {
-		set_reason(reason, opts->output, "%s", ld.db.err);
+		if (ld.db.sql && sqlite3_errcode(ld.db.sql) == SQLITE_NOTADB)
+			set_reason(reason, opts->output, "not a maptrail database (not SQLite)");
+		else
+			set_reason(reason, opts->output, "%s", ld.db.err);
 		goto out;
 	}
 	if (prepare_layout(&ld, reason) < 0)
@@ -739,6 +816,9 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	}
 	if (load_formats(&ld) < 0)
 		goto db_error;
+	ld.calls = calls_alloc(&ld.db, ld.tep, ld.capture_id, ld.slots, ld.nr_slots, ld.tasks);
+	if (!ld.calls)
+		goto db_error;
 
 	tracecmd_iterate_events_multi(handles, nr_handles, load_record, &ld);
 	if (ld.interrupted) {
@@ -760,6 +840,9 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	}
 	sum->capture_id = ld.capture_id;
 	sum->events = ld.events;
+	if (calls_finish(ld.calls) < 0)
+		goto db_error;
+	sum->calls = calls_total(ld.calls);
 	if (finish_capture(&ld, bufs, nr_handles, hasher.hex, sum) < 0 ||
 	    tasks_write(&ld.db, ld.capture_id, ld.tasks, meta) < 0 ||
 	    finish_tables(&ld, sum) < 0 || db_exec(&ld.db, "COMMIT") < 0)

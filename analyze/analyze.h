@@ -20,6 +20,7 @@ struct analyze_options {
 	const char *output;
 	bool append;		/* add a capture to an existing maptrail database */
 	bool force;		/* replace an existing output */
+	const char *const *schema_files;	/* extra schema files (SQL rows), NULL-terminated, or NULL */
 	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
 	volatile sig_atomic_t *interrupted;
 	/* Called now and then while loading, and once with @done at the end; may be NULL. */
@@ -37,6 +38,7 @@ struct analyze_loss {
 struct analyze_summary {
 	int64_t capture_id;
 	uint64_t events;
+	uint64_t calls;		/* rows of the call tables */
 	int event_tables;
 	int nr_losses;		/* CPUs that lost events */
 	struct analyze_loss *losses;

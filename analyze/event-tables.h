@@ -41,6 +41,15 @@ struct comm_pair {
 	int comm_column;
 };
 
+struct call_role;
+
+/* Events whose fields tell how tasks relate: read by the loader for tasks. */
+enum task_lineage {
+	LINEAGE_NONE,
+	LINEAGE_NEWTASK,	/* task:task_newtask: pid, clone_flags */
+	LINEAGE_EXEC,		/* sched:sched_process_exec: pid becomes a thread group leader */
+};
+
 struct event_table {
 	struct tep_event *event;
 	char *name;			/* system__event */
@@ -51,6 +60,8 @@ struct event_table {
 	struct comm_pair *comm_pairs;
 	sqlite3_stmt *insert;		/* prepared by event_table_create() */
 	uint64_t rows;
+	struct call_role *call;		/* set by calls when an entry or exit of a call */
+	enum task_lineage lineage;
 };
 
 /* Columns every event table starts with, in this order. */

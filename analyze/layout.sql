@@ -103,6 +103,7 @@ CREATE TABLE IF NOT EXISTS task (
 	events INTEGER NOT NULL,	-- events this task caused
 	first_ts INTEGER,
 	last_ts INTEGER,
+	tgid INTEGER,			-- its process, when the capture shows it (task_newtask, exec)
 	PRIMARY KEY (capture_id, pid)
 );
 

@@ -15,6 +15,7 @@ struct task_name {
 
 struct task {
 	int pid;
+	int tgid;		/* 0: unknown */
 	bool used;
 	uint64_t events;
 	uint64_t first_ts, last_ts;
@@ -141,6 +142,30 @@ int task_map_name(struct task_map *map, int pid, const char *comm, int len, uint
 	return 0;
 }
 
+const char *task_map_comm(struct task_map *map, int pid)
+{
+	struct task *t = lookup(map, pid);
+
+	return t && t->names ? t->names->comm : NULL;
+}
+
+int task_map_set_tgid(struct task_map *map, int pid, int tgid)
+{
+	struct task *t = lookup(map, pid);
+
+	if (!t)
+		return -1;
+	t->tgid = tgid;
+	return 0;
+}
+
+int task_map_tgid(struct task_map *map, int pid)
+{
+	struct task *t = lookup(map, pid);
+
+	return t ? t->tgid : 0;
+}
+
 static const char *saved_comm(const struct trace_meta *meta, int pid)
 {
 	for (int i = meta->nr_cmdlines - 1; i >= 0; i--)
@@ -160,8 +185,8 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 		if (!lookup(map, meta->cmdlines[i].pid))
 			return db_fail(db, "out of memory");
 
-	task = db_prepare(db, "INSERT INTO task (capture_id, pid, comm, events, first_ts, last_ts)"
-			      " VALUES (?, ?, ?, ?, ?, ?)");
+	task = db_prepare(db, "INSERT INTO task (capture_id, pid, comm, events, first_ts, last_ts,"
+			      " tgid) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	name = db_prepare(db, "INSERT OR IGNORE INTO task_comm (capture_id, pid, comm, source, first_ts)"
 			      " VALUES (?, ?, ?, ?, ?)");
 	if (!task || !name)
@@ -189,6 +214,10 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 			sqlite3_bind_null(task, 5);
 			sqlite3_bind_null(task, 6);
 		}
+		if (t->tgid)
+			sqlite3_bind_int(task, 7, t->tgid);
+		else
+			sqlite3_bind_null(task, 7);
 		if (db_step_done(db, task) < 0)
 			goto out;
 

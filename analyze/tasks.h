@@ -34,6 +34,18 @@ int task_map_event(struct task_map *map, int pid, uint64_t ts);
  */
 int task_map_name(struct task_map *map, int pid, const char *comm, int len, uint64_t ts);
 
+/* task_map_comm - the newest name @pid is known by, or NULL.  Must not be freed. */
+const char *task_map_comm(struct task_map *map, int pid);
+
+/*
+ * task_map_set_tgid - @pid belongs to the thread group (process) @tgid, as
+ * task_newtask's clone_flags or an exec showed.  Returns 0 or -1 on ENOMEM.
+ */
+int task_map_set_tgid(struct task_map *map, int pid, int tgid);
+
+/* task_map_tgid - the process of thread @pid, or 0 when the capture does not show it. */
+int task_map_tgid(struct task_map *map, int pid);
+
 /*
  * tasks_write - write `task` and `task_comm` rows for @capture_id: every pid
  * seen in events or in @meta's saved cmdlines.  Returns 0 or -1 with db->err set.

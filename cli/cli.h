@@ -23,5 +23,6 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 int cmd_analyze(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 
 #endif

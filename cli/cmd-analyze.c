@@ -25,12 +25,14 @@ static void usage(FILE *out)
 		"Read any trace.dat (v6 or v7, compressed or not, any number of CPUs and buffers)\n"
 		"and write one SQLite database: a table per event format with a typed column\n"
 		"per field, plus capture, buffer, capture_cpu, event_type, event_field, task\n"
-		"and task_comm.  The database is written under a temporary name and renamed\n"
+		"and task_comm, and one call table per system call of the schema (mremap,\n"
+		"mprotect, ...: entry and exit paired per thread).  The database is written under a temporary name and renamed\n"
 		"into place when complete.\n\n"
 		"  -o, --output FILE  database to write (default: CAPTURE with .db for .dat)\n"
 		"      --append       add this capture to an existing maptrail database\n"
 		"      --force        replace an existing output\n"
 		"  -q, --quiet        print nothing but errors\n"
+		"      --schema FILE  add the schema rows in FILE (repeatable; see maptrail schema)\n"
 		"  -h, --help         this help\n");
 }
 
@@ -97,6 +99,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "append", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "schema", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -105,9 +108,16 @@ int cmd_analyze(int argc, char **argv)
 	struct progress progress = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	char *output = NULL, *reason = NULL;
+	const char **schema_files = calloc(argc + 1, sizeof(*schema_files));
+	int nr_schema_files = 0;
 	bool quiet = false;
 	int c, ret;
 
+	if (!schema_files) {
+		cli_error("out of memory");
+		return 1;
+	}
+	opts.schema_files = schema_files;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -121,6 +131,9 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'S':
+			schema_files[nr_schema_files++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -160,16 +173,20 @@ int cmd_analyze(int argc, char **argv)
 		cli_error("%s", reason ? reason : "failed");
 		free(reason);
 		free(output);
+		free(schema_files);
 		return 1;
 	}
 	if (!quiet) {
 		if (sum.nr_losses)
 			print_losses(opts.input, &sum);
-		fprintf(stderr, "maptrail: %s -> %s: %llu events in %d event tables, capture %lld"
-			" (%.1f s)\n", opts.input, opts.output, (unsigned long long)sum.events,
-			sum.event_tables, (long long)sum.capture_id, seconds_since(&progress.start));
+		fprintf(stderr, "maptrail: %s -> %s: %llu events in %d event tables, %llu calls,"
+			" capture %lld (%.1f s)\n", opts.input, opts.output,
+			(unsigned long long)sum.events, sum.event_tables,
+			(unsigned long long)sum.calls, (long long)sum.capture_id,
+			seconds_since(&progress.start));
 	}
 	analyze_summary_release(&sum);
 	free(output);
+	free(schema_files);
 	return 0;
 }

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: MIT
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calls.h"
+
+#define CALL_MAX_ARGS	6
+#define MAX_ERRNO	4095	/* the kernel's IS_ERR_VALUE range */
+
+/* One schema event: one call table. */
+struct call_kind {
+	char *name;
+	int nr_args;
+	char *args[CALL_MAX_ARGS];	/* column names: the schema's argument names */
+	sqlite3_stmt *insert;
+	uint64_t rows;
+	struct call_kind *next;
+};
+
+/* What an event table is to the call tables: the entry or exit of one source. */
+struct call_role {
+	struct call_kind *kind;
+	bool is_exit;
+	char *backend, *abi;
+	const char *table;		/* the event table's name (owned by it) */
+	int columns[CALL_MAX_ARGS];	/* entry: t->columns index per argument, -1: absent */
+	int ret_column;			/* exit: t->columns index of the return value */
+	struct call_role *next;
+};
+
+/* An entry waiting for its exit, one per thread. */
+struct pending {
+	int tid;			/* 0: free slot */
+	const struct call_role *role;
+	uint64_t ts;
+	int cpu;
+	uint8_t have;			/* bit i: args[i] was read */
+	int64_t args[CALL_MAX_ARGS];
+	int64_t row_id;
+};
+
+struct calls {
+	struct db *db;
+	struct tep_handle *tep;
+	struct task_map *tasks;
+	int64_t capture_id;
+	struct call_kind *kinds;
+	struct call_role *roles;
+	/* Open addressing with backward-shift deletion: slots hold only calls in flight. */
+	size_t size, used;
+	struct pending *slots;
+	uint64_t total;
+};
+
+static struct call_kind *find_kind(struct calls *c, const char *name)
+{
+	for (struct call_kind *k = c->kinds; k; k = k->next)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+static int column_index(const struct event_table *t, const char *field)
+{
+	for (int i = 0; i < t->nr_columns; i++)
+		if (!strcmp(t->columns[i].field->name, field))
+			return i;
+	return -1;
+}
+
+/* Call tables for every schema event, whether or not this capture has calls of it. */
+static int create_kinds(struct calls *c)
+{
+	sqlite3_stmt *ev = db_prepare(c->db, "SELECT name FROM schema_event ORDER BY name");
+	sqlite3_stmt *arg = db_prepare(c->db, "SELECT name FROM schema_arg WHERE event = ?"
+				       " ORDER BY position");
+	int ret = -1;
+
+	if (!ev || !arg)
+		goto out;
+	while (sqlite3_step(ev) == SQLITE_ROW) {
+		struct call_kind *k = calloc(1, sizeof(*k));
+		sqlite3_str *ddl, *ins;
+		char *sql;
+
+		if (!k)
+			goto out;
+		k->next = c->kinds;
+		c->kinds = k;
+		k->name = strdup((const char *)sqlite3_column_text(ev, 0));
+		if (!k->name)
+			goto out;
+		sqlite3_bind_text(arg, 1, k->name, -1, SQLITE_STATIC);
+		while (sqlite3_step(arg) == SQLITE_ROW && k->nr_args < CALL_MAX_ARGS)
+			k->args[k->nr_args++] = strdup((const char *)sqlite3_column_text(arg, 0));
+		sqlite3_reset(arg);
+
+		ddl = sqlite3_str_new(c->db->sql);
+		sqlite3_str_appendf(ddl, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY,"
+				    " capture_id INTEGER NOT NULL REFERENCES capture(id),"
+				    " ts INTEGER NOT NULL, ts_exit INTEGER, duration_ns INTEGER,"
+				    " pid INTEGER, tid INTEGER NOT NULL, comm TEXT, cpu INTEGER,"
+				    " backend TEXT NOT NULL, abi TEXT NOT NULL", k->name);
+		for (int i = 0; i < k->nr_args; i++)
+			sqlite3_str_appendf(ddl, ", \"%w\" INTEGER", k->args[i] ? k->args[i] : "?");
+		sqlite3_str_appendall(ddl, ", ret INTEGER, errno INTEGER, enter_table TEXT,"
+				      " enter_id INTEGER, exit_table TEXT, exit_id INTEGER)");
+		sql = sqlite3_str_finish(ddl);
+		if (!sql || db_exec(c->db, "%s", sql) < 0) {
+			sqlite3_free(sql);
+			goto out;
+		}
+		sqlite3_free(sql);
+
+		ins = sqlite3_str_new(c->db->sql);
+		sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (capture_id, ts, ts_exit, duration_ns,"
+				    " pid, tid, comm, cpu, backend, abi", k->name);
+		for (int i = 0; i < k->nr_args; i++)
+			sqlite3_str_appendf(ins, ", \"%w\"", k->args[i]);
+		sqlite3_str_appendall(ins, ", ret, errno, enter_table, enter_id, exit_table, exit_id)"
+				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+		for (int i = 0; i < k->nr_args + 6; i++)
+			sqlite3_str_appendall(ins, ", ?");
+		sqlite3_str_appendall(ins, ")");
+		sql = sqlite3_str_finish(ins);
+		k->insert = sql ? db_prepare(c->db, "%s", sql) : NULL;
+		sqlite3_free(sql);
+		if (!k->insert)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(ev);
+	sqlite3_finalize(arg);
+	return ret;
+}
+
+static struct event_table *table_by_name(struct tep_handle *tep, struct event_table **slots,
+					 int nr_slots, const char *system, const char *name)
+{
+	struct tep_event *ev = tep_find_event_by_name(tep, system, name);
+
+	return ev && ev->id >= 0 && ev->id < nr_slots ? slots[ev->id] : NULL;
+}
+
+static struct call_role *add_role(struct calls *c, struct call_kind *kind, struct event_table *t,
+				  bool is_exit, const char *backend, const char *abi)
+{
+	struct call_role *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->next = c->roles;
+	c->roles = r;
+	r->kind = kind;
+	r->is_exit = is_exit;
+	r->backend = strdup(backend);
+	r->abi = strdup(abi);
+	r->table = t->name;
+	r->ret_column = -1;
+	for (int i = 0; i < CALL_MAX_ARGS; i++)
+		r->columns[i] = -1;
+	t->call = r;
+	return r->backend && r->abi ? r : NULL;
+}
+
+/* Attach roles to the event tables of every source this capture has. */
+static int attach_sources(struct calls *c, struct event_table **slots, int nr_slots)
+{
+	sqlite3_stmt *src = db_prepare(c->db, "SELECT event, backend, arch, abi, enter_system,"
+				       " enter_event, exit_system, exit_event, ret_field FROM schema_source");
+	sqlite3_stmt *arg = db_prepare(c->db, "SELECT a.position, s.field FROM schema_arg_source s"
+				       " JOIN schema_arg a USING (event, position) WHERE s.event = ?"
+				       " AND s.backend = ? AND s.arch = ? AND s.abi = ?");
+	int ret = -1;
+
+	if (!src || !arg)
+		goto out;
+	while (sqlite3_step(src) == SQLITE_ROW) {
+		const char *col[9];
+		struct event_table *enter, *exit;
+		struct call_role *er, *xr;
+		struct call_kind *kind;
+
+		for (int i = 0; i < 9; i++)
+			col[i] = (const char *)sqlite3_column_text(src, i);
+		kind = find_kind(c, col[0]);
+		enter = table_by_name(c->tep, slots, nr_slots, col[4], col[5]);
+		exit = table_by_name(c->tep, slots, nr_slots, col[6], col[7]);
+		if (!kind)
+			continue;
+		/* One format can serve one source only; the first listed wins. */
+		if (enter && !enter->call) {
+			er = add_role(c, kind, enter, false, col[1], col[3]);
+			if (!er)
+				goto oom;
+			for (int i = 1; i <= 3; i++)
+				sqlite3_bind_text(arg, i + 1, col[i], -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(arg, 1, col[0], -1, SQLITE_TRANSIENT);
+			while (sqlite3_step(arg) == SQLITE_ROW) {
+				int pos = sqlite3_column_int(arg, 0);
+
+				if (pos >= 0 && pos < CALL_MAX_ARGS)
+					er->columns[pos] = column_index(enter,
+							(const char *)sqlite3_column_text(arg, 1));
+			}
+			sqlite3_reset(arg);
+		}
+		if (exit && !exit->call) {
+			xr = add_role(c, kind, exit, true, col[1], col[3]);
+			if (!xr)
+				goto oom;
+			xr->ret_column = column_index(exit, col[8]);
+		}
+	}
+	ret = 0;
+	goto out;
+oom:
+	db_fail(c->db, "out of memory");
+out:
+	sqlite3_finalize(src);
+	sqlite3_finalize(arg);
+	return ret;
+}
+
+struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
+			  struct event_table **slots, int nr_slots, struct task_map *tasks)
+{
+	struct calls *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		db_fail(db, "out of memory");
+		return NULL;
+	}
+	c->db = db;
+	c->tep = tep;
+	c->tasks = tasks;
+	c->capture_id = capture_id;
+	c->size = 256;
+	c->slots = calloc(c->size, sizeof(*c->slots));
+	if (!c->slots || create_kinds(c) < 0 || attach_sources(c, slots, nr_slots) < 0) {
+		db_fail(db, "out of memory");
+		return calls_free(c);
+	}
+	return c;
+}
+
+struct calls *calls_free(struct calls *c)
+{
+	if (!c)
+		return NULL;
+	while (c->kinds) {
+		struct call_kind *k = c->kinds;
+
+		c->kinds = k->next;
+		sqlite3_finalize(k->insert);
+		for (int i = 0; i < k->nr_args; i++)
+			free(k->args[i]);
+		free(k->name);
+		free(k);
+	}
+	while (c->roles) {
+		struct call_role *r = c->roles;
+
+		c->roles = r->next;
+		free(r->backend);
+		free(r->abi);
+		free(r);
+	}
+	free(c->slots);
+	free(c);
+	return NULL;
+}
+
+static size_t slot_of(size_t size, int tid)
+{
+	return ((uint32_t)tid * 2654435761u) & (size - 1);
+}
+
+static struct pending *find_pending(struct calls *c, int tid)
+{
+	for (size_t s = slot_of(c->size, tid); c->slots[s].tid; s = (s + 1) & (c->size - 1))
+		if (c->slots[s].tid == tid)
+			return &c->slots[s];
+	return NULL;
+}
+
+/* Remove @p, shifting back the entries after it so lookups never need tombstones. */
+static void drop_pending(struct calls *c, struct pending *p)
+{
+	size_t hole = p - c->slots, s = hole;
+
+	for (;;) {
+		s = (s + 1) & (c->size - 1);
+		if (!c->slots[s].tid)
+			break;
+		size_t home = slot_of(c->size, c->slots[s].tid);
+
+		/* Move the entry into the hole unless its home lies cyclically in (hole, s]. */
+		if ((s > hole && (home <= hole || home > s)) || (s < hole && home <= hole && home > s)) {
+			c->slots[hole] = c->slots[s];
+			hole = s;
+		}
+	}
+	c->slots[hole].tid = 0;
+	c->used--;
+}
+
+static struct pending *add_pending(struct calls *c, int tid)
+{
+	size_t s;
+
+	if ((c->used + 1) * 2 > c->size) {
+		struct pending *old = c->slots;
+		size_t old_size = c->size;
+
+		c->slots = calloc(old_size * 2, sizeof(*c->slots));
+		if (!c->slots) {
+			c->slots = old;
+			return NULL;
+		}
+		c->size = old_size * 2;
+		for (size_t i = 0; i < old_size; i++) {
+			if (!old[i].tid)
+				continue;
+			for (s = slot_of(c->size, old[i].tid); c->slots[s].tid; s = (s + 1) & (c->size - 1))
+				;
+			c->slots[s] = old[i];
+		}
+		free(old);
+	}
+	for (s = slot_of(c->size, tid); c->slots[s].tid; s = (s + 1) & (c->size - 1))
+		;
+	c->used++;
+	c->slots[s] = (struct pending){ .tid = tid };
+	return &c->slots[s];
+}
+
+/* Write one call row: @enter (may be NULL) and/or the exit (@exit_role NULL: none). */
+static int emit(struct calls *c, struct call_kind *k, const struct pending *enter, int tid,
+		const struct call_role *exit_role, const struct tep_record *exit_rec,
+		int64_t exit_row, bool have_ret, int64_t ret)
+{
+	const struct call_role *role = enter ? enter->role : exit_role;
+	sqlite3_stmt *st = k->insert;
+	const char *comm = task_map_comm(c->tasks, tid);
+	int tgid = task_map_tgid(c->tasks, tid);
+	int p = 1;
+
+	sqlite3_bind_int64(st, p++, c->capture_id);
+	sqlite3_bind_int64(st, p++, (int64_t)(enter ? enter->ts : exit_rec->ts));
+	if (exit_rec)
+		sqlite3_bind_int64(st, p++, (int64_t)exit_rec->ts);
+	else
+		sqlite3_bind_null(st, p++);
+	if (enter && exit_rec)
+		sqlite3_bind_int64(st, p++, (int64_t)(exit_rec->ts - enter->ts));
+	else
+		sqlite3_bind_null(st, p++);
+	if (tgid > 0)
+		sqlite3_bind_int(st, p++, tgid);
+	else
+		sqlite3_bind_null(st, p++);
+	sqlite3_bind_int(st, p++, tid);
+	if (comm)
+		sqlite3_bind_text(st, p++, comm, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, p++);
+	sqlite3_bind_int(st, p++, enter ? enter->cpu : exit_rec->cpu);
+	sqlite3_bind_text(st, p++, role->backend, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p++, role->abi, -1, SQLITE_STATIC);
+	for (int i = 0; i < k->nr_args; i++, p++) {
+		if (enter && (enter->have & (1u << i)))
+			sqlite3_bind_int64(st, p, enter->args[i]);
+		else
+			sqlite3_bind_null(st, p);
+	}
+	if (have_ret) {
+		sqlite3_bind_int64(st, p++, ret);
+		if (ret < 0 && ret >= -MAX_ERRNO)
+			sqlite3_bind_int64(st, p++, -ret);
+		else
+			sqlite3_bind_null(st, p++);
+	} else {
+		sqlite3_bind_null(st, p++);
+		sqlite3_bind_null(st, p++);
+	}
+	if (enter) {
+		sqlite3_bind_text(st, p++, enter->role->table, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, p++, enter->row_id);
+	} else {
+		sqlite3_bind_null(st, p++);
+		sqlite3_bind_null(st, p++);
+	}
+	if (exit_role) {
+		sqlite3_bind_text(st, p++, exit_role->table, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, p++, exit_row);
+	} else {
+		sqlite3_bind_null(st, p++);
+		sqlite3_bind_null(st, p++);
+	}
+	k->rows++;
+	c->total++;
+	return db_step_done(c->db, st);
+}
+
+int calls_event(struct calls *c, struct event_table *t, const struct tep_record *rec, int tid,
+		int64_t row_id)
+{
+	const struct call_role *role = t->call;
+	struct pending *p = find_pending(c, tid);
+
+	if (!role->is_exit) {
+		/* A thread enters one call at a time: an entry still waiting lost its exit. */
+		if (p) {
+			if (emit(c, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
+				return -1;
+			drop_pending(c, p);
+		}
+		p = add_pending(c, tid);
+		if (!p)
+			return db_fail(c->db, "out of memory");
+		p->role = role;
+		p->ts = rec->ts;
+		p->cpu = rec->cpu;
+		p->row_id = row_id;
+		for (int i = 0; i < role->kind->nr_args; i++) {
+			if (role->columns[i] >= 0 &&
+			    event_field_int(c->tep, &t->columns[role->columns[i]], rec, &p->args[i]))
+				p->have |= 1u << i;
+		}
+		return 0;
+	}
+
+	int64_t ret = 0;
+	bool have_ret = role->ret_column >= 0 &&
+			event_field_int(c->tep, &t->columns[role->ret_column], rec, &ret);
+	int err;
+
+	if (p && p->role->kind != role->kind) {
+		/* The waiting entry is another call's: it lost its exit, and this exit its entry. */
+		if (emit(c, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
+			return -1;
+		drop_pending(c, p);
+		p = NULL;
+	}
+	err = emit(c, role->kind, p, tid, role, rec, row_id, have_ret, ret);
+	if (p)
+		drop_pending(c, p);
+	return err;
+}
+
+static int create_views(struct calls *c);
+
+int calls_finish(struct calls *c)
+{
+	for (size_t s = 0; s < c->size; s++) {
+		struct pending *p = &c->slots[s];
+
+		if (!p->tid)
+			continue;
+		if (emit(c, p->role->kind, p, p->tid, NULL, NULL, 0, false, 0) < 0)
+			return -1;
+	}
+	memset(c->slots, 0, c->size * sizeof(*c->slots));
+	c->used = 0;
+	for (struct call_kind *k = c->kinds; k; k = k->next)
+		if (db_exec(c->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (capture_id, ts);"
+			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid, ts)",
+			    k->name, k->name, k->name, k->name) < 0)
+			return -1;
+	return create_views(c);
+}
+
+uint64_t calls_total(const struct calls *c)
+{
+	return c ? c->total : 0;
+}
+
+/* SQL that spells @col with the names of flag kind @kind: 'PROT_READ|PROT_EXEC'. */
+static void append_flags(sqlite3_str *s, const char *col, const char *kind)
+{
+	/* Bits no name covers are kept, in hex: an unknown flag is evidence too. */
+	sqlite3_str_appendf(s,
+		"CASE WHEN \"%w\" IS NULL THEN NULL ELSE ltrim(coalesce((SELECT group_concat(name, '|')"
+		" FROM (SELECT name FROM schema_flag WHERE kind = %Q AND (\"%w\" & mask) = value"
+		" ORDER BY mask, value)), '') || coalesce((SELECT printf('|0x%%x', \"%w\" & ~known)"
+		" FROM schema_flag_mask WHERE kind = %Q AND \"%w\" & ~known), ''), '|') END AS \"%w\"",
+		col, kind, col, col, kind, col, col);
+}
+
+/*
+ * <event>_decoded: the call table as a person reads it.  Views are plain SQL
+ * over the schema tables, so they work in any SQLite client.
+ */
+static int create_views(struct calls *c)
+{
+	sqlite3_stmt *arg = db_prepare(c->db, "SELECT name, decode FROM schema_arg WHERE event = ?"
+				       " ORDER BY position");
+	sqlite3_stmt *ev = db_prepare(c->db, "SELECT ret_decode FROM schema_event WHERE name = ?");
+	int ret = -1;
+
+	if (!arg || !ev)
+		goto out;
+	for (struct call_kind *k = c->kinds; k; k = k->next) {
+		sqlite3_str *s = sqlite3_str_new(c->db->sql);
+		const char *ret_decode = NULL;
+		char *sql;
+
+		sqlite3_bind_text(ev, 1, k->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(ev) == SQLITE_ROW)
+			ret_decode = (const char *)sqlite3_column_text(ev, 0);
+		sqlite3_str_appendf(s, "CREATE VIEW IF NOT EXISTS \"%w_decoded\" AS SELECT id,"
+				    " capture_id, ts, ts_exit, duration_ns, pid, tid, comm, cpu,"
+				    " backend, abi", k->name);
+		sqlite3_bind_text(arg, 1, k->name, -1, SQLITE_STATIC);
+		while (sqlite3_step(arg) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(arg, 0);
+			const char *decode = (const char *)sqlite3_column_text(arg, 1);
+
+			sqlite3_str_appendall(s, ", ");
+			if (!decode)
+				sqlite3_str_appendf(s, "\"%w\"", name);
+			else if (!strcmp(decode, "hex"))
+				sqlite3_str_appendf(s, "printf('0x%%x', \"%w\") AS \"%w\"", name, name);
+			else
+				append_flags(s, name, decode);
+		}
+		sqlite3_reset(arg);
+		if (ret_decode && !strcmp(ret_decode, "hex"))
+			sqlite3_str_appendall(s, ", CASE WHEN errno IS NOT NULL THEN NULL ELSE"
+					      " printf('0x%x', ret) END AS ret");
+		else
+			sqlite3_str_appendall(s, ", CASE WHEN errno IS NOT NULL THEN NULL ELSE ret END AS ret");
+		sqlite3_reset(ev);
+		sqlite3_str_appendf(s, ", (SELECT name FROM schema_errno WHERE number = errno) AS errno,"
+				    " enter_table, enter_id, exit_table, exit_id FROM \"%w\"", k->name);
+		sql = sqlite3_str_finish(s);
+		if (!sql || db_exec(c->db, "%s", sql) < 0) {
+			sqlite3_free(sql);
+			goto out;
+		}
+		sqlite3_free(sql);
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(arg);
+	sqlite3_finalize(ev);
+	return ret;
+}

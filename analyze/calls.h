@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_CALLS_H
+#define MAPTRAIL_CALLS_H
+
+/*
+ * calls: one row per system call in the call tables (mremap, mprotect, ...),
+ * entry and exit paired per thread while the events stream past.
+ *
+ * Which events are entries and exits of which call, and which field holds
+ * which argument, is read from the schema (schema_source, schema_arg_source):
+ * syscall tracepoints and maptrail's kprobe/kretprobe pairs go through the
+ * same code.  A thread has at most one system call in flight, so memory is
+ * bounded by the threads in flight, not by the events.
+ *
+ * Nothing is dropped: an entry whose exit never comes gets a row with NULL
+ * ret, an exit without its entry a row with NULL arguments.
+ */
+
+#include <stdint.h>
+#include <traceevent/event-parse.h>
+
+#include "db.h"
+#include "event-tables.h"
+#include "tasks.h"
+
+struct calls;
+
+/*
+ * calls_alloc - read the schema from @db, create the call tables, and attach a
+ * call role to each table in @slots (indexed by event id) that is an entry or
+ * exit of a schema source.  Returns NULL with db->err set on failure; free
+ * with calls_free().
+ */
+struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
+			  struct event_table **slots, int nr_slots, struct task_map *tasks);
+
+/* calls_free - accepts NULL, returns NULL. */
+struct calls *calls_free(struct calls *calls);
+
+/*
+ * calls_event - @rec (row @row_id of table @t, thread @tid) is an entry or exit.
+ * Call only for tables with t->call set.  Returns 0 or -1 with db->err set.
+ */
+int calls_event(struct calls *calls, struct event_table *t, const struct tep_record *rec,
+		int tid, int64_t row_id);
+
+/*
+ * calls_finish - write the calls still in flight (entries without exits),
+ * index the call tables and create the decoding views.  Returns 0 or -1.
+ */
+int calls_finish(struct calls *calls);
+
+/* calls_total - call rows written so far. */
+uint64_t calls_total(const struct calls *calls);
+
+#endif
