@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "calls.h"
+#include "row-queue.h"
 
 #define CALL_MAX_ARGS	6
 #define MAX_ERRNO	4095	/* the kernel's IS_ERR_VALUE range */
@@ -14,6 +15,7 @@ struct call_kind {
 	int nr_args;
 	char *args[CALL_MAX_ARGS];	/* column names: the schema's argument names */
 	sqlite3_stmt *insert;
+	int64_t next_id;		/* after the rows of earlier captures (--append) */
 	uint64_t rows;
 	struct call_kind *next;
 };
@@ -22,16 +24,19 @@ struct call_kind {
 struct call_role {
 	struct call_kind *kind;
 	bool is_exit;
-	char *backend, *abi;
-	const char *table;		/* the event table's name (owned by it) */
+	int64_t source_id;		/* call_source row: backend, ABI, the event tables */
 	int columns[CALL_MAX_ARGS];	/* entry: t->columns index per argument, -1: absent */
 	int ret_column;			/* exit: t->columns index of the return value */
 	struct call_role *next;
 };
 
-/* An entry waiting for its exit, one per thread. */
+/*
+ * An entry waiting for its exit, one per thread and buffer (a capture with
+ * two buffers holds the same call twice).
+ */
 struct pending {
-	int tid;			/* 0: free slot */
+	uint64_t key;			/* buffer << 32 | tid; 0: free slot */
+	int tid;
 	const struct call_role *role;
 	uint64_t ts;
 	int cpu;
@@ -96,16 +101,24 @@ static int create_kinds(struct calls *c)
 			k->args[k->nr_args++] = strdup((const char *)sqlite3_column_text(arg, 0));
 		sqlite3_reset(arg);
 
+		/*
+		 * duration_ns and errno are derived from the stored columns, and the
+		 * backend, ABI and event tables of a call are its call_source row:
+		 * narrow rows are what keeps a million calls quick to write.
+		 */
 		ddl = sqlite3_str_new(c->db->sql);
 		sqlite3_str_appendf(ddl, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY,"
 				    " capture_id INTEGER NOT NULL REFERENCES capture(id),"
-				    " ts INTEGER NOT NULL, ts_exit INTEGER, duration_ns INTEGER,"
+				    " ts INTEGER NOT NULL, ts_exit INTEGER,"
+				    " duration_ns INTEGER GENERATED ALWAYS AS (CASE WHEN enter_id IS NOT NULL"
+				    " THEN ts_exit - ts END) VIRTUAL,"
 				    " pid INTEGER, tid INTEGER NOT NULL, comm TEXT, cpu INTEGER,"
-				    " backend TEXT NOT NULL, abi TEXT NOT NULL", k->name);
+				    " source_id INTEGER NOT NULL REFERENCES call_source(id)", k->name);
 		for (int i = 0; i < k->nr_args; i++)
 			sqlite3_str_appendf(ddl, ", \"%w\" INTEGER", k->args[i] ? k->args[i] : "?");
-		sqlite3_str_appendall(ddl, ", ret INTEGER, errno INTEGER, enter_table TEXT,"
-				      " enter_id INTEGER, exit_table TEXT, exit_id INTEGER)");
+		sqlite3_str_appendf(ddl, ", ret INTEGER, errno INTEGER GENERATED ALWAYS AS (CASE WHEN"
+				    " ret < 0 AND ret >= -%d THEN -ret END) VIRTUAL,"
+				    " enter_id INTEGER, exit_id INTEGER)", MAX_ERRNO);
 		sql = sqlite3_str_finish(ddl);
 		if (!sql || db_exec(c->db, "%s", sql) < 0) {
 			sqlite3_free(sql);
@@ -114,13 +127,13 @@ static int create_kinds(struct calls *c)
 		sqlite3_free(sql);
 
 		ins = sqlite3_str_new(c->db->sql);
-		sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (capture_id, ts, ts_exit, duration_ns,"
-				    " pid, tid, comm, cpu, backend, abi", k->name);
+		sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (id, capture_id, ts, ts_exit,"
+				    " pid, tid, comm, cpu, source_id", k->name);
 		for (int i = 0; i < k->nr_args; i++)
 			sqlite3_str_appendf(ins, ", \"%w\"", k->args[i]);
-		sqlite3_str_appendall(ins, ", ret, errno, enter_table, enter_id, exit_table, exit_id)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
-		for (int i = 0; i < k->nr_args + 6; i++)
+		sqlite3_str_appendall(ins, ", ret, enter_id, exit_id)"
+				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?");
+		for (int i = 0; i < k->nr_args + 3; i++)
 			sqlite3_str_appendall(ins, ", ?");
 		sqlite3_str_appendall(ins, ")");
 		sql = sqlite3_str_finish(ins);
@@ -128,6 +141,13 @@ static int create_kinds(struct calls *c)
 		sqlite3_free(sql);
 		if (!k->insert)
 			goto out;
+
+		sqlite3_stmt *max = db_prepare(c->db, "SELECT max(id) FROM \"%w\"", k->name);
+
+		if (!max)
+			goto out;
+		k->next_id = (sqlite3_step(max) == SQLITE_ROW ? sqlite3_column_int64(max, 0) : 0) + 1;
+		sqlite3_finalize(max);
 	}
 	ret = 0;
 out:
@@ -145,7 +165,7 @@ static struct event_table *table_by_name(struct tep_handle *tep, struct event_ta
 }
 
 static struct call_role *add_role(struct calls *c, struct call_kind *kind, struct event_table *t,
-				  bool is_exit, const char *backend, const char *abi)
+				  bool is_exit, int64_t source_id)
 {
 	struct call_role *r = calloc(1, sizeof(*r));
 
@@ -155,14 +175,12 @@ static struct call_role *add_role(struct calls *c, struct call_kind *kind, struc
 	c->roles = r;
 	r->kind = kind;
 	r->is_exit = is_exit;
-	r->backend = strdup(backend);
-	r->abi = strdup(abi);
-	r->table = t->name;
+	r->source_id = source_id;
 	r->ret_column = -1;
 	for (int i = 0; i < CALL_MAX_ARGS; i++)
 		r->columns[i] = -1;
 	t->call = r;
-	return r->backend && r->abi ? r : NULL;
+	return r;
 }
 
 /* Attach roles to the event tables of every source this capture has. */
@@ -182,17 +200,28 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 		struct event_table *enter, *exit;
 		struct call_role *er, *xr;
 		struct call_kind *kind;
+		int64_t source_id;
 
 		for (int i = 0; i < 9; i++)
 			col[i] = (const char *)sqlite3_column_text(src, i);
 		kind = find_kind(c, col[0]);
 		enter = table_by_name(c->tep, slots, nr_slots, col[4], col[5]);
 		exit = table_by_name(c->tep, slots, nr_slots, col[6], col[7]);
-		if (!kind)
-			continue;
 		/* One format can serve one source only; the first listed wins. */
-		if (enter && !enter->call) {
-			er = add_role(c, kind, enter, false, col[1], col[3]);
+		if (enter && enter->call)
+			enter = NULL;
+		if (exit && exit->call)
+			exit = NULL;
+		if (!kind || (!enter && !exit))
+			continue;
+		if (db_exec(c->db, "INSERT INTO call_source (capture_id, event, backend, arch, abi,"
+			    " enter_table, exit_table) VALUES (%lld, %Q, %Q, %Q, %Q, %Q, %Q)",
+			    (long long)c->capture_id, col[0], col[1], col[2], col[3],
+			    enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
+			goto out;
+		source_id = sqlite3_last_insert_rowid(c->db->sql);
+		if (enter) {
+			er = add_role(c, kind, enter, false, source_id);
 			if (!er)
 				goto oom;
 			for (int i = 1; i <= 3; i++)
@@ -207,8 +236,8 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 			}
 			sqlite3_reset(arg);
 		}
-		if (exit && !exit->call) {
-			xr = add_role(c, kind, exit, true, col[1], col[3]);
+		if (exit) {
+			xr = add_role(c, kind, exit, true, source_id);
 			if (!xr)
 				goto oom;
 			xr->ret_column = column_index(exit, col[8]);
@@ -264,8 +293,6 @@ struct calls *calls_free(struct calls *c)
 		struct call_role *r = c->roles;
 
 		c->roles = r->next;
-		free(r->backend);
-		free(r->abi);
 		free(r);
 	}
 	free(c->slots);
@@ -273,15 +300,21 @@ struct calls *calls_free(struct calls *c)
 	return NULL;
 }
 
-static size_t slot_of(size_t size, int tid)
+static uint64_t pending_key(int buffer, int tid)
 {
-	return ((uint32_t)tid * 2654435761u) & (size - 1);
+	/* +1: tid 0 (the idle task) must not look like a free slot. */
+	return ((uint64_t)(buffer + 1) << 32) | (uint32_t)tid;
 }
 
-static struct pending *find_pending(struct calls *c, int tid)
+static size_t slot_of(size_t size, uint64_t key)
 {
-	for (size_t s = slot_of(c->size, tid); c->slots[s].tid; s = (s + 1) & (c->size - 1))
-		if (c->slots[s].tid == tid)
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (size - 1);
+}
+
+static struct pending *find_pending(struct calls *c, uint64_t key)
+{
+	for (size_t s = slot_of(c->size, key); c->slots[s].key; s = (s + 1) & (c->size - 1))
+		if (c->slots[s].key == key)
 			return &c->slots[s];
 	return NULL;
 }
@@ -293,9 +326,9 @@ static void drop_pending(struct calls *c, struct pending *p)
 
 	for (;;) {
 		s = (s + 1) & (c->size - 1);
-		if (!c->slots[s].tid)
+		if (!c->slots[s].key)
 			break;
-		size_t home = slot_of(c->size, c->slots[s].tid);
+		size_t home = slot_of(c->size, c->slots[s].key);
 
 		/* Move the entry into the hole unless its home lies cyclically in (hole, s]. */
 		if ((s > hole && (home <= hole || home > s)) || (s < hole && home <= hole && home > s)) {
@@ -303,11 +336,11 @@ static void drop_pending(struct calls *c, struct pending *p)
 			hole = s;
 		}
 	}
-	c->slots[hole].tid = 0;
+	c->slots[hole].key = 0;
 	c->used--;
 }
 
-static struct pending *add_pending(struct calls *c, int tid)
+static struct pending *add_pending(struct calls *c, uint64_t key, int tid)
 {
 	size_t s;
 
@@ -322,103 +355,94 @@ static struct pending *add_pending(struct calls *c, int tid)
 		}
 		c->size = old_size * 2;
 		for (size_t i = 0; i < old_size; i++) {
-			if (!old[i].tid)
+			if (!old[i].key)
 				continue;
-			for (s = slot_of(c->size, old[i].tid); c->slots[s].tid; s = (s + 1) & (c->size - 1))
+			for (s = slot_of(c->size, old[i].key); c->slots[s].key; s = (s + 1) & (c->size - 1))
 				;
 			c->slots[s] = old[i];
 		}
 		free(old);
 	}
-	for (s = slot_of(c->size, tid); c->slots[s].tid; s = (s + 1) & (c->size - 1))
+	for (s = slot_of(c->size, key); c->slots[s].key; s = (s + 1) & (c->size - 1))
 		;
 	c->used++;
-	c->slots[s] = (struct pending){ .tid = tid };
+	c->slots[s] = (struct pending){ .key = key, .tid = tid };
 	return &c->slots[s];
 }
 
-/* Write one call row: @enter (may be NULL) and/or the exit (@exit_role NULL: none). */
-static int emit(struct calls *c, struct call_kind *k, const struct pending *enter, int tid,
-		const struct call_role *exit_role, const struct tep_record *exit_rec,
-		int64_t exit_row, bool have_ret, int64_t ret)
+/*
+ * Queue one call row: @enter (may be NULL: the capture began mid-call) and/or
+ * the exit (@exit_role NULL: the capture ended, or the exit was lost).
+ */
+static int emit(struct calls *c, struct row_queue *q, struct call_kind *k,
+		const struct pending *enter, int tid, const struct call_role *exit_role,
+		const struct tep_record *exit_rec, int64_t exit_row, bool have_ret, int64_t ret)
 {
 	const struct call_role *role = enter ? enter->role : exit_role;
-	sqlite3_stmt *st = k->insert;
 	const char *comm = task_map_comm(c->tasks, tid);
-	int tgid = task_map_tgid(c->tasks, tid);
-	int p = 1;
 
-	sqlite3_bind_int64(st, p++, c->capture_id);
-	sqlite3_bind_int64(st, p++, (int64_t)(enter ? enter->ts : exit_rec->ts));
+	/* No event named the thread: the saved cmdlines may ("<...>" when not). */
+	if (!comm && tep_is_pid_registered(c->tep, tid))
+		comm = tep_data_comm_from_pid(c->tep, tid);
+	int tgid = task_map_tgid(c->tasks, tid);
+
+	row_begin(q, &k->insert);
+	row_int(q, k->next_id++);
+	row_int(q, c->capture_id);
+	row_int(q, (int64_t)(enter ? enter->ts : exit_rec->ts));
 	if (exit_rec)
-		sqlite3_bind_int64(st, p++, (int64_t)exit_rec->ts);
+		row_int(q, (int64_t)exit_rec->ts);
 	else
-		sqlite3_bind_null(st, p++);
-	if (enter && exit_rec)
-		sqlite3_bind_int64(st, p++, (int64_t)(exit_rec->ts - enter->ts));
-	else
-		sqlite3_bind_null(st, p++);
+		row_null(q);
 	if (tgid > 0)
-		sqlite3_bind_int(st, p++, tgid);
+		row_int(q, tgid);
 	else
-		sqlite3_bind_null(st, p++);
-	sqlite3_bind_int(st, p++, tid);
+		row_null(q);
+	row_int(q, tid);
 	if (comm)
-		sqlite3_bind_text(st, p++, comm, -1, SQLITE_TRANSIENT);
+		row_text(q, comm, strlen(comm));
 	else
-		sqlite3_bind_null(st, p++);
-	sqlite3_bind_int(st, p++, enter ? enter->cpu : exit_rec->cpu);
-	sqlite3_bind_text(st, p++, role->backend, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, p++, role->abi, -1, SQLITE_STATIC);
-	for (int i = 0; i < k->nr_args; i++, p++) {
+		row_null(q);
+	row_int(q, enter ? enter->cpu : exit_rec->cpu);
+	row_int(q, role->source_id);
+	for (int i = 0; i < k->nr_args; i++) {
 		if (enter && (enter->have & (1u << i)))
-			sqlite3_bind_int64(st, p, enter->args[i]);
+			row_int(q, enter->args[i]);
 		else
-			sqlite3_bind_null(st, p);
+			row_null(q);
 	}
-	if (have_ret) {
-		sqlite3_bind_int64(st, p++, ret);
-		if (ret < 0 && ret >= -MAX_ERRNO)
-			sqlite3_bind_int64(st, p++, -ret);
-		else
-			sqlite3_bind_null(st, p++);
-	} else {
-		sqlite3_bind_null(st, p++);
-		sqlite3_bind_null(st, p++);
-	}
-	if (enter) {
-		sqlite3_bind_text(st, p++, enter->role->table, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, p++, enter->row_id);
-	} else {
-		sqlite3_bind_null(st, p++);
-		sqlite3_bind_null(st, p++);
-	}
-	if (exit_role) {
-		sqlite3_bind_text(st, p++, exit_role->table, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, p++, exit_row);
-	} else {
-		sqlite3_bind_null(st, p++);
-		sqlite3_bind_null(st, p++);
-	}
+	if (have_ret)
+		row_int(q, ret);
+	else
+		row_null(q);
+	if (enter)
+		row_int(q, enter->row_id);
+	else
+		row_null(q);
+	if (exit_role)
+		row_int(q, exit_row);
+	else
+		row_null(q);
 	k->rows++;
 	c->total++;
-	return db_step_done(c->db, st);
+	return row_end(q);
 }
 
-int calls_event(struct calls *c, struct event_table *t, const struct tep_record *rec, int tid,
-		int64_t row_id)
+int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
+		const struct tep_record *rec, int buffer, int tid, int64_t row_id)
 {
 	const struct call_role *role = t->call;
-	struct pending *p = find_pending(c, tid);
+	uint64_t key = pending_key(buffer, tid);
+	struct pending *p = find_pending(c, key);
 
 	if (!role->is_exit) {
 		/* A thread enters one call at a time: an entry still waiting lost its exit. */
 		if (p) {
-			if (emit(c, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
+			if (emit(c, q, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
 				return -1;
 			drop_pending(c, p);
 		}
-		p = add_pending(c, tid);
+		p = add_pending(c, key, tid);
 		if (!p)
 			return db_fail(c->db, "out of memory");
 		p->role = role;
@@ -440,34 +464,37 @@ int calls_event(struct calls *c, struct event_table *t, const struct tep_record 
 
 	if (p && p->role->kind != role->kind) {
 		/* The waiting entry is another call's: it lost its exit, and this exit its entry. */
-		if (emit(c, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
+		if (emit(c, q, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
 			return -1;
 		drop_pending(c, p);
 		p = NULL;
 	}
-	err = emit(c, role->kind, p, tid, role, rec, row_id, have_ret, ret);
+	err = emit(c, q, role->kind, p, tid, role, rec, row_id, have_ret, ret);
 	if (p)
 		drop_pending(c, p);
 	return err;
+}
+
+int calls_flush(struct calls *c, struct row_queue *q)
+{
+	for (size_t s = 0; s < c->size; s++) {
+		struct pending *p = &c->slots[s];
+
+		if (p->key && emit(c, q, p->role->kind, p, p->tid, NULL, NULL, 0, false, 0) < 0)
+			return -1;
+	}
+	memset(c->slots, 0, c->size * sizeof(*c->slots));
+	c->used = 0;
+	return 0;
 }
 
 static int create_views(struct calls *c);
 
 int calls_finish(struct calls *c)
 {
-	for (size_t s = 0; s < c->size; s++) {
-		struct pending *p = &c->slots[s];
-
-		if (!p->tid)
-			continue;
-		if (emit(c, p->role->kind, p, p->tid, NULL, NULL, 0, false, 0) < 0)
-			return -1;
-	}
-	memset(c->slots, 0, c->size * sizeof(*c->slots));
-	c->used = 0;
 	for (struct call_kind *k = c->kinds; k; k = k->next)
 		if (db_exec(c->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (capture_id, ts);"
-			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid, ts)",
+			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid)",
 			    k->name, k->name, k->name, k->name) < 0)
 			return -1;
 	return create_views(c);
@@ -511,9 +538,9 @@ static int create_views(struct calls *c)
 		sqlite3_bind_text(ev, 1, k->name, -1, SQLITE_STATIC);
 		if (sqlite3_step(ev) == SQLITE_ROW)
 			ret_decode = (const char *)sqlite3_column_text(ev, 0);
-		sqlite3_str_appendf(s, "CREATE VIEW IF NOT EXISTS \"%w_decoded\" AS SELECT id,"
-				    " capture_id, ts, ts_exit, duration_ns, pid, tid, comm, cpu,"
-				    " backend, abi", k->name);
+		sqlite3_str_appendf(s, "CREATE VIEW IF NOT EXISTS \"%w_decoded\" AS SELECT c.id,"
+				    " c.capture_id, ts, ts_exit, duration_ns, pid, tid, comm, cpu,"
+				    " s.backend, s.abi", k->name);
 		sqlite3_bind_text(arg, 1, k->name, -1, SQLITE_STATIC);
 		while (sqlite3_step(arg) == SQLITE_ROW) {
 			const char *name = (const char *)sqlite3_column_text(arg, 0);
@@ -535,7 +562,8 @@ static int create_views(struct calls *c)
 			sqlite3_str_appendall(s, ", CASE WHEN errno IS NOT NULL THEN NULL ELSE ret END AS ret");
 		sqlite3_reset(ev);
 		sqlite3_str_appendf(s, ", (SELECT name FROM schema_errno WHERE number = errno) AS errno,"
-				    " enter_table, enter_id, exit_table, exit_id FROM \"%w\"", k->name);
+				    " s.enter_table, enter_id, s.exit_table, exit_id FROM \"%w\" c"
+				    " JOIN call_source s ON s.id = c.source_id", k->name);
 		sql = sqlite3_str_finish(s);
 		if (!sql || db_exec(c->db, "%s", sql) < 0) {
 			sqlite3_free(sql);

@@ -24,6 +24,7 @@
 #include "tasks.h"
 
 struct calls;
+struct row_queue;
 
 /*
  * calls_alloc - read the schema from @db, create the call tables, and attach a
@@ -38,15 +39,20 @@ struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture
 struct calls *calls_free(struct calls *calls);
 
 /*
- * calls_event - @rec (row @row_id of table @t, thread @tid) is an entry or exit.
- * Call only for tables with t->call set.  Returns 0 or -1 with db->err set.
+ * calls_event - @rec (row @row_id of table @t, thread @tid, the @buffer-th
+ * buffer of the file) is an entry or exit; a completed call is queued on @q.
+ * Call only for tables with t->call set.  Returns 0 or -1 (the writer failed,
+ * or ENOMEM with db->err set).
  */
-int calls_event(struct calls *calls, struct event_table *t, const struct tep_record *rec,
-		int tid, int64_t row_id);
+int calls_event(struct calls *calls, struct row_queue *q, struct event_table *t,
+		const struct tep_record *rec, int buffer, int tid, int64_t row_id);
+
+/* calls_flush - queue the calls still in flight (entries without exits).  Returns 0 or -1. */
+int calls_flush(struct calls *calls, struct row_queue *q);
 
 /*
- * calls_finish - write the calls still in flight (entries without exits),
- * index the call tables and create the decoding views.  Returns 0 or -1.
+ * calls_finish - once the queue is done: index the call tables and create
+ * the decoding views.  Returns 0 or -1 with db->err set.
  */
 int calls_finish(struct calls *calls);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "event-tables.h"
+#include "row-queue.h"
 
 /* Our own columns; a format field with one of these names is stored as field_<name>. */
 static const char *const reserved_columns[] = {
@@ -240,7 +241,7 @@ int event_table_create(struct db *db, struct event_table *t)
 	sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (" EVENT_COMMON_COLUMNS, t->name);
 	for (int i = 0; i < t->nr_columns; i++)
 		sqlite3_str_appendf(ins, ", \"%w\"", t->columns[i].name);
-	sqlite3_str_appendall(ins, ") VALUES (?, ?, ?, ?, ?");
+	sqlite3_str_appendall(ins, ") VALUES (?, ?, ?, ?, ?, ?");
 	for (int i = 0; i < t->nr_columns; i++)
 		sqlite3_str_appendall(ins, ", ?");
 	sqlite3_str_appendall(ins, ")");
@@ -310,26 +311,24 @@ bool event_field_text(struct tep_handle *tep, const struct event_column *col,
 }
 
 /* The bytes of a field as they are, clipped to the record: what "stored raw" means. */
-static void bind_raw(sqlite3_stmt *st, int param, const struct tep_format_field *f,
-		     const struct tep_record *rec)
+static void queue_raw(struct row_queue *q, const struct tep_format_field *f,
+		      const struct tep_record *rec)
 {
 	int offset = f->offset, size = f->size;
 
 	if (offset < 0 || offset >= rec->size) {
-		sqlite3_bind_zeroblob(st, param, 0);
+		row_blob(q, NULL, 0);
 		return;
 	}
 	if (offset + size > rec->size)
 		size = rec->size - offset;
-	sqlite3_bind_blob(st, param, (const char *)rec->data + offset, size, SQLITE_STATIC);
+	row_blob(q, (const char *)rec->data + offset, size);
 }
 
-void event_table_bind_fields(struct event_table *t, struct tep_handle *tep,
-			     const struct tep_record *rec)
+void event_table_queue_fields(struct event_table *t, struct tep_handle *tep,
+			      const struct tep_record *rec, struct row_queue *q)
 {
-	int param = EVENT_NR_COMMON_PARAMS + 1;
-
-	for (int i = 0; i < t->nr_columns; i++, param++) {
+	for (int i = 0; i < t->nr_columns; i++) {
 		const struct event_column *col = &t->columns[i];
 		const char *text;
 		int64_t value;
@@ -339,26 +338,25 @@ void event_table_bind_fields(struct event_table *t, struct tep_handle *tep,
 		case COLUMN_INT:
 		case COLUMN_INT_SIGNED:
 			if (event_field_int(tep, col, rec, &value))
-				sqlite3_bind_int64(t->insert, param, value);
+				row_int(q, value);
 			else
-				bind_raw(t->insert, param, col->field, rec);
+				queue_raw(q, col->field, rec);
 			break;
 		case COLUMN_TEXT:
 		case COLUMN_TEXT_DYNAMIC:
 			if (event_field_text(tep, col, rec, &text, &len))
-				sqlite3_bind_text(t->insert, param, text, len, SQLITE_STATIC);
+				row_text(q, text, len);
 			else
-				bind_raw(t->insert, param, col->field, rec);
+				queue_raw(q, col->field, rec);
 			break;
 		case COLUMN_BLOB_DYNAMIC:
 			if (dynamic_payload(tep, col->field, rec, &offset, &len))
-				sqlite3_bind_blob(t->insert, param, (const char *)rec->data + offset,
-						  len, SQLITE_STATIC);
+				row_blob(q, (const char *)rec->data + offset, len);
 			else
-				bind_raw(t->insert, param, col->field, rec);
+				queue_raw(q, col->field, rec);
 			break;
 		case COLUMN_BLOB:
-			bind_raw(t->insert, param, col->field, rec);
+			queue_raw(q, col->field, rec);
 			break;
 		}
 	}

@@ -59,14 +59,17 @@ struct event_table {
 	int nr_comm_pairs;
 	struct comm_pair *comm_pairs;
 	sqlite3_stmt *insert;		/* prepared by event_table_create() */
+	bool queued;			/* its creation is queued (row-queue) */
 	uint64_t rows;
 	struct call_role *call;		/* set by calls when an entry or exit of a call */
 	enum task_lineage lineage;
 };
 
 /* Columns every event table starts with, in this order. */
-#define EVENT_COMMON_COLUMNS "capture_id, buffer_id, ts, cpu, pid"
-#define EVENT_NR_COMMON_PARAMS 5
+#define EVENT_COMMON_COLUMNS "id, capture_id, buffer_id, ts, cpu, pid"
+#define EVENT_NR_COMMON_PARAMS 6
+
+struct row_queue;
 
 /* column_kind_sql_type - the declared SQLite type of a kind: INTEGER, TEXT or BLOB. */
 const char *column_kind_sql_type(enum column_kind kind);
@@ -91,11 +94,11 @@ struct event_table *event_table_free(struct event_table *table);
 int event_table_create(struct db *db, struct event_table *table);
 
 /*
- * event_table_bind_fields - bind every field of @rec to table->insert,
- * starting after the common parameters.  @tep gives the file's byte order.
+ * event_table_queue_fields - append every field of @rec to the row being
+ * built in @q, after the common values.  @tep gives the file's byte order.
  */
-void event_table_bind_fields(struct event_table *table, struct tep_handle *tep,
-			     const struct tep_record *rec);
+void event_table_queue_fields(struct event_table *table, struct tep_handle *tep,
+			      const struct tep_record *rec, struct row_queue *q);
 
 /*
  * event_field_int - decode an integer field of @rec as the column would store it.

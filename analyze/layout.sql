@@ -118,6 +118,20 @@ CREATE TABLE IF NOT EXISTS task_comm (
 	FOREIGN KEY (capture_id, pid) REFERENCES task(capture_id, pid)
 );
 
+-- Where the calls of a call table came from, per capture: one row per schema
+-- source (schema_source) whose events the capture has.  Call tables
+-- (mremap, mprotect, ...) refer to it by source_id.
+CREATE TABLE IF NOT EXISTS call_source (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	event TEXT NOT NULL,		-- the call table
+	backend TEXT NOT NULL,		-- 'tracepoint' or 'kprobe'
+	arch TEXT NOT NULL,
+	abi TEXT NOT NULL,		-- the caller's ABI: 'native', 'i386', ...
+	enter_table TEXT,		-- event table of the entries (enter_id)
+	exit_table TEXT			-- event table of the exits (exit_id)
+);
+
 -- Records whose event id has no format in the file: kept raw, never dropped.
 CREATE TABLE IF NOT EXISTS unknown_event (
 	id INTEGER PRIMARY KEY,

@@ -77,7 +77,7 @@ static const uint8_t trace_magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', '
 enum compression { COMP_NONE, COMP_ZLIB, COMP_ZSTD };
 
 /* Parser state of one trace_meta_read() call. */
-struct tm {
+struct parser {
 	const uint8_t *map;
 	uint64_t size;
 	bool be;
@@ -90,7 +90,7 @@ struct tm {
 	bool has_traceclock;		/* v6: a clock string follows each CPU table */
 	char *traceclock;		/* clock selected in OPTION_TRACECLOCK */
 	uint64_t *buf_off;		/* v6: flyrecord table of each buffer, as meta->buffers */
-	char *stat_buffer;		/* buffer named by the last "Buffer:" CPUSTAT, NULL: top */
+	char *stat_buffer;		/* named by the last "Buffer:" CPUSTAT; NULL: top */
 	bool cpucount_seen;
 	bool latency;			/* the data is latency text, not ring-buffer pages */
 };
@@ -110,7 +110,7 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 }
 
 __attribute__((format(printf, 3, 4)))
-static int tm_fail(struct tm *t, int err, const char *fmt, ...)
+static int tm_fail(struct parser *t, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -123,9 +123,16 @@ static int tm_fail(struct tm *t, int err, const char *fmt, ...)
 	return err;
 }
 
-static int tm_nomem(struct tm *t)
+static int tm_nomem(struct parser *t)
 {
 	return tm_fail(t, -ENOMEM, "out of memory");
+}
+
+/* @what needs the file to reach byte @end. */
+static int truncated(struct parser *t, const char *what, uint64_t end)
+{
+	return tm_fail(t, -EINVAL, "truncated: %s ends at byte %llu of %llu", what,
+		       (unsigned long long)end, (unsigned long long)t->size);
 }
 
 /*
@@ -142,7 +149,7 @@ static const char *printable(char *buf, size_t n, const char *s)
 	return buf;
 }
 
-static uint64_t get_num(const struct tm *t, const uint8_t *p, int bytes)
+static uint64_t get_num(const struct parser *t, const uint8_t *p, int bytes)
 {
 	uint64_t v = 0;
 	int i;
@@ -152,7 +159,7 @@ static uint64_t get_num(const struct tm *t, const uint8_t *p, int bytes)
 	return v;
 }
 
-static struct cur file_cur(const struct tm *t, uint64_t off, const char *what)
+static struct cur file_cur(const struct parser *t, uint64_t off, const char *what)
 {
 	struct cur c = { .p = t->map + off, .len = t->size - off, .base = off, .what = what };
 
@@ -167,17 +174,16 @@ static struct cur mem_cur(const uint8_t *p, uint64_t len, const char *what)
 }
 
 /* Ensure @n more bytes; a window that ends with the file means the file was cut short. */
-static int cur_need(struct tm *t, struct cur *c, uint64_t n)
+static int cur_need(struct parser *t, struct cur *c, uint64_t n)
 {
 	if (n <= c->len - c->pos)
 		return 0;
 	if (c->base != NOT_IN_FILE && c->base + c->len == t->size)
-		return tm_fail(t, -EINVAL, "truncated: %s ends at byte %" PRIu64 " of %" PRIu64,
-			       c->what, sat_add(c->base + c->pos, n), t->size);
+		return truncated(t, c->what, sat_add(c->base + c->pos, n));
 	return tm_fail(t, -EINVAL, "corrupt: %s ends early", c->what);
 }
 
-static int cur_take(struct tm *t, struct cur *c, uint64_t n, const uint8_t **out)
+static int cur_take(struct parser *t, struct cur *c, uint64_t n, const uint8_t **out)
 {
 	int ret = cur_need(t, c, n);
 
@@ -189,7 +195,7 @@ static int cur_take(struct tm *t, struct cur *c, uint64_t n, const uint8_t **out
 	return 0;
 }
 
-static int cur_num(struct tm *t, struct cur *c, int bytes, uint64_t *v)
+static int cur_num(struct parser *t, struct cur *c, int bytes, uint64_t *v)
 {
 	const uint8_t *p;
 	int ret = cur_take(t, c, bytes, &p);
@@ -199,7 +205,7 @@ static int cur_num(struct tm *t, struct cur *c, int bytes, uint64_t *v)
 	return ret;
 }
 
-static int cur_str(struct tm *t, struct cur *c, const char **s)
+static int cur_str(struct parser *t, struct cur *c, const char **s)
 {
 	const uint8_t *nul = memchr(c->p + c->pos, 0, c->len - c->pos);
 
@@ -210,7 +216,7 @@ static int cur_str(struct tm *t, struct cur *c, const char **s)
 	return 0;
 }
 
-static int cur_tag(struct tm *t, struct cur *c, const char *tag, size_t n)
+static int cur_tag(struct parser *t, struct cur *c, const char *tag, size_t n)
 {
 	const uint8_t *p;
 	int ret = cur_take(t, c, n, &p);
@@ -223,7 +229,7 @@ static int cur_tag(struct tm *t, struct cur *c, const char *tag, size_t n)
 }
 
 /* @n bytes of option text, not necessarily NUL-terminated, as a C string. */
-static int dup_text(struct tm *t, char **dst, const void *p, uint64_t n)
+static int dup_text(struct parser *t, char **dst, const void *p, uint64_t n)
 {
 	char *s = strndup(p, n);
 
@@ -267,7 +273,7 @@ static char *selected_clock(const char *text)
 /* ------------------------------------------------------------------ */
 /* Metadata: header info, event formats, kallsyms, printk, cmdlines.   */
 
-static int walk_header_info(struct tm *t, struct cur *c)
+static int walk_header_info(struct parser *t, struct cur *c)
 {
 	uint64_t size;
 	int ret;
@@ -286,7 +292,7 @@ static int walk_header_info(struct tm *t, struct cur *c)
 	return ret;
 }
 
-static int walk_ftrace_events(struct tm *t, struct cur *c)
+static int walk_ftrace_events(struct parser *t, struct cur *c)
 {
 	uint64_t count, size, i;
 	int ret;
@@ -300,7 +306,7 @@ static int walk_ftrace_events(struct tm *t, struct cur *c)
 	return ret;
 }
 
-static int walk_event_formats(struct tm *t, struct cur *c)
+static int walk_event_formats(struct parser *t, struct cur *c)
 {
 	uint64_t systems, count, size, i, j;
 	const char *name;
@@ -321,7 +327,7 @@ static int walk_event_formats(struct tm *t, struct cur *c)
 }
 
 /* kallsyms and printk formats: a 32-bit size and that many bytes. */
-static int walk_sized32(struct tm *t, struct cur *c)
+static int walk_sized32(struct parser *t, struct cur *c)
 {
 	uint64_t size;
 	int ret = cur_num(t, c, 4, &size);
@@ -329,7 +335,7 @@ static int walk_sized32(struct tm *t, struct cur *c)
 	return ret ? ret : cur_take(t, c, size, NULL);
 }
 
-static int add_cmdline(struct tm *t, size_t *cap, int pid, const char *comm, size_t n)
+static int add_cmdline(struct parser *t, size_t *cap, int pid, const char *comm, size_t n)
 {
 	struct trace_meta *m = t->meta;
 	struct meta_cmdline *tmp;
@@ -355,7 +361,7 @@ static int add_cmdline(struct tm *t, size_t *cap, int pid, const char *comm, siz
  * pid is skipped rather than refused: libtraceevent does the same, and the
  * names are a convenience, not something the events depend on.
  */
-static int parse_cmdlines(struct tm *t, const char *s, uint64_t n)
+static int parse_cmdlines(struct parser *t, const char *s, uint64_t n)
 {
 	const char *end = s + n;
 	size_t cap = 0;
@@ -378,7 +384,7 @@ static int parse_cmdlines(struct tm *t, const char *s, uint64_t n)
 	return 0;
 }
 
-static int read_cmdlines(struct tm *t, struct cur *c)
+static int read_cmdlines(struct parser *t, struct cur *c)
 {
 	const uint8_t *p;
 	uint64_t size;
@@ -396,7 +402,7 @@ static int read_cmdlines(struct tm *t, struct cur *c)
 static const struct {
 	int id;
 	const char *name;
-	int (*walk)(struct tm *t, struct cur *c);
+	int (*walk)(struct parser *t, struct cur *c);
 } metadata[] = {
 	{ OPT_HEADER_INFO,	"header info",		walk_header_info },
 	{ OPT_FTRACE_EVENTS,	"ftrace events",	walk_ftrace_events },
@@ -410,7 +416,7 @@ static const struct {
 /* Buffers, CPU data and CPU statistics.                               */
 
 /* Append a buffer named @name (taken over); returns it or NULL (reason set). */
-static struct meta_buffer *add_buffer(struct tm *t, char *name, uint64_t off)
+static struct meta_buffer *add_buffer(struct parser *t, char *name, uint64_t off)
 {
 	struct trace_meta *m = t->meta;
 	struct meta_buffer *b;
@@ -449,7 +455,7 @@ static void buffer_clear(struct meta_buffer *b)
  * chunks (compressed size, uncompressed size, bytes); trace-cmd's recorded size
  * does not always cover the count, so the chunk headers are walked.
  */
-static uint64_t cpu_data_end(const struct tm *t, bool compressed, uint64_t off, uint64_t size)
+static uint64_t cpu_data_end(const struct parser *t, bool compressed, uint64_t off, uint64_t size)
 {
 	uint64_t end = sat_add(off, size);
 	uint64_t count, pos, i;
@@ -476,9 +482,9 @@ static uint64_t cpu_data_end(const struct tm *t, bool compressed, uint64_t off, 
 	return end > pos ? end : pos;
 }
 
-static int check_cpu_data(struct tm *t, const struct meta_buffer *b, bool compressed)
+static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool compressed)
 {
-	char name[72];
+	char what[128], name[72];
 	uint64_t end;
 	int i;
 
@@ -490,13 +496,12 @@ static int check_cpu_data(struct tm *t, const struct meta_buffer *b, bool compre
 		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
 		if (end <= t->size)
 			continue;
-		if (!*b->name)
-			return tm_fail(t, -EINVAL,
-				       "truncated: CPU %d data ends at byte %" PRIu64 " of %" PRIu64,
-				       cpu->cpu, end, t->size);
-		return tm_fail(t, -EINVAL,
-			       "truncated: CPU %d data (buffer %s) ends at byte %" PRIu64 " of %" PRIu64,
-			       cpu->cpu, printable(name, sizeof(name), b->name), end, t->size);
+		if (*b->name)
+			snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
+				 printable(name, sizeof(name), b->name));
+		else
+			snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
+		return truncated(t, what, end);
 	}
 	return 0;
 }
@@ -520,7 +525,7 @@ static int cpustat_value(const char *text, const char *key, int64_t *v)
  * each instance a marker "\nBuffer: name\n\n" followed by its CPUs; the
  * marker only tells whose statistics come next.
  */
-static int add_cpustat(struct tm *t, const uint8_t *data, uint64_t size)
+static int add_cpustat(struct parser *t, const uint8_t *data, uint64_t size)
 {
 	struct trace_meta *m = t->meta;
 	struct meta_cpustat *s;
@@ -574,28 +579,27 @@ static int add_cpustat(struct tm *t, const uint8_t *data, uint64_t size)
  * Check the section header at @off: its id and that its data lies in the file.
  * On success *@data_off and *@size give the section's data.
  */
-static int section_at(struct tm *t, uint64_t off, unsigned int want, const char *what,
+static int section_at(struct parser *t, uint64_t off, unsigned int want, const char *what,
 		      uint16_t *flags, uint64_t *data_off, uint64_t *size)
 {
+	char header[96];
 	const uint8_t *h;
 	unsigned int id;
 
-	if (off > t->size || t->size - off < SEC_HEADER_SIZE)
-		return tm_fail(t, -EINVAL,
-			       "truncated: %s header ends at byte %" PRIu64 " of %" PRIu64,
-			       what, sat_add(off, SEC_HEADER_SIZE), t->size);
+	if (off > t->size || t->size - off < SEC_HEADER_SIZE) {
+		snprintf(header, sizeof(header), "%s header", what);
+		return truncated(t, header, sat_add(off, SEC_HEADER_SIZE));
+	}
 	h = t->map + off;
 	id = get_num(t, h, 2);
 	if (id != want)
-		return tm_fail(t, -EINVAL,
-			       "corrupt: bad section id %u at byte %" PRIu64 " (%s expected)",
-			       id, off, what);
+		return tm_fail(t, -EINVAL, "corrupt: bad section id %u at byte %llu (%s expected)",
+			       id, (unsigned long long)off, what);
 	*flags = get_num(t, h + 2, 2);
 	*size = get_num(t, h + 8, 8);
 	*data_off = off + SEC_HEADER_SIZE;
 	if (*size > t->size - *data_off)
-		return tm_fail(t, -EINVAL, "truncated: %s ends at byte %" PRIu64 " of %" PRIu64,
-			       what, sat_add(*data_off, *size), t->size);
+		return truncated(t, what, sat_add(*data_off, *size));
 	if ((*flags & SEC_FL_COMPRESS) && t->comp == COMP_NONE)
 		return tm_fail(t, -EINVAL, "corrupt: %s is compressed in an uncompressed file",
 			       what);
@@ -603,7 +607,7 @@ static int section_at(struct tm *t, uint64_t off, unsigned int want, const char 
 }
 
 /* Uncompress the block that makes up a compressed metadata section. */
-static int uncompress_section(struct tm *t, uint64_t data_off, uint64_t size, const char *what,
+static int uncompress_section(struct parser *t, uint64_t data_off, uint64_t size, const char *what,
 			      uint8_t **out, uint64_t *out_len)
 {
 	const uint8_t *src = t->map + data_off;
@@ -615,11 +619,11 @@ static int uncompress_section(struct tm *t, uint64_t data_off, uint64_t size, co
 	csize = get_num(t, src, 4);
 	usize = get_num(t, src + 4, 4);
 	if (csize > size - 8)
-		return tm_fail(t, -EINVAL, "corrupt: %s: compressed size %" PRIu64
-			       " beyond section", what, csize);
+		return tm_fail(t, -EINVAL, "corrupt: %s: compressed size %llu beyond section",
+			       what, (unsigned long long)csize);
 	if (usize > MAX_UNCOMPRESSED)
-		return tm_fail(t, -EINVAL, "corrupt: %s claims %" PRIu64 " bytes uncompressed",
-			       what, usize);
+		return tm_fail(t, -EINVAL, "corrupt: %s claims %llu bytes uncompressed", what,
+			       (unsigned long long)usize);
 	buf = malloc(usize ? usize : 1);
 	if (!buf)
 		return tm_nomem(t);
@@ -653,7 +657,7 @@ static int uncompress_section(struct tm *t, uint64_t data_off, uint64_t size, co
  * Open the metadata section at @off for reading; *@owned is the uncompressed
  * copy to free() after use, NULL when @c reads the file itself.
  */
-static int open_section(struct tm *t, uint64_t off, unsigned int id, const char *what,
+static int open_section(struct parser *t, uint64_t off, unsigned int id, const char *what,
 			struct cur *c, uint8_t **owned)
 {
 	uint64_t data_off, size, len = 0;
@@ -701,7 +705,7 @@ static const char *section_name(unsigned int id)
  * by walking them so.  Walking them here too is what notices a file cut
  * short after its last options section.
  */
-static int walk_sections(struct tm *t, uint64_t off)
+static int walk_sections(struct parser *t, uint64_t off)
 {
 	uint64_t data_off, size;
 	const char *what;
@@ -713,14 +717,12 @@ static int walk_sections(struct tm *t, uint64_t off)
 
 	while (off != t->size) {
 		if (t->size - off < SEC_HEADER_SIZE)
-			return tm_fail(t, -EINVAL,
-				       "truncated: section header ends at byte %" PRIu64 " of %" PRIu64,
-				       off + SEC_HEADER_SIZE, t->size);
+			return truncated(t, "section header", off + SEC_HEADER_SIZE);
 		id = get_num(t, t->map + off, 2);
 		what = section_name(id);
 		if (!what)
-			return tm_fail(t, -EINVAL, "corrupt: bad section id %u at byte %" PRIu64,
-				       id, off);
+			return tm_fail(t, -EINVAL, "corrupt: bad section id %u at byte %llu", id,
+				       (unsigned long long)off);
 		ret = section_at(t, off, id, what, &flags, &data_off, &size);
 		if (!ret && id == OPT_STRINGS) {
 			/* only checked: the descriptions they hold are for people */
@@ -735,9 +737,10 @@ static int walk_sections(struct tm *t, uint64_t off)
 }
 
 /* A v7 BUFFER (flyrecord) or BUFFER_TEXT (latency) option, and its section. */
-static int buffer_option_v7(struct tm *t, unsigned int id, const uint8_t *data, uint64_t size)
+static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *data, uint64_t size)
 {
-	struct cur c = mem_cur(data, size, id == OPT_BUFFER ? "BUFFER option" : "BUFFER_TEXT option");
+	const char *what = id == OPT_BUFFER ? "BUFFER option" : "BUFFER_TEXT option";
+	struct cur c = mem_cur(data, size, what);
 	const char *name = NULL, *clock = NULL;
 	uint64_t off, page_size = 0, nr = 0, v, data_off, sec_size, i;
 	struct meta_buffer *b;
@@ -756,13 +759,13 @@ static int buffer_option_v7(struct tm *t, unsigned int id, const uint8_t *data, 
 		ret = cur_num(t, &c, 4, &nr);
 	if (ret)
 		return ret;
+	/* 20 bytes a CPU: id, offset, size; the reads below stay within this check */
 	if (nr > MAX_CPUS || nr * 20 > c.len - c.pos)
 		return tm_fail(t, -EINVAL, "corrupt: BUFFER option: %" PRIu64 " CPUs", nr);
 	if (page_size > INT32_MAX)
 		return tm_fail(t, -EINVAL, "corrupt: BUFFER option: page size %" PRIu64, page_size);
 
-	ret = section_at(t, off, id, id == OPT_BUFFER ? "flyrecord section" : "latency section",
-			 &flags, &data_off, &sec_size);
+	ret = section_at(t, off, id, section_name(id), &flags, &data_off, &sec_size);
 	if (ret)
 		return ret;
 
@@ -807,7 +810,7 @@ static int buffer_option_v7(struct tm *t, unsigned int id, const uint8_t *data, 
 /* ------------------------------------------------------------------ */
 /* Options.                                                            */
 
-static int handle_option(struct tm *t, unsigned int id, const uint8_t *data, uint64_t size)
+static int handle_option(struct parser *t, unsigned int id, const uint8_t *data, uint64_t size)
 {
 	struct trace_meta *m = t->meta;
 	char *text = NULL;
@@ -890,7 +893,7 @@ static int handle_option(struct tm *t, unsigned int id, const uint8_t *data, uin
  * Options until DONE.  v6: a DONE id alone ends them.  v7: DONE carries the
  * offset of the next options section (0: none), returned in *@next.
  */
-static int parse_options(struct tm *t, struct cur *c, uint64_t *next)
+static int parse_options(struct parser *t, struct cur *c, uint64_t *next)
 {
 	const uint8_t *data;
 	uint64_t id, size;
@@ -908,9 +911,8 @@ static int parse_options(struct tm *t, struct cur *c, uint64_t *next)
 		if (ret)
 			return ret;
 		if (t->version >= 7 && size > c->len - c->pos)
-			return tm_fail(t, -EINVAL,
-				       "corrupt: option %" PRIu64 " size %" PRIu64 " beyond %s",
-				       id, size, c->what);
+			return tm_fail(t, -EINVAL, "corrupt: option %u size %llu beyond %s",
+				       (unsigned int)id, (unsigned long long)size, c->what);
 		ret = cur_take(t, c, size, &data);
 		if (ret)
 			return ret;
@@ -931,7 +933,7 @@ static int parse_options(struct tm *t, struct cur *c, uint64_t *next)
 /* The two layouts.                                                    */
 
 /* v6: "flyrecord\0" was read; the CPU table and, with TRACECLOCK, the clock. */
-static int read_cpu_table_v6(struct tm *t, struct cur *c, struct meta_buffer *b, uint64_t nr)
+static int read_cpu_table_v6(struct parser *t, struct cur *c, struct meta_buffer *b, uint64_t nr)
 {
 	uint64_t i, len;
 	const uint8_t *p;
@@ -976,7 +978,7 @@ static int read_cpu_table_v6(struct tm *t, struct cur *c, struct meta_buffer *b,
 	return 0;
 }
 
-static int parse_v6(struct tm *t, struct cur *c)
+static int parse_v6(struct parser *t, struct cur *c)
 {
 	struct trace_meta *m = t->meta;
 	uint64_t cpus, nr;
@@ -1014,8 +1016,7 @@ static int parse_v6(struct tm *t, struct cur *c)
 		return 0;
 	}
 	if (memcmp(tag, "flyrecord", 9))
-		return tm_fail(t, -EINVAL, "corrupt: neither flyrecord nor latency data follows "
-			       "the options");
+		return tm_fail(t, -EINVAL, "corrupt: no flyrecord or latency data after the options");
 
 	/* as libtracecmd: a CPUCOUNT option overrides the count before the options */
 	nr = t->cpucount_seen ? (uint64_t)m->cpu_count : cpus;
@@ -1032,8 +1033,7 @@ static int parse_v6(struct tm *t, struct cur *c)
 		snprintf(what, sizeof(what), "flyrecord CPU table of buffer %s",
 			 printable(name, sizeof(name), b->name));
 		if (t->buf_off[i] > t->size)
-			return tm_fail(t, -EINVAL, "truncated: %s ends at byte %" PRIu64
-				       " of %" PRIu64, what, sat_add(t->buf_off[i], 10), t->size);
+			return truncated(t, what, sat_add(t->buf_off[i], 10));
 		bc = file_cur(t, t->buf_off[i], what);
 		ret = cur_tag(t, &bc, "flyrecord", 10);
 		if (!ret)
@@ -1049,7 +1049,7 @@ static int parse_v6(struct tm *t, struct cur *c)
 	return 0;
 }
 
-static int parse_v7(struct tm *t, struct cur *c)
+static int parse_v7(struct parser *t, struct cur *c)
 {
 	struct trace_meta *m = t->meta;
 	const char *name = NULL, *version = NULL;
@@ -1090,8 +1090,8 @@ static int parse_v7(struct tm *t, struct cur *c)
 			if (seen[i] == off)
 				break;
 		if (i < nr_seen) {
-			ret = tm_fail(t, -EINVAL, "corrupt: options sections loop back to byte %"
-				      PRIu64, off);
+			ret = tm_fail(t, -EINVAL, "corrupt: options sections loop back to byte %llu",
+				      (unsigned long long)off);
 			break;
 		}
 		if (nr_seen == MAX_OPTION_SECTIONS) {
@@ -1114,6 +1114,10 @@ static int parse_v7(struct tm *t, struct cur *c)
 		return ret;
 	if (!nr_seen)
 		return tm_fail(t, -EINVAL, "corrupt: no options section");
+	/* bounds first: a cut file is refused before anything is uncompressed */
+	ret = walk_sections(t, first);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < (int)(sizeof(metadata) / sizeof(metadata[0])); i++) {
 		if (!t->sec_off[metadata[i].id])
@@ -1127,14 +1131,11 @@ static int parse_v7(struct tm *t, struct cur *c)
 		if (ret)
 			return ret;
 	}
-	ret = walk_sections(t, first);
-	if (ret)
-		return ret;
 	m->nr_cpus = m->buffers[0].nr_cpus;
 	return 0;
 }
 
-static int parse(struct tm *t)
+static int parse(struct parser *t)
 {
 	struct trace_meta *m = t->meta;
 	struct cur c = file_cur(t, 0, "file header");
@@ -1201,9 +1202,22 @@ static int parse(struct tm *t)
 	return m->data_kind ? 0 : tm_nomem(t);
 }
 
+/**
+ * trace_meta_read - parse the headers, options and sections of a trace.dat file
+ * @path: the file
+ * @meta: set on success; free with trace_meta_free()
+ * @reason: set on failure to one line without the file name; free with free()
+ *
+ * Checks that every section and every CPU's data lies within the file, without
+ * reading the data itself.  The file is mapped, so it must not shrink while it
+ * is read.
+ *
+ * Returns 0, or a negative errno: that of open() or mmap(), -EISDIR, -EINVAL
+ * for anything wrong with the format, -ENOMEM.
+ */
 int trace_meta_read(const char *path, struct trace_meta **meta, char **reason)
 {
-	struct tm t = { .map = MAP_FAILED };
+	struct parser t = { .map = MAP_FAILED };
 	struct stat st;
 	int fd, ret;
 
@@ -1269,6 +1283,12 @@ out:
 	return 0;
 }
 
+/**
+ * trace_meta_free - free what trace_meta_read() returned
+ * @meta: may be NULL
+ *
+ * Returns NULL, for "meta = trace_meta_free(meta);".
+ */
 struct trace_meta *trace_meta_free(struct trace_meta *meta)
 {
 	int i;
@@ -1301,6 +1321,14 @@ struct trace_meta *trace_meta_free(struct trace_meta *meta)
 	return NULL;
 }
 
+/**
+ * trace_meta_sha256 - SHA-256 of a file, as 64 lowercase hex digits
+ * @path: a regular file
+ * @hex: receives the digits and a NUL
+ *
+ * Returns 0, or a negative errno (-EISDIR, -EINVAL for a file that is not
+ * regular, that of open() or read()); @hex is set only on success.
+ */
 int trace_meta_sha256(const char *path, char hex[65])
 {
 	uint8_t buf[1 << 16];

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_ROW_QUEUE_H
+#define MAPTRAIL_ROW_QUEUE_H
+
+/*
+ * row-queue: analyze in two threads.  The loader (reading and decoding the
+ * trace, pairing calls) fills batches of rows; a writer thread binds them to
+ * their INSERT statements and steps SQLite.  Reading and writing take about
+ * the same time, so on two cores the load takes half as long.
+ *
+ * While the queue runs, the writer thread owns the database: the loader only
+ * appends rows and table creations, in the order they must happen.  Memory is
+ * two batches, whatever the size of the capture.
+ *
+ *	q = row_queue_start(db);
+ *	row_queue_create(q, table);		// before the table's first row
+ *	row_begin(q, &table->insert);
+ *	row_int(q, 42); row_text(q, comm, len); ...
+ *	if (row_end(q) < 0) ...			// the writer failed: db->err says why
+ *	row_queue_finish(q);			// flush, join; the database is ours again
+ */
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "db.h"
+#include "event-tables.h"
+
+struct row_queue;
+
+/* row_queue_start - start the writer thread on @db.  NULL on failure (ENOMEM, threads). */
+struct row_queue *row_queue_start(struct db *db);
+
+/*
+ * row_queue_finish - write what is queued, stop the writer and free the queue.
+ * Returns 0, or -1 if the writer failed (db->err set).
+ */
+int row_queue_finish(struct row_queue *q);
+
+/* row_queue_create - have the writer run event_table_create() for @table. */
+int row_queue_create(struct row_queue *q, struct event_table *table);
+
+/*
+ * row_begin - start a row for the statement *@stmt points to (read by the
+ * writer when it writes the row, so a statement a queued creation prepares
+ * can be named before it exists).  Values follow in parameter order.
+ */
+void row_begin(struct row_queue *q, sqlite3_stmt **stmt);
+void row_int(struct row_queue *q, int64_t value);
+void row_null(struct row_queue *q);
+/* Text and blobs are copied: the record they come from is gone when the writer runs. */
+void row_text(struct row_queue *q, const char *text, int len);
+void row_blob(struct row_queue *q, const void *data, int len);
+
+/* row_end - the row is complete.  Returns 0, or -1 once the writer has failed. */
+int row_end(struct row_queue *q);
+
+#endif
