@@ -58,6 +58,10 @@ for dat in "${captures[@]}"; do
 		comm=$(q "$db" "SELECT comm FROM task WHERE pid = $pid")
 		[ "$comm" = mapwork ] || fail "$name: task $pid is '$comm', not mapwork"
 	fi
+	# Call tables: every entry and exit in one call row, and mapwork's calls as it saw them.
+	out=$fixtures/$name.mapwork.out
+	[ -f "$out" ] || out=$fixtures/mapwork.out
+	python3 "$here/calls.py" "$db" "$out"
 	echo "ok: $name: $want events"
 done
 

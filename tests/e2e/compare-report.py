@@ -40,11 +40,21 @@ def as_int(text):
             return None
 
 
-def norm_report_value(text, field):
+def hex_fields(print_fmt):
+    """Fields the print format shows as bare hex ("clone_flags=%lx"): -R prints them so."""
+    return set(re.findall(r'(\w+)=%[-#0-9.]*[hlLqjzt]*[xX]', print_fmt or ''))
+
+
+def norm_report_value(text, field, bare_hex=False):
     """The report's text for a field, in the form the database value is normalized to."""
     _name, size, storage = field
     if storage in ('unsigned', 'signed'):
         value = as_int(text)
+        if bare_hex and not text.strip().lower().startswith(('0x', '-')):
+            try:
+                value = int(text, 16)
+            except ValueError:
+                pass
         return ('int', value % (1 << (8 * size))) if value is not None else ('text', text)
     if storage.endswith('string'):
         return ('text', text)
@@ -81,10 +91,12 @@ def main():
     fields = collections.defaultdict(list)   # event name -> [(column, size, storage)]
     field_names = collections.defaultdict(list)  # event name -> [field name as in the format]
     tables = {}
-    for ev_id, name, table in db.execute(
-            'SELECT id, name, table_name FROM event_type WHERE capture_id = ? '
+    bare_hex = {}
+    for ev_id, name, table, print_fmt in db.execute(
+            'SELECT id, name, table_name, print_fmt FROM event_type WHERE capture_id = ? '
             'AND table_name IS NOT NULL', (capture_id,)):
         tables[name] = (ev_id, table)
+        bare_hex[name] = hex_fields(print_fmt)
         for fname, col, size, storage in db.execute(
                 'SELECT name, column_name, size, storage FROM event_field WHERE capture_id = ? '
                 'AND event_id = ? AND is_common = 0 ORDER BY position', (capture_id, ev_id)):
@@ -124,7 +136,8 @@ def main():
         if not vm:
             problems.append('cannot split the fields of: %s' % raw)
             continue
-        values = tuple(norm_report_value(v, f) for v, f in zip(vm.groups(), cols))
+        values = tuple(norm_report_value(v, f, n in bare_hex[name])
+                       for v, f, n in zip(vm.groups(), cols, names))
         key = (m['buf'] or '', ts_ns(m['ts']), int(m['cpu']), int(m['pid']), name, values)
         report_rows[key] += 1
 
