@@ -18,6 +18,7 @@
 #include "db.h"
 #include "embedded.h"
 #include "event-tables.h"
+#include "flyrecord.h"
 #include "row-queue.h"
 #include "schema.h"
 #include "tasks.h"
@@ -554,17 +555,14 @@ static int first_event_id(struct loader *ld)
 	return 0;
 }
 
-/* The hot path: one record into one row. */
-static int load_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *arg)
+/* The hot path: one record into one row.  Returns 0, or 1 to stop. */
+static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_record *rec)
 {
-	struct loader *ld = arg;
-	struct buffer_state *buf = tracecmd_get_private(handle);
 	int type = tep_data_type(ld->tep, rec);
 	int pid = tep_data_pid(ld->tep, rec);
 	struct event_table *t = type >= 0 && type < ld->nr_slots ? ld->slots[type] : NULL;
 	int64_t id;
 
-	(void)cpu;	/* the nth CPU across handles; rec->cpu is the file's */
 	if (ld->opts->interrupted && *ld->opts->interrupted) {
 		ld->interrupted = true;
 		return 1;
@@ -624,6 +622,66 @@ static int load_record(struct tracecmd_input *handle, struct tep_record *rec, in
 fail:
 	ld->failed = true;
 	return 1;
+}
+
+/* libtracecmd's iteration, for files whose timestamps it must adjust. */
+static int load_record(struct tracecmd_input *handle, struct tep_record *rec, int cpu, void *arg)
+{
+	(void)cpu;	/* the nth CPU across handles; rec->cpu is the file's */
+	return load_one(arg, tracecmd_get_private(handle), rec);
+}
+
+/*
+ * Every event of every buffer, in time order.  maptrail reads the pages
+ * itself (flyrecord.c: memory bounded by CPUs, not events) unless the file
+ * needs libtracecmd's timestamp synchronisation; MAPTRAIL_READER=libtracecmd
+ * forces libtracecmd, which the tests use to check one against the other.
+ */
+static int load_events(struct loader *ld, struct tracecmd_input **handles, int nr_handles,
+		       struct buffer_state *bufs, char **reason)
+{
+	const char *force = getenv("MAPTRAIL_READER");
+	struct buffer_state **by_meta;
+	struct fly_reader *r;
+	struct tep_record rec;
+	char *err = NULL;
+	int buffer, ret;
+
+	if (ld->meta->time_sync || (ld->meta->data_kind && !strcmp(ld->meta->data_kind, "latency")) ||
+	    (force && !strcmp(force, "libtracecmd"))) {
+		tracecmd_iterate_events_multi(handles, nr_handles, load_record, ld);
+		return 0;
+	}
+	by_meta = calloc(ld->meta->nr_buffers + 1, sizeof(*by_meta));
+	if (!by_meta)
+		return db_fail(&ld->db, "out of memory");
+	for (int m = 0; m < ld->meta->nr_buffers; m++)
+		for (int b = 0; b < nr_handles; b++)
+			if (!strcmp(bufs[b].name, ld->meta->buffers[m].name))
+				by_meta[m] = &bufs[b];
+	r = fly_open(ld->opts->input, ld->meta, ld->tep, &err);
+	if (!r) {
+		free(by_meta);
+		set_reason(reason, ld->opts->input, "%s", err ? err : "cannot read");
+		free(err);
+		return -1;
+	}
+	while ((ret = fly_next(r, &rec, &buffer, &err)) > 0) {
+		if (!by_meta[buffer]) {
+			set_reason(reason, ld->opts->input, "buffer %s has no format handle",
+				   ld->meta->buffers[buffer].name);
+			ret = -1;
+			break;
+		}
+		if (load_one(ld, by_meta[buffer], &rec))
+			break;
+	}
+	if (ret < 0 && err)
+		set_reason(reason, ld->opts->input, "%s", err);
+	free(err);
+	fly_close(r);
+	free(by_meta);
+	return ret < 0 ? -1 : 0;
 }
 
 /* The CPUSTAT option the recorder saved for this buffer's CPU, if any. */
@@ -881,7 +939,11 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (!ld.queue)
 		goto db_error;
 
-	tracecmd_iterate_events_multi(handles, nr_handles, load_record, &ld);
+	if (load_events(&ld, handles, nr_handles, bufs, reason) < 0) {
+		row_queue_finish(ld.queue);
+		ld.queue = NULL;
+		goto out;
+	}
 	if (!ld.failed && !ld.interrupted && calls_flush(ld.calls, ld.queue) < 0)
 		ld.failed = true;
 	if (row_queue_finish(ld.queue) < 0)

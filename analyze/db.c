@@ -36,11 +36,12 @@ int db_open(struct db *db, const char *path)
 	/*
 	 * The file being written is a temporary that is renamed into place only
 	 * when complete, so a crash loses nothing the user had: no journal and
-	 * no fsync per transaction.  The page cache is bounded (64 MiB) so memory
-	 * does not grow with the capture; big sorts for indexes spill to temp files.
+	 * no fsync per transaction.  The page cache is bounded (16 MiB: appends
+	 * touch only the right edge of each B-tree) so memory does not grow with
+	 * the capture; big sorts for indexes spill to temp files.
 	 */
 	return db_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-			   "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536;"
+			   "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
 			   "PRAGMA foreign_keys=OFF; PRAGMA threads=2;");
 }
 

@@ -797,6 +797,7 @@ static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *da
 	}
 	b->cpus = cpus;
 	b->nr_cpus = nr;
+	b->compressed = flags & SEC_FL_COMPRESS;
 	if (id == OPT_BUFFER)
 		b->page_size = page_size;
 	else
@@ -881,8 +882,14 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 				       id, size);
 		t->sec_off[id] = get_num(t, data, 8);
 		break;
+	case OPT_TIME_SHIFT:
+	case OPT_TSC2NSEC:
+	case OPT_GUEST:
+		/* host/guest synchronisation and TSC conversion: libtracecmd applies them */
+		m->time_sync = true;
+		break;
 	default:
-		/* DATE, HOOK, PROCMAPS, TRACEID, TIME_SHIFT, GUEST, TSC2NSEC, unknown */
+		/* DATE, HOOK, PROCMAPS, TRACEID, unknown */
 		break;
 	}
 	free(text);

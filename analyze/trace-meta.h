@@ -29,6 +29,7 @@ struct meta_buffer {
 	char *name;		/* "" for the top buffer */
 	char *clock;		/* trace clock, NULL when the file does not say */
 	int page_size;
+	bool compressed;	/* v7: CPU data in compressed chunks (trace-cmd.dat.v7(5)) */
 	int nr_cpus;
 	struct meta_cpu *cpus;	/* nr_cpus entries */
 };
@@ -67,6 +68,7 @@ struct trace_meta {
 	char *clock;			/* clock of the top buffer (OPTION_TRACECLOCK or BUFFER) */
 	char *data_kind;		/* "flyrecord" or "latency" */
 	int64_t time_offset;		/* OPTION_OFFSET, 0 when absent */
+	bool time_sync;			/* TIME_SHIFT, TSC2NSEC or GUEST: timestamps need libtracecmd */
 	int nr_buffers;			/* [0] is the top buffer, then instances in file order */
 	struct meta_buffer *buffers;
 	int nr_cpustats;
