@@ -285,6 +285,12 @@ static int prepare_layout(struct loader *ld, char **reason)
 	return load_schema(ld, reason);
 }
 
+static double seconds_between(const struct timespec *from, struct timespec *to)
+{
+	clock_gettime(CLOCK_MONOTONIC, to);
+	return (to->tv_sec - from->tv_sec) + (to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
 static void utc_now(char buf[32])
 {
 	time_t now = time(NULL);
@@ -854,8 +860,11 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	struct stat in_st;
 	int nr_handles = 0, ret = -1;
 
+	struct timespec t0, t1;
+
 	memset(sum, 0, sizeof(*sum));
 	*reason = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	/* Refuse a damaged capture with its reason before libtracecmd reads it. */
 	if (trace_meta_read(opts->input, &meta, &why) < 0) {
@@ -939,6 +948,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (!ld.queue)
 		goto db_error;
 
+	sum->open_s = seconds_between(&t0, &t1);
 	if (load_events(&ld, handles, nr_handles, bufs, reason) < 0) {
 		row_queue_finish(ld.queue);
 		ld.queue = NULL;
@@ -957,6 +967,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto db_error;
 	if (opts->progress)
 		opts->progress(opts->progress_arg, ld.events, true);
+	sum->load_s = seconds_between(&t1, &t0);
 
 	/*
 	 * The SHA-256 of the capture is computed on the core the loader no
@@ -971,6 +982,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (calls_finish(ld.calls) < 0 || finish_tables(&ld, sum) < 0 ||
 	    tasks_write(&ld.db, ld.capture_id, ld.tasks, meta) < 0)
 		goto db_error;
+	sum->index_s = seconds_between(&t0, &t1);
 	if (hashing) {
 		pthread_join(hasher.thread, NULL);
 		hashing = false;

@@ -40,6 +40,8 @@ struct analyze_summary {
 	uint64_t events;
 	uint64_t calls;		/* rows of the call tables */
 	int event_tables;
+	/* Wall seconds of each phase: opening (formats, schema), loading, indexing. */
+	double open_s, load_s, index_s;
 	int nr_losses;		/* CPUs that lost events */
 	struct analyze_loss *losses;
 };

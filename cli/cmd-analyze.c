@@ -32,6 +32,7 @@ static void usage(FILE *out)
 		"      --append       add this capture to an existing maptrail database\n"
 		"      --force        replace an existing output\n"
 		"  -q, --quiet        print nothing but errors\n"
+		"  -v, --verbose      also print how long each phase took\n"
 		"      --schema FILE  add the schema rows in FILE (repeatable; see maptrail schema)\n"
 		"  -h, --help         this help\n");
 }
@@ -99,6 +100,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "append", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "schema", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -110,7 +112,7 @@ int cmd_analyze(int argc, char **argv)
 	char *output = NULL, *reason = NULL;
 	const char **schema_files = calloc(argc + 1, sizeof(*schema_files));
 	int nr_schema_files = 0;
-	bool quiet = false;
+	bool quiet = false, verbose = false;
 	int c, ret;
 
 	if (!schema_files) {
@@ -118,7 +120,7 @@ int cmd_analyze(int argc, char **argv)
 		return 1;
 	}
 	opts.schema_files = schema_files;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.output = optarg;
@@ -131,6 +133,9 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		case 'S':
 			schema_files[nr_schema_files++] = optarg;
@@ -176,6 +181,9 @@ int cmd_analyze(int argc, char **argv)
 		free(schema_files);
 		return 1;
 	}
+	if (verbose)
+		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s\n", opts.input,
+			sum.open_s, sum.load_s, sum.index_s);
 	if (!quiet) {
 		if (sum.nr_losses)
 			print_losses(opts.input, &sum);
