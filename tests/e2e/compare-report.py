@@ -22,6 +22,9 @@ LINE = re.compile(r'^(?:(?P<buf>[^\s:]+):)?\s*(?P<comm>.*)-(?P<pid>-?\d+)\s+\[(?
                   r'(?P<ts>\d+(?:\.\d+)?):\s+(?P<event>[^\s:]+):\s*(?P<rest>.*)$')
 
 
+DROPPED = re.compile(r'^(?:(?P<buf>[^\s:]+):)?\s*CPU:\d+ \[(?:\d+ )?EVENTS DROPPED\]$')
+
+
 def ts_ns(text):
     if '.' not in text:
         return int(text)
@@ -119,10 +122,20 @@ def main():
                             env={'LC_ALL': 'C', 'PATH': '/usr/bin:/bin'}).stdout
     report_rows = collections.Counter()
     problems = []
+    dropped_buffer = None
     for raw in report.decode('utf-8', 'surrogateescape').splitlines():
+        d = DROPPED.match(raw)
+        if d:
+            # trace-cmd prints the event after this marker without its buffer's prefix.
+            dropped_buffer = d['buf'] or ''
+            continue
         m = LINE.match(raw)
         if not m:
             continue
+        buf = m['buf'] or ''
+        if dropped_buffer is not None and not m['buf']:
+            buf = dropped_buffer
+        dropped_buffer = None
         name = m['event']
         if name not in fields:
             problems.append('event %s is in the report but has no table: %s' % (name, raw))
@@ -138,7 +151,7 @@ def main():
             continue
         values = tuple(norm_report_value(v, f, n in bare_hex[name])
                        for v, f, n in zip(vm.groups(), cols, names))
-        key = (m['buf'] or '', ts_ns(m['ts']), int(m['cpu']), int(m['pid']), name, values)
+        key = (buf, ts_ns(m['ts']), int(m['cpu']), int(m['pid']), name, values)
         report_rows[key] += 1
 
     # Raw values: match what is left by blob comparison, not by text.
