@@ -140,7 +140,14 @@ struct event_table *event_table_alloc(struct tep_event *event)
 		t->name = NULL;
 		goto fail;
 	}
-	t->columns = calloc(fmt->nr_common + fmt->nr_fields + 1, sizeof(*t->columns));
+	/* Count the lists: a format libtraceevent parsed only in part has wrong nr_*. */
+	int n = 0;
+
+	for (f = fmt->common_fields; f; f = f->next)
+		n++;
+	for (f = fmt->fields; f; f = f->next)
+		n++;
+	t->columns = calloc(n + 1, sizeof(*t->columns));
 	if (!t->columns)
 		goto fail;
 	for (f = fmt->common_fields; f; f = f->next) {

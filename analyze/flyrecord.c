@@ -179,6 +179,11 @@ static int advance(struct fly_reader *r, struct stream *s)
 			return ret;
 		if (kbuffer_load_subbuffer(s->kbuf, s->data + s->page_off) < 0)
 			return fail(r, "corrupt: CPU %d: bad page header", s->cpu);
+		/* A damaged commit field would have kbuffer read past the page. */
+		if (kbuffer_subbuffer_size(s->kbuf) >
+		    s->page_size - kbuffer_start_of_data(s->kbuf))
+			return fail(r, "corrupt: CPU %d: a page claims %d bytes of data", s->cpu,
+				    kbuffer_subbuffer_size(s->kbuf));
 		s->missed = kbuffer_missed_events(s->kbuf);
 		s->event = kbuffer_read_event(s->kbuf, &s->ts);
 		if (s->event)

@@ -37,6 +37,8 @@ head -c 65536 /dev/urandom > "$work/random.dat"
 expect_error "$work/random.dat" 'not a trace.dat'
 printf '\027\010Dtracing' > "$work/magic.dat"
 expect_error "$work/magic.dat" 'truncated|corrupt'
+mkfifo "$work/fifo.dat"
+expect_error "$work/fifo.dat" 'not a regular file'
 echo 'just some text, not a trace' > "$work/text.dat"
 expect_error "$work/text.dat" 'not a trace.dat'
 
@@ -71,6 +73,30 @@ data[at:at + 8] = (1 << 40).to_bytes(8, 'little')
 open(sys.argv[2], 'wb').write(data)
 PY
 expect_error "$work/v6-bigsection.dat" 'truncated|corrupt'
+
+# Damaged event pages (not truncated): refused or read, never a crash or a hang.
+python3 - "$fixtures/mapwork-v7-none.dat" "$work" <<'PY'
+import random, subprocess, sys
+src, work = sys.argv[1], sys.argv[2]
+data = open(src, 'rb').read()
+# The CPU pages are the last part of the file (before the strings section).
+random.seed(1)
+for i in range(40):
+    d = bytearray(data)
+    for _ in range(8):
+        at = random.randrange(len(d) * 3 // 4, len(d) - 64)
+        d[at] = random.randrange(256)
+    path = '%s/pages%d.dat' % (work, i)
+    open(path, 'wb').write(d)
+PY
+for f in "$work"/pages*.dat; do
+	rc=0
+	timeout 60 "$maptrail" analyze "$f" -o "$work/pages.db" -q --force 2> "$work/err" || rc=$?
+	[ "$rc" -le 1 ] || fail "$f: exit status $rc: $(cat "$work/err")"
+	[ "$rc" = 0 ] || [ "$(wc -l < "$work/err")" = 1 ] || fail "$f: $(cat "$work/err")"
+	rm -f "$f" "$work/pages.db"
+done
+echo "ok: damaged pages: no crash"
 
 # A failed --force run keeps the output the user had.
 cp "$fixtures/mapwork-v6.dat" "$work/keep.dat"
