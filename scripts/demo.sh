@@ -18,9 +18,18 @@ sql "the capture" \
     "SELECT path, file_version, compression, cpus, clock, event_count, lost_events FROM capture"
 sql "events by type" \
     "SELECT system, name, table_name, event_count FROM event_type WHERE event_count > 0 ORDER BY event_count DESC"
+sql "calls by system call, and how many failed" \
+    "SELECT s.event, count(*) AS calls, count(c.errno) AS failed
+       FROM call_source s
+       JOIN (SELECT source_id, errno FROM mmap UNION ALL SELECT source_id, errno FROM mprotect
+             UNION ALL SELECT source_id, errno FROM mremap UNION ALL SELECT source_id, errno FROM munmap)
+            c ON c.source_id = s.id
+      GROUP BY s.event"
 sql "who made memory executable (mprotect with PROT_EXEC)" \
-    "SELECT e.ts, e.pid, t.comm, printf('0x%x', e.start) AS start, e.len, e.prot
-       FROM syscalls__sys_enter_mprotect e JOIN task t USING (capture_id, pid)
-      WHERE e.prot & 4 ORDER BY e.ts LIMIT 10"
+    "SELECT ts, pid, tid, comm, addr, len, prot, errno FROM mprotect_decoded
+      WHERE prot LIKE '%PROT_EXEC%' ORDER BY ts LIMIT 10"
+sql "mappings moved onto a chosen address (mremap with MREMAP_FIXED)" \
+    "SELECT ts, pid, comm, old_address, old_size, new_size, new_address, flags, ret, errno
+       FROM mremap_decoded WHERE flags LIKE '%MREMAP_FIXED%' LIMIT 10"
 echo
 echo "database: $db  (try: sqlite3 $db '.tables')"
