@@ -310,13 +310,14 @@ static int insert_capture(struct loader *ld, const struct stat *in_st, int nr_bu
 	if (db_exec(&ld->db, "INSERT INTO capture (path, sha256, size, file_version, big_endian,"
 		    " compression, compression_version, cpus, page_size, long_size, clock, uname,"
 		    " kernel_version, hostname, buffers, event_count, lost_events, lost_unknown,"
-		    " lost_per_cpu, analyzed_at, maptrail_version, libtracecmd_version)"
+		    " lost_per_cpu, recorder_plan, analyzed_at, maptrail_version, libtracecmd_version)"
 		    " VALUES (%Q, '', %lld, %d, %d, %Q, %Q, %d, %d, %d, %Q, %Q, %Q, %Q, %d, 0, 0, 0,"
-		    " '{}', %Q, %Q, %Q)",
+		    " '{}', %Q, %Q, %Q, %Q)",
 		    ld->opts->input, (long long)in_st->st_size, m->version, m->big_endian,
 		    m->compression, m->compression_version, tep_get_cpus(ld->tep), m->page_size,
 		    m->long_size, m->clock, m->uname, m->kernel_version, m->hostname,
-		    nr_buffers, now, MAPTRAIL_VERSION, MAPTRAIL_TRACECMD_VERSION) < 0)
+		    nr_buffers, m->recorder_plan, now, MAPTRAIL_VERSION,
+		    MAPTRAIL_TRACECMD_VERSION) < 0)
 		return -1;
 	ld->capture_id = sqlite3_last_insert_rowid(ld->db.sql);
 	return 0;
@@ -457,17 +458,26 @@ out:
 	return ret;
 }
 
-static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_record *rec,
-			int type, int64_t id)
+/* Start a row of an event table or of unknown_event: the columns they share. */
+static void begin_event_row(struct loader *ld, sqlite3_stmt **stmt, int64_t id,
+			    const struct buffer_state *buf, const struct tep_record *rec)
 {
 	struct row_queue *q = ld->queue;
 
-	row_begin(q, &ld->insert_unknown);
+	row_begin(q, stmt);
 	row_int(q, id);
 	row_int(q, ld->capture_id);
 	row_int(q, buf->id);
 	row_int(q, (int64_t)rec->ts);
 	row_int(q, rec->cpu);
+}
+
+static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_record *rec,
+			int type, int64_t id)
+{
+	struct row_queue *q = ld->queue;
+
+	begin_event_row(ld, &ld->insert_unknown, id, buf, rec);
 	row_int(q, type);
 	row_blob(q, rec->data, rec->size > 0 ? rec->size : 0);
 	return row_end(q);
@@ -545,16 +555,14 @@ static int first_event_id(struct loader *ld)
 	if (!tables)
 		return -1;
 	while (sqlite3_step(tables) == SQLITE_ROW) {
-		sqlite3_stmt *st = db_prepare(&ld->db, "SELECT max(id) FROM \"%w\"",
-					      sqlite3_column_text(tables, 0));
+		int64_t m = db_max_id(&ld->db, (const char *)sqlite3_column_text(tables, 0));
 
-		if (!st) {
+		if (m < 0) {
 			sqlite3_finalize(tables);
 			return -1;
 		}
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > max)
-			max = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		if (m > max)
+			max = m;
 	}
 	sqlite3_finalize(tables);
 	ld->next_id = max + 1;
@@ -604,12 +612,7 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 				goto fail;
 			t->queued = true;
 		}
-		row_begin(q, &t->insert);
-		row_int(q, id);
-		row_int(q, ld->capture_id);
-		row_int(q, buf->id);
-		row_int(q, (int64_t)rec->ts);
-		row_int(q, rec->cpu);
+		begin_event_row(ld, &t->insert, id, buf, rec);
 		row_int(q, pid);
 		event_table_queue_fields(t, ld->tep, rec, q);
 		if (row_end(q) < 0)

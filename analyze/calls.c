@@ -141,13 +141,9 @@ static int create_kinds(struct calls *c)
 		sqlite3_free(sql);
 		if (!k->insert)
 			goto out;
-
-		sqlite3_stmt *max = db_prepare(c->db, "SELECT max(id) FROM \"%w\"", k->name);
-
-		if (!max)
+		k->next_id = db_max_id(c->db, k->name) + 1;
+		if (k->next_id < 1)
 			goto out;
-		k->next_id = (sqlite3_step(max) == SQLITE_ROW ? sqlite3_column_int64(max, 0) : 0) + 1;
-		sqlite3_finalize(max);
 	}
 	ret = 0;
 out:

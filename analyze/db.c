@@ -129,3 +129,18 @@ int db_has_table(struct db *db, const char *table)
 	sqlite3_finalize(stmt);
 	return ret;
 }
+
+int64_t db_max_id(struct db *db, const char *table)
+{
+	sqlite3_stmt *stmt = db_prepare(db, "SELECT coalesce(max(id), 0) FROM \"%w\"", table);
+	int64_t max = -1;
+
+	if (!stmt)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		max = sqlite3_column_int64(stmt, 0);
+	else
+		db_fail(db, "SQL error: %s, in: %s", sqlite3_errmsg(db->sql), sqlite3_sql(stmt));
+	sqlite3_finalize(stmt);
+	return max;
+}

@@ -11,6 +11,7 @@
  */
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <sqlite3.h>
 
 /*
@@ -42,6 +43,9 @@ int db_exec(struct db *db, const char *fmt, ...);
 
 /* db_step_done - step a statement that returns no rows, then reset it.  Returns 0 or -1. */
 int db_step_done(struct db *db, sqlite3_stmt *stmt);
+
+/* db_max_id - the largest id of @table, 0 when empty, -1 on error (db->err set). */
+int64_t db_max_id(struct db *db, const char *table);
 
 /* db_has_table - 1 if the table exists, 0 if not, -1 on error. */
 int db_has_table(struct db *db, const char *table);

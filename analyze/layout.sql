@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS capture (
 	lost_events INTEGER NOT NULL,	-- events the ring buffers reported lost, all CPUs
 	lost_unknown INTEGER NOT NULL,	-- pages that lost an unknown number of events
 	lost_per_cpu TEXT NOT NULL,	-- JSON: {"buffer/cpuN": count, ...}, only CPUs that lost
+	recorder_plan TEXT,		-- maptrail record's probe plan, when it made the file
 	analyzed_at TEXT NOT NULL,	-- UTC, ISO 8601
 	maptrail_version TEXT NOT NULL,
 	libtracecmd_version TEXT NOT NULL

@@ -55,6 +55,8 @@ enum {
 	OPT_CMDLINES		= 21,
 	OPT_BUFFER_TEXT		= 22,
 	OPT_MAX,
+	/* maptrail record's own: its probe plan as text (record/tdat-writer.h) */
+	OPT_MAPTRAIL_PLAN	= 0x4d50,
 };
 
 #define SEC_FL_COMPRESS		1
@@ -882,6 +884,9 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 				       id, size);
 		t->sec_off[id] = get_num(t, data, 8);
 		break;
+	case OPT_MAPTRAIL_PLAN:
+		ret = dup_text(t, &m->recorder_plan, data, size);
+		break;
 	case OPT_TIME_SHIFT:
 	case OPT_TSC2NSEC:
 	case OPT_GUEST:
@@ -1305,6 +1310,7 @@ struct trace_meta *trace_meta_free(struct trace_meta *meta)
 	free(meta->compression);
 	free(meta->compression_version);
 	free(meta->uname);
+	free(meta->recorder_plan);
 	free(meta->kernel_version);
 	free(meta->tracecmd_version);
 	free(meta->hostname);

@@ -19,8 +19,9 @@
 #
 # For each capture: events (tests/lib/report-count.sh), lost events (from the
 # stats saved in the file), then wall time and peak RSS (/usr/bin/time) of
-# `trace-cmd report -i F > /dev/null` and of `maptrail analyze F -o W.db -q
-# --force`, events/s for both, and the ratio of analyze's time to report's.
+# `trace-cmd report -i F > /dev/null` and of `maptrail analyze F -o W.db -v
+# --force`, events/s for both, the ratio of analyze's time to report's, and
+# analyze's own split of its time (open, load, index) with the call rows made.
 #
 # Recording needs root and tracefs; the instance is removed and tracefs
 # unmounted (if this script mounted it) on every exit path.  Measuring an
@@ -176,6 +177,7 @@ if [ -x "$maptrail" ]; then have_maptrail=1; else
 fi
 
 rows=()
+phases=()
 failed=0
 for name in storm-full storm-half; do
 	f=$work/$name.dat
@@ -189,7 +191,10 @@ for name in storm-full storm-half; do
 	rep_evs=$(awk -v n="$n" -v s="$rep_s" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 	an="-" an_mb="-" an_evs="-" ratio="-"
 	if [ "$have_maptrail" = 1 ]; then
-		if timed ana "$maptrail" analyze "$f" -o "$work/$name.db" -q --force; then
+		if timed ana "$maptrail" analyze "$f" -o "$work/$name.db" -v --force; then
+			phases+=("$name: $(grep -o 'open .*' "$work/ana.err"); $(sqlite3 "$work/$name.db" \
+				"SELECT (SELECT count(*) FROM mmap) + (SELECT count(*) FROM mprotect) +
+				 (SELECT count(*) FROM mremap) + (SELECT count(*) FROM munmap)") call rows")
 			ana_s=$time_s ana_kb=$time_kb
 			an=$ana_s
 			an_mb=$(awk -v k="$ana_kb" 'BEGIN { printf "%.0f", k / 1024 }')
@@ -213,6 +218,7 @@ printf '%-10s %9s %7s %5s | %8s %7s %9s | %8s %7s %9s | %6s\n' \
 printf '%-10s %9s %7s %5s | %8s %7s %9s | %8s %7s %9s | %6s\n' \
 	capture events MB lost "wall s" "RSS MB" "events/s" "wall s" "RSS MB" "events/s" "an/rep"
 for r in "${rows[@]}"; do echo "$r"; done
+for p in "${phases[@]}"; do echo "maptrail analyze phases, $p"; done
 echo "(captures in $work; kernel $(uname -r), trace-cmd $(trace-cmd --version 2>/dev/null | awk '/version/ { print $3; exit }'), $(nproc) CPUs)"
 [ "$have_maptrail" = 1 ] || echo "maptrail: not built ($maptrail missing)"
 [ "$failed" = 0 ] || die "maptrail analyze failed (see above)"

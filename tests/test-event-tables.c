@@ -166,6 +166,8 @@ static int check_record(struct tracecmd_input *h, struct tep_record *rec, int cp
 /* Every integer and string of every record decodes as libtraceevent decodes it. */
 static void test_values(void **state)
 {
+	unsigned long texts = 0;
+
 	(void)state;
 	for (size_t f = 0; f < fixtures.gl_pathc; f++) {
 		struct tracecmd_input *h = tracecmd_open(fixtures.gl_pathv[f], TRACECMD_FL_LOAD_NO_PLUGINS);
@@ -189,7 +191,7 @@ static void test_values(void **state)
 		printf("%s: %lu integers, %lu strings checked, %lu raw\n", fixtures.gl_pathv[f],
 		       c.ints, c.texts, c.raws);
 		assert_true(c.ints > 1000);
-		assert_true(c.texts > 0);
+		texts += c.texts;
 		for (int i = 0; i < c.nr_tables; i++)
 			event_table_free(c.tables[i]);
 		free(c.tables);
@@ -198,6 +200,7 @@ static void test_values(void **state)
 			tracecmd_close(handles[--n]);
 		tracecmd_close(h);
 	}
+	assert_true(texts > 0);	/* strings: sched_switch comms, exec file names */
 }
 
 /* The DDL: typed columns, and a second capture's new field added to the table. */

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "record.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: maptrail record [-o FILE] [-e EVENT,...] [--backend auto|kprobe|tracepoint]\n"
+		"                       [-p PID]... [--duration SECONDS] [-b BUFFER_KB] [--force]\n"
+		"                       [-- COMMAND ARGS...]\n"
+		"       maptrail record --plan [-e EVENT,...] [--backend ...]\n"
+		"       maptrail record --cleanup\n\n"
+		"Record the memory-mapping system calls of the schema (mmap, mprotect, mremap, ...)\n"
+		"through tracefs into a trace.dat (v6) that trace-cmd report and maptrail analyze\n"
+		"read.  With COMMAND: run it and record it and every process it forks, until it\n"
+		"exits.  With -p: those processes, their threads and children.  With neither: the\n"
+		"whole system.  SIGINT, SIGTERM or --duration end the recording cleanly.  Needs root.\n\n"
+		"  -o, --output FILE      trace.dat to write (default: trace.dat)\n"
+		"  -e, --events LIST      events of the schema to record (default: all)\n"
+		"      --backend NAME     auto (kprobes where they work, else syscall tracepoints),\n"
+		"                         kprobe or tracepoint (default: auto)\n"
+		"  -p, --pid PID          record this process (repeatable)\n"
+		"      --duration SECS    stop after this long\n"
+		"  -b, --buffer KB        ring buffer per CPU (default: %d)\n"
+		"      --force            replace an existing output\n"
+		"      --plan             print the probe plan for this kernel and exit\n"
+		"      --cleanup          remove what killed recordings left in tracefs and exit\n"
+		"  -q, --quiet            print nothing but warnings and errors\n"
+		"  -h, --help             this help\n", REC_DEFAULT_BUFFER_KB);
+}
+
+static void notice(void *arg, const char *msg)
+{
+	bool quiet = *(bool *)arg;
+
+	/* multi-line messages are the plan: shown as they are */
+	if (strchr(msg, '\n')) {
+		if (!quiet)
+			fputs(msg, stderr);
+		return;
+	}
+	fprintf(stderr, "maptrail: %s\n", msg);
+}
+
+/* "mmap,mprotect" appended to a NULL-terminated list; false on a bad name. */
+static bool add_events(const char ***list, int *n, char *arg)
+{
+	for (char *save = NULL, *e = strtok_r(arg, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		const char **tmp = realloc(*list, (*n + 2) * sizeof(*tmp));
+
+		if (!tmp)
+			return false;
+		*list = tmp;
+		(*list)[(*n)++] = e;
+		(*list)[*n] = NULL;
+	}
+	return true;
+}
+
+static void print_summary(const char *output, char *const *command, const struct rec_summary *s,
+			  bool quiet)
+{
+	uint64_t events = 0, lost = rec_summary_lost(s);
+
+	for (int i = 0; i < s->nr_cpus; i++)
+		events += s->cpus[i].events;
+	if (!quiet) {
+		fprintf(stderr, "maptrail: %s: %llu events in %.1f s, %llu bytes, recorder CPU %.2f s%s\n",
+			output, (unsigned long long)events, s->seconds,
+			(unsigned long long)s->file_size, s->cpu_seconds,
+			s->interrupted ? " (interrupted)" : s->timed_out ? " (--duration)" : "");
+		fprintf(stderr, "  cpu      events   lost(pages)   overrun  commit-overrun   dropped\n");
+		for (int i = 0; i < s->nr_cpus; i++) {
+			const struct rec_cpu_summary *c = &s->cpus[i];
+
+			fprintf(stderr, "  %3d %11llu %14llu %9lld %15lld %9lld\n", i,
+				(unsigned long long)c->events, (unsigned long long)c->missed,
+				c->overrun, c->commit_overrun, c->dropped);
+		}
+	}
+	if (lost) {
+		fprintf(stderr, "maptrail: warning: %s: %llu events were lost:", output,
+			(unsigned long long)lost);
+		for (int i = 0; i < s->nr_cpus; i++) {
+			const struct rec_cpu_summary *c = &s->cpus[i];
+
+			if (c->missed || c->missed_pages || c->overrun > 0 || c->commit_overrun > 0 ||
+			    c->dropped > 0)
+				fprintf(stderr, " cpu%d (pages %llu%s, overrun %lld, commit overrun %lld, "
+					"dropped %lld)", i, (unsigned long long)c->missed,
+					c->missed_pages ? "+?" : "", c->overrun, c->commit_overrun,
+					c->dropped);
+		}
+		if (s->kprobe_misses > 0)
+			fprintf(stderr, " kretprobe/kprobe misses %lld", s->kprobe_misses);
+		fprintf(stderr, "; a larger -b BUFFER_KB may help\n");
+	}
+	if (s->command_pid) {
+		if (!s->command_done)
+			fprintf(stderr, "maptrail: %s (pid %d) is still running\n", command[0],
+				(int)s->command_pid);
+		else if (WIFEXITED(s->command_status))
+			fprintf(stderr, "maptrail: %s (pid %d) exited with status %d\n", command[0],
+				(int)s->command_pid, WEXITSTATUS(s->command_status));
+		else if (WIFSIGNALED(s->command_status))
+			fprintf(stderr, "maptrail: %s (pid %d) was killed by signal %d (%s)\n",
+				command[0], (int)s->command_pid, WTERMSIG(s->command_status),
+				strsignal(WTERMSIG(s->command_status)));
+	}
+}
+
+static int number(const char *opt, const char *s, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (errno || *end || end == s || *v < 1 || *v > max)
+		return cli_usage_error("record", "%s: '%s' is not a number from 1 to %ld", opt, s,
+				       max);
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "backend", required_argument, NULL, 'B' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "buffer", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "plan", no_argument, NULL, 'P' },
+		{ "cleanup", no_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct rec_options opts = {
+		.output = "trace.dat",
+		.interrupted = &interrupted,
+		.notice = notice,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct rec_summary sum;
+	const char **events = NULL;
+	int *pids = NULL, nr_events = 0, c, ret;
+	bool plan = false, cleanup = false, quiet = false;
+	char *err = NULL, *end;
+	long v;
+
+	opts.notice_arg = &quiet;
+	/* '+': the command's own options are not ours */
+	while ((c = getopt_long(argc, argv, "+o:e:p:b:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opts.output = optarg;
+			break;
+		case 'e':
+			if (!add_events(&events, &nr_events, optarg)) {
+				cli_error("out of memory");
+				return 1;
+			}
+			break;
+		case 'B':
+			if (!strcmp(optarg, "auto"))
+				opts.backend = REC_BACKEND_AUTO;
+			else if (!strcmp(optarg, "kprobe"))
+				opts.backend = REC_BACKEND_KPROBE;
+			else if (!strcmp(optarg, "tracepoint"))
+				opts.backend = REC_BACKEND_TRACEPOINT;
+			else
+				return cli_usage_error("record", "--backend: '%s' is not auto, kprobe "
+						       "or tracepoint", optarg);
+			break;
+		case 'p': {
+			int *tmp;
+
+			if (number("-p", optarg, 1L << 22, &v))
+				return EXIT_USAGE;
+			tmp = realloc(pids, (opts.nr_pids + 1) * sizeof(*tmp));
+			if (!tmp) {
+				cli_error("out of memory");
+				return 1;
+			}
+			pids = tmp;
+			pids[opts.nr_pids++] = v;
+			break;
+		}
+		case 'd':
+			errno = 0;
+			opts.duration = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(opts.duration > 0) ||
+			    opts.duration > 1e9)
+				return cli_usage_error("record", "--duration: '%s' is not a number of "
+						       "seconds", optarg);
+			break;
+		case 'b':
+			if (number("-b", optarg, 1L << 24, &v))
+				return EXIT_USAGE;
+			opts.buffer_kb = v;
+			break;
+		case 'f':
+			opts.force = true;
+			break;
+		case 'P':
+			plan = true;
+			break;
+		case 'C':
+			cleanup = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("record", "bad option");
+		}
+	}
+	opts.events = events;
+	opts.pids = pids;
+	if (optind < argc)
+		opts.command = argv + optind;
+
+	if (cleanup) {
+		if (plan || opts.command || opts.nr_pids)
+			return cli_usage_error("record", "--cleanup takes no other arguments");
+		ret = rec_cleanup(notice, &quiet, &err);
+		if (ret < 0) {
+			cli_error("%s", err ? err : "cleanup failed");
+			free(err);
+			return 1;
+		}
+		if (!ret && !quiet)
+			fprintf(stderr, "maptrail: nothing left behind by killed recordings\n");
+		return 0;
+	}
+	if (plan) {
+		char *text = NULL;
+
+		if (opts.command || opts.nr_pids)
+			return cli_usage_error("record", "--plan records nothing: no command or -p");
+		ret = rec_plan_describe(opts.backend, opts.events, &text, &err);
+		free(events);
+		free(pids);
+		if (ret < 0) {
+			cli_error("%s", err ? err : "failed");
+			free(err);
+			return 1;
+		}
+		fputs(text, stdout);
+		free(text);
+		return 0;
+	}
+
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the wait loop's sleep ends at once */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	ret = rec_run(&opts, &sum, &err);
+	if (ret < 0) {
+		cli_error("%s", err ? err : "recording failed");
+		free(err);
+		free(events);
+		free(pids);
+		return 1;
+	}
+	print_summary(opts.output, opts.command, &sum, quiet);
+	rec_summary_release(&sum);
+	free(events);
+	free(pids);
+	return 0;
+}

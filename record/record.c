@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: MIT
+/*
+ * record: the life of one recording.
+ *
+ *   checks (root, tracefs, output) -> leftovers of killed runs removed ->
+ *   plan -> command forked, waiting -> instance and probes -> readers ->
+ *   tracing on -> command released -> wait (command end, -p processes gone,
+ *   --duration, SIGINT/SIGTERM) -> tracing off -> flush -> trace.dat written
+ *   -> teardown -> output linked into place.
+ *
+ * Every step after the checks fails forward to one exit that undoes what was
+ * done, in reverse; the output is an unnamed file until it is complete.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "capture.h"
+#include "kernel.h"
+#include "record.h"
+#include "schema.h"
+#include "tdat-writer.h"
+
+/* How often the main thread looks at the command, the clock and the readers. */
+#define TICK_NS		(100 * 1000 * 1000L)
+/* How long a signalled command gets to exit before it is reported as running. */
+#define REAP_GRACE_S	2.0
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char **err, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*err)
+		return -e;
+	va_start(ap, fmt);
+	if (vasprintf(err, fmt, ap) < 0)
+		*err = NULL;
+	va_end(ap);
+	return -e;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void notify(rec_notice_fn notice, void *arg, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	if (!notice)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg)
+		notice(arg, msg);
+	free(msg);
+}
+
+/* A failure while writing, said of the output: "FILE: the disk is full (...)". */
+static void name_output(char **err, const char *output, int ret)
+{
+	char *was = *err, *msg = NULL;
+
+	if (ret == -ENOSPC)
+		ret = asprintf(&msg, "%s: the disk is full (%s)", output, was ? was : "");
+	else
+		ret = asprintf(&msg, "%s: %s", output, was ? was : strerror(-ret));
+	if (ret < 0)
+		return;
+	free(was);
+	*err = msg;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ */
+/* tracefs                                                             */
+
+/*
+ * Root, and tracefs mounted (mounted here if it was not: *@mounted names the
+ * mount point to unmount at the end).
+ */
+static int tracefs_ready(const char **dir, const char **mounted, char **err)
+{
+	const char *path = NULL;
+	int ret;
+
+	*mounted = NULL;
+	if (geteuid() != 0)
+		return fail(err, EPERM, "recording needs root: tracefs and its probes belong to "
+			    "root (run it with sudo)");
+	ret = tracefs_tracing_dir_is_mounted(false, &path);
+	if (ret == 0) {
+		if (tracefs_tracing_dir_is_mounted(true, &path) < 0)
+			return fail(err, ENODEV, "tracefs is not mounted and cannot be mounted on "
+				    "%s: %s", path ? path : "/sys/kernel/tracing",
+				    strerror(errno ? errno : ENODEV));
+		*mounted = path;
+	} else if (ret < 0) {
+		return fail(err, ENODEV, "tracefs is not available (kernel without tracing?)");
+	}
+	*dir = tracefs_tracing_dir();
+	if (!*dir)
+		return fail(err, ENODEV, "tracefs is not available (kernel without tracing?)");
+	return 0;
+}
+
+static void tracefs_release(const char *mounted)
+{
+	/* put the machine back as found: tracefs was not mounted before us */
+	if (mounted)
+		umount2(mounted, MNT_DETACH);
+}
+
+static int make_plan(const char *dir, enum rec_backend backend, const char *const *events,
+		     struct rec_plan **plan, char **err)
+{
+	struct rec_kernel *k = rec_kernel_open(dir);
+	sqlite3 *db = NULL;
+	int ret;
+
+	if (!k)
+		return fail(err, ENOMEM, "out of memory");
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
+		ret = fail(err, ENOMEM, "cannot open an in-memory database: %s",
+			   db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if (schema_load(db, NULL, err) < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = rec_plan_build(db, k, backend, events, plan, err);
+out:
+	sqlite3_close(db);
+	rec_kernel_free(k);
+	return ret;
+}
+
+int rec_plan_describe(enum rec_backend backend, const char *const *events, char **text,
+		      char **err)
+{
+	const char *dir, *mounted;
+	struct rec_plan *plan = NULL;
+	int ret;
+
+	*err = NULL;
+	ret = tracefs_ready(&dir, &mounted, err);
+	if (ret)
+		return ret;
+	ret = make_plan(dir, backend, events, &plan, err);
+	if (!ret) {
+		*text = rec_plan_text(plan, true);
+		if (!*text)
+			ret = fail(err, ENOMEM, "out of memory");
+	}
+	rec_plan_free(plan);
+	tracefs_release(mounted);
+	return ret;
+}
+
+int rec_cleanup(rec_notice_fn notice, void *arg, char **err)
+{
+	const char *dir, *mounted;
+	int ret;
+
+	*err = NULL;
+	ret = tracefs_ready(&dir, &mounted, err);
+	if (ret)
+		return ret;
+	ret = rec_tracefs_cleanup(notice, arg, err);
+	tracefs_release(mounted);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The output file                                                     */
+
+struct output {
+	const char *path;
+	char *dir;
+	char *named;		/* a named temporary, when O_TMPFILE is unsupported */
+	int fd;
+};
+
+static int output_open(struct output *o, const char *path, bool force, char **err)
+{
+	struct stat st;
+	char *copy = strdup(path);
+
+	o->path = path;
+	o->fd = -1;
+	if (!copy || !(o->dir = strdup(dirname(copy)))) {
+		free(copy);
+		return fail(err, ENOMEM, "out of memory");
+	}
+	free(copy);
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return fail(err, EISDIR, "%s: is a directory", path);
+		if (!force)
+			return fail(err, EEXIST, "%s: already exists (--force replaces it)", path);
+	}
+	o->fd = open(o->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
+	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		if (asprintf(&o->named, "%s/.maptrail-record.XXXXXX", o->dir) < 0)
+			return fail(err, ENOMEM, "out of memory");
+		o->fd = mkostemp(o->named, O_CLOEXEC);
+		if (o->fd < 0) {
+			free(o->named);
+			o->named = NULL;
+		}
+	}
+	if (o->fd < 0)
+		return fail(err, errno, "%s: cannot write in %s: %s", path, o->dir,
+			    strerror(errno));
+	return 0;
+}
+
+/* Link the complete file at its path: refused if one appeared meanwhile, unless @force. */
+static int output_publish(struct output *o, bool force, char **err)
+{
+	char proc[64], *tmp = NULL;
+	int ret = 0;
+
+	if (fsync(o->fd))
+		return fail(err, errno, "%s: %s", o->path, strerror(errno));
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	if (!force) {
+		if (o->named ? link(o->named, o->path)
+			     : linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW))
+			return fail(err, errno, "%s: %s", o->path, errno == EEXIST ?
+				    "already exists (--force replaces it)" : strerror(errno));
+		return 0;
+	}
+	if (o->named)
+		return rename(o->named, o->path) ? fail(err, errno, "%s: %s", o->path,
+							strerror(errno)) : 0;
+	/* a name of our own next to the output, then renamed over it */
+	if (asprintf(&tmp, "%s/.maptrail-record.%d.tmp", o->dir, (int)getpid()) < 0)
+		return fail(err, ENOMEM, "out of memory");
+	unlink(tmp);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ||
+	    rename(tmp, o->path)) {
+		ret = fail(err, errno, "%s: %s", o->path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ret;
+}
+
+static void output_close(struct output *o, bool published)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->named && !published)
+		unlink(o->named);
+	free(o->named);
+	free(o->dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* The command and the processes to follow                            */
+
+struct command {
+	pid_t pid;
+	int go;			/* write end: one byte releases the command */
+	int exec_err;		/* read end: an errno if exec failed, EOF if it worked */
+	bool done;
+	int status;
+};
+
+/*
+ * Fork the command; it waits for rec_command_release() so that its very
+ * first system call (the exec) is recorded.
+ */
+static int command_fork(struct command *c, char *const *argv, char **err)
+{
+	int go[2], ex[2];
+
+	if (pipe2(go, O_CLOEXEC))
+		return fail(err, errno, "pipe: %s", strerror(errno));
+	if (pipe2(ex, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return fail(err, errno, "pipe: %s", strerror(errno));
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		int e = errno;
+
+		close(go[0]);
+		close(go[1]);
+		close(ex[0]);
+		close(ex[1]);
+		return fail(err, e, "cannot start %s: %s", argv[0], strerror(e));
+	}
+	if (c->pid == 0) {
+		sigset_t none;
+		char byte;
+		int e;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(go[1]);
+		close(ex[0]);
+		if (read(go[0], &byte, 1) != 1)
+			_exit(127);	/* the recorder gave up */
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(ex[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ex[1]);
+	c->go = go[1];
+	c->exec_err = ex[0];
+	return 0;
+}
+
+/* Let the command go; 0 once it has exec'd, or the errno of its failed exec. */
+static int command_release(struct command *c)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(c->go, "g", 1) != 1)
+		return errno;
+	close(c->go);
+	c->go = -1;
+	do
+		n = read(c->exec_err, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(c->exec_err);
+	c->exec_err = -1;
+	return n == sizeof(e) ? e : 0;
+}
+
+static void command_poll(struct command *c)
+{
+	if (c->pid > 0 && !c->done && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+		c->done = true;
+}
+
+/* Not released: closing the pipe makes it exit at once. */
+static void command_abandon(struct command *c)
+{
+	if (c->go >= 0)
+		close(c->go);
+	if (c->exec_err >= 0)
+		close(c->exec_err);
+	c->go = c->exec_err = -1;
+	if (c->pid > 0 && !c->done && waitpid(c->pid, &c->status, 0) == c->pid)
+		c->done = true;
+}
+
+struct pid_list {
+	int *pids;
+	int nr, cap;
+};
+
+static int pid_add(struct pid_list *l, int pid)
+{
+	for (int i = 0; i < l->nr; i++)
+		if (l->pids[i] == pid)
+			return 0;
+	if (l->nr == l->cap) {
+		int *tmp = realloc(l->pids, (l->cap ? l->cap * 2 : 16) * sizeof(*tmp));
+
+		if (!tmp)
+			return -ENOMEM;
+		l->pids = tmp;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	l->pids[l->nr++] = pid;
+	return 0;
+}
+
+/* The threads of process @pid (set_event_pid filters threads). */
+static int add_threads(struct pid_list *l, int pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int ret = pid_add(l, pid);
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	while (!ret && dir && (d = readdir(dir)))
+		if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+			ret = pid_add(l, atoi(d->d_name));
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
+static int parent_of(int pid)
+{
+	char path[64], buf[512], *paren;
+	int ppid = 0;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+	paren = strrchr(buf, ')');
+	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+/*
+ * -p: each process, its threads, and the processes already forked below it
+ * (those forked later are followed by the kernel's event-fork).
+ */
+static int gather_pids(const int *roots, int nr_roots, struct pid_list *out, char **err)
+{
+	struct pid_list procs = { 0 };
+	struct dirent *d;
+	DIR *proc;
+	int ret = 0;
+	bool grew;
+
+	for (int i = 0; i < nr_roots; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d", roots[i]);
+		if (roots[i] <= 0 || access(path, F_OK))
+			return fail(err, ESRCH, "-p %d: no such process", roots[i]);
+		if (pid_add(&procs, roots[i]))
+			goto nomem;
+	}
+	/* descendants: repeat until no process of /proc has a parent in the set */
+	do {
+		grew = false;
+		proc = opendir("/proc");
+		while (proc && (d = readdir(proc))) {
+			int pid = atoi(d->d_name), ppid, before = procs.nr;
+
+			if (pid <= 0 || !(ppid = parent_of(pid)))
+				continue;
+			for (int i = 0; i < before; i++) {
+				if (procs.pids[i] == ppid) {
+					if (pid_add(&procs, pid)) {
+						closedir(proc);
+						goto nomem;
+					}
+					grew |= procs.nr > before;
+					break;
+				}
+			}
+		}
+		if (proc)
+			closedir(proc);
+	} while (grew);
+	for (int i = 0; i < procs.nr && !ret; i++)
+		ret = add_threads(out, procs.pids[i]);
+	free(procs.pids);
+	return ret ? fail(err, ENOMEM, "out of memory") : 0;
+nomem:
+	free(procs.pids);
+	return fail(err, ENOMEM, "out of memory");
+}
+
+static bool any_alive(const int *pids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (kill(pids[i], 0) == 0 || errno == EPERM)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* The recording                                                       */
+
+/* Add @len bytes of @name to @list unless there; returns the list or NULL (ENOMEM). */
+static char **add_system(char **list, const char *name, size_t len)
+{
+	char *copy;
+	char **tmp;
+
+	for (int i = 0; list && list[i]; i++)
+		if (strlen(list[i]) == len && !strncmp(list[i], name, len))
+			return list;
+	copy = strndup(name, len);
+	tmp = copy ? tracefs_list_add(list, copy) : NULL;
+	free(copy);
+	if (!tmp)
+		tracefs_list_free(list);
+	return tmp;
+}
+
+/* The event systems of the plan, each once: their formats go in the file. */
+static char **plan_systems(const struct rec_plan *plan)
+{
+	char **list = NULL;
+
+	for (int i = 0; i < plan->nr_events; i++) {
+		const struct rec_event_plan *ev = &plan->events[i];
+
+		for (int j = 0; ev->backend && j < ev->nr_sources; j++) {
+			const struct rec_source *s = &ev->sources[j];
+
+			if (!s->used)
+				continue;
+			list = add_system(list, s->enter_system, strlen(s->enter_system));
+			if (list)
+				list = add_system(list, s->exit_system, strlen(s->exit_system));
+			if (!list)
+				return NULL;
+		}
+	}
+	for (int i = 0; i < plan->nr_context; i++) {
+		list = add_system(list, plan->context[i], strcspn(plan->context[i], ":"));
+		if (!list)
+			return NULL;
+	}
+	return list;
+}
+
+static long long stat_value(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncmp(l, key, n) && l[n] == ':')
+			return strtoll(l + n + 1, NULL, 10);
+	return -1;
+}
+
+/* Wait for the end: the command, the -p processes, --duration, a signal, a reader failing. */
+static int wait_for_end(const struct rec_options *o, struct command *cmd, const int *pids,
+			int nr_pids, struct rec_capture *cap, double start,
+			struct rec_summary *sum, char **err)
+{
+	for (;;) {
+		double left = o->duration > 0 ? start + o->duration - now() : 1.0;
+		struct timespec tick = { 0, TICK_NS };
+		int ret;
+
+		if (o->interrupted && *o->interrupted) {
+			sum->interrupted = true;
+			/* a Ctrl-C reached the command too; a kill(1) of ours did not */
+			if (cmd->pid > 0 && !cmd->done)
+				kill(cmd->pid, *o->interrupted);
+			return 0;
+		}
+		if (left <= 0) {
+			sum->timed_out = true;
+			return 0;
+		}
+		command_poll(cmd);
+		if (cmd->done)
+			return 0;
+		if (!cmd->pid && nr_pids && !any_alive(pids, nr_pids))
+			return 0;
+		ret = rec_capture_error(cap, err);
+		if (ret)
+			return ret;
+		if (left < TICK_NS / 1e9)
+			tick.tv_nsec = left * 1e9;
+		nanosleep(&tick, NULL);
+	}
+}
+
+static int write_capture(const struct rec_options *o, const char *dir, struct rec_plan *plan,
+			 struct rec_tracefs *t, struct rec_capture *cap, struct output *out,
+			 struct rec_summary *sum, char **err)
+{
+	struct rec_tdat_cpu *cpus = calloc(t->nr_cpus, sizeof(*cpus));
+	struct rec_tdat_count *counts = calloc(t->nr_cpus, sizeof(*counts));
+	char **systems = plan_systems(plan);
+	char *clock = tracefs_instance_file_read(t->instance, "trace_clock", NULL);
+	char *plan_text = NULL;
+	struct rec_tdat in = {
+		.tracing_dir = dir,
+		.systems = (const char *const *)systems,
+		.page_size = t->page_size,
+		.nr_cpus = t->nr_cpus,
+		.cpus = cpus,
+	};
+	int ret;
+
+	sum->cpus = calloc(t->nr_cpus, sizeof(*sum->cpus));
+	if (!cpus || !counts || !systems || !clock || !sum->cpus) {
+		ret = fail(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	clock[strcspn(clock, "\n")] = '\0';
+	in.trace_clock = clock;
+	sum->nr_cpus = t->nr_cpus;
+	for (int i = 0; i < t->nr_cpus; i++) {
+		char *stats = rec_tracefs_cpu_stats(t, i);
+
+		cpus[i].fd = rec_capture_fd(cap, i);
+		cpus[i].size = rec_capture_size(cap, i);
+		cpus[i].stats = stats;
+		sum->cpus[i].overrun = stats ? stat_value(stats, "overrun") : -1;
+		sum->cpus[i].commit_overrun = stats ? stat_value(stats, "commit overrun") : -1;
+		sum->cpus[i].dropped = stats ? stat_value(stats, "dropped events") : -1;
+	}
+	sum->kprobe_misses = rec_tracefs_kprobe_misses(t);
+	/* The plan travels in the file, so analyze can say how it was recorded. */
+	in.plan = plan_text = rec_plan_text(plan, true);
+	ret = rec_tdat_write(out->fd, &in, counts, &sum->file_size, err);
+	if (ret)
+		name_output(err, o->output, ret);
+	for (int i = 0; !ret && i < t->nr_cpus; i++) {
+		sum->cpus[i].events = counts[i].events;
+		sum->cpus[i].missed = counts[i].missed;
+		sum->cpus[i].missed_pages = counts[i].missed_pages;
+	}
+out:
+	for (int i = 0; cpus && i < t->nr_cpus; i++)
+		free((char *)cpus[i].stats);
+	free(cpus);
+	free(counts);
+	free(clock);
+	free(plan_text);
+	tracefs_list_free(systems);
+	return ret;
+}
+
+int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
+{
+	struct rec_tracefs_options topts = {
+		.buffer_kb = o->buffer_kb > 0 ? o->buffer_kb : REC_DEFAULT_BUFFER_KB,
+		.notice = o->notice,
+		.notice_arg = o->notice_arg,
+	};
+	struct output out = { .fd = -1 };
+	struct command cmd = { .go = -1, .exec_err = -1 };
+	struct pid_list pids = { 0 };
+	struct rec_plan *plan = NULL;
+	struct rec_tracefs *t = NULL;
+	struct rec_capture *cap = NULL;
+	const char *dir, *mounted = NULL;
+	bool published = false;
+	struct rusage ru;
+	double start = 0;
+	char *text;
+	int ret;
+
+	*err = NULL;
+	memset(sum, 0, sizeof(*sum));
+	ret = tracefs_ready(&dir, &mounted, err);
+	if (ret)
+		return ret;
+	ret = output_open(&out, o->output, o->force, err);
+	if (ret)
+		goto out;
+	if (rec_tracefs_cleanup(o->notice, o->notice_arg, err) < 0) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = make_plan(dir, o->backend, o->events, &plan, err);
+	if (ret)
+		goto out;
+	if (!rec_plan_nr_recorded(plan)) {
+		ret = fail(err, ENOENT, "no event can be recorded on this kernel: %s: %s (see "
+			   "maptrail record --plan)", plan->nr_events ? plan->events[0].name : "-",
+			   plan->nr_events && plan->events[0].why ? plan->events[0].why : "?");
+		goto out;
+	}
+
+	if (o->nr_pids) {
+		ret = gather_pids(o->pids, o->nr_pids, &pids, err);
+		if (ret)
+			goto out;
+	}
+	if (o->command) {
+		ret = command_fork(&cmd, o->command, err);
+		if (ret)
+			goto out;
+		sum->command_pid = cmd.pid;
+		if (pid_add(&pids, cmd.pid)) {
+			ret = fail(err, ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	topts.pids = pids.pids;
+	topts.nr_pids = pids.nr;
+	/* the whole system, but not the recorder's own page-splicing */
+	topts.exclude_pid = pids.nr ? 0 : getpid();
+	ret = rec_tracefs_create(plan, &topts, &t, err);
+	if (ret)
+		goto out;
+
+	ret = rec_capture_open(t->instance, t->nr_cpus, out.dir, &cap, err);
+	if (!ret)
+		ret = rec_capture_start(cap, err);
+	if (ret)
+		goto out;
+	if (o->interrupted && *o->interrupted) {
+		ret = fail(err, EINTR, "interrupted before the recording started");
+		goto out;
+	}
+	if (rec_tracefs_on(t)) {
+		ret = fail(err, EIO, "cannot turn tracing on in instance %s", t->name);
+		goto out;
+	}
+	start = now();
+	if (o->command) {
+		int e = command_release(&cmd);
+
+		if (e) {
+			ret = fail(err, e, "%s: %s", o->command[0], strerror(e));
+			goto out;
+		}
+	}
+	/* once recording: a failure before it is one line; refused kprobes changed it */
+	text = rec_plan_text(plan, false);
+	if (text)
+		notify(o->notice, o->notice_arg, "%s", text);
+	free(text);
+	ret = wait_for_end(o, &cmd, o->pids, o->nr_pids, cap, start, sum, err);
+	rec_tracefs_off(t);
+	sum->seconds = now() - start;
+	if (!ret)
+		ret = rec_capture_stop(cap, err);
+	if (ret) {
+		name_output(err, o->output, ret);
+		goto out;
+	}
+	ret = write_capture(o, dir, plan, t, cap, &out, sum, err);
+	if (ret)
+		goto out;
+	cap = rec_capture_free(cap);
+	t = rec_tracefs_destroy(t, o->notice, o->notice_arg);
+	ret = output_publish(&out, o->force, err);
+	published = !ret;
+	if (!getrusage(RUSAGE_SELF, &ru))
+		sum->cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+				   ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+out:
+	rec_capture_free(cap);
+	rec_tracefs_destroy(t, o->notice, o->notice_arg);
+	output_close(&out, published);
+	if (cmd.pid > 0) {
+		if (cmd.go >= 0) {
+			command_abandon(&cmd);
+		} else {
+			/* a signalled command gets a moment to exit, so its status can be told */
+			double until = now() + (sum->interrupted || ret ? REAP_GRACE_S : 0);
+
+			for (command_poll(&cmd); !cmd.done && now() < until; command_poll(&cmd))
+				nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+		}
+		sum->command_done = cmd.done;
+		sum->command_status = cmd.status;
+	}
+	free(pids.pids);
+	rec_plan_free(plan);
+	tracefs_release(mounted);
+	if (ret)
+		rec_summary_release(sum);
+	return ret;
+}
+
+void rec_summary_release(struct rec_summary *sum)
+{
+	free(sum->cpus);
+	sum->cpus = NULL;
+	sum->nr_cpus = 0;
+}
+
+uint64_t rec_summary_lost(const struct rec_summary *sum)
+{
+	uint64_t lost = sum->kprobe_misses > 0 ? sum->kprobe_misses : 0;
+
+	for (int i = 0; i < sum->nr_cpus; i++) {
+		const struct rec_cpu_summary *c = &sum->cpus[i];
+		/* overwritten events show both in the stats and as marks in the pages */
+		uint64_t overrun = c->overrun > 0 ? c->overrun : 0;
+
+		lost += overrun > c->missed ? overrun : c->missed;
+		lost += c->missed_pages;
+		lost += c->commit_overrun > 0 ? c->commit_overrun : 0;
+		lost += c->dropped > 0 ? c->dropped : 0;
+	}
+	return lost;
+}

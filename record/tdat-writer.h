@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_REC_TDAT_WRITER_H
+#define MAPTRAIL_REC_TDAT_WRITER_H
+
+/*
+ * tdat-writer: a trace.dat version 6 file, as man 5 trace-cmd.dat.v6
+ * describes it, from the running kernel's tracefs and the per-CPU pages
+ * record captured.  libtracecmd has no public writer, hence this one.
+ *
+ * Layout: magic, "6", endianness, long size, page size; header_page and
+ * header_event; the ftrace formats; the formats of the recorded systems;
+ * kallsyms; printk formats; saved cmdlines; CPU count; options (TRACECLOCK,
+ * UNAME, one CPUSTAT per CPU, CPUCOUNT); "flyrecord" with each CPU's offset
+ * and size, the trace clock, and the pages of each CPU at page-aligned offsets.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rec_tdat_cpu {
+	int fd;			/* this CPU's ring-buffer pages, read from offset 0 */
+	uint64_t size;		/* bytes, a multiple of the page size */
+	const char *stats;	/* text of per_cpu/cpuN/stats at the end, or NULL */
+};
+
+struct rec_tdat {
+	const char *tracing_dir;	/* formats, kallsyms, printk formats, cmdlines from here */
+	const char *const *systems;	/* event systems whose formats go in; NULL-terminated */
+	const char *trace_clock;	/* text of the instance's trace_clock ("[local] global ...") */
+	int page_size;			/* ring-buffer sub-buffer size */
+	int nr_cpus;
+	const struct rec_tdat_cpu *cpus;
+	const char *plan;		/* the recorder's probe plan, as text, or NULL */
+};
+
+/*
+ * The option id of maptrail's plan in the files it writes.  Readers skip ids
+ * they do not know (trace-cmd 3.1 does), so it sits far above trace-cmd's own.
+ */
+#define REC_OPTION_MAPTRAIL_PLAN	0x4d50
+
+/* What the pages of one CPU hold, counted while they are copied. */
+struct rec_tdat_count {
+	uint64_t events;
+	uint64_t missed;	/* events the pages say the ring buffer lost */
+	uint64_t missed_pages;	/* pages that lost an unknown number of events */
+};
+
+/*
+ * rec_tdat_write - write the file to @fd (at its current offset 0, a new
+ * regular file).  Fills @counts (in->nr_cpus entries) and *@size.  Returns 0
+ * or a negative errno with *@err set to one line (free()); ENOSPC means the
+ * disk filled up.
+ */
+int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *counts,
+		   uint64_t *size, char **err);
+
+#endif

@@ -1,0 +1,225 @@
+#!/bin/bash
+# End-to-end: maptrail record on this machine's kernel, checked by the
+# independent reader (trace-cmd report) and by maptrail analyze.
+#
+#   tests/e2e/record.sh path/to/maptrail       (mapwork: BUILD/tests/mapwork)
+#
+# Records `mapwork --loops 3` (through the syscall tracepoints where the kernel
+# has no kprobes) while another process maps memory outside the command's
+# tree, then: trace-cmd report reads the file with nothing on stderr and prints
+# as many events as analyze loads; every event is equal in both readers
+# (compare-report.py); every call mapwork printed is an enter/exit pair in the
+# report (mapwork-match.sh) and a row of its call table with the same
+# arguments (by the schema's names), ret and errno; no event comes from a task
+# outside mapwork.  Then the failures: an existing output, an unwritable
+# directory, a command that does not exist, no event recordable, not root --
+# one line each, exit 1, nothing at the output path.  The tracing state of
+# the machine must be the same after every run as before the first.
+#
+# Needs root, tracefs and syscall tracepoints (exit 77 otherwise).
+set -euo pipefail
+
+maptrail=$1
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "$(dirname "$maptrail")/.." && pwd)
+mapwork=${MAPWORK:-$build/tests/mapwork}
+lib=$here/../lib
+T=/sys/kernel/tracing
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+[ "$(id -u)" = 0 ] || skip "recording needs root"
+for tool in trace-cmd sqlite3 python3; do
+	command -v "$tool" >/dev/null || skip "$tool is not installed"
+done
+[ -x "$mapwork" ] || fail "$mapwork: not built"
+
+work=$(mktemp -d /tmp/maptrail-record-e2e.XXXXXX)
+bg=
+cleanup() {
+	[ -n "$bg" ] && kill "$bg" 2>/dev/null && wait "$bg" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# What a recording may touch, and must leave as it was: maptrail's own
+# instances and probes (always compared), and the top level (compared while
+# nobody else uses tracefs: this machine may run other tracing sessions, whose
+# instances are not maptrail's to compare or touch).
+ours() {
+	mountpoint -q "$T" || { echo "tracefs not mounted"; return; }
+	echo "instances: $(ls "$T/instances" | grep -E '^maptrail-[0-9]+$' | tr '\n' ' ' || true)"
+	echo "maptrail probes: $(grep -c ' maptrail/\|:maptrail/' "$T/dynamic_events" || true)"
+}
+top() {
+	mountpoint -q "$T" || return 0
+	echo "other instances: $(ls "$T/instances" | grep -vE '^maptrail-[0-9]+$' | tr '\n' ' ' || true)"
+	for f in tracing_on set_event set_event_pid buffer_size_kb current_tracer trace_clock \
+		trace_options; do
+		[ -e "$T/$f" ] && echo "$f: $(tr '\n' ' ' < "$T/$f")"
+	done
+}
+ours_before=$(ours)
+top_before=$(top)
+check_state() {
+	local o t
+	o=$(ours)
+	[ "$o" = "$ours_before" ] || fail "$1: maptrail's tracing state changed:
+$(diff <(echo "$ours_before") <(echo "$o") || true)"
+	t=$(top)
+	[ "$t" = "$top_before" ] && return
+	if [ "$(grep '^other instances' <<< "$t")" != "$(grep '^other instances' <<< "$top_before")" ]; then
+		echo "note: $1: another tracefs user came or went; top level not compared"
+		top_before=$t
+		return
+	fi
+	fail "$1: top-level tracing state changed:
+$(diff <(echo "$top_before") <(echo "$t") || true)"
+}
+mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mmap" ] &&
+	skip "no syscall tracepoints in this kernel"
+
+# --- a recording of mapwork, with a stranger mapping memory beside it --------
+# mapwork-match.sh reads syscall tracepoints: where kprobes exist (the VM),
+# auto would take them instead.
+backend=()
+[ -e "$T/kprobe_events" ] && backend=(--backend tracepoint)
+( while :; do "$mapwork" --loops 5 > /dev/null; done ) &
+bg=$!
+"$maptrail" record -o "$work/w.dat" "${backend[@]}" -- "$mapwork" --loops 3 \
+	> "$work/mapwork.out" 2> "$work/record.err" ||
+	fail "record failed: $(cat "$work/record.err")"
+kill -0 "$bg" 2>/dev/null || fail "the background mapper died early"
+kill "$bg"
+wait "$bg" 2>/dev/null || true
+bg=
+check_state "after recording mapwork"
+grep -q '^plan: ' "$work/record.err" || fail "no plan printed: $(cat "$work/record.err")"
+grep -q 'mapwork (pid [0-9]*) exited with status 0' "$work/record.err" ||
+	fail "no exit status reported: $(cat "$work/record.err")"
+grep -q 'warning' "$work/record.err" && fail "warnings: $(cat "$work/record.err")"
+pid=$(sed -n '1s/^pid=//p' "$work/mapwork.out")
+
+trace-cmd report -i "$work/w.dat" > /dev/null 2> "$work/report.err" ||
+	fail "trace-cmd report failed: $(cat "$work/report.err")"
+[ ! -s "$work/report.err" ] || fail "trace-cmd report complained: $(cat "$work/report.err")"
+
+"$maptrail" analyze "$work/w.dat" -o "$work/w.db" -q 2> "$work/analyze.err" ||
+	fail "analyze refused the capture: $(cat "$work/analyze.err")"
+want=$("$lib/report-count.sh" "$work/w.dat")
+got=$(q "$work/w.db" "SELECT event_count FROM capture")
+[ "$want" = "$got" ] || fail "trace-cmd report prints $want events, analyze loaded $got"
+python3 "$here/compare-report.py" "$work/w.dat" "$work/w.db"
+"$lib/mapwork-match.sh" "$work/mapwork.out" "$work/w.dat"
+[ "$(q "$work/w.db" "SELECT lost_events FROM capture")" = 0 ] || fail "events lost"
+# The plan travels in the file (maptrail's private option) into capture.recorder_plan.
+plan=$(q "$work/w.db" "SELECT recorder_plan FROM capture")
+grep -q '^mremap: tracepoint' <<< "$plan" ||
+	fail "the recorder's plan is not in the capture: ${plan:0:300}"
+# the recorder's summary counts what the file holds
+summary=$(sed -n 's/^maptrail: .*: \([0-9]*\) events in .*/\1/p' "$work/record.err")
+[ "$summary" = "$want" ] || fail "record says $summary events, the file holds $want"
+
+# Only mapwork's own threads are in the capture.
+tids=$(sed -n 's/.* tid=\([0-9]*\) .*/\1/p' "$work/mapwork.out" | sort -u | tr '\n' ',')
+strangers=$(for t in $(q "$work/w.db" "SELECT table_name FROM event_type WHERE table_name IS NOT NULL"); do
+	q "$work/w.db" "SELECT DISTINCT pid FROM \"$t\" WHERE pid NOT IN (${tids}$pid)"
+done | sort -u | tr '\n' ' ')
+[ -z "$strangers" ] || fail "events of tasks outside the command: $strangers"
+echo "ok: only mapwork's tasks ($pid, threads ${tids%,}) in $want events"
+
+# The call tables: each printed call is a row, in order, per thread, with the
+# arguments under the schema's names (tracepoint field -> schema argument).
+python3 - "$work/mapwork.out" "$work/w.db" <<'EOF'
+import sqlite3, sys
+
+out, dbpath = sys.argv[1], sys.argv[2]
+db = sqlite3.connect(dbpath)
+M = 1 << 64
+arg_name = {}
+for event, field, name in db.execute(
+        "SELECT s.event, s.field, a.name FROM schema_arg_source s JOIN schema_arg a"
+        " ON a.event = s.event AND a.position = s.position WHERE s.backend = 'tracepoint'"):
+    arg_name[(event, field)] = name
+calls = []
+for line in open(out).read().splitlines()[1:]:
+    kv = dict(w.split('=', 1) for w in line.split())
+    calls.append(kv)
+rows = {}
+pos = {}
+matched = 0
+for c in calls:
+    name, tid = c['call'], int(c['tid'])
+    key = (name, tid)
+    if key not in rows:
+        cur = db.execute('SELECT * FROM "%s" WHERE tid = ? ORDER BY ts' % name, (tid,))
+        cols = [d[0] for d in cur.description]
+        rows[key] = [dict(zip(cols, r)) for r in cur.fetchall()]
+        pos[key] = 0
+    want = {}
+    for k, v in c.items():
+        if k in ('call', 'tid', 'ret', 'errno'):
+            continue
+        want[arg_name[(name, k)]] = int(v, 0) % M
+    ret = int(c['ret'], 0) % M
+    err = int(c['errno'])
+    found = False
+    while pos[key] < len(rows[key]):
+        r = rows[key][pos[key]]
+        pos[key] += 1
+        if r['ret'] is None or r['ts_exit'] is None:
+            continue
+        if all(r[a] is not None and r[a] % M == v for a, v in want.items()) and \
+           r['ret'] % M == ret and (r['errno'] or 0) == err:
+            found = True
+            break
+    if not found:
+        sys.exit('call table %s has no row for: %s' % (name, ' '.join('%s=%s' % kv for kv in c.items())))
+    matched += 1
+print('ok: %d/%d printed calls are rows of their call tables' % (matched, len(calls)))
+EOF
+
+# --- failures: one line, exit 1, nothing left, tracing as it was -------------
+as=()	# a command prefix to run maptrail as someone else
+expect_failure() {	# expect_failure WHAT PATTERN maptrail-args...
+	local what=$1 pattern=$2
+	shift 2
+	if "${as[@]}" "$maptrail" record "$@" > /dev/null 2> "$work/err"; then
+		fail "$what: record succeeded"
+	fi
+	[ "$(wc -l < "$work/err")" = 1 ] && grep -q "^maptrail: .*$pattern" "$work/err" ||
+		fail "$what: expected one line matching '$pattern', got: $(cat "$work/err")"
+	check_state "$what"
+	echo "ok: $what: $(cat "$work/err")"
+}
+
+sum=$(sha256sum < "$work/w.dat")
+expect_failure "existing output" "$work/w.dat: already exists" -o "$work/w.dat" -- true
+[ "$(sha256sum < "$work/w.dat")" = "$sum" ] || fail "a refused run changed the existing output"
+expect_failure "unwritable directory" "/nonexistent/x.dat: cannot write" \
+	-o /nonexistent/x.dat -- true
+expect_failure "missing command" "/nonexistent-command: No such file or directory" \
+	-o "$work/nf.dat" -- /nonexistent-command
+[ ! -e "$work/nf.dat" ] || fail "a failed run left $work/nf.dat"
+if [ ! -e "$T/kprobe_events" ]; then
+	expect_failure "no kprobes" "no event can be recorded" \
+		-o "$work/kp.dat" --backend kprobe -- true
+	[ ! -e "$work/kp.dat" ] || fail "a failed run left $work/kp.dat"
+fi
+if command -v setpriv > /dev/null; then
+	as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	expect_failure "not root" "needs root" -o "$work/nr.dat" -- true
+	as=()
+fi
+expect_failure "unknown event" "'mmapp' is not an event" -e mmapp -o "$work/e.dat" -- true
+
+# --force replaces, with a capture of its own
+"$maptrail" record -q --force -o "$work/w.dat" -e mprotect -- "$mapwork" > /dev/null 2> "$work/err" ||
+	fail "--force: $(cat "$work/err")"
+[ "$(sha256sum < "$work/w.dat")" != "$sum" ] || fail "--force did not replace the output"
+trace-cmd report -i "$work/w.dat" 2>&1 > /dev/null | grep . && fail "--force: report complained"
+check_state "--force"
+ls -A "$work" | grep '^\.' && fail "temporary files left behind: $(ls -A "$work")"
+echo "ok: output handling, failures and tracing state"

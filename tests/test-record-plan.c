@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: MIT
+/*
+ * record's plan on made-up kernels: which backend each event gets and why,
+ * and the kprobe definitions for x86_64 and aarch64, checked against the
+ * syntax of Documentation/trace/kprobetrace.rst:
+ *
+ *   p[:[GRP/]EVENT] [MOD:]SYM[+offs]|MEMADDR [FETCHARGS]
+ *   r[MAXACTIVE][:[GRP/]EVENT] [MOD:]SYM[+0] [FETCHARGS]
+ *   FETCHARGS: NAME=FETCHARG[:TYPE] ...
+ *   FETCHARG:  %REG | @ADDR | @SYM[+|-offs] | $stackN | $stack | $retval | $comm | $argN
+ *              | +|-[u]OFFS(FETCHARG) | \IMM
+ *
+ * The real kernel's verdict on these strings is the VM test's business; here
+ * a small parser of that grammar checks every definition the schema yields.
+ */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <tracefs.h>
+
+#include "plan.h"
+#include "schema.h"
+
+/* ------------------------------------------------------------------ */
+/* A kernel made up for each test                                      */
+
+struct fake {
+	const char *missing_symbol;	/* one symbol the kernel lacks, or NULL */
+	const char *missing_event;	/* one tracepoint it lacks ("sys_enter_mremap"), or NULL */
+};
+
+static enum rec_sym fake_symbol(const struct rec_kernel *k, const char *name)
+{
+	const struct fake *f = k->priv;
+
+	if (f->missing_symbol && !strcmp(name, f->missing_symbol))
+		return REC_SYM_NONE;
+	/* the seed pages' inventions are in no kernel */
+	if (!strcmp(name, "update_mmap_zero_pfn") || !strcmp(name, "do_mmap_pgoff"))
+		return REC_SYM_NONE;
+	return !strncmp(name, "do_", 3) ? REC_SYM_KALLSYMS : REC_SYM_FTRACE;
+}
+
+static bool fake_has_event(const struct rec_kernel *k, const char *system, const char *event)
+{
+	const struct fake *f = k->priv;
+
+	/* syscall tracepoints exist for native calls only: no sys_enter_mmap2 */
+	if (!strcmp(system, "syscalls") && strstr(event, "mmap2"))
+		return false;
+	return !f->missing_event || strcmp(event, f->missing_event);
+}
+
+static sqlite3 *db;
+
+static int setup(void **state)
+{
+	char *err = NULL;
+
+	(void)state;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK || schema_load(db, NULL, &err) < 0) {
+		fprintf(stderr, "schema: %s\n", err ? err : "cannot open");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sqlite3_close(db);
+	return 0;
+}
+
+static struct rec_plan *plan_for(const char *arch, bool kprobes, bool user_fetch,
+				 struct fake *f, enum rec_backend backend, const char *const *only)
+{
+	struct rec_kernel k = {
+		.release = "6.18.0-test", .arch = arch, .kprobes = kprobes,
+		.kprobe_user_fetch = user_fetch, .symbol = fake_symbol,
+		.has_event = fake_has_event, .priv = f,
+	};
+	struct rec_plan *plan = NULL;
+	char *err = NULL;
+	int ret = rec_plan_build(db, &k, backend, only, &plan, &err);
+
+	if (ret)
+		fail_msg("rec_plan_build: %s", err ? err : "?");
+	return plan;
+}
+
+static struct rec_event_plan *event(struct rec_plan *p, const char *name)
+{
+	for (int i = 0; i < p->nr_events; i++)
+		if (!strcmp(p->events[i].name, name))
+			return &p->events[i];
+	fail_msg("no event %s in the plan", name);
+	return NULL;
+}
+
+static struct rec_source *source(struct rec_event_plan *ev, const char *backend, const char *abi)
+{
+	for (int i = 0; i < ev->nr_sources; i++)
+		if (!strcmp(ev->sources[i].backend, backend) && !strcmp(ev->sources[i].abi, abi))
+			return &ev->sources[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The kprobe_events grammar                                           */
+
+struct syntax {
+	const char *const *regs;	/* the architecture's register names */
+	char why[256];
+};
+
+static const char *const x86_64_regs[] = {
+	"ax", "bx", "cx", "dx", "si", "di", "bp", "sp", "r8", "r9", "r10", "r11", "r12",
+	"r13", "r14", "r15", "ip", "flags", NULL
+};
+static const char *const aarch64_regs[] = {
+	"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12",
+	"x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24",
+	"x25", "x26", "x27", "x28", "x29", "x30", "sp", "pc", "pstate", NULL
+};
+static const char *const types[] = {
+	"u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "x8", "x16", "x32", "x64",
+	"char", "string", "ustring", "symbol", "symstr", NULL
+};
+
+static bool bad(struct syntax *s, const char *fmt, const char *at)
+{
+	snprintf(s->why, sizeof(s->why), fmt, at);
+	return false;
+}
+
+static bool in_list(const char *const *list, const char *p, size_t n)
+{
+	for (; *list; list++)
+		if (strlen(*list) == n && !strncmp(*list, p, n))
+			return true;
+	return false;
+}
+
+/* C identifier (event, group, field names) of @n bytes at most: its length, or 0. */
+static size_t ident(const char *p, size_t max)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)*p) && *p != '_')
+		return 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_')
+		n++;
+	return n <= max ? n : 0;
+}
+
+static size_t number(const char *p)
+{
+	size_t n = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		n = 2;
+		while (isxdigit((unsigned char)p[n]))
+			n++;
+		return n > 2 ? n : 0;
+	}
+	while (isdigit((unsigned char)p[n]))
+		n++;
+	return n;
+}
+
+/* One FETCHARG at *@pp; advances past it. */
+static bool fetcharg(struct syntax *s, const char **pp, bool ret_probe)
+{
+	const char *p = *pp;
+	size_t n;
+
+	if (*p == '%') {
+		n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789");
+		if (!in_list(s->regs, p + 1, n))
+			return bad(s, "not a register of this architecture: %s", p);
+		*pp = p + 1 + n;
+		return true;
+	}
+	if (*p == '$') {
+		if (!strncmp(p, "$retval", 7)) {
+			if (!ret_probe)
+				return bad(s, "$retval outside a return probe: %s", p);
+			*pp = p + 7;
+			return true;
+		}
+		if (!strncmp(p, "$comm", 5)) {
+			*pp = p + 5;
+			return true;
+		}
+		if (!strncmp(p, "$stack", 6) || !strncmp(p, "$arg", 4)) {
+			p += p[1] == 's' ? 6 : 4;
+			*pp = p + strspn(p, "0123456789");
+			return true;
+		}
+		return bad(s, "unknown $ variable: %s", p);
+	}
+	if (*p == '+' || *p == '-') {
+		p++;
+		if (*p == 'u')
+			p++;
+		n = number(p);
+		if (!n)
+			return bad(s, "dereference without an offset: %s", p);
+		p += n;
+		if (*p != '(')
+			return bad(s, "dereference without '(': %s", p);
+		p++;
+		if (!fetcharg(s, &p, ret_probe))
+			return false;
+		if (*p != ')')
+			return bad(s, "dereference without ')': %s", p);
+		*pp = p + 1;
+		return true;
+	}
+	if (*p == '@') {
+		n = ident(p + 1, 256);
+		if (!n)
+			return bad(s, "bad symbol: %s", p);
+		*pp = p + 1 + n;
+		return true;
+	}
+	return bad(s, "not a fetch argument: %s", p);
+}
+
+/* A whole kprobe_events line, with the fields it defines. */
+static bool valid_definition(struct syntax *s, const char *def, char fields[][64], int *nr)
+{
+	const char *p = def;
+	bool ret_probe = *p == 'r';
+	size_t n;
+
+	*nr = 0;
+	if (*p != 'p' && *p != 'r')
+		return bad(s, "neither p nor r: %s", p);
+	p++;
+	if (ret_probe)
+		p += strspn(p, "0123456789");	/* MAXACTIVE */
+	if (*p++ != ':')
+		return bad(s, "no ':' before the event: %s", p);
+	n = ident(p, 64);			/* the kernel's MAX_EVENT_NAME_LEN */
+	if (!n)
+		return bad(s, "bad group: %s", p);
+	p += n;
+	if (*p++ != '/')
+		return bad(s, "no '/' after the group: %s", p);
+	n = ident(p, 64);
+	if (!n)
+		return bad(s, "bad event name (or over 64 characters): %s", p);
+	p += n;
+	if (*p++ != ' ')
+		return bad(s, "no place after the event: %s", p);
+	n = ident(p, 256);
+	if (!n)
+		return bad(s, "bad symbol: %s", p);
+	p += n;
+	if (*p == '+') {
+		p++;
+		n = number(p);
+		if (!n || (ret_probe && strtoul(p, NULL, 0)))
+			return bad(s, "bad symbol offset: %s", p);
+		p += n;
+	}
+	while (*p == ' ') {
+		p++;
+		n = ident(p, 63);
+		if (!n)
+			return bad(s, "bad argument name: %s", p);
+		if (!strncmp(p, "common_", 7))
+			return bad(s, "argument name clashes with a common field: %s", p);
+		for (int i = 0; i < *nr; i++)
+			if (strlen(fields[i]) == n && !strncmp(fields[i], p, n))
+				return bad(s, "argument name used twice: %s", p);
+		snprintf(fields[(*nr)++], 64, "%.*s", (int)n, p);
+		p += n;
+		if (*p++ != '=')
+			return bad(s, "no '=' after the argument name: %s", p);
+		if (!fetcharg(s, &p, ret_probe))
+			return false;
+		if (*p == ':') {
+			p++;
+			n = strcspn(p, " ");
+			if (!in_list(types, p, n))
+				return bad(s, "unknown type: %s", p);
+			p += n;
+		}
+	}
+	if (*p)
+		return bad(s, "trailing text: %s", p);
+	return true;
+}
+
+/* Every kprobe source of @arch: valid lines, the schema's argument names, the right registers. */
+static void check_arch(const char *arch, const char *const *regs, const char *reg,
+		       int *checked)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p = plan_for(arch, true, true, &f, REC_BACKEND_KPROBE, NULL);
+	struct syntax s = { .regs = regs };
+	char fields[16][64];
+	int nr;
+
+	for (int i = 0; i < p->nr_events; i++) {
+		struct rec_event_plan *ev = &p->events[i];
+
+		for (int j = 0; j < ev->nr_sources; j++) {
+			struct rec_source *src = &ev->sources[j];
+			char *entry, *ret;
+
+			if (strcmp(src->backend, "kprobe"))
+				continue;
+			entry = rec_kprobe_definition(src, false);
+			ret = rec_kprobe_definition(src, true);
+			assert_non_null(entry);
+			assert_non_null(ret);
+			if (!valid_definition(&s, entry, fields, &nr))
+				fail_msg("%s: %s\n  in: %s", arch, s.why, entry);
+			assert_int_equal(nr, src->nr_args);
+			for (int a = 0; a < nr; a++)
+				assert_string_equal(fields[a], src->fields[a]);
+			assert_non_null(strstr(entry, reg));
+			if (!valid_definition(&s, ret, fields, &nr))
+				fail_msg("%s: %s\n  in: %s", arch, s.why, ret);
+			assert_int_equal(nr, 1);
+			assert_string_equal(fields[0], src->ret_field);
+			assert_true(!strncmp(ret, "r", 1) && strstr(ret, "$retval"));
+			free(entry);
+			free(ret);
+			++*checked;
+		}
+	}
+	rec_plan_free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                               */
+
+static void test_syntax_x86_64(void **state)
+{
+	int checked = 0;
+
+	(void)state;
+	check_arch("x86_64", x86_64_regs, "(%di)", &checked);
+	/* 7 native __x64_sys_* and 8 i386 entry points (mmap and mmap2 among them) */
+	assert_int_equal(checked, 15);
+}
+
+static void test_syntax_aarch64(void **state)
+{
+	int checked = 0;
+
+	(void)state;
+	check_arch("aarch64", aarch64_regs, "(%x0)", &checked);
+	assert_int_equal(checked, 7);
+}
+
+/* The grammar check itself refuses what the kernel refuses. */
+static void test_syntax_checker(void **state)
+{
+	struct syntax s = { .regs = x86_64_regs };
+	char fields[16][64];
+	int nr;
+
+	(void)state;
+	assert_true(valid_definition(&s, "p:g/e f a=+0x70(%di):u64 b=+u4(+0x28(%di)):s32",
+				     fields, &nr));
+	assert_true(valid_definition(&s, "r128:g/e_ret f ret=$retval:s64", fields, &nr));
+	assert_false(valid_definition(&s, "p:g/e f a=+0x70(%x0):u64", fields, &nr));
+	assert_false(valid_definition(&s, "p:g/e f a=$retval", fields, &nr));
+	assert_false(valid_definition(&s, "r128::g/e f ret=$retval", fields, &nr));
+	assert_false(valid_definition(&s, "p:g/e f a=+0x70(%di):u63", fields, &nr));
+	assert_false(valid_definition(&s, "p:g/e f a=%di a=%si", fields, &nr));
+	assert_false(valid_definition(&s, "p:g/e f common_pid=%di", fields, &nr));
+	assert_false(valid_definition(&s, "p:g/e f a=+0x70(%di", fields, &nr));
+}
+
+/* The exact lines for the seed's own hook, sys_mremap, on both architectures. */
+static void test_mremap_definitions(void **state)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p;
+	struct rec_event_plan *ev;
+	char *def;
+
+	(void)state;
+	p = plan_for("x86_64", true, true, &f, REC_BACKEND_AUTO, NULL);
+	ev = event(p, "mremap");
+	assert_string_equal(ev->backend, "kprobe");
+	def = rec_kprobe_definition(source(ev, "kprobe", "native"), false);
+	assert_string_equal(def, "p:maptrail/mremap_x64 __x64_sys_mremap"
+			    " old_address=+0x70(%di):u64 old_size=+0x68(%di):u64"
+			    " new_size=+0x60(%di):u64 flags=+0x38(%di):u64"
+			    " new_address=+0x48(%di):u64");
+	free(def);
+	def = rec_kprobe_definition(source(ev, "kprobe", "native"), true);
+	assert_string_equal(def, "r128:maptrail/mremap_x64_ret __x64_sys_mremap ret=$retval:s64");
+	free(def);
+	def = rec_kprobe_definition(source(ev, "kprobe", "i386"), false);
+	assert_string_equal(def, "p:maptrail/mremap_ia32 __ia32_sys_mremap"
+			    " old_address=+0x28(%di):u32 old_size=+0x58(%di):u32"
+			    " new_size=+0x60(%di):u32 flags=+0x68(%di):u32"
+			    " new_address=+0x70(%di):u32");
+	free(def);
+	/* the tracepoint pair is planned but not used */
+	assert_false(source(ev, "tracepoint", "native")->used);
+	assert_non_null(source(ev, "tracepoint", "native")->why);
+	rec_plan_free(p);
+
+	p = plan_for("aarch64", true, true, &f, REC_BACKEND_AUTO, NULL);
+	ev = event(p, "mremap");
+	def = rec_kprobe_definition(source(ev, "kprobe", "native"), false);
+	assert_string_equal(def, "p:maptrail/mremap_arm64 __arm64_sys_mremap"
+			    " old_address=+0(%x0):u64 old_size=+8(%x0):u64 new_size=+16(%x0):u64"
+			    " flags=+24(%x0):u64 new_address=+32(%x0):u64");
+	free(def);
+	assert_null(source(ev, "kprobe", "i386"));
+	rec_plan_free(p);
+}
+
+/* libtracefs builds the entry probe the same way (tracefs_kprobe_alloc). */
+static void test_libtracefs_agrees(void **state)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p = plan_for("x86_64", true, true, &f, REC_BACKEND_KPROBE, NULL);
+
+	(void)state;
+	for (int i = 0; i < p->nr_events; i++) {
+		for (int j = 0; j < p->events[i].nr_sources; j++) {
+			struct rec_source *src = &p->events[i].sources[j];
+			char *args, *def, *mine, *sys, *ev, *prefix, *addr, *fmt;
+			struct tracefs_dynevent *d;
+
+			if (!src->used)
+				continue;
+			args = rec_kprobe_fetchargs(src, false);
+			d = tracefs_kprobe_alloc(REC_GROUP, src->enter_event, src->symbol, args);
+			assert_non_null(d);
+			tracefs_dynevent_info(d, &sys, &ev, &prefix, &addr, &fmt);
+			assert_true(asprintf(&def, "%s:%s/%s %s %s", prefix, sys, ev, addr, fmt) > 0);
+			mine = rec_kprobe_definition(src, false);
+			assert_string_equal(def, mine);
+			free(args);
+			free(def);
+			free(mine);
+			free(sys);
+			free(ev);
+			free(prefix);
+			free(addr);
+			free(fmt);
+			tracefs_dynevent_free(d);
+		}
+	}
+	rec_plan_free(p);
+}
+
+/* This machine: no kprobe_events.  auto falls back per event and says why. */
+static void test_no_kprobes(void **state)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p;
+	struct rec_event_plan *ev;
+
+	(void)state;
+	p = plan_for("x86_64", false, false, &f, REC_BACKEND_AUTO, NULL);
+	assert_int_equal(p->nr_events, 8);
+	assert_int_equal(rec_plan_nr_recorded(p), 7);
+	for (int i = 0; i < p->nr_events; i++) {
+		ev = &p->events[i];
+		if (!strcmp(ev->name, "mmap2")) {
+			/* i386 only: kprobes or nothing */
+			assert_null(ev->backend);
+			assert_non_null(strstr(ev->why, "kprobe_events"));
+			continue;
+		}
+		assert_string_equal(ev->backend, "tracepoint");
+		assert_non_null(strstr(ev->why, "kprobe_events"));
+		assert_true(source(ev, "tracepoint", "native")->used);
+		assert_false(source(ev, "kprobe", "native")->used);
+		assert_false(source(ev, "kprobe", "i386")->used);
+	}
+	rec_plan_free(p);
+
+	p = plan_for("x86_64", false, false, &f, REC_BACKEND_KPROBE, NULL);
+	assert_int_equal(rec_plan_nr_recorded(p), 0);
+	assert_non_null(strstr(event(p, "mprotect")->why, "kprobe_events"));
+	rec_plan_free(p);
+
+	p = plan_for("x86_64", false, false, &f, REC_BACKEND_TRACEPOINT, NULL);
+	assert_int_equal(rec_plan_nr_recorded(p), 7);
+	assert_non_null(strstr(event(p, "mmap2")->why, "tracepoint"));
+	rec_plan_free(p);
+}
+
+/* A missing entry point: that event alone falls back to tracepoints. */
+static void test_missing_symbol(void **state)
+{
+	struct fake f = { .missing_symbol = "__x64_sys_mprotect" };
+	struct rec_plan *p = plan_for("x86_64", true, true, &f, REC_BACKEND_AUTO, NULL);
+	struct rec_event_plan *ev = event(p, "mprotect");
+
+	(void)state;
+	assert_string_equal(ev->backend, "tracepoint");
+	assert_non_null(strstr(ev->why, "__x64_sys_mprotect"));
+	assert_string_equal(event(p, "mremap")->backend, "kprobe");
+	rec_plan_free(p);
+
+	/* and with neither kprobe nor tracepoint, nothing, with both reasons */
+	f.missing_event = "sys_exit_mprotect";
+	p = plan_for("x86_64", true, true, &f, REC_BACKEND_TRACEPOINT, NULL);
+	ev = event(p, "mprotect");
+	assert_null(ev->backend);
+	assert_non_null(strstr(ev->why, "sys_exit_mprotect"));
+	rec_plan_free(p);
+}
+
+/* Without +u<offset> the i386 mmap (a user-memory struct) is left out, the rest stays. */
+static void test_user_fetch(void **state)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p = plan_for("x86_64", true, false, &f, REC_BACKEND_AUTO, NULL);
+	struct rec_event_plan *ev = event(p, "mmap");
+
+	(void)state;
+	assert_string_equal(ev->backend, "kprobe");
+	assert_true(source(ev, "kprobe", "native")->used);
+	assert_false(source(ev, "kprobe", "i386")->used);
+	assert_non_null(strstr(source(ev, "kprobe", "i386")->why, "user memory"));
+	assert_true(source(event(p, "mmap2"), "kprobe", "i386")->used);
+	rec_plan_free(p);
+}
+
+/* The hooks the pages document, resolved or not. */
+static void test_hooks(void **state)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p = plan_for("x86_64", true, true, &f, REC_BACKEND_AUTO, NULL);
+	struct rec_event_plan *ev = event(p, "remap_file_pages");
+	char *text;
+
+	(void)state;
+	assert_int_equal(ev->nr_hooks, 2);
+	assert_string_equal(ev->hooks[1].documented, "update_mmap_zero_pfn");
+	assert_null(ev->hooks[1].linux_symbol);
+	assert_int_equal(event(p, "mremap")->hooks[1].found, REC_SYM_KALLSYMS);
+	text = rec_plan_text(p, true);
+	assert_non_null(strstr(text, "hook update_mmap_zero_pfn (kprobe, documented): never existed"));
+	assert_non_null(strstr(text, "r128:maptrail/mprotect_x64_ret __x64_sys_mprotect"));
+	free(text);
+	rec_plan_free(p);
+}
+
+/* -e picks events; a name outside the schema is refused. */
+static void test_only(void **state)
+{
+	static const char *const only[] = { "mprotect", "mremap", NULL };
+	static const char *const bogus[] = { "mprotect", "mmapp", NULL };
+	struct rec_kernel k = {
+		.release = "x", .arch = "x86_64", .symbol = fake_symbol,
+		.has_event = fake_has_event, .priv = &(struct fake){ 0 },
+	};
+	struct rec_plan *p = plan_for("x86_64", false, false, k.priv, REC_BACKEND_AUTO, only);
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(p->nr_events, 2);
+	assert_string_equal(p->events[0].name, "mremap");	/* schema order */
+	rec_plan_free(p);
+	p = NULL;
+	assert_true(rec_plan_build(db, &k, REC_BACKEND_AUTO, bogus, &p, &err) < 0);
+	assert_null(p);
+	assert_non_null(strstr(err, "'mmapp' is not an event"));
+	free(err);
+}
+
+/* A kprobe the kernel refuses: auto falls back, kprobe gives up, both say why. */
+static void test_fall_back(void **state)
+{
+	struct fake f = { 0 };
+	struct rec_plan *p = plan_for("x86_64", true, true, &f, REC_BACKEND_AUTO, NULL);
+	struct rec_event_plan *ev = event(p, "munmap");
+
+	(void)state;
+	assert_true(rec_plan_fall_back(p, ev, "Invalid fetch argument"));
+	assert_string_equal(ev->backend, "tracepoint");
+	assert_false(source(ev, "kprobe", "native")->used);
+	assert_non_null(strstr(source(ev, "kprobe", "native")->why, "Invalid fetch argument"));
+	rec_plan_free(p);
+
+	p = plan_for("x86_64", true, true, &f, REC_BACKEND_KPROBE, NULL);
+	ev = event(p, "munmap");
+	assert_false(rec_plan_fall_back(p, ev, "Invalid fetch argument"));
+	assert_null(ev->backend);
+	rec_plan_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syntax_checker),
+		cmocka_unit_test(test_syntax_x86_64),
+		cmocka_unit_test(test_syntax_aarch64),
+		cmocka_unit_test(test_mremap_definitions),
+		cmocka_unit_test(test_libtracefs_agrees),
+		cmocka_unit_test(test_no_kprobes),
+		cmocka_unit_test(test_missing_symbol),
+		cmocka_unit_test(test_user_fetch),
+		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_only),
+		cmocka_unit_test(test_fall_back),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
