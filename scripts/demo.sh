@@ -1,16 +1,23 @@
 #!/bin/bash
 # maptrail's main job end to end, as root on a fresh Debian 12 machine:
 #   sudo scripts/demo.sh [CAPTURE.dat]
-# installs what is missing, builds, turns a capture (default: the bundled
-# tests/fixtures/mapwork-v7-zstd.dat, recorded on a real kernel) into an
-# SQLite database, and asks it a few forensic questions.
+# installs what is missing, builds, records a workload's memory-mapping calls
+# with `maptrail record` (or takes the CAPTURE.dat given), turns the capture
+# into an SQLite database and asks it a few forensic questions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 
-capture=${1:-tests/fixtures/mapwork-v7-zstd.dat}
 db=${DB:-/tmp/maptrail-demo.db}
+if [ $# -ge 1 ]; then
+	capture=$1
+else
+	# The workload (tests/workload/mapwork.c) maps, protects, moves and unmaps
+	# memory, fails on purpose twice a loop, and uses a second thread.
+	capture=${CAPTURE:-/tmp/maptrail-demo.dat}
+	build/cli/maptrail record -o "$capture" --force -- build/tests/mapwork --loops 3 > /dev/null
+fi
 build/cli/maptrail analyze "$capture" -o "$db" --force
 
 sql() { echo; echo "-- $1"; sqlite3 -header -column "$db" "$2"; }
