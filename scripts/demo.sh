@@ -1,6 +1,6 @@
 #!/bin/bash
 # maptrail's main job end to end, as root on a fresh Debian 12 machine:
-#   sudo scripts/demo.sh [CAPTURE.dat]
+#   scripts/demo.sh [CAPTURE.dat]
 # installs what is missing, builds, records a workload's memory-mapping calls
 # with `maptrail record` (or takes the CAPTURE.dat given), turns the capture
 # into an SQLite database and asks it a few forensic questions.

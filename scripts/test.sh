@@ -1,6 +1,6 @@
 #!/bin/bash
 # The whole test suite on a fresh Debian 12 machine, as root:
-#   sudo scripts/test.sh
+#   scripts/test.sh
 # installs what is missing, builds, and runs every unit and end-to-end test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
