@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +17,8 @@
 #include "embedded.h"
 #include "event-tables.h"
 #include "flyrecord.h"
+#include "output.h"
+#include "reason.h"
 #include "row-queue.h"
 #include "schema.h"
 #include "tasks.h"
@@ -32,7 +32,6 @@ extern const struct embedded_file analyze_layout_sql[];
 #define DB_LAYOUT_VERSION	1
 
 #define PROGRESS_EVERY		(1u << 16)
-#define TASK_COMM_LEN		16	/* the kernel's, with the NUL */
 
 struct cpu_state {
 	uint64_t events;
@@ -70,7 +69,7 @@ struct loader {
 	bool failed;
 };
 
-/* The SHA-256 of the capture is computed on the other core while events load. */
+/* The SHA-256 of the capture, computed on the core the index builds leave idle. */
 struct hasher {
 	pthread_t thread;
 	const char *path;
@@ -98,122 +97,6 @@ char *analyze_default_output(const char *input)
 	return out;
 }
 
-static int set_reason(char **reason, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int set_reason(char **reason, const char *path, const char *fmt, ...)
-{
-	char *what = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) < 0)
-		what = NULL;
-	va_end(ap);
-	if (asprintf(reason, "%s: %s", path, what ? what : "out of memory") < 0)
-		*reason = NULL;
-	free(what);
-	return -1;
-}
-
-/* Copy @from to the open @to_fd: --append works on a copy, never on the original. */
-static int copy_file(const char *from, int to_fd)
-{
-	char buf[1 << 16];
-	ssize_t n;
-	int fd = open(from, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(to_fd, buf + done, n - done);
-
-			if (w < 0) {
-				int err = -errno;
-
-				close(fd);
-				return err;
-			}
-			done += w;
-		}
-	}
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-/*
- * Check the output path and make the temporary file the database is written
- * to, in the same directory so the final rename is atomic.
- */
-static int prepare_output(const struct analyze_options *opts, const struct stat *in_st,
-			  char **tmp_path, char **reason)
-{
-	char *dir_copy = strdup(opts->output), *base_copy = strdup(opts->output);
-	struct stat st;
-	bool exists;
-	mode_t mask;
-	int fd = -1, ret = -1;
-
-	if (!dir_copy || !base_copy) {
-		set_reason(reason, opts->output, "out of memory");
-		goto out;
-	}
-	exists = stat(opts->output, &st) == 0;
-	if (exists && S_ISDIR(st.st_mode)) {
-		set_reason(reason, opts->output, "is a directory");
-		goto out;
-	}
-	if (exists && st.st_dev == in_st->st_dev && st.st_ino == in_st->st_ino) {
-		set_reason(reason, opts->output, "is the capture itself");
-		goto out;
-	}
-	if (exists && !opts->append && !opts->force) {
-		set_reason(reason, opts->output,
-			   "already exists (--force replaces it, --append adds this capture to it)");
-		goto out;
-	}
-	if (asprintf(tmp_path, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
-		*tmp_path = NULL;
-		set_reason(reason, opts->output, "out of memory");
-		goto out;
-	}
-	fd = mkostemp(*tmp_path, O_CLOEXEC);
-	if (fd < 0) {
-		set_reason(reason, opts->output, "cannot create: %s", strerror(errno));
-		free(*tmp_path);
-		*tmp_path = NULL;
-		goto out;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) < 0) {
-		set_reason(reason, opts->output, "cannot set mode: %s", strerror(errno));
-		goto fail;
-	}
-	if (exists && opts->append) {
-		int err = copy_file(opts->output, fd);
-
-		if (err < 0) {
-			set_reason(reason, opts->output, "cannot copy for --append: %s",
-				   strerror(-err));
-			goto fail;
-		}
-	}
-	ret = 0;
-	goto out;
-fail:
-	unlink(*tmp_path);
-	free(*tmp_path);
-	*tmp_path = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(dir_copy);
-	free(base_copy);
-	return ret;
-}
-
 static int64_t pragma_int(struct db *db, const char *pragma)
 {
 	sqlite3_stmt *stmt = db_prepare(db, "PRAGMA %s", pragma);
@@ -237,7 +120,7 @@ static int load_schema(struct loader *ld, char **reason)
 	char *err = NULL;
 
 	if (!old)
-		return set_reason(reason, ld->opts->output, "%s", ld->db.err);
+		return reason_set(reason, ld->opts->output, "%s", ld->db.err);
 	while (sqlite3_step(old) == SQLITE_ROW) {
 		char *drop = sqlite3_mprintf("DROP TABLE \"%w\"", sqlite3_column_text(old, 0));
 
@@ -245,13 +128,13 @@ static int load_schema(struct loader *ld, char **reason)
 		if (!drop || db_exec(&ld->db, "%s", drop) < 0) {
 			sqlite3_free(drop);
 			sqlite3_finalize(old);
-			return set_reason(reason, ld->opts->output, "%s", ld->db.err);
+			return reason_set(reason, ld->opts->output, "%s", ld->db.err);
 		}
 		sqlite3_free(drop);
 	}
 	sqlite3_finalize(old);
 	if (schema_load(ld->db.sql, ld->opts->schema_files, &err) < 0) {
-		set_reason(reason, "schema", "%s", err ? err : "cannot load");
+		reason_set(reason, "schema", "%s", err ? err : "cannot load");
 		free(err);
 		return -1;
 	}
@@ -266,22 +149,22 @@ static int prepare_layout(struct loader *ld, char **reason)
 
 	app_id = pragma_int(db, "application_id");
 	if (app_id < 0)
-		return set_reason(reason, ld->opts->output, "not a maptrail database (%s)",
+		return reason_set(reason, ld->opts->output, "not a maptrail database (%s)",
 				  db->err ? db->err : "unreadable");
 	version = pragma_int(db, "user_version");
 	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
 		if (db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
 				"PRAGMA user_version=%d;", DB_APPLICATION_ID, DB_LAYOUT_VERSION) < 0)
-			return set_reason(reason, ld->opts->output, "%s", db->err);
+			return reason_set(reason, ld->opts->output, "%s", db->err);
 	} else if (app_id != DB_APPLICATION_ID) {
-		return set_reason(reason, ld->opts->output, "not a maptrail database");
+		return reason_set(reason, ld->opts->output, "not a maptrail database");
 	} else if (version != DB_LAYOUT_VERSION) {
-		return set_reason(reason, ld->opts->output,
+		return reason_set(reason, ld->opts->output,
 				  "database layout %lld, this maptrail writes layout %d",
 				  (long long)version, DB_LAYOUT_VERSION);
 	}
 	if (db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
-		return set_reason(reason, ld->opts->output, "%s", db->err);
+		return reason_set(reason, ld->opts->output, "%s", db->err);
 	return load_schema(ld, reason);
 }
 
@@ -444,10 +327,7 @@ static int load_formats(struct loader *ld)
 			goto out;
 		}
 		ld->slots[events[i]->id] = t;
-		if (!strcmp(t->name, "task__task_newtask"))
-			t->lineage = LINEAGE_NEWTASK;
-		else if (!strcmp(t->name, "sched__sched_process_exec"))
-			t->lineage = LINEAGE_EXEC;
+		t->lineage = tasks_lineage(t);
 		if (insert_event_type(ld, type_ins, field_ins, t) < 0)
 			goto out;
 	}
@@ -481,64 +361,6 @@ static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_
 	row_int(q, type);
 	row_blob(q, rec->data, rec->size > 0 ? rec->size : 0);
 	return row_end(q);
-}
-
-static void learn_names(struct loader *ld, struct event_table *t, struct tep_record *rec)
-{
-	for (int i = 0; i < t->nr_comm_pairs; i++) {
-		const char *comm;
-		int64_t pid;
-		int len;
-
-		if (event_field_int(ld->tep, &t->columns[t->comm_pairs[i].pid_column], rec, &pid) &&
-		    event_field_text(ld->tep, &t->columns[t->comm_pairs[i].comm_column], rec,
-				     &comm, &len) && pid > 0 && len > 0 &&
-		    task_map_name(ld->tasks, (int)pid, comm, len, rec->ts) < 0)
-			ld->failed = true;
-	}
-}
-
-/* Which process a thread belongs to, from the events that show it. */
-static void learn_lineage(struct loader *ld, struct event_table *t, struct tep_record *rec,
-			  int creator)
-{
-	const struct event_column *pid_col = NULL, *flags_col = NULL, *file_col = NULL;
-	const char *file;
-	int64_t pid, flags;
-	int len;
-
-	for (int i = 0; i < t->nr_columns; i++) {
-		if (!strcmp(t->columns[i].field->name, "pid"))
-			pid_col = &t->columns[i];
-		else if (!strcmp(t->columns[i].field->name, "clone_flags"))
-			flags_col = &t->columns[i];
-		else if (!strcmp(t->columns[i].field->name, "filename"))
-			file_col = &t->columns[i];
-	}
-	if (!pid_col || !event_field_int(ld->tep, pid_col, rec, &pid) || pid <= 0)
-		return;
-	if (t->lineage == LINEAGE_EXEC) {
-		/* After exec the task is its process's leader: pid is the tgid. */
-		if (task_map_set_tgid(ld->tasks, (int)pid, (int)pid) < 0)
-			ld->failed = true;
-		/* ... and is named after the file, as the kernel does: its base name, 15 bytes. */
-		if (file_col && event_field_text(ld->tep, file_col, rec, &file, &len) && len > 0) {
-			const char *base = memrchr(file, '/', len);
-
-			base = base ? base + 1 : file;
-			len -= base - file;
-			if (len > TASK_COMM_LEN - 1)
-				len = TASK_COMM_LEN - 1;
-			if (len > 0 && task_map_name(ld->tasks, (int)pid, base, len, rec->ts) < 0)
-				ld->failed = true;
-		}
-	} else if (flags_col && event_field_int(ld->tep, flags_col, rec, &flags)) {
-		/* CLONE_THREAD: same process as its creator; otherwise a process of its own. */
-		int tgid = (flags & 0x00010000) ? task_map_tgid(ld->tasks, creator) : (int)pid;
-
-		if (tgid && task_map_set_tgid(ld->tasks, (int)pid, tgid) < 0)
-			ld->failed = true;
-	}
 }
 
 /*
@@ -618,10 +440,9 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 		if (row_end(q) < 0)
 			goto fail;
 		t->rows++;
-		if (t->nr_comm_pairs)
-			learn_names(ld, t, rec);
-		if (t->lineage != LINEAGE_NONE)
-			learn_lineage(ld, t, rec, pid);
+		if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
+		    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)
+			goto fail;
 		if (t->call && calls_event(ld->calls, q, t, rec, buf->index, pid, id) < 0)
 			goto fail;
 	}
@@ -671,13 +492,13 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 	r = fly_open(ld->opts->input, ld->meta, ld->tep, &err);
 	if (!r) {
 		free(by_meta);
-		set_reason(reason, ld->opts->input, "%s", err ? err : "cannot read");
+		reason_set(reason, ld->opts->input, "%s", err ? err : "cannot read");
 		free(err);
 		return -1;
 	}
 	while ((ret = fly_next(r, &rec, &buffer, &err)) > 0) {
 		if (!by_meta[buffer]) {
-			set_reason(reason, ld->opts->input, "buffer %s has no format handle",
+			reason_set(reason, ld->opts->input, "buffer %s has no format handle",
 				   ld->meta->buffers[buffer].name);
 			ret = -1;
 			break;
@@ -686,7 +507,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 			break;
 	}
 	if (ret < 0 && err)
-		set_reason(reason, ld->opts->input, "%s", err);
+		reason_set(reason, ld->opts->input, "%s", err);
 	free(err);
 	fly_close(r);
 	free(by_meta);
@@ -859,7 +680,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	struct trace_meta *meta = NULL;
 	struct hasher hasher = { .path = opts->input, .ret = -1 };
 	bool hashing = false;
-	char *tmp_path = NULL, *why = NULL;
+	struct output out = { 0 };
+	char *why = NULL;
 	struct stat in_st;
 	int nr_handles = 0, ret = -1;
 
@@ -871,16 +693,16 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 
 	/* Refuse a damaged capture with its reason before libtracecmd reads it. */
 	if (trace_meta_read(opts->input, &meta, &why) < 0) {
-		set_reason(reason, opts->input, "%s", why ? why : "cannot read");
+		reason_set(reason, opts->input, "%s", why ? why : "cannot read");
 		free(why);
 		goto out;
 	}
 	if (stat(opts->input, &in_st) < 0) {
-		set_reason(reason, opts->input, "%s", strerror(errno));
+		reason_set(reason, opts->input, "%s", strerror(errno));
 		goto out;
 	}
 	ld.meta = meta;
-	if (prepare_output(opts, &in_st, &tmp_path, reason) < 0)
+	if (output_prepare(&out, opts->output, opts->append, opts->force, &in_st, reason) < 0)
 		goto out;
 
 	/* libtracecmd would print its own complaints; ours are the ones users see. */
@@ -889,18 +711,18 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (handles)
 		handles[0] = tracecmd_open(opts->input, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!handles || !handles[0]) {
-		set_reason(reason, opts->input, "libtracecmd cannot read this trace.dat");
+		reason_set(reason, opts->input, "libtracecmd cannot read this trace.dat");
 		goto out;
 	}
 	nr_handles = 1;
 	ld.tep = tracecmd_get_tep(handles[0]);
 	tep_set_loglevel(TEP_LOG_NONE);
 
-	if (db_open(&ld.db, tmp_path) < 0) {
+	if (db_open(&ld.db, out.tmp) < 0) {
 		if (ld.db.sql && sqlite3_errcode(ld.db.sql) == SQLITE_NOTADB)
-			set_reason(reason, opts->output, "not a maptrail database (not SQLite)");
+			reason_set(reason, opts->output, "not a maptrail database (not SQLite)");
 		else
-			set_reason(reason, opts->output, "%s", ld.db.err);
+			reason_set(reason, opts->output, "%s", ld.db.err);
 		goto out;
 	}
 	if (prepare_layout(&ld, reason) < 0)
@@ -928,7 +750,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 			struct tracecmd_input *h = tracecmd_buffer_instance_handle(handles[0], i);
 
 			if (!h || !name) {
-				set_reason(reason, opts->input, "cannot open buffer %d (%s)", i,
+				reason_set(reason, opts->input, "cannot open buffer %d (%s)", i,
 					   name ? name : "no name");
 				goto out;
 			}
@@ -963,7 +785,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		ld.failed = true;
 	ld.queue = NULL;
 	if (ld.interrupted) {
-		set_reason(reason, opts->input, "interrupted");
+		reason_set(reason, opts->input, "interrupted");
 		goto out;
 	}
 	if (ld.failed)
@@ -991,7 +813,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		hashing = false;
 	}
 	if (hasher.ret < 0) {
-		set_reason(reason, opts->input, "cannot read: %s", strerror(-hasher.ret));
+		reason_set(reason, opts->input, "cannot read: %s", strerror(-hasher.ret));
 		goto out;
 	}
 	if (finish_capture(&ld, bufs, nr_handles, hasher.hex, sum) < 0 ||
@@ -999,24 +821,17 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto db_error;
 	loader_release(&ld);
 	memset(&ld, 0, sizeof(ld));
-	if (rename(tmp_path, opts->output) < 0) {
-		set_reason(reason, opts->output, "cannot rename into place: %s", strerror(errno));
+	if (output_publish(&out, reason) < 0)
 		goto out;
-	}
-	free(tmp_path);
-	tmp_path = NULL;
 	ret = 0;
 	goto out;
 db_error:
-	set_reason(reason, opts->output, "%s", ld.db.err ? ld.db.err : "out of memory");
+	reason_set(reason, opts->output, "%s", ld.db.err ? ld.db.err : "out of memory");
 out:
 	if (hashing)
 		pthread_join(hasher.thread, NULL);
 	loader_release(&ld);
-	if (tmp_path) {
-		unlink(tmp_path);
-		free(tmp_path);
-	}
+	output_discard(&out);
 	for (int i = nr_handles - 1; i >= 0; i--)
 		tracecmd_close(handles[i]);
 	free(handles);

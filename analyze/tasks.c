@@ -6,6 +6,8 @@
 #include "tasks.h"
 
 #define COMM_MAX 64	/* comm is 16 bytes in the kernel; leave room for other fields */
+#define TASK_COMM_LEN	16	/* the kernel's, with the NUL */
+#define CLONE_THREAD	0x00010000
 
 struct task_name {
 	struct task_name *next;
@@ -164,6 +166,78 @@ int task_map_tgid(struct task_map *map, int pid)
 	struct task *t = lookup(map, pid);
 
 	return t ? t->tgid : 0;
+}
+
+enum task_lineage tasks_lineage(const struct event_table *t)
+{
+	if (!strcmp(t->name, "task__task_newtask"))
+		return LINEAGE_NEWTASK;
+	if (!strcmp(t->name, "sched__sched_process_exec"))
+		return LINEAGE_EXEC;
+	return LINEAGE_NONE;
+}
+
+static const struct event_column *column_of(const struct event_table *t, const char *field)
+{
+	for (int i = 0; i < t->nr_columns; i++)
+		if (!strcmp(t->columns[i].field->name, field))
+			return &t->columns[i];
+	return NULL;
+}
+
+/* Which process a thread belongs to, and an exec's new name. */
+static int learn_lineage(struct task_map *map, struct tep_handle *tep,
+			 const struct event_table *t, const struct tep_record *rec, int creator)
+{
+	const struct event_column *pid_col = column_of(t, "pid");
+	const struct event_column *flags_col = column_of(t, "clone_flags");
+	const struct event_column *file_col = column_of(t, "filename");
+	const char *file;
+	int64_t pid, flags;
+	int len;
+
+	if (!pid_col || !event_field_int(tep, pid_col, rec, &pid) || pid <= 0)
+		return 0;
+	if (t->lineage == LINEAGE_EXEC) {
+		/* After exec the task is its process's leader: pid is the tgid. */
+		if (task_map_set_tgid(map, (int)pid, (int)pid) < 0)
+			return -1;
+		/* ... and is named after the file, as the kernel does: its base name, 15 bytes. */
+		if (!file_col || !event_field_text(tep, file_col, rec, &file, &len) || len <= 0)
+			return 0;
+		const char *base = memrchr(file, '/', len);
+
+		base = base ? base + 1 : file;
+		len -= base - file;
+		if (len > TASK_COMM_LEN - 1)
+			len = TASK_COMM_LEN - 1;
+		return len > 0 ? task_map_name(map, (int)pid, base, len, rec->ts) : 0;
+	}
+	if (flags_col && event_field_int(tep, flags_col, rec, &flags)) {
+		/* CLONE_THREAD: same process as its creator; otherwise a process of its own. */
+		int tgid = (flags & CLONE_THREAD) ? task_map_tgid(map, creator) : (int)pid;
+
+		if (tgid)
+			return task_map_set_tgid(map, (int)pid, tgid);
+	}
+	return 0;
+}
+
+int tasks_learn(struct task_map *map, struct tep_handle *tep, const struct event_table *t,
+		const struct tep_record *rec, int creator)
+{
+	for (int i = 0; i < t->nr_comm_pairs; i++) {
+		const char *comm;
+		int64_t pid;
+		int len;
+
+		if (event_field_int(tep, &t->columns[t->comm_pairs[i].pid_column], rec, &pid) &&
+		    event_field_text(tep, &t->columns[t->comm_pairs[i].comm_column], rec,
+				     &comm, &len) && pid > 0 && len > 0 &&
+		    task_map_name(map, (int)pid, comm, len, rec->ts) < 0)
+			return -1;
+	}
+	return t->lineage != LINEAGE_NONE ? learn_lineage(map, tep, t, rec, creator) : 0;
 }
 
 static const char *saved_comm(const struct trace_meta *meta, int pid)

@@ -14,7 +14,10 @@
 
 #include <stdint.h>
 
+#include <traceevent/event-parse.h>
+
 #include "db.h"
+#include "event-tables.h"
 #include "trace-meta.h"
 
 struct task_map;
@@ -45,6 +48,20 @@ int task_map_set_tgid(struct task_map *map, int pid, int tgid);
 
 /* task_map_tgid - the process of thread @pid, or 0 when the capture does not show it. */
 int task_map_tgid(struct task_map *map, int pid);
+
+/*
+ * tasks_lineage - whether @t's events say how tasks relate: task_newtask
+ * (clone_flags: a thread or a process) and sched_process_exec (the leader,
+ * and its new name).
+ */
+enum task_lineage tasks_lineage(const struct event_table *t);
+
+/*
+ * tasks_learn - what @rec of @t (made by task @creator) tells of tasks: the
+ * names its pid/comm field pairs give, and its lineage.  Returns 0 or -1 on ENOMEM.
+ */
+int tasks_learn(struct task_map *map, struct tep_handle *tep, const struct event_table *t,
+		const struct tep_record *rec, int creator);
 
 /*
  * tasks_write - write `task` and `task_comm` rows for @capture_id: every pid
