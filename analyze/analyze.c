@@ -29,7 +29,7 @@ extern const struct embedded_file analyze_layout_sql[];
 
 /* PRAGMA application_id of every maptrail database ("MPTR"), and its layout version. */
 #define DB_APPLICATION_ID	0x4d505452
-#define DB_LAYOUT_VERSION	1
+#define DB_LAYOUT_VERSION	2
 
 #define PROGRESS_EVERY		(1u << 16)
 
@@ -42,7 +42,6 @@ struct cpu_state {
 /* A buffer of the file (top or instance), attached to its libtracecmd handle. */
 struct buffer_state {
 	int64_t id;
-	int index;			/* in the file: 0 is the top buffer */
 	const char *name;
 	const struct meta_buffer *meta;	/* NULL if trace-meta did not list it */
 	int nr_cpus;
@@ -429,6 +428,13 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 	} else {
 		struct row_queue *q = ld->queue;
 
+		t->rows++;
+		if (t->call) {
+			/* An entry or exit: stored in its call row (see calls.h). */
+			if (calls_event(ld->calls, q, t, rec, buf->id, pid, id) < 0)
+				goto fail;
+			goto done;
+		}
 		if (!t->queued) {
 			if (row_queue_create(q, t) < 0)
 				goto fail;
@@ -439,13 +445,11 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 		event_table_queue_fields(t, ld->tep, rec, q);
 		if (row_end(q) < 0)
 			goto fail;
-		t->rows++;
 		if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
 		    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)
 			goto fail;
-		if (t->call && calls_event(ld->calls, q, t, rec, buf->index, pid, id) < 0)
-			goto fail;
 	}
+done:
 	if (ld->opts->progress && !(ld->events % PROGRESS_EVERY))
 		ld->opts->progress(ld->opts->progress_arg, ld->events, false);
 	return ld->failed ? 1 : 0;
@@ -651,6 +655,8 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 		 * in time: (capture_id, pid) serves "what did it do, in order" at
 		 * half the cost of (capture_id, pid, ts).
 		 */
+		if (t->call)
+			continue;	/* a view of its call table, indexed there */
 		if (db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
 			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid)",
 			    t->name, t->name, t->name, t->name) < 0)
@@ -755,7 +761,6 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 				goto out;
 			}
 			handles[nr_handles++] = h;
-			bufs[i + 1].index = i + 1;
 			if (insert_buffer(&ld, &bufs[i + 1], name,
 					  tep_get_cpus(tracecmd_get_tep(h))) < 0)
 				goto db_error;

@@ -14,35 +14,49 @@ struct call_kind {
 	char *name;
 	int nr_args;
 	char *args[CALL_MAX_ARGS];	/* column names: the schema's argument names */
-	sqlite3_stmt *insert;
 	int64_t next_id;		/* after the rows of earlier captures (--append) */
 	uint64_t rows;
 	struct call_kind *next;
 };
 
+/*
+ * A schema source this capture has: the formats of its entries and exits,
+ * where each of their fields goes in the call row, and the INSERT for it.
+ * Every field of both events is stored: the arguments and the return value
+ * under the schema's names, the other fields as enter_<field> / exit_<field>.
+ */
+struct call_source {
+	struct call_kind *kind;
+	int64_t id;			/* call_source row */
+	struct event_table *enter, *exit;	/* NULL when the capture lacks the format */
+	int *arg_of;			/* per enter column: the argument it is, or -1 */
+	int ret_column;			/* exit column of the return value, -1: none */
+	sqlite3_stmt *insert;
+	struct call_source *next;
+};
+
 /* What an event table is to the call tables: the entry or exit of one source. */
 struct call_role {
-	struct call_kind *kind;
+	struct call_source *src;
 	bool is_exit;
-	int64_t source_id;		/* call_source row: backend, ABI, the event tables */
-	int columns[CALL_MAX_ARGS];	/* entry: t->columns index per argument, -1: absent */
-	int ret_column;			/* exit: t->columns index of the return value */
 	struct call_role *next;
 };
 
 /*
  * An entry waiting for its exit, one per thread and buffer (a capture with
- * two buffers holds the same call twice).
+ * two buffers holds the same call twice).  The record is kept whole: all its
+ * fields go into the call row when the exit comes.
  */
 struct pending {
-	uint64_t key;			/* buffer << 32 | tid; 0: free slot */
+	uint64_t key;			/* buffer id << 32 | tid; 0: free slot */
 	int tid;
-	const struct call_role *role;
+	struct call_source *src;
 	uint64_t ts;
 	int cpu;
-	uint8_t have;			/* bit i: args[i] was read */
-	int64_t args[CALL_MAX_ARGS];
+	int64_t buffer_id;
 	int64_t row_id;
+	int size;
+	uint8_t *data;			/* owned */
 };
 
 struct calls {
@@ -51,6 +65,7 @@ struct calls {
 	struct task_map *tasks;
 	int64_t capture_id;
 	struct call_kind *kinds;
+	struct call_source *sources;
 	struct call_role *roles;
 	/* Open addressing with backward-shift deletion: slots hold only calls in flight. */
 	size_t size, used;
@@ -86,7 +101,7 @@ static int create_kinds(struct calls *c)
 		goto out;
 	while (sqlite3_step(ev) == SQLITE_ROW) {
 		struct call_kind *k = calloc(1, sizeof(*k));
-		sqlite3_str *ddl, *ins;
+		sqlite3_str *ddl;
 		char *sql;
 
 		if (!k)
@@ -103,8 +118,9 @@ static int create_kinds(struct calls *c)
 
 		/*
 		 * duration_ns and errno are derived from the stored columns, and the
-		 * backend, ABI and event tables of a call are its call_source row:
-		 * narrow rows are what keeps a million calls quick to write.
+		 * backend, ABI and event tables of a call are its call_source row.
+		 * The fields of the events that are not arguments are added per
+		 * source (enter_<field>, exit_<field>) by attach_sources().
 		 */
 		ddl = sqlite3_str_new(c->db->sql);
 		sqlite3_str_appendf(ddl, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY,"
@@ -113,34 +129,20 @@ static int create_kinds(struct calls *c)
 				    " duration_ns INTEGER GENERATED ALWAYS AS (CASE WHEN enter_id IS NOT NULL"
 				    " THEN ts_exit - ts END) VIRTUAL,"
 				    " pid INTEGER, tid INTEGER NOT NULL, comm TEXT, cpu INTEGER,"
-				    " source_id INTEGER NOT NULL REFERENCES call_source(id)", k->name);
+				    " exit_cpu INTEGER, source_id INTEGER NOT NULL REFERENCES call_source(id)",
+				    k->name);
 		for (int i = 0; i < k->nr_args; i++)
 			sqlite3_str_appendf(ddl, ", \"%w\" INTEGER", k->args[i] ? k->args[i] : "?");
 		sqlite3_str_appendf(ddl, ", ret INTEGER, errno INTEGER GENERATED ALWAYS AS (CASE WHEN"
 				    " ret < 0 AND ret >= -%d THEN -ret END) VIRTUAL,"
-				    " enter_id INTEGER, exit_id INTEGER)", MAX_ERRNO);
+				    " enter_id INTEGER, exit_id INTEGER, enter_buffer_id INTEGER,"
+				    " exit_buffer_id INTEGER)", MAX_ERRNO);
 		sql = sqlite3_str_finish(ddl);
 		if (!sql || db_exec(c->db, "%s", sql) < 0) {
 			sqlite3_free(sql);
 			goto out;
 		}
 		sqlite3_free(sql);
-
-		ins = sqlite3_str_new(c->db->sql);
-		sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (id, capture_id, ts, ts_exit,"
-				    " pid, tid, comm, cpu, source_id", k->name);
-		for (int i = 0; i < k->nr_args; i++)
-			sqlite3_str_appendf(ins, ", \"%w\"", k->args[i]);
-		sqlite3_str_appendall(ins, ", ret, enter_id, exit_id)"
-				      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?");
-		for (int i = 0; i < k->nr_args + 3; i++)
-			sqlite3_str_appendall(ins, ", ?");
-		sqlite3_str_appendall(ins, ")");
-		sql = sqlite3_str_finish(ins);
-		k->insert = sql ? db_prepare(c->db, "%s", sql) : NULL;
-		sqlite3_free(sql);
-		if (!k->insert)
-			goto out;
 		k->next_id = db_max_id(c->db, k->name) + 1;
 		if (k->next_id < 1)
 			goto out;
@@ -160,23 +162,98 @@ static struct event_table *table_by_name(struct tep_handle *tep, struct event_ta
 	return ev && ev->id >= 0 && ev->id < nr_slots ? slots[ev->id] : NULL;
 }
 
-static struct call_role *add_role(struct calls *c, struct call_kind *kind, struct event_table *t,
-				  bool is_exit, int64_t source_id)
+static int add_role(struct calls *c, struct call_source *src, struct event_table *t, bool is_exit)
 {
 	struct call_role *r = calloc(1, sizeof(*r));
 
 	if (!r)
-		return NULL;
+		return db_fail(c->db, "out of memory");
 	r->next = c->roles;
 	c->roles = r;
-	r->kind = kind;
+	r->src = src;
 	r->is_exit = is_exit;
-	r->source_id = source_id;
-	r->ret_column = -1;
-	for (int i = 0; i < CALL_MAX_ARGS; i++)
-		r->columns[i] = -1;
 	t->call = r;
-	return r;
+	return 0;
+}
+
+/* The column of the call table a field of the entry (or exit) is stored in. */
+static const char *enter_column(const struct call_source *s, int i, char *buf, size_t len)
+{
+	if (s->arg_of[i] >= 0)
+		return s->kind->args[s->arg_of[i]];
+	snprintf(buf, len, "enter_%s", s->enter->columns[i].name);
+	return buf;
+}
+
+static const char *exit_column(const struct call_source *s, int i, char *buf, size_t len)
+{
+	if (i == s->ret_column)
+		return "ret";
+	snprintf(buf, len, "exit_%s", s->exit->columns[i].name);
+	return buf;
+}
+
+/* Add @column to the call table unless an earlier source or capture did. */
+static int ensure_column(struct calls *c, const char *table, const char *column,
+			 const char *type)
+{
+	sqlite3_stmt *st = db_prepare(c->db, "SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q",
+				      table, column);
+	int exists;
+
+	if (!st)
+		return -1;
+	exists = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (exists)
+		return 0;
+	return db_exec(c->db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", table, column, type);
+}
+
+/* The extra columns of @s in the call table, and the INSERT that fills its rows. */
+static int prepare_source(struct calls *c, struct call_source *s)
+{
+	struct call_kind *k = s->kind;
+	sqlite3_str *cols = sqlite3_str_new(c->db->sql);
+	int nr_params = 15 + k->nr_args;	/* the columns named before the extras */
+	char buf[256], *sql;
+
+	sqlite3_str_appendf(cols, "INSERT INTO \"%w\" (id, capture_id, ts, ts_exit, pid, tid, comm,"
+			    " cpu, exit_cpu, source_id", k->name);
+	for (int i = 0; i < k->nr_args; i++)
+		sqlite3_str_appendf(cols, ", \"%w\"", k->args[i]);
+	sqlite3_str_appendall(cols, ", ret, enter_id, exit_id, enter_buffer_id, exit_buffer_id");
+	for (int i = 0; s->enter && i < s->enter->nr_columns; i++) {
+		if (s->arg_of[i] >= 0)
+			continue;
+		enter_column(s, i, buf, sizeof(buf));
+		if (ensure_column(c, k->name, buf,
+				  column_kind_sql_type(s->enter->columns[i].kind)) < 0)
+			goto fail;
+		sqlite3_str_appendf(cols, ", \"%w\"", buf);
+		nr_params++;
+	}
+	for (int i = 0; s->exit && i < s->exit->nr_columns; i++) {
+		if (i == s->ret_column)
+			continue;
+		exit_column(s, i, buf, sizeof(buf));
+		if (ensure_column(c, k->name, buf,
+				  column_kind_sql_type(s->exit->columns[i].kind)) < 0)
+			goto fail;
+		sqlite3_str_appendf(cols, ", \"%w\"", buf);
+		nr_params++;
+	}
+	sqlite3_str_appendall(cols, ") VALUES (?");
+	for (int i = 1; i < nr_params; i++)
+		sqlite3_str_appendall(cols, ", ?");
+	sqlite3_str_appendall(cols, ")");
+	sql = sqlite3_str_finish(cols);
+	s->insert = sql ? db_prepare(c->db, "%s", sql) : NULL;
+	sqlite3_free(sql);
+	return s->insert ? 0 : -1;
+fail:
+	sqlite3_free(sqlite3_str_finish(cols));
+	return -1;
 }
 
 /* Attach roles to the event tables of every source this capture has. */
@@ -194,9 +271,8 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 	while (sqlite3_step(src) == SQLITE_ROW) {
 		const char *col[9];
 		struct event_table *enter, *exit;
-		struct call_role *er, *xr;
+		struct call_source *s;
 		struct call_kind *kind;
-		int64_t source_id;
 
 		for (int i = 0; i < 9; i++)
 			col[i] = (const char *)sqlite3_column_text(src, i);
@@ -210,39 +286,49 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 			exit = NULL;
 		if (!kind || (!enter && !exit))
 			continue;
-		if (db_exec(c->db, "INSERT INTO call_source (capture_id, event, backend, arch, abi,"
-			    " enter_table, exit_table) VALUES (%lld, %Q, %Q, %Q, %Q, %Q, %Q)",
-			    (long long)c->capture_id, col[0], col[1], col[2], col[3],
-			    enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			db_fail(c->db, "out of memory");
 			goto out;
-		source_id = sqlite3_last_insert_rowid(c->db->sql);
+		}
+		s->next = c->sources;
+		c->sources = s;
+		s->kind = kind;
+		s->enter = enter;
+		s->exit = exit;
+		s->ret_column = exit ? column_index(exit, col[8]) : -1;
 		if (enter) {
-			er = add_role(c, kind, enter, false, source_id);
-			if (!er)
-				goto oom;
+			s->arg_of = malloc(enter->nr_columns * sizeof(*s->arg_of) + 1);
+			if (!s->arg_of) {
+				db_fail(c->db, "out of memory");
+				goto out;
+			}
+			for (int i = 0; i < enter->nr_columns; i++)
+				s->arg_of[i] = -1;
 			for (int i = 1; i <= 3; i++)
 				sqlite3_bind_text(arg, i + 1, col[i], -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(arg, 1, col[0], -1, SQLITE_TRANSIENT);
 			while (sqlite3_step(arg) == SQLITE_ROW) {
 				int pos = sqlite3_column_int(arg, 0);
+				int i = column_index(enter, (const char *)sqlite3_column_text(arg, 1));
 
-				if (pos >= 0 && pos < CALL_MAX_ARGS)
-					er->columns[pos] = column_index(enter,
-							(const char *)sqlite3_column_text(arg, 1));
+				if (pos >= 0 && pos < kind->nr_args && i >= 0)
+					s->arg_of[i] = pos;
 			}
 			sqlite3_reset(arg);
 		}
-		if (exit) {
-			xr = add_role(c, kind, exit, true, source_id);
-			if (!xr)
-				goto oom;
-			xr->ret_column = column_index(exit, col[8]);
-		}
+		if (db_exec(c->db, "INSERT INTO call_source (capture_id, event, backend, arch, abi,"
+			    " enter_table, exit_table) VALUES (%lld, %Q, %Q, %Q, %Q, %Q, %Q)",
+			    (long long)c->capture_id, col[0], col[1], col[2], col[3],
+			    enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
+			goto out;
+		s->id = sqlite3_last_insert_rowid(c->db->sql);
+		if (prepare_source(c, s) < 0 ||
+		    (enter && add_role(c, s, enter, false) < 0) ||
+		    (exit && add_role(c, s, exit, true) < 0))
+			goto out;
 	}
 	ret = 0;
-	goto out;
-oom:
-	db_fail(c->db, "out of memory");
 out:
 	sqlite3_finalize(src);
 	sqlite3_finalize(arg);
@@ -279,11 +365,18 @@ struct calls *calls_free(struct calls *c)
 		struct call_kind *k = c->kinds;
 
 		c->kinds = k->next;
-		sqlite3_finalize(k->insert);
 		for (int i = 0; i < k->nr_args; i++)
 			free(k->args[i]);
 		free(k->name);
 		free(k);
+	}
+	while (c->sources) {
+		struct call_source *s = c->sources;
+
+		c->sources = s->next;
+		sqlite3_finalize(s->insert);
+		free(s->arg_of);
+		free(s);
 	}
 	while (c->roles) {
 		struct call_role *r = c->roles;
@@ -291,15 +384,17 @@ struct calls *calls_free(struct calls *c)
 		c->roles = r->next;
 		free(r);
 	}
+	for (size_t i = 0; c->slots && i < c->size; i++)
+		free(c->slots[i].data);
 	free(c->slots);
 	free(c);
 	return NULL;
 }
 
-static uint64_t pending_key(int buffer, int tid)
+static uint64_t pending_key(int64_t buffer_id, int tid)
 {
-	/* +1: tid 0 (the idle task) must not look like a free slot. */
-	return ((uint64_t)(buffer + 1) << 32) | (uint32_t)tid;
+	/* Buffer ids start at 1: a key is never 0, the free slot. */
+	return ((uint64_t)buffer_id << 32) | (uint32_t)tid;
 }
 
 static size_t slot_of(size_t size, uint64_t key)
@@ -320,6 +415,7 @@ static void drop_pending(struct calls *c, struct pending *p)
 {
 	size_t hole = p - c->slots, s = hole;
 
+	free(p->data);
 	for (;;) {
 		s = (s + 1) & (c->size - 1);
 		if (!c->slots[s].key)
@@ -332,7 +428,7 @@ static void drop_pending(struct calls *c, struct pending *p)
 			hole = s;
 		}
 	}
-	c->slots[hole].key = 0;
+	c->slots[hole] = (struct pending){ 0 };
 	c->used--;
 }
 
@@ -367,22 +463,34 @@ static struct pending *add_pending(struct calls *c, uint64_t key, int tid)
 }
 
 /*
- * Queue one call row: @enter (may be NULL: the capture began mid-call) and/or
- * the exit (@exit_role NULL: the capture ended, or the exit was lost).
+ * Queue one call row of source @s: the entry @enter (NULL: the capture began
+ * mid-call) and/or the exit @exit_rec (NULL: the capture ended, or the exit
+ * was lost).  The order of the values is prepare_source()'s.
  */
-static int emit(struct calls *c, struct row_queue *q, struct call_kind *k,
-		const struct pending *enter, int tid, const struct call_role *exit_role,
-		const struct tep_record *exit_rec, int64_t exit_row, bool have_ret, int64_t ret)
+static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
+		const struct pending *enter, int tid, const struct tep_record *exit_rec,
+		int64_t exit_id, int64_t exit_buffer_id)
 {
-	const struct call_role *role = enter ? enter->role : exit_role;
+	struct call_kind *k = s->kind;
+	struct tep_record enter_rec = { 0 };
 	const char *comm = task_map_comm(c->tasks, tid);
+	int tgid = task_map_tgid(c->tasks, tid);
+	int64_t args[CALL_MAX_ARGS];
+	uint8_t have = 0;
 
 	/* No event named the thread: the saved cmdlines may ("<...>" when not). */
 	if (!comm && tep_is_pid_registered(c->tep, tid))
 		comm = tep_data_comm_from_pid(c->tep, tid);
-	int tgid = task_map_tgid(c->tasks, tid);
+	if (enter) {
+		enter_rec.data = enter->data;
+		enter_rec.size = enter->size;
+		for (int i = 0; i < s->enter->nr_columns; i++)
+			if (s->arg_of[i] >= 0 &&
+			    event_field_int(c->tep, &s->enter->columns[i], &enter_rec, &args[s->arg_of[i]]))
+				have |= 1u << s->arg_of[i];
+	}
 
-	row_begin(q, &k->insert);
+	row_begin(q, &s->insert);
 	row_int(q, k->next_id++);
 	row_int(q, c->capture_id);
 	row_int(q, (int64_t)(enter ? enter->ts : exit_rec->ts));
@@ -400,72 +508,99 @@ static int emit(struct calls *c, struct row_queue *q, struct call_kind *k,
 	else
 		row_null(q);
 	row_int(q, enter ? enter->cpu : exit_rec->cpu);
-	row_int(q, role->source_id);
+	if (exit_rec)
+		row_int(q, exit_rec->cpu);
+	else
+		row_null(q);
+	row_int(q, s->id);
 	for (int i = 0; i < k->nr_args; i++) {
-		if (enter && (enter->have & (1u << i)))
-			row_int(q, enter->args[i]);
+		if (have & (1u << i))
+			row_int(q, args[i]);
 		else
 			row_null(q);
 	}
-	if (have_ret)
-		row_int(q, ret);
+	if (exit_rec && s->ret_column >= 0)
+		event_column_queue(c->tep, &s->exit->columns[s->ret_column], exit_rec, q);
 	else
 		row_null(q);
 	if (enter)
 		row_int(q, enter->row_id);
 	else
 		row_null(q);
-	if (exit_role)
-		row_int(q, exit_row);
+	if (exit_rec)
+		row_int(q, exit_id);
 	else
 		row_null(q);
+	if (enter)
+		row_int(q, enter->buffer_id);
+	else
+		row_null(q);
+	if (exit_rec)
+		row_int(q, exit_buffer_id);
+	else
+		row_null(q);
+	for (int i = 0; s->enter && i < s->enter->nr_columns; i++) {
+		if (s->arg_of[i] >= 0)
+			continue;
+		if (enter)
+			event_column_queue(c->tep, &s->enter->columns[i], &enter_rec, q);
+		else
+			row_null(q);
+	}
+	for (int i = 0; s->exit && i < s->exit->nr_columns; i++) {
+		if (i == s->ret_column)
+			continue;
+		if (exit_rec)
+			event_column_queue(c->tep, &s->exit->columns[i], exit_rec, q);
+		else
+			row_null(q);
+	}
 	k->rows++;
 	c->total++;
 	return row_end(q);
 }
 
 int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
-		const struct tep_record *rec, int buffer, int tid, int64_t row_id)
+		const struct tep_record *rec, int64_t buffer_id, int tid, int64_t row_id)
 {
 	const struct call_role *role = t->call;
-	uint64_t key = pending_key(buffer, tid);
+	uint64_t key = pending_key(buffer_id, tid);
 	struct pending *p = find_pending(c, key);
+	int err;
 
 	if (!role->is_exit) {
 		/* A thread enters one call at a time: an entry still waiting lost its exit. */
 		if (p) {
-			if (emit(c, q, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
+			if (emit(c, q, p->src, p, tid, NULL, 0, 0) < 0)
 				return -1;
 			drop_pending(c, p);
 		}
 		p = add_pending(c, key, tid);
 		if (!p)
 			return db_fail(c->db, "out of memory");
-		p->role = role;
+		p->src = role->src;
 		p->ts = rec->ts;
 		p->cpu = rec->cpu;
+		p->buffer_id = buffer_id;
 		p->row_id = row_id;
-		for (int i = 0; i < role->kind->nr_args; i++) {
-			if (role->columns[i] >= 0 &&
-			    event_field_int(c->tep, &t->columns[role->columns[i]], rec, &p->args[i]))
-				p->have |= 1u << i;
+		p->size = rec->size > 0 ? rec->size : 0;
+		p->data = malloc(p->size ? p->size : 1);
+		if (!p->data) {
+			drop_pending(c, p);
+			return db_fail(c->db, "out of memory");
 		}
+		memcpy(p->data, rec->data, p->size);
 		return 0;
 	}
 
-	int64_t ret = 0;
-	bool have_ret = role->ret_column >= 0 &&
-			event_field_int(c->tep, &t->columns[role->ret_column], rec, &ret);
-	int err;
-
-	if (p && p->role->kind != role->kind) {
+	if (p && p->src != role->src) {
 		/* The waiting entry is another call's: it lost its exit, and this exit its entry. */
-		if (emit(c, q, p->role->kind, p, tid, NULL, NULL, 0, false, 0) < 0)
+		if (emit(c, q, p->src, p, tid, NULL, 0, 0) < 0)
 			return -1;
 		drop_pending(c, p);
 		p = NULL;
 	}
-	err = emit(c, q, role->kind, p, tid, role, rec, row_id, have_ret, ret);
+	err = emit(c, q, role->src, p, tid, rec, row_id, buffer_id);
 	if (p)
 		drop_pending(c, p);
 	return err;
@@ -476,18 +611,62 @@ int calls_flush(struct calls *c, struct row_queue *q)
 	for (size_t s = 0; s < c->size; s++) {
 		struct pending *p = &c->slots[s];
 
-		if (p->key && emit(c, q, p->role->kind, p, p->tid, NULL, NULL, 0, false, 0) < 0)
+		if (p->key && emit(c, q, p->src, p, p->tid, NULL, 0, 0) < 0)
 			return -1;
+		free(p->data);
+		*p = (struct pending){ 0 };
 	}
-	memset(c->slots, 0, c->size * sizeof(*c->slots));
 	c->used = 0;
 	return 0;
+}
+
+/*
+ * The event table of an entry or exit format, as a view of the call table:
+ * the same columns as a table of that format, every event once.
+ */
+static int create_event_view(struct calls *c, const struct call_source *s, bool is_exit)
+{
+	const struct event_table *t = is_exit ? s->exit : s->enter;
+	sqlite3_str *v;
+	char buf[256], *sql;
+	int exists, ret;
+
+	exists = db_has_table(c->db, t->name);
+	if (exists)
+		return exists < 0 ? -1 : db_fail(c->db, "%s is a table of an earlier capture, not a"
+						 " view of %s: append to a new database", t->name,
+						 s->kind->name);
+	v = sqlite3_str_new(c->db->sql);
+	if (is_exit)
+		sqlite3_str_appendf(v, "DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS SELECT"
+				    " exit_id AS id, capture_id, exit_buffer_id AS buffer_id,"
+				    " ts_exit AS ts, exit_cpu AS cpu, tid AS pid", t->name, t->name);
+	else
+		sqlite3_str_appendf(v, "DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS SELECT"
+				    " enter_id AS id, capture_id, enter_buffer_id AS buffer_id, ts, cpu,"
+				    " tid AS pid", t->name, t->name);
+	for (int i = 0; i < t->nr_columns; i++)
+		sqlite3_str_appendf(v, ", \"%w\" AS \"%w\"",
+				    is_exit ? exit_column(s, i, buf, sizeof(buf)) :
+					      enter_column(s, i, buf, sizeof(buf)),
+				    t->columns[i].name);
+	sqlite3_str_appendf(v, " FROM \"%w\" WHERE %s_id IS NOT NULL AND source_id IN"
+			    " (SELECT id FROM call_source WHERE %s_table = %Q)", s->kind->name,
+			    is_exit ? "exit" : "enter", is_exit ? "exit" : "enter", t->name);
+	sql = sqlite3_str_finish(v);
+	ret = sql ? db_exec(c->db, "%s", sql) : db_fail(c->db, "out of memory");
+	sqlite3_free(sql);
+	return ret;
 }
 
 static int create_views(struct calls *c);
 
 int calls_finish(struct calls *c)
 {
+	for (struct call_source *s = c->sources; s; s = s->next)
+		if ((s->enter && s->enter->rows && create_event_view(c, s, false) < 0) ||
+		    (s->exit && s->exit->rows && create_event_view(c, s, true) < 0))
+			return -1;
 	for (struct call_kind *k = c->kinds; k; k = k->next)
 		if (db_exec(c->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (capture_id, ts);"
 			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid)",
@@ -501,7 +680,6 @@ uint64_t calls_total(const struct calls *c)
 	return c ? c->total : 0;
 }
 
-/* SQL that spells @col with the names of flag kind @kind: 'PROT_READ|PROT_EXEC'. */
 static void append_flags(sqlite3_str *s, const char *col, const char *kind)
 {
 	/* Bits no name covers are kept, in hex: an unknown flag is evidence too. */

@@ -13,7 +13,11 @@
  * bounded by the threads in flight, not by the events.
  *
  * Nothing is dropped: an entry whose exit never comes gets a row with NULL
- * ret, an exit without its entry a row with NULL arguments.
+ * ret, an exit without its entry a row with NULL arguments.  Each entry and
+ * exit event is stored once, in its call row, with all its fields; the event
+ * tables of their formats (syscalls__sys_enter_mremap, ...) are views of the
+ * call table, so the database holds every event once and a call is written
+ * once, not three times.
  */
 
 #include <stdint.h>
@@ -39,20 +43,22 @@ struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture
 struct calls *calls_free(struct calls *calls);
 
 /*
- * calls_event - @rec (row @row_id of table @t, thread @tid, the @buffer-th
- * buffer of the file) is an entry or exit; a completed call is queued on @q.
- * Call only for tables with t->call set.  Returns 0 or -1 (the writer failed,
- * or ENOMEM with db->err set).
+ * calls_event - @rec (event @row_id, thread @tid, in the buffer whose row is
+ * @buffer_id) is an entry or exit; a completed call is queued on @q.  Call
+ * only for tables with t->call set: their events are stored in the call row,
+ * not in a table of their own.  Returns 0 or -1 (the writer failed, or ENOMEM
+ * with db->err set).
  */
 int calls_event(struct calls *calls, struct row_queue *q, struct event_table *t,
-		const struct tep_record *rec, int buffer, int tid, int64_t row_id);
+		const struct tep_record *rec, int64_t buffer_id, int tid, int64_t row_id);
 
 /* calls_flush - queue the calls still in flight (entries without exits).  Returns 0 or -1. */
 int calls_flush(struct calls *calls, struct row_queue *q);
 
 /*
- * calls_finish - once the queue is done: index the call tables and create
- * the decoding views.  Returns 0 or -1 with db->err set.
+ * calls_finish - once the queue is done: the views that stand for the event
+ * tables of entries and exits, the indexes of the call tables and their
+ * decoding views.  Returns 0 or -1 with db->err set.
  */
 int calls_finish(struct calls *calls);
 

@@ -332,39 +332,43 @@ static void queue_raw(struct row_queue *q, const struct tep_format_field *f,
 	row_blob(q, (const char *)rec->data + offset, size);
 }
 
+void event_column_queue(struct tep_handle *tep, const struct event_column *col,
+			const struct tep_record *rec, struct row_queue *q)
+{
+	const char *text;
+	int64_t value;
+	int offset, len;
+
+	switch (col->kind) {
+	case COLUMN_INT:
+	case COLUMN_INT_SIGNED:
+		if (event_field_int(tep, col, rec, &value))
+			row_int(q, value);
+		else
+			queue_raw(q, col->field, rec);
+		break;
+	case COLUMN_TEXT:
+	case COLUMN_TEXT_DYNAMIC:
+		if (event_field_text(tep, col, rec, &text, &len))
+			row_text(q, text, len);
+		else
+			queue_raw(q, col->field, rec);
+		break;
+	case COLUMN_BLOB_DYNAMIC:
+		if (dynamic_payload(tep, col->field, rec, &offset, &len))
+			row_blob(q, (const char *)rec->data + offset, len);
+		else
+			queue_raw(q, col->field, rec);
+		break;
+	case COLUMN_BLOB:
+		queue_raw(q, col->field, rec);
+		break;
+	}
+}
+
 void event_table_queue_fields(struct event_table *t, struct tep_handle *tep,
 			      const struct tep_record *rec, struct row_queue *q)
 {
-	for (int i = 0; i < t->nr_columns; i++) {
-		const struct event_column *col = &t->columns[i];
-		const char *text;
-		int64_t value;
-		int offset, len;
-
-		switch (col->kind) {
-		case COLUMN_INT:
-		case COLUMN_INT_SIGNED:
-			if (event_field_int(tep, col, rec, &value))
-				row_int(q, value);
-			else
-				queue_raw(q, col->field, rec);
-			break;
-		case COLUMN_TEXT:
-		case COLUMN_TEXT_DYNAMIC:
-			if (event_field_text(tep, col, rec, &text, &len))
-				row_text(q, text, len);
-			else
-				queue_raw(q, col->field, rec);
-			break;
-		case COLUMN_BLOB_DYNAMIC:
-			if (dynamic_payload(tep, col->field, rec, &offset, &len))
-				row_blob(q, (const char *)rec->data + offset, len);
-			else
-				queue_raw(q, col->field, rec);
-			break;
-		case COLUMN_BLOB:
-			queue_raw(q, col->field, rec);
-			break;
-		}
-	}
+	for (int i = 0; i < t->nr_columns; i++)
+		event_column_queue(tep, &t->columns[i], rec, q);
 }

@@ -61,7 +61,12 @@ struct event_table {
 	sqlite3_stmt *insert;		/* prepared by event_table_create() */
 	bool queued;			/* its creation is queued (row-queue) */
 	uint64_t rows;
-	struct call_role *call;		/* set by calls when an entry or exit of a call */
+	/*
+	 * Set by calls when the format is the entry or exit of a system call:
+	 * its events are stored once, in the call table, and the table of this
+	 * name is a view over it.
+	 */
+	struct call_role *call;
 	enum task_lineage lineage;
 };
 
@@ -92,6 +97,10 @@ struct event_table *event_table_free(struct event_table *table);
  * Returns 0 or -1 with db->err set.
  */
 int event_table_create(struct db *db, struct event_table *table);
+
+/* event_column_queue - append the value of one column of @rec to the row being built. */
+void event_column_queue(struct tep_handle *tep, const struct event_column *col,
+			const struct tep_record *rec, struct row_queue *q);
 
 /*
  * event_table_queue_fields - append every field of @rec to the row being
