@@ -1,0 +1,247 @@
+#!/usr/bin/python3
+"""The VM test's checks of the databases and the plan (tests/vm/run.sh).
+
+    check.py OUTDIR KERNEL
+
+OUTDIR holds what the VM sent back and the host made of it:
+  k.out, k.db   the workload's printed calls, maptrail record --backend kprobe
+  t.out, t.db   the same workload, maptrail record --backend tracepoint
+  k.dat         (its kallsyms, read by trace-cmd dump, are the VM's symbols)
+  plan.txt      maptrail record --plan in the VM
+
+1. k.db: the workload's calls are exactly the last rows of its process in the
+   call tables (every table, in time order): same call, same ABI (call_source),
+   every argument (read by the kprobes' fetch arguments), ret (the
+   kretprobes' $retval) and errno; every row has both halves.  The rows
+   before them may only be the static C library's start-up (brk, mprotect of
+   RELRO) or maptrail's child before the exec.  The i386 mprotect is a row of
+   source abi 'i386' read at __ia32_sys_mprotect.  No other process is there.
+2. t.db: the same for the native calls, through syscalls:sys_enter_*/exit_*:
+   and none of the i386 calls is there -- a tracepoint capture cannot see
+   them; that is the forensic reason for kprobes.
+3. plan.txt: kprobes available on KERNEL; every hook of schema_hook reported
+   with what it is on this kernel, checked against the VM's kallsyms: a
+   symbol the kernel has is reported found, one it lacks (do_mremap on 6.1)
+   is reported absent, a hook with no Linux symbol (update_mmap_zero_pfn)
+   says so; the documented names themselves are not symbols of this kernel
+   unless the schema says the hook exists on recent kernels.
+"""
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+
+M64 = 1 << 64
+problems = []
+
+
+def problem(text):
+    problems.append(text)
+
+
+def verdict(before):
+    return 'ok' if len(problems) == before else 'BAD'
+
+
+def printed_calls(path):
+    lines = open(path).read().splitlines()
+    pid = int(re.match(r'pid=(\d+)$', lines[0]).group(1))
+    calls = []
+    for line in lines[1:]:
+        kv = dict(item.split('=', 1) for item in line.split())
+        call = {'event': kv.pop('call'), 'abi': kv.pop('abi'), 'tid': int(kv.pop('tid')),
+                'ret': int(kv.pop('ret'), 0) % M64, 'errno': int(kv.pop('errno')),
+                'line': line}
+        call['args'] = {k: int(v, 0) % M64 for k, v in kv.items()}
+        calls.append(call)
+    return pid, calls
+
+
+def call_rows(db, pid):
+    """Every call row of process pid, all call tables, in time order."""
+    args = {}
+    for event, name in db.execute('SELECT event, name FROM schema_arg ORDER BY event, position'):
+        args.setdefault(event, []).append(name)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    rows = []
+    others = 0
+    for event in args:
+        if event not in tables:
+            continue
+        cols = ', '.join('c."%s"' % a for a in args[event])
+        q = ('SELECT c.ts, c.id, c.tid, c.comm, s.backend, s.abi, s.enter_table, c.ret, c.errno,'
+             ' c.enter_id, c.exit_id, %s FROM "%s" c JOIN call_source s ON s.id = c.source_id'
+             ' WHERE c.pid = ?' % (cols, event))
+        for r in db.execute(q, (pid,)):
+            rows.append({'event': event, 'ts': r[0], 'id': r[1], 'tid': r[2], 'comm': r[3],
+                         'backend': r[4], 'abi': r[5], 'enter_table': r[6],
+                         'ret': None if r[7] is None else r[7] % M64, 'errno': r[8] or 0,
+                         'halves': r[9] is not None and r[10] is not None,
+                         'args': {a: (None if v is None else v % M64)
+                                  for a, v in zip(args[event], r[11:])}})
+        others += db.execute('SELECT count(*) FROM "%s" WHERE pid != ?' % event, (pid,)).fetchone()[0]
+    rows.sort(key=lambda r: (r['ts'] if r['ts'] is not None else -1, r['id']))
+    return rows, others
+
+
+def same(call, row):
+    return (call['event'] == row['event'] and call['abi'] == row['abi'] and
+            call['tid'] == row['tid'] and call['args'] == row['args'] and
+            call['ret'] == row['ret'] and call['errno'] == row['errno'] and row['halves'])
+
+
+def show(row):
+    return '%s/%s %s %s ret=%s errno=%s' % (
+        row['event'], row['abi'], row['comm'],
+        ' '.join('%s=%#x' % (k, v) if v is not None else '%s=NULL' % k
+                 for k, v in row['args'].items()),
+        hex(row['ret']) if row['ret'] is not None else 'NULL', row['errno'])
+
+
+def check_prefix(name, prefix):
+    for r in prefix:
+        startup = r['comm'] == 'workload' and r['event'] in ('brk', 'mprotect') and r['halves']
+        if not (startup or r['comm'] != 'workload'):
+            problem('%s: a call row the workload did not print: %s' % (name, show(r)))
+    return ', '.join(sorted({'%s %s' % (r['comm'], r['event']) for r in prefix})) or 'none'
+
+
+def check_kprobe(out):
+    before = len(problems)
+    pid, calls = printed_calls(os.path.join(out, 'k.out'))
+    db = sqlite3.connect(os.path.join(out, 'k.db'))
+    backends = {r[0] for r in db.execute('SELECT DISTINCT backend FROM call_source')}
+    if backends != {'kprobe'}:
+        problem('k.db: call_source backends %s, want only kprobe' % sorted(backends))
+    rows, others = call_rows(db, pid)
+    if others:
+        problem('k.db: %d call rows of other processes' % others)
+    tail = rows[-len(calls):] if len(rows) >= len(calls) else rows
+    matched = 0
+    for call, row in zip(calls, tail):
+        if same(call, row):
+            matched += 1
+        else:
+            problem('k.db: printed  %s\n         row is %s' % (call['line'], show(row)))
+    if matched != len(calls):
+        problem('k.db: %d of the %d printed calls are call rows (%d rows of the process)'
+                % (matched, len(calls), len(rows)))
+    prefix = check_prefix('k.db', rows[:len(rows) - len(tail)])
+    # The i386 mprotect, read where the 32-bit entry is.
+    symbol = db.execute(
+        "SELECT symbol FROM schema_source WHERE event = 'mprotect' AND backend = 'kprobe'"
+        " AND arch = 'x86_64' AND abi = 'i386'").fetchone()
+    i386 = [c for c in calls if c['abi'] == 'i386']
+    i386_rows = [r for r in tail if r['abi'] == 'i386' and r['event'] == 'mprotect']
+    if not i386_rows or symbol is None or symbol[0] != '__ia32_sys_mprotect' or \
+            i386_rows[0]['enter_table'] != 'maptrail__mprotect_ia32':
+        problem('k.db: no i386 mprotect row from __ia32_sys_mprotect (%r, %r)' % (symbol, i386_rows))
+    print('%s: kprobe capture: %d/%d workload calls are its last %d call rows, exactly '
+          '(arguments from fetch args, ret from kretprobes), %d through int $0x80 with abi i386 '
+          '(%s); before them: %s' % (
+              verdict(before), matched, len(calls), len(calls), len(i386),
+              ', '.join(sorted({c['event'] for c in i386})), prefix))
+    return calls
+
+
+def check_tracepoint(out):
+    before = len(problems)
+    pid, calls = printed_calls(os.path.join(out, 't.out'))
+    db = sqlite3.connect(os.path.join(out, 't.db'))
+    sources = {r for r in db.execute('SELECT DISTINCT backend, abi FROM call_source')}
+    if sources != {('tracepoint', 'native')}:
+        problem('t.db: call_source %s, want tracepoint/native only' % sorted(sources))
+    rows, others = call_rows(db, pid)
+    if others:
+        problem('t.db: %d call rows of other processes' % others)
+    native = [c for c in calls if c['abi'] == 'native']
+    i386 = [c for c in calls if c['abi'] == 'i386']
+    tail = rows[-len(native):] if len(rows) >= len(native) else rows
+    matched = 0
+    for call, row in zip(native, tail):
+        if same(call, row):
+            matched += 1
+        else:
+            problem('t.db: printed  %s\n         row is %s' % (call['line'], show(row)))
+    if matched != len(native):
+        problem('t.db: %d of the %d printed native calls are call rows (%d rows of the process)'
+                % (matched, len(native), len(rows)))
+    check_prefix('t.db', rows[:len(rows) - len(tail)])
+    seen = []
+    for c in i386:
+        for r in rows:
+            if r['event'] == c['event'] and r['ret'] == c['ret'] and \
+                    set(c['args'].values()) <= set(r['args'].values()):
+                seen.append(c['line'])
+    if seen:
+        problem('t.db: a tracepoint capture holds an i386 call: %s' % seen)
+    if not i386:
+        problem('t.out: the workload made no i386 call')
+    print('%s: tracepoint capture of the same workload on the same kernel: %d/%d native calls '
+          'exactly, %d of the %d i386 calls (int $0x80 %s): syscall tracepoints do not see them'
+          % (verdict(before), matched, len(native), len(seen), len(i386),
+             ', '.join(c['event'] for c in i386)))
+
+
+def check_plan(out, kernel):
+    before = len(problems)
+    plan = open(os.path.join(out, 'plan.txt')).read()
+    first = plan.splitlines()[0] if plan else ''
+    if kernel not in first or 'kprobes available' not in first:
+        problem('plan: first line is %r, want kernel %s with kprobes available' % (first, kernel))
+    dump = subprocess.run(['trace-cmd', 'dump', '--kallsyms', '-i', os.path.join(out, 'k.dat')],
+                          capture_output=True, text=True, check=True).stdout
+    syms = {f[2] for f in (line.split() for line in dump.splitlines()) if len(f) >= 3}
+    if len(syms) < 10000:
+        problem('k.dat: only %d kallsyms' % len(syms))
+    db = sqlite3.connect(os.path.join(out, 'k.db'))
+    table = []
+    for event, documented, status, symbol in db.execute(
+            'SELECT event, documented, status, linux_symbol FROM schema_hook ORDER BY rowid'):
+        lines = [l.strip() for l in plan.splitlines()
+                 if re.match(r'\s*hook %s \(' % re.escape(documented), l)]
+        if not lines:
+            problem('plan: hook %s (%s) not reported' % (documented, event))
+            continue
+        line = lines[0]
+        found = re.search(r'\bin (available_filter_functions|kallsyms)', line) is not None
+        if symbol is None:
+            ok = status in line and not found
+            truth = 'no symbol'
+        elif symbol in syms:
+            ok = symbol in line and found
+            truth = 'present'
+        else:
+            ok = symbol in line and not found and re.search(r'\bnot\b|absent|missing', line)
+            truth = 'absent'
+        # The documented name is not a symbol here unless the hook is a real
+        # function of recent kernels (do_mremap: 6.18 yes, 6.1 no).
+        if documented in syms and documented != symbol:
+            problem('plan: %s is a symbol of %s, the schema says %s' % (documented, kernel, status))
+        if not ok:
+            problem('plan: hook %s: %s on %s, but the plan says: %s' % (documented, truth, kernel, line))
+        table.append('  %-16s %s' % (event, re.sub(r'^hook ', '', line)))
+    for event in [r[0] for r in db.execute('SELECT name FROM schema_event')]:
+        if not re.search(r'^%s: kprobe$' % re.escape(event), plan, re.M):
+            problem('plan: event %s is not on kprobes' % event)
+    print('%s: plan on %s: every documented hook reported, checked against its kallsyms:'
+          % (verdict(before), kernel))
+    print('\n'.join(table))
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    out, kernel = sys.argv[1], sys.argv[2]
+    check_kprobe(out)
+    check_tracepoint(out)
+    check_plan(out, kernel)
+    if problems:
+        for p in problems:
+            print('FAIL: ' + p, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()
