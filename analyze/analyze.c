@@ -652,13 +652,13 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 		/*
 		 * By time and by task.  Ids grow with ts within a capture, so the
 		 * rowid that ends every index entry already orders a task's events
-		 * in time: (capture_id, pid) serves "what did it do, in order" at
-		 * half the cost of (capture_id, pid, ts).
+		 * in time: (pid) serves "what did it do, in order" at half the
+		 * cost of (capture_id, pid, ts).
 		 */
 		if (t->call)
 			continue;	/* a view of its call table, indexed there */
 		if (db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
-			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (capture_id, pid)",
+			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (pid)",
 			    t->name, t->name, t->name, t->name) < 0)
 			return -1;
 	}
