@@ -31,6 +31,7 @@
 
 #include "capture.h"
 #include "kernel.h"
+#include "messages.h"
 #include "record.h"
 #include "schema.h"
 #include "tdat-writer.h"
@@ -39,37 +40,6 @@
 #define TICK_NS		(100 * 1000 * 1000L)
 /* How long a signalled command gets to exit before it is reported as running. */
 #define REAP_GRACE_S	2.0
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char **err, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*err)
-		return -e;
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return -e;
-}
-
-__attribute__((format(printf, 3, 4)))
-static void notify(rec_notice_fn notice, void *arg, const char *fmt, ...)
-{
-	char *msg = NULL;
-	va_list ap;
-
-	if (!notice)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (msg)
-		notice(arg, msg);
-	free(msg);
-}
 
 /* A failure while writing, said of the output: "FILE: the disk is full (...)". */
 static void name_output(char **err, const char *output, int ret)
@@ -108,21 +78,21 @@ static int tracefs_ready(const char **dir, const char **mounted, char **err)
 
 	*mounted = NULL;
 	if (geteuid() != 0)
-		return fail(err, EPERM, "recording needs root: tracefs and its probes belong to "
+		return rec_fail(err, EPERM, "recording needs root: tracefs and its probes belong to "
 			    "root (run it with sudo)");
 	ret = tracefs_tracing_dir_is_mounted(false, &path);
 	if (ret == 0) {
 		if (tracefs_tracing_dir_is_mounted(true, &path) < 0)
-			return fail(err, ENODEV, "tracefs is not mounted and cannot be mounted on "
+			return rec_fail(err, ENODEV, "tracefs is not mounted and cannot be mounted on "
 				    "%s: %s", path ? path : "/sys/kernel/tracing",
 				    strerror(errno ? errno : ENODEV));
 		*mounted = path;
 	} else if (ret < 0) {
-		return fail(err, ENODEV, "tracefs is not available (kernel without tracing?)");
+		return rec_fail(err, ENODEV, "tracefs is not available (kernel without tracing?)");
 	}
 	*dir = tracefs_tracing_dir();
 	if (!*dir)
-		return fail(err, ENODEV, "tracefs is not available (kernel without tracing?)");
+		return rec_fail(err, ENODEV, "tracefs is not available (kernel without tracing?)");
 	return 0;
 }
 
@@ -141,9 +111,9 @@ static int make_plan(const char *dir, enum rec_backend backend, const char *cons
 	int ret;
 
 	if (!k)
-		return fail(err, ENOMEM, "out of memory");
+		return rec_fail(err, ENOMEM, "out of memory");
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK) {
-		ret = fail(err, ENOMEM, "cannot open an in-memory database: %s",
+		ret = rec_fail(err, ENOMEM, "cannot open an in-memory database: %s",
 			   db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
@@ -173,7 +143,7 @@ int rec_plan_describe(enum rec_backend backend, const char *const *events, char 
 	if (!ret) {
 		*text = rec_plan_text(plan, true);
 		if (!*text)
-			ret = fail(err, ENOMEM, "out of memory");
+			ret = rec_fail(err, ENOMEM, "out of memory");
 	}
 	rec_plan_free(plan);
 	tracefs_release(mounted);
@@ -213,19 +183,19 @@ static int output_open(struct output *o, const char *path, bool force, char **er
 	o->fd = -1;
 	if (!copy || !(o->dir = strdup(dirname(copy)))) {
 		free(copy);
-		return fail(err, ENOMEM, "out of memory");
+		return rec_fail(err, ENOMEM, "out of memory");
 	}
 	free(copy);
 	if (stat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
-			return fail(err, EISDIR, "%s: is a directory", path);
+			return rec_fail(err, EISDIR, "%s: is a directory", path);
 		if (!force)
-			return fail(err, EEXIST, "%s: already exists (--force replaces it)", path);
+			return rec_fail(err, EEXIST, "%s: already exists (--force replaces it)", path);
 	}
 	o->fd = open(o->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
 	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		if (asprintf(&o->named, "%s/.maptrail-record.XXXXXX", o->dir) < 0)
-			return fail(err, ENOMEM, "out of memory");
+			return rec_fail(err, ENOMEM, "out of memory");
 		o->fd = mkostemp(o->named, O_CLOEXEC);
 		if (o->fd < 0) {
 			free(o->named);
@@ -233,7 +203,7 @@ static int output_open(struct output *o, const char *path, bool force, char **er
 		}
 	}
 	if (o->fd < 0)
-		return fail(err, errno, "%s: cannot write in %s: %s", path, o->dir,
+		return rec_fail(err, errno, "%s: cannot write in %s: %s", path, o->dir,
 			    strerror(errno));
 	return 0;
 }
@@ -245,25 +215,25 @@ static int output_publish(struct output *o, bool force, char **err)
 	int ret = 0;
 
 	if (fsync(o->fd))
-		return fail(err, errno, "%s: %s", o->path, strerror(errno));
+		return rec_fail(err, errno, "%s: %s", o->path, strerror(errno));
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
 	if (!force) {
 		if (o->named ? link(o->named, o->path)
 			     : linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW))
-			return fail(err, errno, "%s: %s", o->path, errno == EEXIST ?
+			return rec_fail(err, errno, "%s: %s", o->path, errno == EEXIST ?
 				    "already exists (--force replaces it)" : strerror(errno));
 		return 0;
 	}
 	if (o->named)
-		return rename(o->named, o->path) ? fail(err, errno, "%s: %s", o->path,
+		return rename(o->named, o->path) ? rec_fail(err, errno, "%s: %s", o->path,
 							strerror(errno)) : 0;
 	/* a name of our own next to the output, then renamed over it */
 	if (asprintf(&tmp, "%s/.maptrail-record.%d.tmp", o->dir, (int)getpid()) < 0)
-		return fail(err, ENOMEM, "out of memory");
+		return rec_fail(err, ENOMEM, "out of memory");
 	unlink(tmp);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ||
 	    rename(tmp, o->path)) {
-		ret = fail(err, errno, "%s: %s", o->path, strerror(errno));
+		ret = rec_fail(err, errno, "%s: %s", o->path, strerror(errno));
 		unlink(tmp);
 	}
 	free(tmp);
@@ -300,11 +270,11 @@ static int command_fork(struct command *c, char *const *argv, char **err)
 	int go[2], ex[2];
 
 	if (pipe2(go, O_CLOEXEC))
-		return fail(err, errno, "pipe: %s", strerror(errno));
+		return rec_fail(err, errno, "pipe: %s", strerror(errno));
 	if (pipe2(ex, O_CLOEXEC)) {
 		close(go[0]);
 		close(go[1]);
-		return fail(err, errno, "pipe: %s", strerror(errno));
+		return rec_fail(err, errno, "pipe: %s", strerror(errno));
 	}
 	c->pid = fork();
 	if (c->pid < 0) {
@@ -314,7 +284,7 @@ static int command_fork(struct command *c, char *const *argv, char **err)
 		close(go[1]);
 		close(ex[0]);
 		close(ex[1]);
-		return fail(err, e, "cannot start %s: %s", argv[0], strerror(e));
+		return rec_fail(err, e, "cannot start %s: %s", argv[0], strerror(e));
 	}
 	if (c->pid == 0) {
 		sigset_t none;
@@ -456,7 +426,7 @@ static int gather_pids(const int *roots, int nr_roots, struct pid_list *out, cha
 
 		snprintf(path, sizeof(path), "/proc/%d", roots[i]);
 		if (roots[i] <= 0 || access(path, F_OK))
-			return fail(err, ESRCH, "-p %d: no such process", roots[i]);
+			return rec_fail(err, ESRCH, "-p %d: no such process", roots[i]);
 		if (pid_add(&procs, roots[i]))
 			goto nomem;
 	}
@@ -486,10 +456,10 @@ static int gather_pids(const int *roots, int nr_roots, struct pid_list *out, cha
 	for (int i = 0; i < procs.nr && !ret; i++)
 		ret = add_threads(out, procs.pids[i]);
 	free(procs.pids);
-	return ret ? fail(err, ENOMEM, "out of memory") : 0;
+	return ret ? rec_fail(err, ENOMEM, "out of memory") : 0;
 nomem:
 	free(procs.pids);
-	return fail(err, ENOMEM, "out of memory");
+	return rec_fail(err, ENOMEM, "out of memory");
 }
 
 static bool any_alive(const int *pids, int n)
@@ -613,7 +583,7 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 
 	sum->cpus = calloc(t->nr_cpus, sizeof(*sum->cpus));
 	if (!cpus || !counts || !systems || !clock || !sum->cpus) {
-		ret = fail(err, ENOMEM, "out of memory");
+		ret = rec_fail(err, ENOMEM, "out of memory");
 		goto out;
 	}
 	clock[strcspn(clock, "\n")] = '\0';
@@ -687,7 +657,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	if (ret)
 		goto out;
 	if (!rec_plan_nr_recorded(plan)) {
-		ret = fail(err, ENOENT, "no event can be recorded on this kernel: %s: %s (see "
+		ret = rec_fail(err, ENOENT, "no event can be recorded on this kernel: %s: %s (see "
 			   "maptrail record --plan)", plan->nr_events ? plan->events[0].name : "-",
 			   plan->nr_events && plan->events[0].why ? plan->events[0].why : "?");
 		goto out;
@@ -704,7 +674,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 			goto out;
 		sum->command_pid = cmd.pid;
 		if (pid_add(&pids, cmd.pid)) {
-			ret = fail(err, ENOMEM, "out of memory");
+			ret = rec_fail(err, ENOMEM, "out of memory");
 			goto out;
 		}
 	}
@@ -722,11 +692,11 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	if (ret)
 		goto out;
 	if (o->interrupted && *o->interrupted) {
-		ret = fail(err, EINTR, "interrupted before the recording started");
+		ret = rec_fail(err, EINTR, "interrupted before the recording started");
 		goto out;
 	}
 	if (rec_tracefs_on(t)) {
-		ret = fail(err, EIO, "cannot turn tracing on in instance %s", t->name);
+		ret = rec_fail(err, EIO, "cannot turn tracing on in instance %s", t->name);
 		goto out;
 	}
 	start = now();
@@ -734,14 +704,14 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		int e = command_release(&cmd);
 
 		if (e) {
-			ret = fail(err, e, "%s: %s", o->command[0], strerror(e));
+			ret = rec_fail(err, e, "%s: %s", o->command[0], strerror(e));
 			goto out;
 		}
 	}
 	/* once recording: a failure before it is one line; refused kprobes changed it */
 	text = rec_plan_text(plan, false);
 	if (text)
-		notify(o->notice, o->notice_arg, "%s", text);
+		rec_notify(o->notice, o->notice_arg, "%s", text);
 	free(text);
 	ret = wait_for_end(o, &cmd, o->pids, o->nr_pids, cap, start, sum, err);
 	rec_tracefs_off(t);

@@ -22,6 +22,7 @@
 #include <traceevent/event-parse.h>
 #include <traceevent/kbuffer.h>
 
+#include "messages.h"
 #include "tdat-writer.h"
 
 /* Option ids (trace-cmd.dat.v7(5), "OPTIONS SECTION"; v6 shares them). */
@@ -43,20 +44,6 @@ struct out {
 	char **err;
 };
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char **err, int e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*err)
-		return -e;
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return -e;
-}
-
 static void put(struct out *o, const void *p, size_t n)
 {
 	const char *c = p;
@@ -68,7 +55,7 @@ static void put(struct out *o, const void *p, size_t n)
 			continue;
 		if (w <= 0) {
 			o->error = w < 0 ? errno : EIO;
-			fail(o->err, o->error, "writing the trace.dat: %s", strerror(o->error));
+			rec_fail(o->err, o->error, "writing the trace.dat: %s", strerror(o->error));
 			return;
 		}
 		c += w;
@@ -151,7 +138,7 @@ static int put_file(struct out *o, const char *path, int size_bytes)
 	char *text = slurp(path, &len);
 
 	if (!text)
-		return fail(o->err, errno ? errno : ENOMEM, "%s: %s", path,
+		return rec_fail(o->err, errno ? errno : ENOMEM, "%s: %s", path,
 			    strerror(errno ? errno : ENOMEM));
 	if (size_bytes == 4)
 		put_u32(o, len);
@@ -178,10 +165,10 @@ static int put_system(struct out *o, const char *dir, const char *sys, bool with
 	int n, nr = 0, ret = 0;
 
 	if (asprintf(&sysdir, "%s/events/%s", dir, sys) < 0)
-		return fail(o->err, ENOMEM, "out of memory");
+		return rec_fail(o->err, ENOMEM, "out of memory");
 	n = scandir(sysdir, &names, is_dir_entry, alphasort);
 	if (n < 0) {
-		ret = fail(o->err, errno, "%s: %s", sysdir, strerror(errno));
+		ret = rec_fail(o->err, errno, "%s: %s", sysdir, strerror(errno));
 		free(sysdir);
 		return ret;
 	}
@@ -210,7 +197,7 @@ static int put_system(struct out *o, const char *dir, const char *sys, bool with
 	free(paths);
 	free(sysdir);
 	if (!paths)
-		return fail(o->err, ENOMEM, "out of memory");
+		return rec_fail(o->err, ENOMEM, "out of memory");
 	return ret ? ret : -o->error;
 }
 
@@ -275,7 +262,7 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 	if (uname(&u) == 0) {
 		if (asprintf(&text, "%s %s %s %s", u.sysname, u.nodename, u.release,
 			     u.machine) < 0)
-			return fail(o->err, ENOMEM, "out of memory");
+			return rec_fail(o->err, ENOMEM, "out of memory");
 		ret = put_text_option(o, OPT_UNAME, text);
 		free(text);
 		if (ret)
@@ -285,7 +272,7 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (!in->cpus[i].stats)
 			continue;
 		if (asprintf(&text, "CPU: %d\n%s", i, in->cpus[i].stats) < 0)
-			return fail(o->err, ENOMEM, "out of memory");
+			return rec_fail(o->err, ENOMEM, "out of memory");
 		ret = put_text_option(o, OPT_CPUSTAT, text);
 		free(text);
 		if (ret)
@@ -357,7 +344,7 @@ static int put_cpu_data(struct out *o, const struct rec_tdat *in, int cpu, struc
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return fail(o->err, r < 0 ? errno : EIO, "reading the data of CPU %d: %s",
+			return rec_fail(o->err, r < 0 ? errno : EIO, "reading the data of CPU %d: %s",
 				    cpu, r < 0 ? strerror(errno) : "file ends early");
 		for (ssize_t p = 0; p + in->page_size <= r; p += in->page_size)
 			count_page(kbuf, buf + p, c);
@@ -379,7 +366,7 @@ int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *cou
 	*err = NULL;
 	for (int i = 0; i < in->nr_cpus; i++)
 		if (in->cpus[i].size % in->page_size)
-			return fail(err, EINVAL, "CPU %d holds %llu bytes, not whole %d-byte pages",
+			return rec_fail(err, EINVAL, "CPU %d holds %llu bytes, not whole %d-byte pages",
 				    i, (unsigned long long)in->cpus[i].size, in->page_size);
 
 	ret = put_headers(&o, in);
@@ -426,12 +413,12 @@ int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *cou
 
 	kbuf = page_parser(in);
 	if (!kbuf) {
-		ret = fail(err, EINVAL, "%s/events/header_page: cannot parse it", in->tracing_dir);
+		ret = rec_fail(err, EINVAL, "%s/events/header_page: cannot parse it", in->tracing_dir);
 		goto out;
 	}
 	buf = malloc(COPY_CHUNK);
 	if (!buf) {
-		ret = fail(err, ENOMEM, "out of memory");
+		ret = rec_fail(err, ENOMEM, "out of memory");
 		goto out;
 	}
 	for (int i = 0; i < in->nr_cpus && !ret; i++)

@@ -32,23 +32,6 @@ static int fail(char **err, const char *fmt, ...)
 	return -saved;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void notify(rec_notice_fn notice, void *arg, const char *fmt, ...)
-{
-	char *msg = NULL;
-	va_list ap;
-
-	if (!notice)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (msg)
-		notice(arg, msg);
-	free(msg);
-}
-
 /* The line of error_log that says what the kernel disliked, without its timestamp. */
 static char *kernel_error(void)
 {
@@ -200,11 +183,11 @@ static int make_kprobes(struct rec_tracefs *t, struct rec_plan *plan,
 			continue;
 		drop_probes(t, first);
 		if (rec_plan_fall_back(plan, ev, why ? why : "refused"))
-			notify(o->notice, o->notice_arg, "%s: the kernel refused kprobe %s; "
+			rec_notify(o->notice, o->notice_arg, "%s: the kernel refused kprobe %s; "
 			       "recording it through syscall tracepoints", ev->name,
 			       why ? why : "");
 		else
-			notify(o->notice, o->notice_arg, "%s: the kernel refused kprobe %s; "
+			rec_notify(o->notice, o->notice_arg, "%s: the kernel refused kprobe %s; "
 			       "%s is not recorded", ev->name, why ? why : "", ev->name);
 		free(why);
 	}
@@ -248,7 +231,7 @@ static int enable_events(struct rec_tracefs *t, const struct rec_plan *plan,
 		*ev++ = '\0';
 		/* names and lineage help, but a kernel without one is no reason to stop */
 		if (tracefs_event_enable(t->instance, sys, ev))
-			notify(o->notice, o->notice_arg, "cannot enable %s:%s; task names may be "
+			rec_notify(o->notice, o->notice_arg, "cannot enable %s:%s; task names may be "
 			       "missing from the capture", sys, ev);
 		free(sys);
 	}
@@ -446,7 +429,7 @@ struct rec_tracefs *rec_tracefs_destroy(struct rec_tracefs *t, rec_notice_fn not
 	if (t->instance) {
 		tracefs_trace_off(t->instance);
 		if (t->created && tracefs_instance_destroy(t->instance))
-			notify(notice, arg, "could not remove tracefs instance %s: %s (maptrail "
+			rec_notify(notice, arg, "could not remove tracefs instance %s: %s (maptrail "
 			       "record --cleanup removes it)", t->name, strerror(errno));
 		tracefs_instance_free(t->instance);
 	}
@@ -455,7 +438,7 @@ struct rec_tracefs *rec_tracefs_destroy(struct rec_tracefs *t, rec_notice_fn not
 
 		if (tracefs_dynevent_destroy(t->probes[i], false)) {
 			tracefs_dynevent_info(t->probes[i], NULL, &event, NULL, NULL, NULL);
-			notify(notice, arg, "could not remove kprobe %s/%s (maptrail record "
+			rec_notify(notice, arg, "could not remove kprobe %s/%s (maptrail record "
 			       "--cleanup removes it)", REC_GROUP, event ? event : "?");
 			free(event);
 		}
@@ -543,7 +526,7 @@ int rec_tracefs_cleanup(rec_notice_fn notice, void *arg, char **err)
 			goto out;
 		}
 		tracefs_instance_free(inst);
-		notify(notice, arg, "removed tracefs instance %s left by a killed recording "
+		rec_notify(notice, arg, "removed tracefs instance %s left by a killed recording "
 		       "(pid %d is gone)", names[i], pid);
 		removed++;
 	}
@@ -563,7 +546,7 @@ int rec_tracefs_cleanup(rec_notice_fn notice, void *arg, char **err)
 			free(event);
 			break;
 		}
-		notify(notice, arg, "removed kprobe %s/%s left by a killed recording", REC_GROUP,
+		rec_notify(notice, arg, "removed kprobe %s/%s left by a killed recording", REC_GROUP,
 		       event ? event : "?");
 		free(event);
 		removed++;

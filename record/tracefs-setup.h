@@ -19,12 +19,11 @@
 #include <stdbool.h>
 #include <tracefs.h>
 
+#include "messages.h"
 #include "plan.h"
 
 #define REC_INSTANCE_PREFIX "maptrail-"
 
-/* A message for the user (a fallback, a leftover removed); the library never prints. */
-typedef void (*rec_notice_fn)(void *arg, const char *msg);
 
 struct rec_tracefs_options {
 	const int *pids;		/* threads to record (set_event_pid), forks followed */

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "messages.h"
+
+int rec_fail(char **err, int e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*err)
+		return -e;
+	va_start(ap, fmt);
+	if (vasprintf(err, fmt, ap) < 0)
+		*err = NULL;
+	va_end(ap);
+	return -e;
+}
+
+void rec_notify(rec_notice_fn notice, void *arg, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	if (!notice)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg)
+		notice(arg, msg);
+	free(msg);
+}
