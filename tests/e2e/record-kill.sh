@@ -15,6 +15,7 @@
 set -euo pipefail
 
 maptrail=$1
+here=$(cd "$(dirname "$0")" && pwd)
 T=/sys/kernel/tracing
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -35,40 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# What a recording may touch, and must leave as it was: maptrail's own
-# instances and probes (always compared), and the top level (compared while
-# nobody else uses tracefs: this machine may run other tracing sessions, whose
-# instances are not maptrail's to compare or touch).
-ours() {
-	mountpoint -q "$T" || { echo "tracefs not mounted"; return; }
-	echo "instances: $(ls "$T/instances" | grep -E '^maptrail-[0-9]+$' | tr '\n' ' ' || true)"
-	echo "maptrail probes: $(grep -c ' maptrail/\|:maptrail/' "$T/dynamic_events" || true)"
-}
-top() {
-	mountpoint -q "$T" || return 0
-	echo "other instances: $(ls "$T/instances" | grep -vE '^maptrail-[0-9]+$' | tr '\n' ' ' || true)"
-	for f in tracing_on set_event set_event_pid buffer_size_kb current_tracer trace_clock \
-		trace_options; do
-		[ -e "$T/$f" ] && echo "$f: $(tr '\n' ' ' < "$T/$f")"
-	done
-}
-ours_before=$(ours)
-top_before=$(top)
-check_state() {
-	local o t
-	o=$(ours)
-	[ "$o" = "$ours_before" ] || fail "$1: maptrail's tracing state changed:
-$(diff <(echo "$ours_before") <(echo "$o") || true)"
-	t=$(top)
-	[ "$t" = "$top_before" ] && return
-	if [ "$(grep '^other instances' <<< "$t")" != "$(grep '^other instances' <<< "$top_before")" ]; then
-		echo "note: $1: another tracefs user came or went; top level not compared"
-		top_before=$t
-		return
-	fi
-	fail "$1: top-level tracing state changed:
-$(diff <(echo "$top_before") <(echo "$t") || true)"
-}
+# The tracing state before, compared by check_state after each recording.
+. "$here/../lib/tracefs-state.sh"
 
 # Start a recording in the background; return once it is recording (it
 # prints the plan once tracing is on and the command runs).
