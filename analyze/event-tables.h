@@ -70,9 +70,8 @@ struct event_table {
 	enum task_lineage lineage;
 };
 
-/* Columns every event table starts with, in this order. */
+/* Columns every event table starts with, in this order: a row's first values. */
 #define EVENT_COMMON_COLUMNS "id, capture_id, buffer_id, ts, cpu, pid"
-#define EVENT_NR_COMMON_PARAMS 6
 
 struct row_queue;
 
