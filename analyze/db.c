@@ -57,6 +57,18 @@ int db_close(struct db *db)
 	return ret;
 }
 
+/* An SQL failure as the user should read it: a full disk is not a bug report. */
+static int sql_fail(struct db *db, const char *errmsg, const char *sql)
+{
+	int code = sqlite3_extended_errcode(db->sql) & 0xff;
+
+	if (code == SQLITE_FULL)
+		return db_fail(db, "the disk is full (%s)", errmsg);
+	if (code == SQLITE_IOERR)
+		return db_fail(db, "cannot write: %s", errmsg);
+	return db_fail(db, "SQL error: %s, in: %.300s", errmsg, sql);
+}
+
 static char *db_vformat(struct db *db, const char *fmt, va_list ap)
 {
 	char *sql = sqlite3_vmprintf(fmt, ap);
@@ -78,7 +90,7 @@ sqlite3_stmt *db_prepare(struct db *db, const char *fmt, ...)
 	if (!sql)
 		return NULL;
 	if (sqlite3_prepare_v2(db->sql, sql, -1, &stmt, NULL) != SQLITE_OK) {
-		db_fail(db, "SQL error: %s, in: %s", sqlite3_errmsg(db->sql), sql);
+		sql_fail(db, sqlite3_errmsg(db->sql), sql);
 		stmt = NULL;
 	}
 	sqlite3_free(sql);
@@ -97,10 +109,8 @@ int db_exec(struct db *db, const char *fmt, ...)
 	va_end(ap);
 	if (!sql)
 		return -1;
-	if (sqlite3_exec(db->sql, sql, NULL, NULL, &errmsg) != SQLITE_OK) {
-		ret = db_fail(db, "SQL error: %s, in: %.300s",
-			      errmsg ? errmsg : sqlite3_errmsg(db->sql), sql);
-	}
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, &errmsg) != SQLITE_OK)
+		ret = sql_fail(db, errmsg ? errmsg : sqlite3_errmsg(db->sql), sql);
 	sqlite3_free(errmsg);
 	sqlite3_free(sql);
 	return ret;
@@ -112,8 +122,7 @@ int db_step_done(struct db *db, sqlite3_stmt *stmt)
 
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(db, "SQL error: %s, in: %s", sqlite3_errmsg(db->sql),
-			       sqlite3_sql(stmt));
+		return sql_fail(db, sqlite3_errmsg(db->sql), sqlite3_sql(stmt));
 	return 0;
 }
 

@@ -98,6 +98,18 @@ for f in "$work"/pages*.dat; do
 done
 echo "ok: damaged pages: no crash"
 
+# A disk that fills up: one line, nothing left behind (a 1 MiB tmpfs; root only).
+if [ "$(id -u)" = 0 ] && mkdir "$work/small" && mount -t tmpfs -o size=1m tmpfs "$work/small"; then
+	rc=0
+	"$maptrail" analyze "$fixtures/two-buffers-v7.dat" -o "$work/small/out.db" 2> "$work/err" || rc=$?
+	left=$(ls -A "$work/small")
+	umount "$work/small"
+	[ "$rc" = 1 ] && [ "$(wc -l < "$work/err")" = 1 ] && grep -q "out.db: the disk is full" "$work/err" ||
+		fail "disk full: exit $rc: $(cat "$work/err")"
+	[ -z "$left" ] || fail "disk full: left $left"
+	echo "ok: disk full: $(cat "$work/err")"
+fi
+
 # A failed --force run keeps the output the user had.
 cp "$fixtures/mapwork-v6.dat" "$work/keep.dat"
 "$maptrail" analyze "$work/keep.dat" -o "$work/keep.db" -q
