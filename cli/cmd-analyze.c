@@ -21,12 +21,14 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail analyze CAPTURE.dat [-o CAPTURE.db] [--append | --force] [-q]\n\n"
-		"Read any trace.dat (v6 or v7, compressed or not, any number of CPUs and buffers)\n"
-		"and write one SQLite database: a table per event format with a typed column\n"
-		"per field, plus capture, buffer, capture_cpu, event_type, event_field, task\n"
-		"and task_comm, and one call table per system call of the schema (mremap,\n"
-		"mprotect, ...: entry and exit paired per thread).  The database is written under a temporary name and renamed\n"
+		"usage: maptrail analyze CAPTURE.dat [-o CAPTURE.db] [--append | --force]\n"
+		"                        [--schema FILE]... [-q | -v]\n\n"
+		"Read any trace.dat (v6 or v7, compressed or not, any number of CPUs and\n"
+		"buffers) and write one SQLite database: a table per event format with a typed\n"
+		"column per field; capture, buffer, capture_cpu, event_type, event_field, task\n"
+		"and task_comm; one call table per system call of the schema (mremap, mprotect,\n"
+		"...: entry and exit paired per thread, with <call>_decoded views); and the\n"
+		"schema itself.  The database is written under a temporary name and renamed\n"
 		"into place when complete.\n\n"
 		"  -o, --output FILE  database to write (default: CAPTURE with .db for .dat)\n"
 		"      --append       add this capture to an existing maptrail database\n"
