@@ -60,9 +60,11 @@ static const struct event_column *column(const struct event_table *t, const char
 	return NULL;
 }
 
-/* The column layout of formats every fixture has. */
+/* The column layout of formats the fixtures have; each checked in at least one. */
 static void test_columns(void **state)
 {
+	int seen_mprotect = 0, seen_exec = 0, seen_switch = 0;
+
 	(void)state;
 	for (size_t f = 0; f < fixtures.gl_pathc; f++) {
 		struct tracecmd_input *h = tracecmd_open(fixtures.gl_pathv[f], TRACECMD_FL_LOAD_NO_PLUGINS);
@@ -73,34 +75,41 @@ static void test_columns(void **state)
 		tep = tracecmd_get_tep(h);
 
 		t = table_of(tep, "syscalls", "sys_enter_mprotect");
-		assert_non_null(t);
-		assert_string_equal(t->name, "syscalls__sys_enter_mprotect");
-		assert_non_null(t->pid_field);
-		assert_null(column(t, "common_type"));
-		assert_null(column(t, "common_pid"));
-		assert_non_null(column(t, "common_flags"));
-		assert_int_equal(column(t, "start")->kind, COLUMN_INT);
-		assert_int_equal(column(t, "__syscall_nr")->kind, COLUMN_INT_SIGNED);
-		assert_int_equal(t->nr_comm_pairs, 0);
-		event_table_free(t);
+		if (t) {
+			seen_mprotect++;
+			assert_string_equal(t->name, "syscalls__sys_enter_mprotect");
+			assert_non_null(t->pid_field);
+			assert_null(column(t, "common_type"));
+			assert_null(column(t, "common_pid"));
+			assert_non_null(column(t, "common_flags"));
+			assert_int_equal(column(t, "start")->kind, COLUMN_INT);
+			assert_int_equal(column(t, "__syscall_nr")->kind, COLUMN_INT_SIGNED);
+			assert_int_equal(t->nr_comm_pairs, 0);
+			event_table_free(t);
+		}
 
 		/* sched_process_exec: a __data_loc string, and a field that clashes with "pid". */
 		t = table_of(tep, "sched", "sched_process_exec");
-		assert_non_null(t);
-		assert_int_equal(column(t, "filename")->kind, COLUMN_TEXT_DYNAMIC);
-		assert_non_null(column(t, "field_pid"));
-		assert_string_equal(column(t, "field_pid")->field->name, "pid");
-		assert_null(column(t, "pid"));
-		event_table_free(t);
+		if (t) {
+			seen_exec++;
+			assert_int_equal(column(t, "filename")->kind, COLUMN_TEXT_DYNAMIC);
+			assert_non_null(column(t, "field_pid"));
+			assert_string_equal(column(t, "field_pid")->field->name, "pid");
+			assert_null(column(t, "pid"));
+			event_table_free(t);
+		}
 
 		/* sched_switch names two tasks: prev_pid/prev_comm and next_pid/next_comm. */
 		t = table_of(tep, "sched", "sched_switch");
-		assert_non_null(t);
-		assert_int_equal(column(t, "prev_comm")->kind, COLUMN_TEXT);
-		assert_int_equal(t->nr_comm_pairs, 2);
-		event_table_free(t);
+		if (t) {
+			seen_switch++;
+			assert_int_equal(column(t, "prev_comm")->kind, COLUMN_TEXT);
+			assert_int_equal(t->nr_comm_pairs, 2);
+			event_table_free(t);
+		}
 		tracecmd_close(h);
 	}
+	assert_true(seen_mprotect && seen_exec && seen_switch);
 }
 
 struct check {
@@ -166,7 +175,7 @@ static int check_record(struct tracecmd_input *h, struct tep_record *rec, int cp
 /* Every integer and string of every record decodes as libtraceevent decodes it. */
 static void test_values(void **state)
 {
-	unsigned long texts = 0;
+	unsigned long ints = 0, texts = 0;
 
 	(void)state;
 	for (size_t f = 0; f < fixtures.gl_pathc; f++) {
@@ -190,7 +199,7 @@ static void test_values(void **state)
 		assert_int_equal(tracecmd_iterate_events_multi(handles, n, check_record, &c), 0);
 		printf("%s: %lu integers, %lu strings checked, %lu raw\n", fixtures.gl_pathv[f],
 		       c.ints, c.texts, c.raws);
-		assert_true(c.ints > 1000);
+		ints += c.ints;
 		texts += c.texts;
 		for (int i = 0; i < c.nr_tables; i++)
 			event_table_free(c.tables[i]);
@@ -200,6 +209,7 @@ static void test_values(void **state)
 			tracecmd_close(handles[--n]);
 		tracecmd_close(h);
 	}
+	assert_true(ints > 10000);
 	assert_true(texts > 0);	/* strings: sched_switch comms, exec file names */
 }
 
