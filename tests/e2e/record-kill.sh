@@ -33,6 +33,7 @@ cleanup() {
 	fi
 	"$maptrail" record --cleanup -q 2>/dev/null || true
 	rm -rf "$work"
+	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
 }
 trap cleanup EXIT
 

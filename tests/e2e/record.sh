@@ -41,6 +41,7 @@ bg=
 cleanup() {
 	[ -n "$bg" ] && kill "$bg" 2>/dev/null && wait "$bg" 2>/dev/null
 	rm -rf "$work"
+	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
 }
 trap cleanup EXIT
 

@@ -9,6 +9,19 @@
 #   . tests/lib/tracefs-state.sh
 #   ... record ...
 #   check_state "after SIGINT"
+#   tracefs_restore			# in the script's exit trap
+#
+# A SIGKILLed recording cannot unmount the tracefs it mounted, so the tests
+# mount tracefs themselves when it is not mounted (and compare from there),
+# and unmount it at the end: the machine is left as the test found it.
+tracefs_mounted_here=
+if ! mountpoint -q "$T"; then
+	mount -t tracefs nodev "$T" || fail "cannot mount tracefs at $T"
+	tracefs_mounted_here=1
+fi
+tracefs_restore() {
+	if [ -n "$tracefs_mounted_here" ]; then umount "$T" 2>/dev/null || true; fi
+}
 ours() {
 	mountpoint -q "$T" || { echo "tracefs not mounted"; return; }
 	echo "instances: $(ls "$T/instances" | grep -E '^maptrail-[0-9]+$' | tr '\n' ' ' || true)"
