@@ -390,6 +390,28 @@ static int first_event_id(struct loader *ld)
 	return 0;
 }
 
+/* A record of an event table of its own: its row, and what it says of tasks. */
+static int load_event(struct loader *ld, struct event_table *t, const struct buffer_state *buf,
+		      const struct tep_record *rec, int64_t id, int pid)
+{
+	struct row_queue *q = ld->queue;
+
+	if (!t->queued) {
+		if (row_queue_create(q, t) < 0)
+			return -1;
+		t->queued = true;
+	}
+	begin_event_row(ld, &t->insert, id, buf, rec);
+	row_int(q, pid);
+	event_table_queue_fields(t, ld->tep, rec, q);
+	if (row_end(q) < 0)
+		return -1;
+	if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
+	    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)
+		return db_fail(&ld->db, "out of memory");
+	return 0;
+}
+
 /* The hot path: one record into one row.  Returns 0, or 1 to stop. */
 static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_record *rec)
 {
@@ -397,6 +419,7 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 	int pid = tep_data_pid(ld->tep, rec);
 	struct event_table *t = type >= 0 && type < ld->nr_slots ? ld->slots[type] : NULL;
 	int64_t id;
+	int ret;
 
 	if (ld->opts->interrupted && *ld->opts->interrupted) {
 		ld->interrupted = true;
@@ -423,33 +446,15 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 
 	id = ld->next_id++;
 	if (!t) {
-		if (load_unknown(ld, buf, rec, type, id) < 0)
-			goto fail;
+		ret = load_unknown(ld, buf, rec, type, id);
 	} else {
-		struct row_queue *q = ld->queue;
-
 		t->rows++;
-		if (t->call) {
-			/* An entry or exit: stored in its call row (see calls.h). */
-			if (calls_event(ld->calls, q, t, rec, buf->id, pid, id) < 0)
-				goto fail;
-			goto done;
-		}
-		if (!t->queued) {
-			if (row_queue_create(q, t) < 0)
-				goto fail;
-			t->queued = true;
-		}
-		begin_event_row(ld, &t->insert, id, buf, rec);
-		row_int(q, pid);
-		event_table_queue_fields(t, ld->tep, rec, q);
-		if (row_end(q) < 0)
-			goto fail;
-		if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
-		    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)
-			goto fail;
+		/* An entry or exit of a call is stored in its call row (see calls.h). */
+		ret = t->call ? calls_event(ld->calls, ld->queue, t, rec, buf->id, pid, id) :
+				load_event(ld, t, buf, rec, id, pid);
 	}
-done:
+	if (ret < 0)
+		goto fail;
 	if (ld->opts->progress && !(ld->events % PROGRESS_EVERY))
 		ld->opts->progress(ld->opts->progress_arg, ld->events, false);
 	return ld->failed ? 1 : 0;
