@@ -499,6 +499,23 @@ out:
 	return ret;
 }
 
+const struct rec_source *rec_plan_next_used(const struct rec_plan *plan, int *cursor)
+{
+	/* The cursor counts every source of every event, used or not. */
+	for (int i = 0, n = 0; i < plan->nr_events; i++) {
+		const struct rec_event_plan *ev = &plan->events[i];
+
+		for (int j = 0; j < ev->nr_sources; j++, n++) {
+			if (n < *cursor)
+				continue;
+			(*cursor)++;
+			if (ev->backend && ev->sources[j].used)
+				return &ev->sources[j];
+		}
+	}
+	return NULL;
+}
+
 bool rec_plan_fall_back(struct rec_plan *plan, struct rec_event_plan *ev, const char *why)
 {
 	struct rec_source *tp = tracepoint_source(ev);

@@ -126,6 +126,16 @@ struct rec_plan *rec_plan_free(struct rec_plan *plan);
 int rec_plan_nr_recorded(const struct rec_plan *plan);
 
 /*
+ * rec_plan_next_used - the sources the plan records, one per call, in plan
+ * order; NULL after the last.  @cursor starts at 0:
+ *
+ *	int cursor = 0;
+ *	for (const struct rec_source *s; (s = rec_plan_next_used(plan, &cursor)); )
+ *		enable(s->enter_system, s->enter_event);
+ */
+const struct rec_source *rec_plan_next_used(const struct rec_plan *plan, int *cursor);
+
+/*
  * rec_plan_fall_back - the kernel refused @ev's kprobes (@why says how):
  * record it through its tracepoints if it has them (returns true), else mark
  * it not recorded (returns false).  Only for backend auto; for backend kprobe

@@ -493,22 +493,16 @@ static char **add_system(char **list, const char *name, size_t len)
 /* The event systems of the plan, each once: their formats go in the file. */
 static char **plan_systems(const struct rec_plan *plan)
 {
+	const struct rec_source *s;
 	char **list = NULL;
+	int cursor = 0;
 
-	for (int i = 0; i < plan->nr_events; i++) {
-		const struct rec_event_plan *ev = &plan->events[i];
-
-		for (int j = 0; ev->backend && j < ev->nr_sources; j++) {
-			const struct rec_source *s = &ev->sources[j];
-
-			if (!s->used)
-				continue;
-			list = add_system(list, s->enter_system, strlen(s->enter_system));
-			if (list)
-				list = add_system(list, s->exit_system, strlen(s->exit_system));
-			if (!list)
-				return NULL;
-		}
+	while ((s = rec_plan_next_used(plan, &cursor))) {
+		list = add_system(list, s->enter_system, strlen(s->enter_system));
+		if (list)
+			list = add_system(list, s->exit_system, strlen(s->exit_system));
+		if (!list)
+			return NULL;
 	}
 	for (int i = 0; i < plan->nr_context; i++) {
 		list = add_system(list, plan->context[i], strcspn(plan->context[i], ":"));

@@ -204,22 +204,15 @@ static int enable(struct rec_tracefs *t, const char *system, const char *event, 
 static int enable_events(struct rec_tracefs *t, const struct rec_plan *plan,
 			 const struct rec_tracefs_options *o, char **err)
 {
-	int ret;
+	const struct rec_source *s;
+	int cursor = 0, ret;
 
-	for (int i = 0; i < plan->nr_events; i++) {
-		const struct rec_event_plan *ev = &plan->events[i];
-
-		for (int j = 0; ev->backend && j < ev->nr_sources; j++) {
-			const struct rec_source *s = &ev->sources[j];
-
-			if (!s->used)
-				continue;
-			ret = enable(t, s->enter_system, s->enter_event, err);
-			if (!ret)
-				ret = enable(t, s->exit_system, s->exit_event, err);
-			if (ret)
-				return ret;
-		}
+	while ((s = rec_plan_next_used(plan, &cursor))) {
+		ret = enable(t, s->enter_system, s->enter_event, err);
+		if (!ret)
+			ret = enable(t, s->exit_system, s->exit_event, err);
+		if (ret)
+			return ret;
 	}
 	for (int i = 0; i < plan->nr_context; i++) {
 		char *sys = strdup(plan->context[i]), *ev = sys ? strchr(sys, ':') : NULL;
