@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "query.h"
+
+static int fail(char **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(err, fmt, ap) < 0)
+		*err = NULL;
+	va_end(ap);
+	return -1;
+}
+
+int qry_open(const char *path, sqlite3 **out, char **err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	int ret = -1;
+
+	*err = NULL;
+	/* sqlite3_open_v2 would only say "unable to open database file". */
+	if (stat(path, &sb) < 0)
+		return fail(err, "%s", strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return fail(err, "%s", strerror(EISDIR));
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fail(err, "%s", db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		fail(err, "not a maptrail database (%s)", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_column_int64(st, 0) != QRY_APPLICATION_ID) {
+		fail(err, "not a maptrail database");
+		goto out;
+	}
+	*out = db;
+	db = NULL;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
+int qry_parse_integer(const char *s, long long *v)
+{
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		unsigned long long u;
+		size_t digits = strspn(s + 2, "0123456789abcdefABCDEF");
+
+		if (!digits || digits > 16 || s[2 + digits])
+			return 0;
+		u = strtoull(s + 2, NULL, 16);
+		*v = (long long)u;
+		return 1;
+	}
+	if (!(isdigit((unsigned char)s[0]) || (s[0] == '-' && isdigit((unsigned char)s[1]))))
+		return 0;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return !errno && !*end;
+}
+
+int qry_is_sql(const char *arg)
+{
+	while (isspace((unsigned char)*arg))
+		arg++;
+	return strpbrk(arg, " \t\n\r") || !strncasecmp(arg, "select", 6) ||
+	       !strncasecmp(arg, "with", 4);
+}
+
+/* Whether what follows the statement is more than blanks and comments. */
+static bool more_statements(sqlite3 *db, const char *tail)
+{
+	sqlite3_stmt *next = NULL;
+	bool more;
+
+	if (!tail || !*tail)
+		return false;
+	more = sqlite3_prepare_v2(db, tail, -1, &next, NULL) != SQLITE_OK || next;
+	sqlite3_finalize(next);
+	return more;
+}
+
+static int bind_param(sqlite3 *db, sqlite3_stmt *st, const struct qry_param *p, char **err)
+{
+	static const char prefixes[] = ":$@";
+	const char *name = p->name;
+	long long v;
+	bool found = false;
+
+	if (*name && strchr(prefixes, *name))
+		name++;
+	if (!*name)
+		return fail(err, "--param needs a name: --param NAME=VALUE");
+	for (const char *c = prefixes; *c; c++) {
+		char *full;
+		int i, rc;
+
+		if (asprintf(&full, "%c%s", *c, name) < 0)
+			return fail(err, "out of memory");
+		i = sqlite3_bind_parameter_index(st, full);
+		free(full);
+		if (!i)
+			continue;
+		found = true;
+		if (qry_parse_integer(p->value, &v))
+			rc = sqlite3_bind_int64(st, i, v);
+		else
+			rc = sqlite3_bind_text(st, i, p->value, -1, SQLITE_TRANSIENT);
+		if (rc != SQLITE_OK)
+			return fail(err, "parameter %s: %s", name, sqlite3_errmsg(db));
+	}
+	if (found)
+		return 0;
+	if (!sqlite3_bind_parameter_count(st))
+		return fail(err, "no parameter :%s (the query has no parameters)", name);
+	/* Name what it has: the likely typo is then plain. */
+	sqlite3_str *have = sqlite3_str_new(NULL);
+
+	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
+		const char *n = sqlite3_bind_parameter_name(st, i);
+
+		if (n)
+			sqlite3_str_appendf(have, "%s%s", sqlite3_str_length(have) ? ", " : "", n);
+	}
+	char *list = sqlite3_str_finish(have);
+
+	fail(err, "no parameter :%s (the query has %s)", name, list ? list : "others");
+	sqlite3_free(list);
+	return -1;
+}
+
+int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, int nr_params,
+		sqlite3_stmt **out, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+
+	*err = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK)
+		return fail(err, "%s", sqlite3_errmsg(db));
+	if (!st)
+		return fail(err, "no statement");
+	if (more_statements(db, tail)) {
+		fail(err, "more than one statement (one is run)");
+		goto fail;
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		fail(err, "not a read-only statement (queries do not change the database)");
+		goto fail;
+	}
+	for (int i = 0; i < nr_params; i++) {
+		for (int j = 0; j < i; j++)
+			if (!strcmp(params[i].name, params[j].name)) {
+				fail(err, "parameter %s given twice", params[i].name);
+				goto fail;
+			}
+		if (bind_param(db, st, &params[i], err) < 0)
+			goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	return -1;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_QRY_QUERY_H
+#define MAPTRAIL_QRY_QUERY_H
+
+/*
+ * Running a question on a maptrail database: open it read-only, prepare one
+ * statement and bind its parameters (bound, never pasted into the SQL).
+ * Errors come back as one line in *err (free()); nothing here prints.
+ */
+
+#include <sqlite3.h>
+
+/* PRAGMA application_id of every maptrail database: "MPTR" (analyze/analyze.c). */
+#define QRY_APPLICATION_ID	0x4d505452
+
+/* A --param k=v: binds :k, $k and @k. */
+struct qry_param {
+	const char *name;	/* without ':' (a leading ':', '$' or '@' is ignored) */
+	const char *value;	/* decimal or 0x-hex integers bind as integers, the rest as text */
+};
+
+/*
+ * qry_open - open @path read-only and check that it is a maptrail database.
+ * On success *@db is set (close it with sqlite3_close()) and 0 returned;
+ * else -1 and *@err is the reason, without the path ("not a maptrail
+ * database", "No such file or directory"; free()).
+ */
+int qry_open(const char *path, sqlite3 **db, char **err);
+
+/*
+ * qry_prepare - prepare @sql, which must be exactly one read-only statement,
+ * and bind @params (@nr_params of them): a parameter the statement does not
+ * have is an error; one it has but was not given stays NULL.  On success
+ * *@st is set (sqlite3_finalize() it) and 0 returned; else -1 and *@err
+ * (free()): sqlite3_errmsg or what is wrong with @params.
+ */
+int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, int nr_params,
+		sqlite3_stmt **st, char **err);
+
+/*
+ * qry_parse_integer - what a --param value binds as: 1 and *@v when @s is a
+ * decimal integer that fits int64, or "0x" and 1 to 16 hex digits (the 64
+ * bits, as addresses are stored); else 0 (text).
+ */
+int qry_parse_integer(const char *s, long long *v);
+
+/* qry_is_sql - whether @arg of "maptrail query DB ARG" is SQL rather than a query name. */
+int qry_is_sql(const char *arg);
+
+#endif

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/*
+ * queries: the header of a query file (continuation lines, missing keys, no
+ * header at all), the compiled-in catalog, and how a question is opened,
+ * prepared and bound.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "query.h"
+
+static void test_header(void **state)
+{
+	struct qry_info q;
+
+	(void)state;
+	assert_int_equal(qry_info_parse("wx-mapping.sql",
+		"-- title: Memory mapped writable and executable at once\n"
+		"-- severity: high\n"
+		"-- kind: detection\n"
+		"-- mitre: T1055 Process Injection;\n"
+		"--   T1620 Reflective Code Loading  \n"
+		"-- params: pid: process id (optional)\n"
+		"-- means: a row is a call that\n"
+		"--\tasked for PROT_WRITE|PROT_EXEC.\n"
+		"-- a free comment: not a key of ours, and the value above has ended\n"
+		"--   so this is no continuation of anything\n"
+		"-- why: shellcode\n"
+		"--\n"
+		"--   after an empty comment line: not a continuation\n"
+		"\n"
+		"SELECT 1\n  -- a comment inside the statement\n FROM t;\n\n", &q), 0);
+	assert_string_equal(q.name, "wx-mapping");
+	assert_string_equal(q.title, "Memory mapped writable and executable at once");
+	assert_string_equal(q.severity, "high");
+	assert_string_equal(q.kind, "detection");
+	assert_string_equal(q.mitre, "T1055 Process Injection; T1620 Reflective Code Loading");
+	assert_string_equal(q.params, "pid: process id (optional)");
+	assert_string_equal(q.means, "a row is a call that asked for PROT_WRITE|PROT_EXEC.");
+	assert_string_equal(q.why, "shellcode");
+	assert_string_equal(q.sql, "SELECT 1\n  -- a comment inside the statement\n FROM t;");
+	assert_non_null(strstr(q.text, "-- title:"));
+	qry_info_clear(&q);
+	assert_null(q.name);
+	qry_info_clear(NULL);
+}
+
+static void test_missing_keys(void **state)
+{
+	struct qry_info q;
+
+	(void)state;
+	/* CRLF, a key twice (the last wins), an empty value, unknown keys with continuations. */
+	assert_int_equal(qry_info_parse("x",
+		"-- title: first\r\n"
+		"-- SPDX-License-Identifier: MIT\r\n"
+		"-- owner: someone\r\n"
+		"--   continued, ignored with its key\r\n"
+		"-- title: second\r\n"
+		"--   line\r\n"
+		"-- severity:\r\n"
+		"-- kind:   \r\n"
+		"SELECT 2", &q), 0);
+	assert_string_equal(q.name, "x");
+	assert_string_equal(q.title, "second line");
+	assert_null(q.severity);
+	assert_null(q.kind);
+	assert_null(q.mitre);
+	assert_null(q.params);
+	assert_null(q.means);
+	assert_null(q.why);
+	assert_string_equal(q.sql, "SELECT 2");
+	qry_info_clear(&q);
+
+	/* The header only: no statement. */
+	assert_int_equal(qry_info_parse("y.sql", "-- title: t\n-- means: m", &q), 0);
+	assert_string_equal(q.title, "t");
+	assert_string_equal(q.means, "m");
+	assert_string_equal(q.sql, "");
+	qry_info_clear(&q);
+
+	/* A continuation line with nothing to continue. */
+	assert_int_equal(qry_info_parse("z", "--   orphan\n-- why: w\nSELECT 3\n", &q), 0);
+	assert_string_equal(q.why, "w");
+	assert_null(q.title);
+	qry_info_clear(&q);
+}
+
+static void test_no_header(void **state)
+{
+	struct qry_info q;
+
+	(void)state;
+	assert_int_equal(qry_info_parse("plain.sql", "\n  SELECT 1 -- title: not a header\n", &q), 0);
+	assert_string_equal(q.name, "plain");
+	for (const char **v = &q.title; v <= &q.why; v++)
+		assert_null(*v);
+	assert_string_equal(q.sql, "SELECT 1 -- title: not a header");
+	qry_info_clear(&q);
+
+	/* A header that begins after a blank line is no header. */
+	assert_int_equal(qry_info_parse("late", "\n-- title: late\nSELECT 1", &q), 0);
+	assert_null(q.title);
+	assert_string_equal(q.sql, "-- title: late\nSELECT 1");
+	qry_info_clear(&q);
+
+	assert_int_equal(qry_info_parse("empty", "", &q), 0);
+	assert_string_equal(q.sql, "");
+	assert_null(q.title);
+	qry_info_clear(&q);
+}
+
+static void test_catalog(void **state)
+{
+	int n = qry_catalog_count();
+
+	(void)state;
+	assert_true(n >= 1);
+	for (int i = 0; i < n; i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+
+		assert_non_null(q);
+		if (i)
+			assert_true(strcmp(qry_catalog_get(i - 1)->name, q->name) < 0);
+		assert_ptr_equal(qry_catalog_find(q->name), q);
+		assert_null(strstr(q->name, ".sql"));
+		/* Every file has the header the catalog promises. */
+		assert_non_null(q->title);
+		assert_non_null(q->kind);
+		assert_true(qry_severity_rank(q->severity) >= 0);
+		assert_true(q->sql[0]);
+	}
+	assert_null(qry_catalog_get(n));
+	assert_null(qry_catalog_get(-1));
+	assert_non_null(qry_catalog_find("process-summary"));
+	assert_null(qry_catalog_find("process-summary.sql"));
+	assert_null(qry_catalog_find("no-such-query"));
+	assert_null(qry_catalog_find(NULL));
+	assert_int_equal(qry_severity_rank("high"), 3);
+	assert_int_equal(qry_severity_rank("medium"), 2);
+	assert_int_equal(qry_severity_rank("low"), 1);
+	assert_int_equal(qry_severity_rank("info"), 0);
+	assert_int_equal(qry_severity_rank("severe"), -1);
+	assert_int_equal(qry_severity_rank(NULL), -1);
+}
+
+static void test_integers(void **state)
+{
+	long long v;
+
+	(void)state;
+	assert_true(qry_parse_integer("42", &v) && v == 42);
+	assert_true(qry_parse_integer("-7", &v) && v == -7);
+	assert_true(qry_parse_integer("0x7f00dead000", &v) && v == 0x7f00dead000LL);
+	assert_true(qry_parse_integer("0xffffffffff600000", &v) && v == (long long)0xffffffffff600000ULL);
+	assert_false(qry_parse_integer("0x", &v));
+	assert_false(qry_parse_integer("0x1ffffffffffffffff", &v));
+	assert_false(qry_parse_integer("99999999999999999999", &v));
+	assert_false(qry_parse_integer("12abc", &v));
+	assert_false(qry_parse_integer("", &v));
+	assert_false(qry_parse_integer("-", &v));
+	assert_false(qry_parse_integer(" 1", &v));
+	assert_false(qry_parse_integer("1.5", &v));
+	assert_true(qry_is_sql("SELECT 1"));
+	assert_true(qry_is_sql("select*from mmap"));
+	assert_true(qry_is_sql("  WITH x AS (SELECT 1) SELECT * FROM x"));
+	assert_true(qry_is_sql("pragma table_info(mmap)"));
+	assert_false(qry_is_sql("wx-mapping"));
+	assert_false(qry_is_sql("process-summary"));
+}
+
+/* A temporary database file: application_id @app_id, one table. */
+static char *make_db(int app_id)
+{
+	char *path = strdup("/tmp/test-query-XXXXXX");
+	sqlite3 *db;
+	char sql[200];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; CREATE TABLE t (a, b);"
+		 "INSERT INTO t VALUES (1, 'x'), (2, 'it''s');", app_id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	return path;
+}
+
+static void test_open(void **state)
+{
+	char *ours = make_db(QRY_APPLICATION_ID), *other = make_db(0);
+	char *err = NULL;
+	sqlite3 *db = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(qry_open(ours, &db, &err), 0);
+	assert_null(err);
+	/* Read-only: the file cannot change under a question. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO t VALUES (3, 'y')", NULL, NULL, NULL),
+			 SQLITE_READONLY);
+	sqlite3_close(db);
+	assert_int_equal(qry_open(other, &db, &err), -1);
+	assert_string_equal(err, "not a maptrail database");
+	free(err);
+	assert_int_equal(qry_open("/nonexistent/x.db", &db, &err), -1);
+	assert_string_equal(err, "No such file or directory");
+	free(err);
+	assert_int_equal(qry_open("/tmp", &db, &err), -1);
+	assert_string_equal(err, "Is a directory");
+	free(err);
+	f = fopen(other, "w");
+	fputs("this is not SQLite at all, just text long enough to be a header of one.....\n", f);
+	fclose(f);
+	assert_int_equal(qry_open(other, &db, &err), -1);
+	assert_non_null(strstr(err, "not a maptrail database"));
+	free(err);
+	unlink(ours);
+	unlink(other);
+	free(ours);
+	free(other);
+}
+
+static void test_prepare(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *err = NULL;
+	struct qry_param quote[] = { { "b", "it's" } };
+	struct qry_param hex[] = { { ":a", "0x2" }, { "c", "9" } };
+	struct qry_param wrong[] = { { "nope", "1" } };
+	struct qry_param twice[] = { { "a", "1" }, { "a", "2" } };
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (a, b); INSERT INTO t VALUES"
+				      " (1, 'x'), (2, 'it''s');", NULL, NULL, NULL), SQLITE_OK);
+
+	/* Text with a quote in it is bound, not pasted. */
+	assert_int_equal(qry_prepare(db, "SELECT a FROM t WHERE b = :b", quote, 1, &st, &err), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+
+	/* Hex binds as an integer; $c and @c are the same parameter as :c. */
+	assert_int_equal(qry_prepare(db, "SELECT b, typeof($c), @c FROM t WHERE a = :a", hex, 2,
+				     &st, &err), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "it's");
+	assert_string_equal((const char *)sqlite3_column_text(st, 1), "integer");
+	assert_int_equal(sqlite3_column_int(st, 2), 9);
+	sqlite3_finalize(st);
+
+	/* Not given: NULL, which the queries read as "any". */
+	assert_int_equal(qry_prepare(db, "SELECT count(*) FROM t WHERE :a IS NULL OR a = :a", NULL, 0,
+				     &st, &err), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	sqlite3_finalize(st);
+
+	assert_int_equal(qry_prepare(db, "SELECT :a, :b", wrong, 1, &st, &err), -1);
+	assert_string_equal(err, "no parameter :nope (the query has :a, :b)");
+	free(err);
+	assert_int_equal(qry_prepare(db, "SELECT 1", wrong, 1, &st, &err), -1);
+	assert_string_equal(err, "no parameter :nope (the query has no parameters)");
+	free(err);
+	assert_int_equal(qry_prepare(db, "SELECT :a", twice, 2, &st, &err), -1);
+	assert_string_equal(err, "parameter a given twice");
+	free(err);
+	assert_int_equal(qry_prepare(db, "SELEC 1", NULL, 0, &st, &err), -1);
+	assert_string_equal(err, "near \"SELEC\": syntax error");
+	free(err);
+	assert_int_equal(qry_prepare(db, "SELECT 1; SELECT 2", NULL, 0, &st, &err), -1);
+	assert_non_null(strstr(err, "more than one statement"));
+	free(err);
+	assert_int_equal(qry_prepare(db, "-- nothing", NULL, 0, &st, &err), -1);
+	assert_string_equal(err, "no statement");
+	free(err);
+	assert_int_equal(qry_prepare(db, "DELETE FROM t", NULL, 0, &st, &err), -1);
+	assert_non_null(strstr(err, "not a read-only statement"));
+	free(err);
+	/* A trailing semicolon and comment are one statement. */
+	assert_int_equal(qry_prepare(db, "SELECT 1; -- done\n", NULL, 0, &st, &err), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_missing_keys),
+		cmocka_unit_test(test_no_header),
+		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_prepare),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
