@@ -17,6 +17,7 @@
 #include "embedded.h"
 #include "event-tables.h"
 #include "flyrecord.h"
+#include "history-table.h"
 #include "output.h"
 #include "reason.h"
 #include "row-queue.h"
@@ -29,7 +30,7 @@ extern const struct embedded_file analyze_layout_sql[];
 
 /* PRAGMA application_id of every maptrail database ("MPTR"), and its layout version. */
 #define DB_APPLICATION_ID	0x4d505452
-#define DB_LAYOUT_VERSION	2
+#define DB_LAYOUT_VERSION	3
 
 #define PROGRESS_EVERY		(1u << 16)
 
@@ -60,6 +61,7 @@ struct loader {
 	sqlite3_stmt *insert_unknown;
 	struct task_map *tasks;
 	struct calls *calls;
+	struct hist_table *history;	/* vma_history: fed by calls.c and lifecycle events */
 	struct row_queue *queue;	/* owns the database while events load */
 	int64_t next_id;		/* event ids are unique across the database's event tables */
 	uint64_t events;
@@ -412,6 +414,23 @@ static int load_event(struct loader *ld, struct event_table *t, const struct buf
 	return 0;
 }
 
+/*
+ * The events that begin and end processes (sched_process_fork, _exec, _exit)
+ * are the history's too: flag their tables so the hot path asks only for them.
+ */
+static void mark_lifecycle(struct loader *ld)
+{
+	static const char *const names[] = { "sched_process_fork", "sched_process_exec",
+					     "sched_process_exit" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct tep_event *ev = tep_find_event_by_name(ld->tep, "sched", names[i]);
+
+		if (ev && ev->id >= 0 && ev->id < ld->nr_slots && ld->slots[ev->id])
+			ld->slots[ev->id]->lineage_of_maps = true;
+	}
+}
+
 /* The hot path: one record into one row.  Returns 0, or 1 to stop. */
 static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_record *rec)
 {
@@ -452,6 +471,8 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 		/* An entry or exit of a call is stored in its call row (see calls.h). */
 		ret = t->call ? calls_event(ld->calls, ld->queue, t, rec, buf->id, pid, id) :
 				load_event(ld, t, buf, rec, id, pid);
+		if (!ret && !t->call && t->lineage_of_maps)
+			ret = hist_table_event(ld->history, rec, buf->id, id);
 	}
 	if (ret < 0)
 		goto fail;
@@ -675,6 +696,7 @@ static void loader_release(struct loader *ld)
 	if (ld->queue)
 		row_queue_finish(ld->queue);
 	calls_free(ld->calls);
+	hist_table_free(ld->history);
 	for (int i = 0; i < ld->nr_slots; i++)
 		event_table_free(ld->slots[i]);
 	free(ld->slots);
@@ -777,11 +799,17 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	ld.calls = calls_alloc(&ld.db, ld.tep, ld.capture_id, ld.slots, ld.nr_slots, ld.tasks);
 	if (!ld.calls || first_event_id(&ld) < 0)
 		goto db_error;
+	ld.history = hist_table_alloc(&ld.db, ld.tep, ld.capture_id, meta->page_size, ld.tasks);
+	if (!ld.history)
+		goto db_error;
+	calls_set_history(ld.calls, ld.history);
+	mark_lifecycle(&ld);
 	ld.insert_unknown = db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
 				       " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;
 	if (!ld.queue)
 		goto db_error;
+	hist_table_set_queue(ld.history, ld.queue);
 
 	sum->open_s = seconds_between(&t0, &t1);
 	if (load_events(&ld, handles, nr_handles, bufs, reason) < 0) {
@@ -789,7 +817,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		ld.queue = NULL;
 		goto out;
 	}
-	if (!ld.failed && !ld.interrupted && calls_flush(ld.calls, ld.queue) < 0)
+	if (!ld.failed && !ld.interrupted &&
+	    (calls_flush(ld.calls, ld.queue) < 0 || hist_table_finish(ld.history) < 0))
 		ld.failed = true;
 	if (row_queue_finish(ld.queue) < 0)
 		ld.failed = true;
@@ -814,7 +843,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	sum->capture_id = ld.capture_id;
 	sum->events = ld.events;
 	sum->calls = calls_total(ld.calls);
-	if (calls_finish(ld.calls) < 0 || finish_tables(&ld, sum) < 0 ||
+	if (calls_finish(ld.calls) < 0 || hist_table_index(ld.history) < 0 ||
+	    finish_tables(&ld, sum) < 0 ||
 	    tasks_write(&ld.db, ld.capture_id, ld.tasks, meta) < 0)
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);

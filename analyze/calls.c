@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "calls.h"
+#include "history-table.h"
 #include "row-queue.h"
 
 #define CALL_MAX_ARGS	6
@@ -16,6 +17,8 @@ struct call_kind {
 	char *args[CALL_MAX_ARGS];	/* column names: the schema's argument names */
 	int64_t next_id;		/* after the rows of earlier captures (--append) */
 	uint64_t rows;
+	int hist_op;			/* its enum hist_op, -1: the history does not use it */
+	int hist_arg[HIST_MAX_ARGS];	/* per argument history reads: its index in args[] */
 	struct call_kind *next;
 };
 
@@ -71,6 +74,7 @@ struct calls {
 	size_t size, used;
 	struct pending *slots;
 	uint64_t total;
+	struct hist_table *history;	/* NULL: no history */
 };
 
 static struct call_kind *find_kind(struct calls *c, const char *name)
@@ -87,6 +91,30 @@ static int column_index(const struct event_table *t, const char *field)
 		if (!strcmp(t->columns[i].field->name, field))
 			return i;
 	return -1;
+}
+
+/*
+ * Which of @k's arguments the history reads, by the schema's names: a schema
+ * whose event lacks one of them (a user's --schema file) gets no history.
+ */
+static void link_history(struct call_kind *k)
+{
+	const char *const *names;
+
+	k->hist_op = hist_op_by_name(k->name);
+	if (k->hist_op < 0)
+		return;
+	names = hist_op_args(k->hist_op);
+	for (int i = 0; names[i]; i++) {
+		k->hist_arg[i] = -1;
+		for (int a = 0; a < k->nr_args; a++)
+			if (k->args[a] && !strcmp(k->args[a], names[i]))
+				k->hist_arg[i] = a;
+		if (k->hist_arg[i] < 0) {
+			k->hist_op = -1;
+			return;
+		}
+	}
 }
 
 /* Call tables for every schema event, whether or not this capture has calls of it. */
@@ -115,6 +143,7 @@ static int create_kinds(struct calls *c)
 		while (sqlite3_step(arg) == SQLITE_ROW && k->nr_args < CALL_MAX_ARGS)
 			k->args[k->nr_args++] = strdup((const char *)sqlite3_column_text(arg, 0));
 		sqlite3_reset(arg);
+		link_history(k);
 
 		/*
 		 * duration_ns and errno are derived from the stored columns, and the
@@ -463,6 +492,29 @@ static struct pending *add_pending(struct calls *c, uint64_t key, int tid)
 }
 
 /*
+ * A call with both halves, to the history: in the order of the exits, which
+ * is when calls take effect.  Its row id is the one emit() just used.
+ */
+static int feed_history(struct calls *c, const struct call_source *s, const int64_t *args,
+			uint8_t have, const struct tep_record *exit_rec, int pid, int64_t buffer_id)
+{
+	const struct call_kind *k = s->kind;
+	struct hist_call call = { .op = k->hist_op, .id = k->next_id - 1, .ts = exit_rec->ts,
+				  .pid = pid };
+	const char *const *names = hist_op_args(k->hist_op);
+
+	if (s->ret_column < 0 ||
+	    !event_field_int(c->tep, &s->exit->columns[s->ret_column], exit_rec, &call.ret))
+		return 0;
+	for (int i = 0; names[i]; i++) {
+		call.args[i] = args[k->hist_arg[i]];
+		if (have & (1u << k->hist_arg[i]))
+			call.have |= 1u << i;
+	}
+	return hist_table_call(c->history, &call, buffer_id);
+}
+
+/*
  * Queue one call row of source @s: the entry @enter (NULL: the capture began
  * mid-call) and/or the exit @exit_rec (NULL: the capture ended, or the exit
  * was lost).  The order of the values is prepare_source()'s.
@@ -475,7 +527,7 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	struct tep_record enter_rec = { 0 };
 	const char *comm = task_map_comm(c->tasks, tid);
 	int tgid = task_map_tgid(c->tasks, tid);
-	int64_t args[CALL_MAX_ARGS];
+	int64_t args[CALL_MAX_ARGS] = { 0 };
 	uint8_t have = 0;
 
 	/* No event named the thread: the saved cmdlines may ("<...>" when not). */
@@ -557,7 +609,11 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	}
 	k->rows++;
 	c->total++;
-	return row_end(q);
+	if (row_end(q) < 0)
+		return -1;
+	if (c->history && k->hist_op >= 0 && enter && exit_rec)
+		return feed_history(c, s, args, have, exit_rec, tgid > 0 ? tgid : tid, exit_buffer_id);
+	return 0;
 }
 
 int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
@@ -679,6 +735,11 @@ int calls_finish(struct calls *c)
 			    k->name, k->name, k->name, k->name) < 0)
 			return -1;
 	return create_views(c);
+}
+
+void calls_set_history(struct calls *c, struct hist_table *history)
+{
+	c->history = history;
 }
 
 uint64_t calls_total(const struct calls *c)

@@ -28,6 +28,7 @@
 #include "tasks.h"
 
 struct calls;
+struct hist_table;
 struct row_queue;
 
 /*
@@ -61,6 +62,9 @@ int calls_flush(struct calls *calls, struct row_queue *q);
  * decoding views.  Returns 0 or -1 with db->err set.
  */
 int calls_finish(struct calls *calls);
+
+/* calls_set_history - feed each call with both halves to @history (NULL: none). */
+void calls_set_history(struct calls *calls, struct hist_table *history);
 
 /* calls_total - call rows written so far. */
 uint64_t calls_total(const struct calls *calls);

@@ -68,6 +68,7 @@ struct event_table {
 	 */
 	struct call_role *call;
 	enum task_lineage lineage;
+	bool lineage_of_maps;		/* a process fork, exec or exit: the history's too */
 };
 
 /* Columns every event table starts with, in this order: a row's first values. */

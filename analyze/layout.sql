@@ -148,3 +148,56 @@ CREATE TABLE IF NOT EXISTS unknown_event (
 CREATE VIEW IF NOT EXISTS event_count AS
 	SELECT capture_id, system, name, table_name, event_count
 	FROM event_type WHERE event_count > 0;
+
+-- The address space of each process, rebuilt from its memory calls in the
+-- order they took effect (analyze/history.h): one row per range that held one
+-- state over [ts_from, ts_to).  Nothing is invented: a range mapped before the
+-- capture began appears only when a call touches it, with prior_id NULL
+-- ("unknown before ts_from") and NULL for what the call did not set.
+CREATE TABLE IF NOT EXISTS vma_history (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	pid INTEGER NOT NULL,		-- process (tgid; the thread id when the capture does not show it)
+	start_addr INTEGER NOT NULL,	-- [start_addr, end_addr), page-aligned
+	end_addr INTEGER NOT NULL,
+	prot INTEGER,			-- PROT_* bits; NULL: mapped, protection unknown
+	map_flags INTEGER,		-- mmap flags of the mapping; NULL: unknown
+	fd INTEGER,			-- file mappings: the fd given to mmap; NULL: anonymous or unknown
+	pgoff INTEGER,			-- file mappings: offset in pages of start_addr
+	pkey INTEGER,			-- protection key; NULL: unknown
+	change TEXT NOT NULL,		-- mapped, protected, moved, remapped, split, inherited
+	cause TEXT NOT NULL,		-- the call table of the call that began it, or 'fork'
+	cause_id INTEGER,		-- that call's row (fork: the sched__sched_process_fork row)
+	ts_from INTEGER NOT NULL,
+	ts_to INTEGER,			-- NULL: still so when the capture ended
+	end_cause TEXT,			-- the call table of the call that ended it, 'exec' or 'exit'
+	end_cause_id INTEGER,
+	prior_id INTEGER,		-- the row these pages were in just before ts_from; NULL: unknown
+	prior_prot INTEGER		-- that row's prot (NULL: unknown)
+);
+
+-- What the detections of queries/ (kind: detection) found; rebuilt by every analyze.
+CREATE TABLE IF NOT EXISTS findings (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER,
+	detection TEXT NOT NULL,	-- the query's name: queries/<detection>.sql
+	title TEXT NOT NULL,
+	severity TEXT NOT NULL,		-- high, medium, low, info
+	severity_rank INTEGER NOT NULL,	-- 3, 2, 1, 0: ORDER BY severity_rank DESC
+	mitre TEXT,
+	ts INTEGER,
+	pid INTEGER,
+	tid INTEGER,
+	comm TEXT,
+	addr INTEGER,
+	len INTEGER,
+	summary TEXT NOT NULL
+);
+
+-- The call rows each finding rests on.
+CREATE TABLE IF NOT EXISTS finding_evidence (
+	finding_id INTEGER NOT NULL REFERENCES findings(id),
+	call TEXT NOT NULL,		-- a call table: mprotect, mmap, ...
+	call_id INTEGER NOT NULL,	-- its row
+	PRIMARY KEY (finding_id, call, call_id)
+) WITHOUT ROWID;

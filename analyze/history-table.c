@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <string.h>
+
+#include "history-table.h"
+#include "row-queue.h"
+
+/* A lifecycle event of the capture: its format and the fields history reads. */
+struct lifecycle {
+	struct tep_event *event;
+	struct tep_format_field *pid, *child;	/* fork: parent_pid, child_pid; else pid */
+};
+
+struct hist_table {
+	struct db *db;
+	struct tep_handle *tep;
+	struct task_map *tasks;
+	int64_t capture_id;
+	int64_t buffer_id;		/* the buffer followed; 0: none yet */
+	struct history *hist;
+	struct row_queue *queue;
+	sqlite3_stmt *insert;
+	struct lifecycle fork, exec, exit;
+};
+
+static void find_lifecycle(struct tep_handle *tep, struct lifecycle *l, const char *name,
+			   const char *pid_field, const char *child_field)
+{
+	l->event = tep_find_event_by_name(tep, "sched", name);
+	if (!l->event)
+		return;
+	l->pid = tep_find_field(l->event, pid_field);
+	l->child = child_field ? tep_find_field(l->event, child_field) : NULL;
+	if (!l->pid || (child_field && !l->child))
+		l->event = NULL;	/* not the format history knows: leave it alone */
+}
+
+static void queue_int_or_null(struct row_queue *q, int64_t v, bool known)
+{
+	if (known)
+		row_int(q, v);
+	else
+		row_null(q);
+}
+
+static void queue_name(struct row_queue *q, const char *name)
+{
+	row_text(q, name, strlen(name));
+}
+
+/* history's emit: one vma_history row, in the column order of the INSERT. */
+static int queue_row(void *arg, const struct hist_row *r)
+{
+	struct hist_table *ht = arg;
+	struct row_queue *q = ht->queue;
+	const struct vma_state *s = &r->state;
+
+	row_begin(q, &ht->insert);
+	row_int(q, r->id);
+	row_int(q, ht->capture_id);
+	row_int(q, r->pid);
+	row_int(q, (int64_t)r->start);
+	row_int(q, (int64_t)r->end);
+	queue_int_or_null(q, s->prot, s->known & VMA_PROT);
+	queue_int_or_null(q, s->map_flags, s->known & VMA_FLAGS);
+	queue_int_or_null(q, s->fd, s->known & VMA_FD);
+	queue_int_or_null(q, s->pgoff, s->known & VMA_PGOFF);
+	queue_int_or_null(q, s->pkey, s->known & VMA_PKEY);
+	queue_name(q, hist_change_name(r->change));
+	queue_name(q, hist_op_name(r->cause));
+	row_int(q, r->cause_id);
+	row_int(q, (int64_t)r->ts_from);
+	if (r->live) {
+		row_null(q);
+		row_null(q);
+		row_null(q);
+	} else {
+		row_int(q, (int64_t)r->ts_to);
+		queue_name(q, hist_op_name(r->end_cause));
+		row_int(q, r->end_cause_id);
+	}
+	queue_int_or_null(q, r->prior_id, r->prior_id != 0);
+	queue_int_or_null(q, r->prior_prot, r->prior_id != 0 && r->prior_prot_known);
+	return row_end(q);
+}
+
+struct hist_table *hist_table_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
+				    uint64_t page_size, struct task_map *tasks)
+{
+	struct hist_table *ht = calloc(1, sizeof(*ht));
+	int64_t max_id;
+
+	if (!ht) {
+		db_fail(db, "out of memory");
+		return NULL;
+	}
+	ht->db = db;
+	ht->tep = tep;
+	ht->tasks = tasks;
+	ht->capture_id = capture_id;
+	max_id = db_max_id(db, "vma_history");
+	ht->insert = db_prepare(db, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
+				" end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
+				" ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (max_id < 0 || !ht->insert)
+		return hist_table_free(ht);
+	ht->hist = hist_alloc(page_size, max_id + 1, queue_row, ht);
+	if (!ht->hist) {
+		db_fail(db, "out of memory");
+		return hist_table_free(ht);
+	}
+	find_lifecycle(tep, &ht->fork, "sched_process_fork", "parent_pid", "child_pid");
+	find_lifecycle(tep, &ht->exec, "sched_process_exec", "pid", NULL);
+	find_lifecycle(tep, &ht->exit, "sched_process_exit", "pid", NULL);
+	return ht;
+}
+
+struct hist_table *hist_table_free(struct hist_table *ht)
+{
+	if (!ht)
+		return NULL;
+	hist_free(ht->hist);
+	sqlite3_finalize(ht->insert);
+	free(ht);
+	return NULL;
+}
+
+void hist_table_set_queue(struct hist_table *ht, struct row_queue *q)
+{
+	ht->queue = q;
+}
+
+static int fail(struct hist_table *ht)
+{
+	return db_fail(ht->db, "out of memory");
+}
+
+int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id)
+{
+	if (!ht->buffer_id)
+		ht->buffer_id = buffer_id;
+	if (buffer_id != ht->buffer_id)
+		return 0;
+	return hist_call(ht->hist, call) < 0 ? fail(ht) : 0;
+}
+
+/* The process of thread @tid: its map's key, as calls.c gives a call's pid. */
+static int process_of(struct hist_table *ht, int tid)
+{
+	int tgid = task_map_tgid(ht->tasks, tid);
+
+	return tgid > 0 ? tgid : tid;
+}
+
+static int read_pid(const struct tep_record *rec, struct tep_format_field *f, int *pid)
+{
+	unsigned long long v;
+
+	if (tep_read_number_field(f, rec->data, &v) < 0)
+		return -1;
+	*pid = (int)v;
+	return 0;
+}
+
+int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_t buffer_id,
+		     int64_t row_id)
+{
+	int type, pid, child;
+
+	if (ht->buffer_id && buffer_id != ht->buffer_id)
+		return 0;
+	type = tep_data_type(ht->tep, (struct tep_record *)rec);
+	if (ht->fork.event && type == ht->fork.event->id) {
+		if (read_pid(rec, ht->fork.pid, &pid) < 0 || read_pid(rec, ht->fork.child, &child) < 0)
+			return 0;
+		/* A new thread shares its process's map: only a new process gets a copy. */
+		if (process_of(ht, child) != child || process_of(ht, pid) == process_of(ht, child))
+			return 0;
+		return hist_fork(ht->hist, process_of(ht, pid), child, rec->ts, row_id) < 0 ?
+			fail(ht) : 0;
+	}
+	if (ht->exec.event && type == ht->exec.event->id) {
+		if (read_pid(rec, ht->exec.pid, &pid) < 0)
+			return 0;
+		/* The exec'ing thread is now its process's leader: pid is the process. */
+		return hist_exec(ht->hist, pid, rec->ts, row_id) < 0 ? fail(ht) : 0;
+	}
+	if (ht->exit.event && type == ht->exit.event->id) {
+		if (read_pid(rec, ht->exit.pid, &pid) < 0)
+			return 0;
+		/* A thread's exit leaves the map to the others; the leader's ends it. */
+		if (process_of(ht, pid) != pid)
+			return 0;
+		return hist_exit(ht->hist, pid, rec->ts, row_id) < 0 ? fail(ht) : 0;
+	}
+	return 0;
+}
+
+int hist_table_finish(struct hist_table *ht)
+{
+	return hist_finish(ht->hist) < 0 ? fail(ht) : 0;
+}
+
+int hist_table_index(struct hist_table *ht)
+{
+	return db_exec(ht->db, "CREATE INDEX IF NOT EXISTS vma_history_pid ON vma_history"
+		       " (pid, start_addr); CREATE INDEX IF NOT EXISTS vma_history_cause ON"
+		       " vma_history (cause, cause_id)");
+}
+
+const struct hist_stats *hist_table_stats(const struct hist_table *ht)
+{
+	return hist_stats(ht->hist);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_HISTORY_TABLE_H
+#define MAPTRAIL_HISTORY_TABLE_H
+
+/*
+ * history-table: analyze's side of the address-space history (history.h).
+ * It feeds the history the calls as calls.c pairs them and the process
+ * lifecycle events (sched_process_fork, _exec, _exit) as they stream past,
+ * and queues the rows it emits into `vma_history`.
+ *
+ * A capture with several buffers may hold the same calls twice: the history
+ * follows the first buffer that has a call, and ignores the others.
+ */
+
+#include <stdint.h>
+#include <traceevent/event-parse.h>
+
+#include "db.h"
+#include "history.h"
+#include "tasks.h"
+
+struct hist_table;
+struct row_queue;
+
+/*
+ * hist_table_alloc - a history for capture @capture_id, whose pages are
+ * @page_size bytes; rows go into vma_history through @q (set it before the
+ * first event with hist_table_set_queue()).  NULL with db->err set on
+ * failure; free with hist_table_free().
+ */
+struct hist_table *hist_table_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
+				    uint64_t page_size, struct task_map *tasks);
+
+/* hist_table_free - accepts NULL, returns NULL. */
+struct hist_table *hist_table_free(struct hist_table *ht);
+
+void hist_table_set_queue(struct hist_table *ht, struct row_queue *q);
+
+/* hist_table_call - a call with both halves, from buffer @buffer_id.  Returns 0 or -1. */
+int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id);
+
+/*
+ * hist_table_event - event @rec (row @row_id of buffer @buffer_id): applied
+ * when it is a lifecycle event, ignored otherwise.  Returns 0 or -1.
+ */
+int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_t buffer_id,
+		     int64_t row_id);
+
+/* hist_table_finish - queue the ranges still live at the end.  Returns 0 or -1. */
+int hist_table_finish(struct hist_table *ht);
+
+/* hist_table_index - once the queue is done: the indexes of vma_history.  Returns 0 or -1. */
+int hist_table_index(struct hist_table *ht);
+
+/* hist_table_stats - the history's counters. */
+const struct hist_stats *hist_table_stats(const struct hist_table *ht);
+
+#endif
