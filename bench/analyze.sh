@@ -9,13 +9,11 @@
 # unless absolute) must hold bench/mapstorm (to record) and cli/maptrail (to
 # be measured; without it only trace-cmd's figures are printed).
 #
-# Two captures, recorded once into DIR (default /tmp/maptrail-bench) and
-# reused until --fresh: storm-full.dat with at least N events (default
-# 2000000) and storm-half.dat with N/2, each the sys_enter/sys_exit events of
-# mmap, mprotect, mremap and munmap, system-wide, while P (default 4) mapstorm
-# processes run.  They are recorded in a tracefs instance maptrail_bench whose
-# buffer is sized to hold everything (80 bytes an event on one CPU alone), and
-# the per-CPU overrun/dropped counts are checked: the target is 0 lost.
+# Two captures, recorded once into DIR (default /tmp/maptrail-bench) by
+# bench/storm-capture.sh and reused until --fresh: storm-full.dat with at
+# least N events (default 2000000) and storm-half.dat with N/2, each the
+# sys_enter/sys_exit events of mmap, mprotect, mremap and munmap, system-wide,
+# while P (default 4) mapstorm processes run (how: see that script).
 #
 # For each capture: events (tests/lib/report-count.sh), lost events (from the
 # stats saved in the file), then wall time and peak RSS (/usr/bin/time) of
@@ -23,16 +21,12 @@
 # --force`, events/s for both, the ratio of analyze's time to report's, and
 # analyze's own split of its time (open, load, index) with the call rows made.
 #
-# Recording needs root and tracefs; the instance is removed and tracefs
-# unmounted (if this script mounted it) on every exit path.  Measuring an
-# existing capture needs neither.
+# Recording needs root and tracefs (and leaves them as found: see
+# bench/storm-capture.sh).  Measuring an existing capture needs neither.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-T=/sys/kernel/tracing
-INST=maptrail_bench
-EVENTS="mmap mprotect mremap munmap"
 
 die() { echo "bench/analyze: $*" >&2; exit 1; }
 usage() {
@@ -58,7 +52,6 @@ done
 
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
-mapstorm=$BUILD/bench/mapstorm
 maptrail=$BUILD/cli/maptrail
 count=$root/tests/lib/report-count.sh
 
@@ -72,78 +65,10 @@ mkdir -p "$work" || die "$work: cannot create the work directory"
 work=$(cd "$work" && pwd)
 case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
 
-# --- recording ----------------------------------------------------------------
-mounted=0
-storm_pid=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	# Its children die with it (PR_SET_PDEATHSIG).
-	if [ -n "$storm_pid" ]; then kill "$storm_pid" 2>/dev/null || true; fi
-	if [ -d "$T/instances/$INST" ]; then
-		rmdir "$T/instances/$INST" 2>/dev/null ||
-			echo "bench/analyze: could not remove instance $INST" >&2
-	fi
-	if [ "$mounted" = 1 ]; then umount "$T"; fi
-	rm -f "$work"/*.dat.tmp
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-record() {	# record NAME EVENTS
-	local name=$1 n=$2 calls kb c lost=0 v e
-	[ "$(id -u)" = 0 ] || die "recording $name.dat needs root (or reuse an existing capture in $work)"
-	[ -x "$mapstorm" ] || die "$mapstorm: missing (build first: meson compile -C $BUILD)"
-	if ! mountpoint -q "$T"; then
-		mount -t tracefs nodev "$T" || die "cannot mount tracefs on $T"
-		mounted=1
-	fi
-	if [ -d "$T/instances/$INST" ]; then
-		echo "bench/analyze: removing instance $INST left behind by an earlier run" >&2
-		rmdir "$T/instances/$INST" || die "cannot remove $T/instances/$INST"
-	fi
-	# Each call is an enter and an exit; the ring buffer must hold every
-	# event even if all land on one CPU (an mmap enter is 72 bytes with
-	# its header, an exit 32; 80 leaves room for time extends and pages).
-	calls=$(( (n / 2 + procs - 1) / procs ))
-	kb=$(( n * 80 / 1024 + 4096 ))
-	mkdir "$T/instances/$INST" || die "cannot create instance $INST"
-	echo "$kb" > "$T/instances/$INST/buffer_size_kb" ||
-		die "cannot set a $kb KB per-CPU buffer for $INST (memory?)"
-	for e in $EVENTS; do
-		echo "syscalls:sys_enter_$e" >> "$T/instances/$INST/set_event"
-		echo "syscalls:sys_exit_$e" >> "$T/instances/$INST/set_event"
-	done
-	echo 1 > "$T/instances/$INST/tracing_on"
-	echo "bench/analyze: recording $name.dat: $procs x $calls calls, buffer $kb KB per CPU"
-	# In the background, so that a signal runs the trap at once.
-	"$mapstorm" --procs "$procs" --calls "$calls" > "$work/$name.mapstorm" &
-	storm_pid=$!
-	wait "$storm_pid" || die "$mapstorm failed (exit $?)"
-	storm_pid=
-	echo 0 > "$T/instances/$INST/tracing_on"
-	for c in "$T/instances/$INST"/per_cpu/cpu*/stats; do
-		v=$(awk '/^overrun:|^commit overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$c")
-		lost=$((lost + v))
-	done
-	[ "$lost" = 0 ] || echo "bench/analyze: WARNING: $lost events lost while recording $name.dat" >&2
-	trace-cmd extract -B "$INST" -o "$work/$name.dat.tmp" > "$work/$name.extract.log" 2>&1 ||
-		{ cat "$work/$name.extract.log" >&2; die "trace-cmd extract of $INST failed"; }
-	if [ -d "$T/instances/$INST" ]; then rmdir "$T/instances/$INST"; fi
-	mv "$work/$name.dat.tmp" "$work/$name.dat"
-	cat "$work/$name.mapstorm"
-}
-
-for spec in "storm-full:$events" "storm-half:$((events / 2))"; do
-	name=${spec%%:*}
-	if [ "$fresh" = 1 ] || [ ! -s "$work/$name.dat" ]; then
-		record "$name" "${spec#*:}"
-	else
-		echo "bench/analyze: reusing $work/$name.dat (--fresh records anew)"
-	fi
-done
+# --- recording (bench/storm-capture.sh, shared with bench/queries.sh) ---------
+capture=(--work "$work" --procs "$procs" --events "$events")
+[ "$fresh" = 1 ] && capture+=(--fresh)
+BUILD=$BUILD "$here/storm-capture.sh" "${capture[@]}" || die "the captures could not be made"
 
 # --- measuring ----------------------------------------------------------------
 # Lost events as the file's saved stats tell them: overrun, commit overrun and
