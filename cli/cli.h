@@ -24,6 +24,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 
 int cmd_analyze(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 
 #endif

@@ -156,10 +156,14 @@ int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, in
 	const char *tail = NULL;
 
 	*err = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK)
-		return fail(err, "%s", sqlite3_errmsg(db));
-	if (!st)
-		return fail(err, "no statement");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
+		fail(err, "%s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (!st) {
+		fail(err, "no statement");
+		return -EIO;
+	}
 	if (more_statements(db, tail)) {
 		fail(err, "more than one statement (one is run)");
 		goto fail;
@@ -172,14 +176,17 @@ int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, in
 		for (int j = 0; j < i; j++)
 			if (!strcmp(params[i].name, params[j].name)) {
 				fail(err, "parameter %s given twice", params[i].name);
-				goto fail;
+				goto bad_param;
 			}
 		if (bind_param(db, st, &params[i], err) < 0)
-			goto fail;
+			goto bad_param;
 	}
 	*out = st;
 	return 0;
+bad_param:
+	sqlite3_finalize(st);
+	return -EINVAL;
 fail:
 	sqlite3_finalize(st);
-	return -1;
+	return -EIO;
 }

@@ -31,8 +31,10 @@ int qry_open(const char *path, sqlite3 **db, char **err);
  * qry_prepare - prepare @sql, which must be exactly one read-only statement,
  * and bind @params (@nr_params of them): a parameter the statement does not
  * have is an error; one it has but was not given stays NULL.  On success
- * *@st is set (sqlite3_finalize() it) and 0 returned; else -1 and *@err
- * (free()): sqlite3_errmsg or what is wrong with @params.
+ * *@st is set (sqlite3_finalize() it) and 0 returned; else *@err is set
+ * (free()) and -EINVAL returned when @params are at fault (a name the
+ * statement lacks, one given twice), -EIO when @sql is (sqlite3_errmsg, more
+ * than one statement, a statement that writes).
  */
 int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, int nr_params,
 		sqlite3_stmt **st, char **err);

@@ -4,7 +4,9 @@
  * header at all), the compiled-in catalog, and how a question is opened,
  * prepared and bound.
  */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +18,9 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "format.h"
 #include "query.h"
+#include "schema.h"
 
 static void test_header(void **state)
 {
@@ -269,30 +273,138 @@ static void test_prepare(void **state)
 	assert_int_equal(sqlite3_column_int(st, 0), 2);
 	sqlite3_finalize(st);
 
-	assert_int_equal(qry_prepare(db, "SELECT :a, :b", wrong, 1, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "SELECT :a, :b", wrong, 1, &st, &err), -EINVAL);
 	assert_string_equal(err, "no parameter :nope (the query has :a, :b)");
 	free(err);
-	assert_int_equal(qry_prepare(db, "SELECT 1", wrong, 1, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "SELECT 1", wrong, 1, &st, &err), -EINVAL);
 	assert_string_equal(err, "no parameter :nope (the query has no parameters)");
 	free(err);
-	assert_int_equal(qry_prepare(db, "SELECT :a", twice, 2, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "SELECT :a", twice, 2, &st, &err), -EINVAL);
 	assert_string_equal(err, "parameter a given twice");
 	free(err);
-	assert_int_equal(qry_prepare(db, "SELEC 1", NULL, 0, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "SELEC 1", NULL, 0, &st, &err), -EIO);
 	assert_string_equal(err, "near \"SELEC\": syntax error");
 	free(err);
-	assert_int_equal(qry_prepare(db, "SELECT 1; SELECT 2", NULL, 0, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "SELECT 1; SELECT 2", NULL, 0, &st, &err), -EIO);
 	assert_non_null(strstr(err, "more than one statement"));
 	free(err);
-	assert_int_equal(qry_prepare(db, "-- nothing", NULL, 0, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "-- nothing", NULL, 0, &st, &err), -EIO);
 	assert_string_equal(err, "no statement");
 	free(err);
-	assert_int_equal(qry_prepare(db, "DELETE FROM t", NULL, 0, &st, &err), -1);
+	assert_int_equal(qry_prepare(db, "DELETE FROM t", NULL, 0, &st, &err), -EIO);
 	assert_non_null(strstr(err, "not a read-only statement"));
 	free(err);
 	/* A trailing semicolon and comment are one statement. */
 	assert_int_equal(qry_prepare(db, "SELECT 1; -- done\n", NULL, 0, &st, &err), 0);
 	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* What qry_write makes of @sql on @db, as one string (free()). */
+static char *output(sqlite3 *db, const char *sql, enum qry_format format, bool wide)
+{
+	struct qry_output opts = { .format = format, .wide = wide };
+	sqlite3_stmt *st;
+	char *text = NULL, *err = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	assert_non_null(f);
+	assert_int_equal(qry_prepare(db, sql, NULL, 0, &st, &err), 0);
+	assert_true(qry_write(db, st, &opts, f, &err) >= 0);
+	assert_null(err);
+	sqlite3_finalize(st);
+	fclose(f);
+	return text;
+}
+
+static sqlite3 *schema_db(void)
+{
+	sqlite3 *db;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(schema_load(db, NULL, &err), 0);
+	return db;
+}
+
+/* Flags and addresses as the <call>_decoded views show them: the same rule. */
+static void test_table_decoding(void **state)
+{
+	sqlite3 *db = schema_db();
+	char *out;
+
+	(void)state;
+	out = output(db, "SELECT 7 AS prot, 0 AS prior_prot, 5 AS new_prot, 0x40000007 AS x_prot,"
+		     " 0x22 AS map_flags, 3 AS mremap_flags, 22 AS errno, 4096 AS len", QRY_FORMAT_TABLE,
+		     false);
+	assert_string_equal(out,
+		"prot                            prior_prot  new_prot             x_prot                                     map_flags                  mremap_flags                 errno    len\n"
+		"------------------------------  ----------  -------------------  -----------------------------------------  -------------------------  ---------------------------  ------  ----\n"
+		"PROT_READ|PROT_WRITE|PROT_EXEC  PROT_NONE   PROT_READ|PROT_EXEC  PROT_READ|PROT_WRITE|PROT_EXEC|0x40000000  MAP_PRIVATE|MAP_ANONYMOUS  MREMAP_MAYMOVE|MREMAP_FIXED  EINVAL  4096\n");
+	free(out);
+	/* The views agree, on the same schema rows (mprotect's prot goes through the same rule). */
+	out = output(db, "SELECT -4096 AS addr, -22 AS ret_addr, 4096 AS start, NULL AS end,"
+		     " 'x' AS brk, 0 AS new_address, 9999 AS errno", QRY_FORMAT_TABLE, false);
+	assert_string_equal(out,
+		"              addr  ret_addr   start  end  brk  new_address  errno\n"
+		"------------------  --------  ------  ---  ---  -----------  -----\n"
+		"0xfffffffffffff000       -22  0x1000       x            0x0   9999\n");
+	free(out);
+	/* csv and json keep the raw values. */
+	out = output(db, "SELECT 7 AS prot, 4096 AS addr, 22 AS errno", QRY_FORMAT_CSV, false);
+	assert_string_equal(out, "prot,addr,errno\r\n7,4096,22\r\n");
+	free(out);
+	sqlite3_close(db);
+}
+
+static void test_table_cells(void **state)
+{
+	sqlite3 *db = schema_db();
+	char *out, *expect;
+
+	(void)state;
+	/* Cut at 60 characters (UTF-8 counts as one), unless wide; control characters escaped. */
+	out = output(db, "SELECT printf('%.70c', 'a') AS long, 'é\tx' AS s", QRY_FORMAT_TABLE, false);
+	assert_true(asprintf(&expect, "%-60s  s\n%s  ----\n%.59s…  é\\tx\n", "long",
+				  "------------------------------------------------------------",
+				  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") > 0);
+	assert_string_equal(out, expect);
+	free(out);
+	free(expect);
+	out = output(db, "SELECT printf('%.70c', 'a') AS long", QRY_FORMAT_TABLE, true);
+	assert_int_equal(strlen(out), strlen("long\n") + 70 + 1 + 70 + 1);
+	free(out);
+	/* Exactly 60 is not cut. */
+	out = output(db, "SELECT printf('%.60c', 'b') AS c", QRY_FORMAT_TABLE, false);
+	assert_null(strstr(out, "…"));
+	free(out);
+	/* No rows: the header alone. */
+	out = output(db, "SELECT 1 AS a, 'x' AS b WHERE 0", QRY_FORMAT_TABLE, false);
+	assert_string_equal(out, "a  b\n-  -\n");
+	free(out);
+	sqlite3_close(db);
+}
+
+static void test_csv_json(void **state)
+{
+	sqlite3 *db = schema_db();
+	char *out;
+
+	(void)state;
+	out = output(db, "SELECT 'a,b' AS \"x,y\", 'say \"hi\"' AS q, 'two' || char(10) || 'lines' AS n,"
+		     " NULL AS z, 1.5 AS f, -3 AS i, x'00ff' AS b, '' AS e", QRY_FORMAT_CSV, false);
+	assert_string_equal(out, "\"x,y\",q,n,z,f,i,b,e\r\n"
+			    "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",,1.5,-3,00ff,\r\n");
+	free(out);
+	out = output(db, "SELECT 'q\"\\' || char(1, 10, 9, 233, 8364) AS s, NULL AS z, 42 AS i,"
+		     " 0.5 AS f, CAST(x'61ff62' AS TEXT) AS bad, 1e999 AS inf", QRY_FORMAT_JSON, false);
+	assert_string_equal(out, "[\n  {\"s\": \"q\\\"\\\\\\u0001\\n\\té€\", \"z\": null, \"i\": 42,"
+			    " \"f\": 0.5, \"bad\": \"a\\ufffdb\", \"inf\": null}\n]\n");
+	free(out);
+	out = output(db, "SELECT 1 AS a WHERE 0", QRY_FORMAT_JSON, false);
+	assert_string_equal(out, "[]\n");
+	free(out);
 	sqlite3_close(db);
 }
 
@@ -306,6 +418,9 @@ int main(void)
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_prepare),
+		cmocka_unit_test(test_table_decoding),
+		cmocka_unit_test(test_table_cells),
+		cmocka_unit_test(test_csv_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

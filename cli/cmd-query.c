@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * maptrail query: ask a database one question, canned (queries/<name>.sql, by
+ * name) or typed (SQL), and print the answer as a table, CSV or JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "format.h"
+#include "query.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: maptrail query DB NAME|SQL [--param NAME=VALUE]... [--format table|csv|json] [--wide]\n"
+		"       maptrail query --list [-v]\n"
+		"       maptrail query --describe NAME\n\n"
+		"Ask a maptrail database one question: a canned query by NAME (--list shows them),\n"
+		"or one SQL statement of your own (anything with a space in it, or starting with\n"
+		"SELECT or WITH).  The database is opened read-only.\n\n"
+		"  -p, --param NAME=VALUE  bind :NAME (also $NAME, @NAME); decimal and 0x-hex integers\n"
+		"                          bind as integers, anything else as text.  Parameters not\n"
+		"                          given are NULL, which the canned queries read as \"any\"\n"
+		"  -f, --format FORMAT     table (default): aligned, addresses in hex, protections,\n"
+		"                          flags and errno by name; csv (RFC 4180) and json (an array\n"
+		"                          of objects): the raw values, for programs\n"
+		"  -w, --wide              table: do not cut cells at %d characters\n"
+		"  -l, --list              the canned queries: name, kind, severity, title\n"
+		"  -v, --verbose           with --list: every query's whole header\n"
+		"  -d, --describe NAME     one query's header (title, means, why, mitre, params) and SQL\n"
+		"  -h, --help              this help\n\n"
+		"examples:\n"
+		"  maptrail query app.db --list\n"
+		"  maptrail query app.db process-summary --param pid=4242\n"
+		"  maptrail query app.db 'SELECT * FROM mprotect WHERE addr = :a' -p a=0x7f12a000 -f json\n",
+		QRY_CELL_MAX);
+}
+
+/* Prints @text from column @indent on, wrapped at @width: headers are long sentences. */
+static void wrap(const char *text, int indent, int width)
+{
+	int col = indent;
+
+	while (*text) {
+		size_t word = strcspn(text, " ");
+
+		if (col > indent && col + 1 + (int)word > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(text, 1, word, stdout);
+		col += word;
+		text += word;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
+static void describe(const struct qry_info *q, bool sql)
+{
+	const struct {
+		const char *key, *value;
+	} keys[] = {
+		{ "kind", q->kind }, { "severity", q->severity }, { "mitre", q->mitre },
+		{ "params", q->params }, { "means", q->means }, { "why", q->why },
+	};
+
+	printf("%s: %s\n", q->name, q->title ? q->title : "(no title)");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].value) {
+			printf("  %-9s ", keys[i].key);
+			wrap(keys[i].value, 12, 100);
+		}
+	if (sql)
+		printf("\n%s\n", q->sql);
+}
+
+static int list(bool verbose)
+{
+	int n = qry_catalog_count();
+	int width = 4;
+
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(qry_catalog_get(i)->name) > width)
+			width = strlen(qry_catalog_get(i)->name);
+	if (!verbose)
+		printf("%-*s  %-9s  %-8s  %s\n", width, "NAME", "KIND", "SEVERITY", "TITLE");
+	for (int i = 0; i < n; i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+
+		if (verbose) {
+			if (i)
+				putchar('\n');
+			describe(q, false);
+			continue;
+		}
+		printf("%-*s  %-9s  %-8s  %s\n", width, q->name, q->kind ? q->kind : "",
+		       q->severity ? q->severity : "", q->title ? q->title : "");
+	}
+	return fflush(stdout) && errno != EPIPE ? 1 : 0;
+}
+
+static int unknown_query(const char *name)
+{
+	cli_error("query: no query named '%s' (see 'maptrail query --list')", name);
+	return EXIT_USAGE;
+}
+
+/* The answer, or one line saying why there is none. */
+static int run(const char *db_path, const char *what, const struct qry_param *params,
+	       int nr_params, const struct qry_output *opts)
+{
+	const struct qry_info *q = NULL;
+	const char *label = "SQL", *sql = what;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *err = NULL;
+	long long rows;
+	int ret = 1, rc;
+
+	if (!qry_is_sql(what)) {
+		q = qry_catalog_find(what);
+		if (!q)
+			return unknown_query(what);
+		label = q->name;
+		sql = q->sql;
+	}
+	if (qry_open(db_path, &db, &err) < 0) {
+		cli_error("%s: %s", db_path, err ? err : "cannot open");
+		goto out;
+	}
+	rc = qry_prepare(db, sql, params, nr_params, &st, &err);
+	if (rc < 0) {
+		/* A --param the statement lacks is the caller's slip, not the database's. */
+		if (rc == -EINVAL) {
+			ret = cli_usage_error("query", "%s: %s", label, err);
+			goto out;
+		}
+		cli_error("%s: %s: %s", db_path, label, err ? err : "cannot prepare");
+		goto out;
+	}
+	/* "| head" closing the pipe ends the answer, quietly. */
+	signal(SIGPIPE, SIG_IGN);
+	rows = qry_write(db, st, opts, stdout, &err);
+	if (rows == -EPIPE) {
+		ret = 0;
+		goto out;
+	}
+	if (rows < 0) {
+		cli_error("%s: %s: %s", db_path, label, err ? err : "failed");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(err);
+	return ret;
+}
+
+int cmd_query(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "param", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "wide", no_argument, NULL, 'w' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "describe", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct qry_output opts = { .format = QRY_FORMAT_TABLE };
+	struct qry_param *params = calloc(argc, sizeof(*params));
+	const char *describe_name = NULL;
+	bool list_queries = false, verbose = false;
+	int nr_params = 0, c, ret = EXIT_USAGE;
+	char *eq;
+
+	if (!params) {
+		cli_error("out of memory");
+		return 1;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:f:wlvd:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			eq = strchr(optarg, '=');
+			if (!eq || eq == optarg) {
+				ret = cli_usage_error("query", "--param takes NAME=VALUE, not '%s'",
+						      optarg);
+				goto out;
+			}
+			*eq = '\0';
+			params[nr_params].name = optarg;
+			params[nr_params++].value = eq + 1;
+			break;
+		case 'f':
+			if (qry_format_from_name(optarg, &opts.format) < 0) {
+				ret = cli_usage_error("query", "--format is table, csv or json, not '%s'",
+						      optarg);
+				goto out;
+			}
+			break;
+		case 'w':
+			opts.wide = true;
+			break;
+		case 'l':
+			list_queries = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'd':
+			describe_name = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			ret = 0;
+			goto out;
+		case ':':
+			ret = cli_usage_error("query", "%s needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			ret = cli_usage_error("query", "unknown option '%s'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (list_queries) {
+		/* "maptrail query DB --list" reads as well as "maptrail query --list". */
+		ret = argc - optind > 1 ? cli_usage_error("query", "--list takes no query")
+					: list(verbose);
+		goto out;
+	}
+	if (describe_name) {
+		const struct qry_info *q = qry_catalog_find(describe_name);
+
+		ret = q ? (describe(q, true), 0) : unknown_query(describe_name);
+		goto out;
+	}
+	if (argc - optind != 2) {
+		ret = cli_usage_error("query", argc - optind < 2 ? "needs a database and a query"
+							       : "one query at a time (SQL goes in quotes)");
+		goto out;
+	}
+	ret = run(argv[optind], argv[optind + 1], params, nr_params, &opts);
+out:
+	free(params);
+	return ret;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_QRY_FORMAT_H
+#define MAPTRAIL_QRY_FORMAT_H
+
+/*
+ * Writing a query's rows for a person (table) or a program (csv, json).
+ *
+ * table: aligned columns under a header line, numbers right-aligned, and the
+ * columns maptrail knows by name shown as a person reads them: addresses in
+ * hex (addr, *_addr, *_address, start, end, brk, new_address, old_address),
+ * protections and flags by name from the database's schema_flag (prot and
+ * *_prot, map_flags, mremap_flags), errno by name from schema_errno.  A cell
+ * is cut at QRY_CELL_MAX characters unless wide.
+ * csv (RFC 4180) and json (an array of objects) keep the raw values, so they
+ * stay machine-readable: integers are integers, nothing is cut.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#define QRY_CELL_MAX	60
+
+enum qry_format {
+	QRY_FORMAT_TABLE,
+	QRY_FORMAT_CSV,
+	QRY_FORMAT_JSON,
+};
+
+struct qry_output {
+	enum qry_format format;
+	bool wide;		/* table: never cut a cell */
+};
+
+/* qry_format_from_name - "table", "csv" or "json" into *@format: 0, or -1 for anything else. */
+int qry_format_from_name(const char *name, enum qry_format *format);
+
+/*
+ * qry_write - step @st (prepared on @db) to its end and write its rows to
+ * @out.  Returns the number of rows; or -EIO when the statement failed, with
+ * *@err its sqlite3_errmsg (free()); or -errno when writing failed (-EPIPE:
+ * the reader went away, e.g. "| head"), with *@err set too.
+ */
+long long qry_write(sqlite3 *db, sqlite3_stmt *st, const struct qry_output *opts, FILE *out,
+		    char **err);
+
+#endif
