@@ -40,8 +40,11 @@ struct analyze_summary {
 	uint64_t events;
 	uint64_t calls;		/* rows of the call tables */
 	int event_tables;
-	/* Wall seconds of each phase: opening (formats, schema), loading, indexing. */
-	double open_s, load_s, index_s;
+	uint64_t history_rows;	/* vma_history rows of this capture */
+	int64_t findings;	/* rows of findings, all captures of the database */
+	int64_t high_findings;	/* of which high severity */
+	/* Wall seconds of each phase: opening (formats, schema), loading, indexing, detections. */
+	double open_s, load_s, index_s, findings_s;
 	int nr_losses;		/* CPUs that lost events */
 	struct analyze_loss *losses;
 };

@@ -717,6 +717,48 @@ static int create_event_view(struct calls *c, const struct call_source *s, bool 
 
 static int create_views(struct calls *c);
 
+static const char *kind_arg(const struct call_kind *k, const char *name)
+{
+	for (int i = 0; i < k->nr_args; i++)
+		if (k->args[i] && !strcmp(k->args[i], name))
+			return k->args[i];
+	return NULL;
+}
+
+/*
+ * memory_call: every call of every call table under common names, for the
+ * questions about all of a process's calls at once.  addr and len are the
+ * first two arguments (the range a call is about: mremap's old one), prot
+ * and flags the arguments of those names.
+ */
+static int create_memory_call_view(struct calls *c)
+{
+	sqlite3_str *v = sqlite3_str_new(c->db->sql);
+	const char *sep = "";
+	char *sql;
+	int ret;
+
+	sqlite3_str_appendall(v, "DROP VIEW IF EXISTS memory_call; CREATE VIEW memory_call AS ");
+	for (const struct call_kind *k = c->kinds; k; k = k->next) {
+		const char *prot = kind_arg(k, "prot"), *flags = kind_arg(k, "flags");
+
+		sqlite3_str_appendf(v, "%sSELECT %Q AS call, id, capture_id, ts, ts_exit, pid, tid,"
+				    " comm, ", sep, k->name);
+		sqlite3_str_appendf(v, k->nr_args > 0 && k->args[0] ? "\"%w\" AS addr, " : "NULL AS addr, ",
+				    k->nr_args > 0 ? k->args[0] : "");
+		sqlite3_str_appendf(v, k->nr_args > 1 && k->args[1] ? "\"%w\" AS len, " : "NULL AS len, ",
+				    k->nr_args > 1 ? k->args[1] : "");
+		sqlite3_str_appendf(v, prot ? "\"%w\" AS prot, " : "NULL AS prot, ", prot ? prot : "");
+		sqlite3_str_appendf(v, flags ? "\"%w\" AS flags, " : "NULL AS flags, ", flags ? flags : "");
+		sqlite3_str_appendf(v, "ret, errno FROM \"%w\"", k->name);
+		sep = " UNION ALL ";
+	}
+	sql = sqlite3_str_finish(v);
+	ret = sql ? db_exec(c->db, "%s", sql) : db_fail(c->db, "out of memory");
+	sqlite3_free(sql);
+	return ret;
+}
+
 int calls_finish(struct calls *c)
 {
 	for (struct call_source *s = c->sources; s; s = s->next)
@@ -734,7 +776,7 @@ int calls_finish(struct calls *c)
 			    "CREATE INDEX IF NOT EXISTS \"%w_tid\" ON \"%w\" (tid)",
 			    k->name, k->name, k->name, k->name) < 0)
 			return -1;
-	return create_views(c);
+	return create_views(c) < 0 ? -1 : create_memory_call_view(c);
 }
 
 void calls_set_history(struct calls *c, struct hist_table *history)

@@ -201,3 +201,12 @@ CREATE TABLE IF NOT EXISTS finding_evidence (
 	call_id INTEGER NOT NULL,	-- its row
 	PRIMARY KEY (finding_id, call, call_id)
 ) WITHOUT ROWID;
+
+-- A protection as ls -l would show it ('rw-', 'r-x'): for summaries and the sqlite3 shell.
+-- (SELECT rwx FROM prot_rwx WHERE prot = x & 7) is NULL when x is: unknown.
+CREATE VIEW IF NOT EXISTS prot_rwx AS
+	WITH RECURSIVE n(prot) AS (SELECT 0 UNION ALL SELECT prot + 1 FROM n WHERE prot < 7)
+	SELECT prot, (CASE WHEN prot & 1 THEN 'r' ELSE '-' END) ||
+		     (CASE WHEN prot & 2 THEN 'w' ELSE '-' END) ||
+		     (CASE WHEN prot & 4 THEN 'x' ELSE '-' END) AS rwx
+	FROM n;

@@ -184,8 +184,9 @@ int cmd_analyze(int argc, char **argv)
 		return 1;
 	}
 	if (verbose)
-		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s\n", opts.input,
-			sum.open_s, sum.load_s, sum.index_s);
+		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s,"
+			" detections %.2f s\n", opts.input, sum.open_s, sum.load_s, sum.index_s,
+			sum.findings_s);
 	if (!quiet) {
 		if (sum.nr_losses)
 			print_losses(opts.input, &sum);
@@ -194,6 +195,10 @@ int cmd_analyze(int argc, char **argv)
 			(unsigned long long)sum.events, sum.event_tables,
 			(unsigned long long)sum.calls, (long long)sum.capture_id,
 			seconds_since(&progress.start));
+		fprintf(stderr, "maptrail: %s: %llu address-space history rows; %lld findings"
+			" (%lld high): maptrail query %s findings\n", opts.output,
+			(unsigned long long)sum.history_rows, (long long)sum.findings,
+			(long long)sum.high_findings, opts.output);
 	}
 	analyze_summary_release(&sum);
 	free(output);

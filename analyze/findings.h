@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_FINDINGS_H
+#define MAPTRAIL_FINDINGS_H
+
+/*
+ * findings: run every detection of the query catalog (queries/<name>.sql with
+ * kind: detection) over the database and gather what they return into
+ * `findings`, with the call rows each rests on in `finding_evidence`.
+ * Rebuilt whole each time, so that an --append database judges all its
+ * captures with the detections of the maptrail that wrote it last.
+ */
+
+#include <stdint.h>
+
+#include "db.h"
+
+/*
+ * findings_build - empty and refill findings and finding_evidence.  Needs the
+ * call tables, vma_history and the memory_call view.  Returns the number of
+ * findings, or -1 with db->err set (naming the detection that failed).
+ */
+int64_t findings_build(struct db *db);
+
+#endif

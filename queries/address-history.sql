@@ -1,0 +1,16 @@
+-- title: The history of one address in a process
+-- severity: info
+-- kind: lookup
+-- params: pid: process id; addr: the address (0x... or decimal)
+-- means: every state the address went through in the rebuilt address space, oldest first:
+--   the range that held it, protection, how the state began (change, cause) and ended
+--   (end_cause: a call table, 'exec' or 'exit'; NULL: still so at the end of the capture).
+-- why: follows one pointer through its life: mapped, written, made executable, moved away,
+--   replaced -- the sequence a report about injected code has to tell.
+SELECT h.id AS history_id, h.pid, h.start_addr, h.end_addr, h.prot,
+       (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7) AS rwx, h.map_flags, h.change,
+       h.cause, h.cause_id, h.ts_from, h.ts_to, h.end_cause, h.end_cause_id, h.prior_id,
+       h.prior_prot
+  FROM vma_history AS h
+ WHERE h.pid = :pid AND h.start_addr <= :addr AND h.end_addr > :addr
+ ORDER BY h.ts_from, h.id;

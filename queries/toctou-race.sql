@@ -1,0 +1,40 @@
+-- title: Two threads changing the same memory at once (TOCTOU race)
+-- severity: medium
+-- kind: detection
+-- mitre: T1068 Exploitation for Privilege Escalation
+-- means: two threads of one process changed overlapping ranges (mprotect, pkey_mprotect,
+--   munmap, mremap, remap_file_pages, mmap with MAP_FIXED) within 1 ms of each other, in
+--   either order: one row per pair.  Only processes the capture shows with two threads or
+--   more (task.tgid) are looked at.
+-- why: one thread checking or using a range while another changes it is the shape of
+--   time-of-check/time-of-use races, and of exploits of kernel memory-management bugs that
+--   race mprotect, munmap or mremap against each other (e.g. the Dirty COW family).
+WITH multi AS (
+	SELECT capture_id, tgid FROM task WHERE tgid IS NOT NULL
+	 GROUP BY capture_id, tgid HAVING count(*) > 1
+), changer AS (
+	SELECT call, id, capture_id, ts, pid, tid, comm, addr, addr + coalesce(len, 0) AS end_addr,
+	       prot, errno
+	  FROM memory_call
+	 WHERE pid IN (SELECT tgid FROM multi)
+	   AND (call IN ('mprotect', 'pkey_mprotect', 'munmap', 'mremap', 'remap_file_pages')
+	        OR (call IN ('mmap', 'mmap2') AND (flags & 0x10) != 0))
+), ordered AS (
+	SELECT *, row_number() OVER (PARTITION BY capture_id, pid ORDER BY ts, call, id) AS n
+	  FROM changer
+	 WHERE (capture_id, pid) IN (SELECT capture_id, tgid FROM multi)
+)
+SELECT a.capture_id, 'medium' AS severity, a.ts, a.pid, b.tid, b.comm,
+       max(a.addr, b.addr) AS addr, min(a.end_addr, b.end_addr) - max(a.addr, b.addr) AS len,
+       printf('thread %d %s(0x%x, %d)%s, then %.0f us later thread %d %s(0x%x, %d)%s', a.tid,
+              a.call, a.addr, a.end_addr - a.addr,
+              CASE WHEN a.errno IS NOT NULL THEN ' failed' ELSE '' END,
+              (b.ts - a.ts) / 1e3, b.tid, b.call, b.addr, b.end_addr - b.addr,
+              CASE WHEN b.errno IS NOT NULL THEN ' failed' ELSE '' END) AS summary,
+       json_array(json_array(a.call, a.id), json_array(b.call, b.id)) AS evidence
+  FROM ordered AS a
+  JOIN ordered AS b
+    ON b.capture_id = a.capture_id AND b.pid = a.pid AND b.n > a.n AND b.n <= a.n + 16
+   AND b.ts - a.ts <= 1000000 AND b.tid != a.tid
+   AND b.addr < a.end_addr AND a.addr < b.end_addr
+ ORDER BY a.ts;
