@@ -81,7 +81,8 @@ if "$maptrail" query --list > "$work/list" 2>/dev/null; then
 		"$maptrail" query "$work/injector.db" "$name" --format csv > "$work/$name.csv" \
 			2> "$work/query.err" || fail "maptrail query $name: $(cat "$work/query.err")"
 		want=$(q "$work/injector.db" "SELECT count(*) FROM findings WHERE detection = '$name'")
-		got=$(($(wc -l < "$work/$name.csv") - 1))
+		got=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))) - 1)' \
+			"$work/$name.csv")
 		[ "$got" = "$want" ] ||
 			fail "maptrail query $name gives $got rows, findings holds $want"
 		n=$((n + 1))
