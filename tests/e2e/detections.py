@@ -11,9 +11,13 @@ for tests/workload/benign.sh.
 1. Every printed call is a row of its call table (same thread, arguments, ret
    and errno; in the order the thread made them) whose pid is the printed one,
    and a row of the memory_call view with the printed addr and len.
-2. Every step produced its finding: the detection named below, with the
-   step's pid, tid, address and length, a ts between the call's entry and
-   exit, and finding_evidence pointing at that call's row.
+2. Every step produced its finding: the detection named in injector_checks,
+   with the step's pid, tid, address and length, a ts between the call's
+   entry and exit, and finding_evidence pointing at that call's row.  The
+   failure burst: one finding over the probes, all of them its evidence.  The
+   race: per round, a finding with both threads' calls as evidence and their
+   overlap as address (rounds whose calls the scheduler set more than 0.5 ms
+   apart are not judged; at least 3 of 5 must be).
 3. vma_history tells what the steps did: the W->X flip judged against RW, the
    .bss page's prior state unknown (never invented), one mprotect over two
    mappings as two rows (prior RW and prior R), the mremap victim ended by the
@@ -42,6 +46,7 @@ ADDR_LEN = {
 }
 NOT_ARGS = {'step', 'op', 'call', 'pid', 'tid', 'ret', 'errno'}
 PROT = {'R': 1, 'RW': 3, 'RX': 5, 'RWX': 7}
+RACE_JUDGED_NS = 500000
 
 failures = 0
 
@@ -472,6 +477,7 @@ def race_checks(db, lines, pg):
                  'race: no mapping or fewer than 3 rounds printed'):
         return
     base = num(m, 'ret')
+    judged = 0
     for rnd in rounds:
         a, b = by_op(lines, 'race', rnd + '-a'), by_op(lines, 'race', rnd + '-b')
         if not (a and b and a['row'] and b['row']):
@@ -481,6 +487,12 @@ def race_checks(db, lines, pg):
         t0 = min(a['row']['ts'], b['row']['ts'])
         t1 = max(a['row']['ts_exit'], b['row']['ts_exit'])
         gap = abs(b['row']['ts'] - a['row']['ts'])
+        # ~100 us apart by design; a loaded machine can deschedule a racer
+        # for longer, and a race 0.5 ms apart is not one a test can insist on
+        if gap > RACE_JUDGED_NS:
+            print('note: race %s: the calls were %d us apart: not judged' % (rnd, gap // 1000))
+            continue
+        judged += 1
         found = findings_of(db, 'toctou-race', 'mprotect', a['row']['id'])
         good = None
         problems = []
@@ -494,9 +506,10 @@ def race_checks(db, lines, pg):
                 p.append('tid %s is neither racer' % f['tid'])
             if f['ts'] is None or not t0 <= f['ts'] <= t1:
                 p.append('ts %s outside [%d, %d]' % (f['ts'], t0, t1))
-            if f['addr'] is None or not base <= u64(f['addr']) < base + 4 * pg or \
-                    (f['len'] is not None and u64(f['addr']) + f['len'] > base + 4 * pg):
-                p.append('addr %s len %s outside the raced mapping' % (hx(f['addr']), f['len']))
+            # where the two ranges overlap: [base + 1 page, base + 3 pages)
+            if u64(f['addr']) != (base + pg) % M or f['len'] != 2 * pg:
+                p.append('addr %s len %s, not the overlap %s, %d' % (
+                    hx(f['addr']), f['len'], hx(base + pg), 2 * pg))
             if not p:
                 good = f
                 break
@@ -505,6 +518,10 @@ def race_checks(db, lines, pg):
             rnd, gap // 1000, describe(good) if good else ''),
             'race %s (calls %d us apart, tids %s and %s): no toctou-race finding with both calls:'
             ' %s' % (rnd, gap // 1000, a['tid'], b['tid'], ' | '.join(problems) or 'none'))
+    check(judged >= 3, 'race: %d of %d rounds raced within %d us' % (
+        judged, len(rounds), RACE_JUDGED_NS // 1000),
+        'race: only %d of %d rounds raced within %d us: the workload did not race' % (
+            judged, len(rounds), RACE_JUDGED_NS // 1000))
 
 
 def cleanup_checks(db, lines):
