@@ -24,14 +24,21 @@ for tests/workload/benign.sh.
    mremap and its address holding the source's pages afterwards, the
    remap_file_pages range, every range the cleanup unmapped ended by that
    munmap.
-4. BENIGN.DB: not one high-severity finding (and enough calls and history for
+4. With MAPTRAIL=path/to/maptrail in the environment, the same history asked as
+   a person would (`maptrail query DB address-at`): the victim's address
+   before and after the mremap, the .bss page before the capture saw it
+   ('unknown') and after, the RWX page after the cleanup ('unmapped').
+5. BENIGN.DB: not one high-severity finding (and enough calls and history for
    that to mean something).
 
 Prints one `ok:` line per check that passed and `FAIL:` per check that did not
 (all of them, not only the first), and exits 1 if any failed.
 """
 
+import json
+import os
 import sqlite3
+import subprocess
 import sys
 
 M = 1 << 64
@@ -47,6 +54,8 @@ ADDR_LEN = {
 NOT_ARGS = {'step', 'op', 'call', 'pid', 'tid', 'ret', 'errno'}
 PROT = {'R': 1, 'RW': 3, 'RX': 5, 'RWX': 7}
 RACE_JUDGED_NS = 500000
+# maptrail itself, for the lookups through `maptrail query` (MAPTRAIL=path; unset: skipped)
+MAPTRAIL = os.environ.get('MAPTRAIL')
 
 failures = 0
 
@@ -562,6 +571,59 @@ def benign_checks(path):
         print('note: benign: %s %s x%d' % row)
 
 
+def address_at(dbpath, pid, addr, ts=None):
+    """`maptrail query DB address-at`: what was at addr in pid at ts (None: the end)."""
+    cmd = [MAPTRAIL, 'query', dbpath, 'address-at', '-p', 'pid=%d' % pid,
+           '-p', 'addr=0x%x' % (addr % M), '-f', 'json']
+    if ts is not None:
+        cmd += ['-p', 'ts=%d' % ts]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError('%s: exit %d: %s' % (' '.join(cmd), r.returncode, r.stderr.strip()))
+    return json.loads(r.stdout)
+
+
+def lookup_checks(db, dbpath, lines, pg):
+    """The question "what was at A in P at T" asked as a person would: maptrail query."""
+    def line(step, op):
+        l = by_op(lines, step, op)
+        return l if l and l['row'] else None
+
+    def one(what, rows, **want):
+        got = rows[0] if len(rows) == 1 else {}
+        bad = {k: got.get(k) for k, v in want.items() if got.get(k) != v}
+        check(len(rows) == 1 and not bad, 'address-at: %s: %s' % (
+            what, ', '.join('%s=%s' % kv for kv in sorted(want.items()))),
+            'address-at: %s: got %s; want %s' % (what, rows, want))
+
+    victim, source = line('mremap-over', 'map-victim'), line('mremap-over', 'map-source')
+    move = line('mremap-over', 'move-over')
+    if victim and source and move:
+        pid, v, m = int(move['pid']), num(victim, 'ret'), move['row']
+        src = history_rows(db, 'cause = ? AND cause_id = ?', ('mmap', source['row']['id']))
+        one('the victim\'s address just before the mremap',
+            address_at(dbpath, pid, v, m['ts'] - 1),
+            state='mapped', cause='mmap', cause_id=victim['row']['id'])
+        one('the victim\'s address after the mremap',
+            address_at(dbpath, pid, v + pg, m['ts_exit'] + 1),
+            state='mapped', change='moved', cause='mremap', cause_id=m['id'],
+            prior_id=src[0]['id'] if len(src) == 1 else 'the source mmap\'s row')
+    bss = line('prior-unknown', 'bss-rx')
+    if bss:
+        pid, a, r = int(bss['pid']), num(bss, 'addr'), bss['row']
+        one('the .bss page before the capture saw it', address_at(dbpath, pid, a, r['ts'] - 1),
+            state='unknown')
+        one('the .bss page after the mprotect', address_at(dbpath, pid, a, r['ts_exit']),
+            state='mapped', change='protected', cause='mprotect', cause_id=r['id'],
+            prior_id=None, prior_prot=None, prot=PROT['RX'])
+    rwx = line('rwx', 'map-rwx')
+    gone = [l for l in lines if l['step'] == 'cleanup' and l['row'] and rwx and
+            num(l, 'addr') == num(rwx, 'ret')]
+    if rwx and gone:
+        one('the RWX page at the end', address_at(dbpath, int(rwx['pid']), num(rwx, 'ret')),
+            state='unmapped', end_cause='munmap', end_cause_id=gone[0]['row']['id'])
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit('usage: detections.py INJECTOR.OUT INJECTOR.DB [BENIGN.DB]')
@@ -582,6 +644,13 @@ def main():
     check(bad == 0, 'findings: severity_rank agrees with severity',
           'findings: %d rows whose severity_rank is not their severity\'s' % bad)
     injector_checks(db, lines, pg)
+    if MAPTRAIL:
+        try:
+            lookup_checks(db, sys.argv[2], lines, pg)
+        except (RuntimeError, ValueError) as e:
+            fail('address-at: %s' % e)
+    else:
+        print('note: MAPTRAIL not set: the address-at lookups through maptrail query skipped')
     if len(sys.argv) == 4:
         try:
             benign_checks(sys.argv[3])

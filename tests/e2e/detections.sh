@@ -71,7 +71,8 @@ record() {
 record injector "$injector"
 record benign "$benign"
 
-python3 "$here/detections.py" "$work/injector.out" "$work/injector.db" "$work/benign.db"
+MAPTRAIL=$maptrail python3 "$here/detections.py" "$work/injector.out" "$work/injector.db" \
+	"$work/benign.db"
 
 # The same findings through maptrail query, where it exists: every detection
 # query runs, and the findings table holds what the queries return.
