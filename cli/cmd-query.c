@@ -85,6 +85,17 @@ static void describe(const struct qry_info *q, bool sql)
 		printf("\n%s\n", q->sql);
 }
 
+/* 0 when everything reached stdout, or its reader went away; else one line and 1. */
+static int done(FILE *out)
+{
+	if (!fflush(out) && !ferror(out))
+		return 0;
+	if (errno == EPIPE)
+		return 0;
+	cli_error("query: write: %s", strerror(errno));
+	return 1;
+}
+
 static int list(bool verbose)
 {
 	int n = qry_catalog_count();
@@ -107,7 +118,7 @@ static int list(bool verbose)
 		printf("%-*s  %-9s  %-8s  %s\n", width, q->name, q->kind ? q->kind : "",
 		       q->severity ? q->severity : "", q->title ? q->title : "");
 	}
-	return fflush(stdout) && errno != EPIPE ? 1 : 0;
+	return done(stdout);
 }
 
 static int unknown_query(const char *name)
@@ -149,15 +160,17 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 		cli_error("%s: %s: %s", db_path, label, err ? err : "cannot prepare");
 		goto out;
 	}
-	/* "| head" closing the pipe ends the answer, quietly. */
-	signal(SIGPIPE, SIG_IGN);
 	rows = qry_write(db, st, opts, stdout, &err);
 	if (rows == -EPIPE) {
 		ret = 0;
 		goto out;
 	}
-	if (rows < 0) {
+	if (rows == -EIO) {
 		cli_error("%s: %s: %s", db_path, label, err ? err : "failed");
+		goto out;
+	}
+	if (rows < 0) {		/* writing: stdout's fault, not the database's */
+		cli_error("query: %s", err ? err : strerror(-rows));
 		goto out;
 	}
 	ret = 0;
@@ -191,6 +204,8 @@ int cmd_query(int argc, char **argv)
 		cli_error("out of memory");
 		return 1;
 	}
+	/* "| head" closing the pipe ends the output, quietly: EPIPE, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:f:wlvd:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -245,7 +260,9 @@ int cmd_query(int argc, char **argv)
 	if (describe_name) {
 		const struct qry_info *q = qry_catalog_find(describe_name);
 
-		ret = q ? (describe(q, true), 0) : unknown_query(describe_name);
+		if (q)
+			describe(q, true);
+		ret = q ? done(stdout) : unknown_query(describe_name);
 		goto out;
 	}
 	if (argc - optind != 2) {

@@ -259,11 +259,19 @@ static void find_direct_reads(struct decoder *d, sqlite3_stmt *st)
 	if (!sql)
 		return;
 	/* A compound's columns name the first SELECT's origin only: no origins then. */
-	for (const char *p = sql; *p; p++)
-		if ((p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
-		    (!strncasecmp(p, "union", 5) || !strncasecmp(p, "intersect", 9) ||
-		     !strncasecmp(p, "except", 6)))
-			d->compound = true;
+	for (const char *p = sql; *p; p++) {
+		static const char *const words[] = { "union", "intersect", "except" };
+
+		if (p > sql && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		for (int i = 0; i < 3; i++) {
+			size_t n = strlen(words[i]);
+
+			if (!strncasecmp(p, words[i], n) &&
+			    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+				d->compound = true;
+		}
+	}
 	if (d->compound)
 		return;
 	sqlite3_set_authorizer(d->db, note_direct_read, d);
@@ -295,6 +303,10 @@ static char *scalar_text(sqlite3 *db, const char *sql, const char *a, const char
  */
 static bool column_from_schema(struct decoder *d, sqlite3_stmt *st, int i, struct column *col)
 {
+#ifndef QRY_HAVE_COLUMN_METADATA
+	/* An SQLite built without SQLITE_ENABLE_COLUMN_METADATA: names only. */
+	return false;
+#else
 	const char *table = sqlite3_column_table_name(st, i);
 	const char *origin = sqlite3_column_origin_name(st, i);
 	char *decode;
@@ -320,6 +332,7 @@ static bool column_from_schema(struct decoder *d, sqlite3_stmt *st, int i, struc
 		col->kind = COL_FLAGS;
 	free(decode);
 	return col->kind != COL_PLAIN;
+#endif
 }
 
 /* The columns of @st: how a table shows each. */
