@@ -204,9 +204,13 @@ int hist_table_finish(struct hist_table *ht)
 
 int hist_table_index(struct hist_table *ht)
 {
+	/*
+	 * "What was at this address" goes by process and address.  The
+	 * detections read the table whole, once each: another index would cost
+	 * more to build than it saves them.
+	 */
 	return db_exec(ht->db, "CREATE INDEX IF NOT EXISTS vma_history_pid ON vma_history"
-		       " (pid, start_addr); CREATE INDEX IF NOT EXISTS vma_history_cause ON"
-		       " vma_history (cause, cause_id)");
+		       " (pid, start_addr)");
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

@@ -507,18 +507,12 @@ static int do_mremap(struct history *h, struct proc *p, const struct hist_call *
 
 		if (off >= new_size)
 			break;
-		if (len > new_size - off)
+		/* A growth is more of the last mapping: one range with it, as in the kernel. */
+		if (len > new_size - off || i == h->moving.nr - 1)
 			len = new_size - off;
 		if (open_row(h, p, to + off, to + off + len, &pc->state, HIST_MOVED, c->op, c->id,
 			     c->ts, pc) < 0)
 			return -1;
-	}
-	if (new_size > old_size) {
-		const struct piece *last = &h->moving.v[h->moving.nr - 1];
-
-		grown = state_at(h, &last->state, last->start, last->end);
-		return open_row(h, p, to + old_size, to + new_size, &grown, HIST_MAPPED, c->op, c->id,
-				c->ts, NULL);
 	}
 	return 0;
 }

@@ -16,7 +16,8 @@ WITH multi AS (
 	SELECT call, id, capture_id, ts, pid, tid, comm, addr, addr + coalesce(len, 0) AS end_addr,
 	       prot, errno
 	  FROM memory_call
-	 WHERE pid IN (SELECT tgid FROM multi)
+	 WHERE tid IN (SELECT t.pid FROM task t JOIN multi m
+	                ON m.capture_id = t.capture_id AND m.tgid = t.tgid)
 	   AND (call IN ('mprotect', 'pkey_mprotect', 'munmap', 'mremap', 'remap_file_pages')
 	        OR (call IN ('mmap', 'mmap2') AND (flags & 0x10) != 0))
 ), ordered AS (
