@@ -53,7 +53,7 @@ struct decoder {
 	struct errno_name *errnos;
 	bool compound;		/* the statement has UNION, INTERSECT or EXCEPT */
 	int nr_direct;
-	char **direct;		/* tables the statement reads itself, not through a view */
+	char **direct;		/* tables whose columns' origins can be trusted */
 };
 
 struct column {
@@ -227,41 +227,47 @@ static const char *errno_name(const struct decoder *d, int64_t number)
 	return NULL;
 }
 
-static int note_direct_read(void *arg, int action, const char *table, const char *column,
-			    const char *schema, const char *view)
-{
-	struct decoder *d = arg;
-	char **more;
+/* A table the statement reads, and the view or WITH table it reads it for (NULL: itself). */
+struct table_read {
+	char *table, *via;
+};
 
-	if (action != SQLITE_READ || !table || view)
+struct reads {
+	int nr;
+	struct table_read *r;
+};
+
+static int note_read(void *arg, int action, const char *table, const char *column,
+		     const char *schema, const char *via)
+{
+	struct reads *reads = arg;
+	struct table_read *more;
+
+	if (action != SQLITE_READ || !table)
 		return SQLITE_OK;
-	for (int i = 0; i < d->nr_direct; i++)
-		if (!strcmp(d->direct[i], table))
+	for (int i = 0; i < reads->nr; i++)
+		if (!strcmp(reads->r[i].table, table) &&
+		    (via ? reads->r[i].via && !strcmp(reads->r[i].via, via) : !reads->r[i].via))
 			return SQLITE_OK;
-	more = realloc(d->direct, (d->nr_direct + 1) * sizeof(*more));
-	if (more) {
-		d->direct = more;
-		if ((more[d->nr_direct] = strdup(table)))
-			d->nr_direct++;
-	}
+	more = realloc(reads->r, (reads->nr + 1) * sizeof(*more));
+	if (!more)
+		return SQLITE_OK;
+	reads->r = more;
+	more[reads->nr].table = strdup(table);
+	more[reads->nr].via = via ? strdup(via) : NULL;
+	if (more[reads->nr].table && (!via || more[reads->nr].via))
+		reads->nr++;
+	else
+		free(more[reads->nr].table), free(more[reads->nr].via);
 	return SQLITE_OK;
 }
 
-/*
- * Which tables @st reads itself: a column of a call table read through a
- * view (memory_call is a UNION of them) may not be what its origin says.
- */
-static void find_direct_reads(struct decoder *d, sqlite3_stmt *st)
+/* Whether @sql has UNION, INTERSECT or EXCEPT (a word in a string or comment counts too). */
+static bool compound_words(const char *sql)
 {
-	const char *sql = sqlite3_sql(st);
-	sqlite3_stmt *again = NULL;
+	static const char *const words[] = { "union", "intersect", "except" };
 
-	if (!sql)
-		return;
-	/* A compound's columns name the first SELECT's origin only: no origins then. */
 	for (const char *p = sql; *p; p++) {
-		static const char *const words[] = { "union", "intersect", "except" };
-
 		if (p > sql && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
 			continue;
 		for (int i = 0; i < 3; i++) {
@@ -269,15 +275,74 @@ static void find_direct_reads(struct decoder *d, sqlite3_stmt *st)
 
 			if (!strncasecmp(p, words[i], n) &&
 			    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
-				d->compound = true;
+				return true;
 		}
 	}
-	if (d->compound)
+	return false;
+}
+
+/* Whether @name is a view made of a compound SELECT (a WITH table is no view: false). */
+static bool compound_view(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	bool compound = true;	/* when in doubt, no origins */
+
+	if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = ?1"
+			       " UNION ALL SELECT sql FROM sqlite_temp_schema WHERE type = 'view'"
+			       " AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return true;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		compound = false;
+	else
+		compound = !sqlite3_column_text(st, 0) ||
+			   compound_words((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return compound;
+}
+
+/*
+ * Which tables a column's origin can be trusted for: a compound SELECT's
+ * columns name the first SELECT's origin only, so a table read through one
+ * (memory_call is a UNION of the call tables), or by a compound statement,
+ * is left out.  SQLite's authorizer names a WITH table as it names a view;
+ * the schema tells them apart.
+ */
+static void find_direct_reads(struct decoder *d, sqlite3_stmt *st)
+{
+	const char *sql = sqlite3_sql(st);
+	sqlite3_stmt *again = NULL;
+	struct reads reads = { 0 };
+
+	if (!sql || (d->compound = compound_words(sql)))
 		return;
-	sqlite3_set_authorizer(d->db, note_direct_read, d);
+	sqlite3_set_authorizer(d->db, note_read, &reads);
 	sqlite3_prepare_v2(d->db, sql, -1, &again, NULL);
 	sqlite3_set_authorizer(d->db, NULL, NULL);
 	sqlite3_finalize(again);
+	for (int i = 0; i < reads.nr; i++) {
+		bool trusted = true;
+		char **more;
+
+		for (int j = 0; j < reads.nr; j++)
+			if (!strcmp(reads.r[j].table, reads.r[i].table) && reads.r[j].via &&
+			    compound_view(d->db, reads.r[j].via))
+				trusted = false;
+		for (int j = 0; j < d->nr_direct; j++)
+			if (!strcmp(d->direct[j], reads.r[i].table))
+				trusted = false;	/* already listed */
+		if (!trusted)
+			continue;
+		more = realloc(d->direct, (d->nr_direct + 1) * sizeof(*more));
+		if (!more)
+			break;
+		d->direct = more;
+		if ((more[d->nr_direct] = strdup(reads.r[i].table)))
+			d->nr_direct++;
+	}
+	for (int i = 0; i < reads.nr; i++)
+		free(reads.r[i].table), free(reads.r[i].via);
+	free(reads.r);
 }
 
 static char *scalar_text(sqlite3 *db, const char *sql, const char *a, const char *b)
