@@ -26,5 +26,6 @@ int cmd_analyze(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "analyze", "turn a trace.dat into an SQLite database", cmd_analyze },
 	{ "record", "record the memory-mapping calls into a trace.dat (root)", cmd_record },
 	{ "query", "ask a database a canned question or SQL: table, csv or json", cmd_query },
+	{ "report", "what a database holds, for a person: text, Markdown or one HTML page", cmd_report },
 	{ "schema", "what maptrail knows of each event: arguments, tags, hooks, sources", cmd_schema },
 	{ 0 }
 };

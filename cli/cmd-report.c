@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * maptrail report DB [-o FILE] [--force]: the report of a database, on the
+ * terminal or in a file whose extension picks the format.  The file is written
+ * under a temporary name beside it and renamed into place when complete, as
+ * analyze does with its database: a failure leaves nothing at the output path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "report.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: maptrail report DB [-o FILE.html|FILE.md] [--force]\n\n"
+		"What a maptrail database holds, as a person reads it: what was captured and how\n"
+		"completely (lost events, unpaired calls, the recorder's plan), the findings by\n"
+		"severity with their evidence, per-process summaries, calls over time and the\n"
+		"address-space timeline of each process with findings.\n\n"
+		"  -o, --output FILE  write to FILE: .html (one self-contained page, pictures in\n"
+		"                     SVG) or .md (Markdown); without -o, plain text on stdout\n"
+		"  -f, --force        replace FILE if it exists\n"
+		"  -h, --help         this help\n");
+}
+
+/* The output file, written beside its final name until complete. */
+struct out_file {
+	const char *path;
+	char *tmp;
+	FILE *f;
+};
+
+static int out_open(struct out_file *o, const char *path, bool force, const struct stat *db_st)
+{
+	char *dir_copy = strdup(path), *base_copy = strdup(path);
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	mode_t mask;
+	int fd = -1, ret = -1;
+
+	o->path = path;
+	if (!dir_copy || !base_copy) {
+		cli_error("%s: out of memory", path);
+		goto out;
+	}
+	if (exists && S_ISDIR(st.st_mode)) {
+		cli_error("%s: is a directory", path);
+		goto out;
+	}
+	if (exists && st.st_dev == db_st->st_dev && st.st_ino == db_st->st_ino) {
+		cli_error("%s: is the database itself", path);
+		goto out;
+	}
+	if (exists && !force) {
+		cli_error("%s: already exists (--force replaces it)", path);
+		goto out;
+	}
+	if (asprintf(&o->tmp, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
+		o->tmp = NULL;
+		cli_error("%s: out of memory", path);
+		goto out;
+	}
+	fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("%s: cannot create: %s", path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		goto out;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) < 0 ||
+	    !(o->f = fdopen(fd, "w"))) {
+		cli_error("%s: cannot write: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(dir_copy);
+	free(base_copy);
+	return ret;
+}
+
+/* Close and publish; on @ok false (or a write error), remove the temporary file. */
+static int out_close(struct out_file *o, bool ok)
+{
+	int ret = 0;
+
+	if (o->f) {
+		if (ok && (ferror(o->f) || fflush(o->f) || fsync(fileno(o->f)))) {
+			cli_error("%s: cannot write: %s", o->path, strerror(errno ? errno : EIO));
+			ok = false;
+		}
+		if (fclose(o->f) && ok) {
+			cli_error("%s: cannot write: %s", o->path, strerror(errno));
+			ok = false;
+		}
+		o->f = NULL;
+	}
+	if (o->tmp && ok && rename(o->tmp, o->path) < 0) {
+		cli_error("%s: cannot rename into place: %s", o->path, strerror(errno));
+		ok = false;
+	}
+	if (o->tmp && !ok)
+		unlink(o->tmp);
+	free(o->tmp);
+	o->tmp = NULL;
+	if (!ok)
+		ret = 1;
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct rep_options opt = { .format = REP_TEXT };
+	struct out_file out = { 0 };
+	const char *output = NULL, *path;
+	bool force = false;
+	sqlite3 *db = NULL;
+	struct stat db_st;
+	char *err = NULL;
+	int c, ret = 1;
+
+	while ((c = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cli_usage_error("report", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("report", optind == argc ? "which database?" :
+				       "one database at a time");
+	path = argv[optind];
+	if (output) {
+		int format = rep_format_for_path(output);
+
+		if (format < 0)
+			return cli_usage_error("report", "%s: the output's name says its format:"
+					       " .html, .htm or .md", output);
+		opt.format = format;
+	}
+	opt.db_name = path;
+	if (stat(path, &db_st) < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return 1;
+	}
+	if (S_ISDIR(db_st.st_mode)) {
+		cli_error("%s: is a directory", path);
+		return 1;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		cli_error("%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if (output && out_open(&out, output, force, &db_st))
+		goto out;
+	if (rep_write(db, out.f ? out.f : stdout, &opt, &err)) {
+		cli_error("%s: %s", path, err ? err : "out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (output && out_close(&out, ret == 0))
+		ret = 1;
+	if (!output && fflush(stdout)) {
+		cli_error("cannot write: %s", strerror(errno));
+		ret = 1;
+	}
+	free(err);
+	sqlite3_close(db);
+	return ret;
+}

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report as one self-contained HTML page: inline CSS and SVG, no script,
+ * nothing fetched (no font, image or link outside the page), so it opens the
+ * same on an air-gapped analyst machine and can be attached to a case file.
+ * Every string from the database goes through rep_html_escape().
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report-model.h"
+
+static const char css[] =
+	":root{--fg:#1f2328;--muted:#57606a;--line:#d0d7de;--soft:#f6f8fa}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0;background:#eef1f4;color:var(--fg);"
+	"font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif}\n"
+	"main{max-width:1200px;margin:0 auto;padding:28px 36px 56px;background:#fff;"
+	"min-height:100vh}\n"
+	"h1{font-size:26px;margin:0}\n"
+	"h2{font-size:20px;margin:40px 0 12px;padding-bottom:6px;border-bottom:2px solid var(--line)}\n"
+	"h3{font-size:16px;margin:22px 0 8px}\n"
+	".sub{color:var(--muted);margin:2px 0 0}\n"
+	"nav{margin:14px 0 0;font-size:14px}nav a{margin-right:16px;color:#0969da;"
+	"text-decoration:none}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px;"
+	"margin:20px 0 8px}\n"
+	".card{border:1px solid var(--line);border-radius:8px;padding:10px 14px;"
+	"background:var(--soft)}\n"
+	".card .k{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}\n"
+	".card .v{font-size:22px;font-weight:650;white-space:nowrap}\n"
+	".card .d{font-size:13px;color:var(--muted)}\n"
+	".card.bad{border-color:#f97066;background:#fef3f2}.card.good{border-color:#75e0a7;"
+	"background:#f6fef9}\n"
+	".badge{display:inline-block;min-width:58px;text-align:center;padding:1px 8px;"
+	"border-radius:10px;font-size:12px;font-weight:700;color:#fff;text-transform:uppercase;"
+	"vertical-align:2px}\n"
+	".badge.high{background:#d92d20}.badge.medium{background:#e8710a}"
+	".badge.low{background:#eaaa08;color:#1f2328}.badge.info{background:#2e90fa}\n"
+	".sevs span{margin-right:8px;white-space:nowrap}.sevs .badge{min-width:0}\n"
+	"table{border-collapse:collapse;margin:6px 0 14px;font-size:14px}\n"
+	"th,td{padding:4px 10px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}\n"
+	"thead th{background:var(--soft);font-weight:600;border-bottom:1px solid var(--line)}\n"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.n,td.t{white-space:nowrap}.scroll{overflow-x:auto}\n"
+	"table.procs th.c{font-size:12px;font-weight:500}\n"
+	"tbody tr:nth-child(even) td{background:#fafbfc}\n"
+	"table.kv th{background:none;color:var(--muted);font-weight:500;padding-right:18px;"
+	"border:none;white-space:nowrap}table.kv td{border:none}\n"
+	"table.kv tbody tr:nth-child(even) td{background:none}\n"
+	"code,.mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:13px}\n"
+	".capture{border:1px solid var(--line);border-radius:8px;padding:6px 18px 10px;"
+	"margin:14px 0}\n"
+	".cols{display:flex;flex-wrap:wrap;gap:8px 36px}\n"
+	".finding{border:1px solid var(--line);border-left:6px solid #8c959f;border-radius:6px;"
+	"padding:10px 16px 6px;margin:14px 0}\n"
+	".finding.high{border-left-color:#d92d20}.finding.medium{border-left-color:#e8710a}"
+	".finding.low{border-left-color:#eaaa08}.finding.info{border-left-color:#2e90fa}\n"
+	".finding h3{margin:2px 0 6px}.finding .id{color:var(--muted);font-weight:400}\n"
+	".finding table.kv{margin:0 0 6px}.finding table.ev{font-size:13px}\n"
+	".note{background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:8px 12px;"
+	"margin:10px 0}\n"
+	".ok{color:#067647}.warn{color:#b42318;font-weight:600}.muted{color:var(--muted)}\n"
+	".legend{font-size:13px;margin:6px 0 10px}.legend span{margin-right:16px;white-space:nowrap}\n"
+	".legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;"
+	"vertical-align:-1px;border:1px solid rgba(0,0,0,.15)}\n"
+	".legend i.mark{border:none;border-left:2px dashed #d92d20;width:2px;border-radius:0}\n"
+	"figure{margin:10px 0 22px}figcaption{font-weight:600;margin-bottom:2px}\n"
+	"figcaption .muted{font-weight:400}\n"
+	"svg{display:block;max-width:100%;height:auto}\n"
+	"details{margin:6px 0}details pre{max-height:420px;overflow:auto;background:var(--soft);"
+	"padding:10px;font-size:12px;border-radius:6px}\n"
+	"footer{margin-top:40px;font-size:13px;color:var(--muted)}\n";
+
+#define esc rep_html_escape
+
+static void num(FILE *out, int64_t v)
+{
+	char a[48];
+
+	fputs(rep_fmt_count(a, sizeof(a), v), out);
+}
+
+static void card(FILE *out, const char *cls, const char *key, const char *value,
+		 const char *detail)
+{
+	fprintf(out, "<div class=\"card%s%s\"><div class=\"k\">%s</div><div class=\"v\">", *cls ?
+		" " : "", cls, key);
+	esc(out, value);
+	fputs("</div>", out);
+	if (detail) {
+		fputs("<div class=\"d\">", out);
+		esc(out, detail);
+		fputs("</div>", out);
+	}
+	fputs("</div>\n", out);
+}
+
+static void summary(const struct rep_model *m, FILE *out)
+{
+	int64_t events = 0, lost = 0, lost_unknown = 0;
+	char a[64], b[96];
+
+	for (int i = 0; i < m->nr_captures; i++) {
+		events += m->captures[i].events;
+		lost += m->captures[i].lost;
+		lost_unknown += m->captures[i].lost_unknown;
+	}
+	fputs("<section class=\"cards\" id=\"summary\">\n", out);
+	if (m->nr_captures == 1 && m->captures[0].has_span) {
+		const struct rep_capture *c = &m->captures[0];
+
+		snprintf(b, sizeof(b), "clock %s", c->clock ? c->clock : "?");
+		card(out, "", "span", rep_fmt_dur(a, sizeof(a), c->last_ts - c->first_ts, c->ns), b);
+	} else {
+		snprintf(a, sizeof(a), "%d", m->nr_captures);
+		card(out, "", "captures", a, NULL);
+	}
+	card(out, "", "events", rep_fmt_count(a, sizeof(a), events), NULL);
+	card(out, lost || lost_unknown ? "bad" : "good", "lost events",
+	     rep_fmt_count(a, sizeof(a), lost), lost || lost_unknown ? "the capture is incomplete" :
+	     "none: the capture is complete");
+	if (m->has_calls) {
+		snprintf(b, sizeof(b), "%s failed, %d processes",
+			 rep_fmt_count(a, sizeof(a), m->total_failures), m->nr_procs);
+		card(out, "", "memory calls", rep_fmt_count(a, sizeof(a), m->total_calls), b);
+	}
+	if (m->has_findings) {
+		fprintf(out, "<div class=\"card%s\" style=\"grid-column:span 2\"><div class=\"k\">"
+			"findings</div><div class=\"v\">%" PRId64 "</div><div class=\"sevs\">",
+			m->by_rank[3] ? " bad" : m->total_findings ? "" : " good", m->total_findings);
+		for (int r = 3; r >= 0; r--)
+			fprintf(out, "<span><span class=\"badge %s\">%s</span> %" PRId64 "</span>",
+				rep_severity_name(r), rep_severity_name(r), m->by_rank[r]);
+		fputs("</div></div>\n", out);
+	}
+	fputs("</section>\n", out);
+	for (int i = 0; i < m->nr_notes; i++) {
+		fputs("<p class=\"note\">", out);
+		esc(out, m->notes[i]);
+		fputs("</p>\n", out);
+	}
+}
+
+static void kv_row(FILE *out, const char *key, const char *value, bool mono)
+{
+	fprintf(out, "<tr><th>%s</th><td%s>", key, mono ? " class=\"mono\"" : "");
+	esc(out, value ? value : "-");
+	fputs("</td></tr>\n", out);
+}
+
+static void capture_plan(const struct rep_capture *c, FILE *out)
+{
+	fputs("<h3>The recorder's plan</h3>\n", out);
+	if (!c->plan) {
+		fputs("<p class=\"muted\">None: the capture was not made by maptrail record.</p>\n",
+		      out);
+		return;
+	}
+	fputs("<p>", out);
+	esc(out, c->plan_summary ? c->plan_summary : "");
+	fputs("</p>\n", out);
+	if (c->nr_plan_events) {
+		fputs("<table><thead><tr><th>event</th><th>recorded with</th></tr></thead><tbody>\n",
+		      out);
+		for (int i = 0; i < c->nr_plan_events; i++) {
+			const struct rep_plan_event *e = &c->plan_events[i];
+
+			fputs("<tr><td class=\"mono\">", out);
+			esc(out, e->name);
+			fprintf(out, "</td><td%s>", e->why ? " class=\"warn\"" : "");
+			esc(out, e->backend);
+			fputs("</td></tr>\n", out);
+		}
+		fputs("</tbody></table>\n", out);
+	}
+	if (c->nr_not_hooked) {
+		fputs("<p><b>What it could not hook:</b></p><ul>\n", out);
+		for (int i = 0; i < c->nr_not_hooked; i++) {
+			fputs("<li>", out);
+			esc(out, c->not_hooked[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n", out);
+	} else {
+		fputs("<p class=\"ok\">Every event was hooked as planned.</p>\n", out);
+	}
+	fputs("<details><summary>The full plan</summary><pre>", out);
+	esc(out, c->plan);
+	fputs("</pre></details>\n", out);
+}
+
+static void capture(const struct rep_capture *c, FILE *out)
+{
+	char a[64], b[64], line[256];
+	bool any_lost = false, any_unpaired = false;
+
+	fprintf(out, "<div class=\"capture\"><h3>Capture %" PRId64 ": <span class=\"mono\">", c->id);
+	esc(out, c->path);
+	fputs("</span></h3>\n<table class=\"kv\"><tbody>\n", out);
+	kv_row(out, "SHA-256", c->sha256, true);
+	kv_row(out, "host", c->host, false);
+	kv_row(out, "kernel", c->uname, false);
+	snprintf(line, sizeof(line), "%s%s", c->clock ? c->clock : "-",
+		 c->ns ? " (nanoseconds)" : " (times are in clock ticks, not ns)");
+	kv_row(out, "clock", line, false);
+	snprintf(line, sizeof(line), "%" PRId64, c->cpus);
+	kv_row(out, "CPUs", line, false);
+	if (c->has_span) {
+		snprintf(line, sizeof(line), "%s (from ts %" PRId64 " to %" PRId64 ")",
+			 rep_fmt_dur(a, sizeof(a), c->last_ts - c->first_ts, c->ns), c->first_ts,
+			 c->last_ts);
+		kv_row(out, "span", line, false);
+	} else {
+		kv_row(out, "span", "no events", false);
+	}
+	kv_row(out, "events", rep_fmt_count(a, sizeof(a), c->events), false);
+	snprintf(line, sizeof(line), "trace.dat v%" PRId64 ", %s, %s", c->file_version,
+		 c->compression ? c->compression : "not compressed",
+		 rep_fmt_bytes(b, sizeof(b), c->size));
+	kv_row(out, "file", line, false);
+	if (c->analyzed_at) {
+		snprintf(line, sizeof(line), "%s by maptrail %s", c->analyzed_at,
+			 c->version ? c->version : "?");
+		kv_row(out, "analyzed", line, false);
+	}
+	fputs("</tbody></table>\n", out);
+
+	fputs("<h3>Completeness</h3>\n", out);
+	for (int i = 0; i < c->nr_cpu; i++)
+		any_lost |= c->cpu[i].lost || c->cpu[i].lost_unknown || c->cpu[i].overrun ||
+			    c->cpu[i].commit_overrun || c->cpu[i].dropped;
+	for (int i = 0; i < c->nr_unpaired; i++)
+		any_unpaired |= c->unpaired[i].no_exit || c->unpaired[i].no_entry;
+	if (c->lost || c->lost_unknown || any_lost) {
+		fputs("<p class=\"warn\">", out);
+		num(out, c->lost);
+		fprintf(out, " events lost%s: what the history shows may be missing calls.</p>\n",
+			c->lost_unknown ? " (and pages that lost an unknown number)" : "");
+	} else {
+		fputs("<p class=\"ok\">No event lost.</p>\n", out);
+	}
+	fputs("<div class=\"cols\"><div>\n<table><thead><tr><th>buffer</th><th class=\"n\">CPU</th>"
+	      "<th class=\"n\">events</th><th class=\"n\">lost</th><th class=\"n\">overrun</th>"
+	      "<th class=\"n\">commit overrun</th><th class=\"n\">dropped</th></tr></thead><tbody>\n",
+	      out);
+	for (int i = 0; i < c->nr_cpu; i++) {
+		const struct rep_cpu *p = &c->cpu[i];
+
+		fputs("<tr><td class=\"mono\">", out);
+		esc(out, *p->buffer ? p->buffer : "(top)");
+		fprintf(out, "</td><td class=\"n\">%d</td><td class=\"n\">", p->cpu);
+		num(out, p->events);
+		fprintf(out, "</td><td class=\"n%s\">", p->lost || p->lost_unknown ? " warn" : "");
+		num(out, p->lost);
+		if (p->lost_unknown)
+			fputs(" + ?", out);
+		if (p->has_stats)
+			fprintf(out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+				"</td><td class=\"n\">%" PRId64 "</td></tr>\n", p->overrun,
+				p->commit_overrun, p->dropped);
+		else
+			fputs("</td><td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td>"
+			      "</tr>\n", out);
+	}
+	fputs("</tbody></table></div><div>\n<table><thead><tr><th>call</th><th class=\"n\">recorded"
+	      "</th><th class=\"n\">no exit</th><th class=\"n\">no entry</th></tr></thead><tbody>\n",
+	      out);
+	for (int i = 0; i < c->nr_unpaired; i++) {
+		const struct rep_unpaired *u = &c->unpaired[i];
+
+		fputs("<tr><td class=\"mono\">", out);
+		esc(out, u->call);
+		fputs("</td><td class=\"n\">", out);
+		num(out, u->calls);
+		fprintf(out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+			"</td></tr>\n", u->no_exit, u->no_entry);
+	}
+	fprintf(out, "</tbody></table><p class=\"muted\" style=\"font-size:13px;max-width:420px\">"
+		"%s</p></div></div>\n", any_unpaired ? "No exit: the call was still running when "
+		"the capture ended, or its exit was lost. No entry: it began before the capture." :
+		"Every call has its entry and its exit.");
+	capture_plan(c, out);
+	fputs("</div>\n", out);
+}
+
+static void finding(const struct rep_finding *f, FILE *out)
+{
+	const char *sev = rep_severity_name(f->rank);
+	char a[64], b[64];
+
+	fprintf(out, "<div class=\"finding %s\" id=\"f%" PRId64 "\">\n<h3><span class=\"badge %s\">"
+		"%s</span> ", sev, f->id, sev, sev);
+	esc(out, f->title ? f->title : f->detection);
+	fprintf(out, " <span class=\"id\">#%" PRId64 "</span></h3>\n<table class=\"kv\"><tbody>\n",
+		f->id);
+	if (f->has_ts) {
+		fprintf(out, "<tr><th>when</th><td>%s <span class=\"muted\">(ts %" PRId64
+			")</span></td></tr>\n", rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
+	}
+	fputs("<tr><th>process</th><td>", out);
+	if (f->has_pid)
+		fprintf(out, "%" PRId64, f->pid);
+	else
+		fputs("-", out);
+	if (f->comm) {
+		fputs(" <b>", out);
+		esc(out, f->comm);
+		fputs("</b>", out);
+	}
+	if (f->has_tid)
+		fprintf(out, ", thread %" PRId64, f->tid);
+	fputs("</td></tr>\n", out);
+	if (f->has_addr)
+		fprintf(out, "<tr><th>where</th><td class=\"mono\">%s%s%s</td></tr>\n",
+			rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? ", " : "",
+			f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
+	if (f->summary) {
+		fputs("<tr><th>what</th><td>", out);
+		esc(out, f->summary);
+		fputs("</td></tr>\n", out);
+	}
+	if (f->mitre) {
+		fputs("<tr><th>MITRE ATT&amp;CK</th><td>", out);
+		esc(out, f->mitre);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("<tr><th>detection</th><td class=\"mono\">", out);
+	esc(out, f->detection);
+	fputs("</td></tr>\n</tbody></table>\n", out);
+	if (!f->nr_ev) {
+		fputs("</div>\n", out);
+		return;
+	}
+	fputs("<table class=\"ev\"><thead><tr><th>evidence</th><th class=\"n\">id</th><th>time</th>"
+	      "<th class=\"n\">tid</th><th>arguments</th><th>result</th></tr></thead><tbody>\n", out);
+	for (int i = 0; i < f->nr_ev; i++) {
+		const struct rep_evidence *e = &f->ev[i];
+
+		fputs("<tr><td class=\"mono\">", out);
+		esc(out, e->call);
+		fprintf(out, "</td><td class=\"n\">%" PRId64 "</td>", e->call_id);
+		if (!e->found) {
+			fputs("<td colspan=\"4\" class=\"muted\">not in the database</td></tr>\n", out);
+			continue;
+		}
+		fprintf(out, "<td class=\"t\">%s</td><td class=\"n\">%" PRId64 "</td><td class=\"mono\">",
+			rep_fmt_rel(a, sizeof(a), f->capture, e->ts), e->tid);
+		esc(out, e->args);
+		fprintf(out, "</td><td class=\"mono%s\">", e->err ? " warn" : "");
+		esc(out, e->err ? e->err : e->ret ? e->ret : "(no exit)");
+		fputs("</td></tr>\n", out);
+	}
+	if (f->more_ev)
+		fprintf(out, "<tr><td colspan=\"6\" class=\"muted\">... and %" PRId64 " more</td>"
+			"</tr>\n", f->more_ev);
+	fputs("</tbody></table>\n</div>\n", out);
+}
+
+static void findings(const struct rep_model *m, FILE *out)
+{
+	fputs("<h2 id=\"findings\">2. Findings</h2>\n", out);
+	if (!m->has_findings) {
+		fputs("<p class=\"muted\">Not in this database (see the note at the top).</p>\n", out);
+		return;
+	}
+	if (!m->total_findings) {
+		fputs("<p class=\"ok\">No detection found anything.</p>\n", out);
+		return;
+	}
+	fprintf(out, "<p>%" PRId64 " findings, most severe first, each with the calls it rests on."
+		"</p>\n", m->total_findings);
+	for (int i = 0; i < m->nr_findings; i++)
+		finding(&m->findings[i], out);
+	if (m->total_findings > m->nr_findings)
+		fprintf(out, "<p class=\"note\">... and %" PRId64 " more findings: <code>maptrail "
+			"query DB 'SELECT * FROM findings'</code> lists them all.</p>\n",
+			m->total_findings - m->nr_findings);
+}
+
+/* A call table's name in a table header, breakable after its underscores. */
+static void call_header(FILE *out, const char *call)
+{
+	for (const char *s = call; *s; s++) {
+		char one[2] = { *s, 0 };
+
+		esc(out, one);
+		if (*s == '_')
+			fputs("<wbr>", out);
+	}
+}
+
+static void processes(const struct rep_model *m, FILE *out)
+{
+	int shown = m->nr_procs < REP_MAX_PROCESSES ? m->nr_procs : REP_MAX_PROCESSES;
+	char a[48], b[48];
+
+	fputs("<h2 id=\"processes\">3. Processes</h2>\n", out);
+	if (!m->has_calls) {
+		fputs("<p class=\"muted\">Not in this database (see the note at the top).</p>\n", out);
+		return;
+	}
+	if (!m->nr_procs) {
+		fputs("<p>No memory-mapping call in this capture.</p>\n", out);
+		return;
+	}
+	fputs("<p class=\"muted\">Processes with findings first, then by number of calls. "
+	      "<i>Mapped</i>: bytes of successful mmap/mmap2; <i>exec</i>: bytes mapped or made "
+	      "executable.</p>\n<div class=\"scroll\"><table class=\"procs\"><thead><tr><th class=\"n\">pid</th>"
+	      "<th>comm</th><th>findings</th><th class=\"n\">calls</th><th class=\"n\">failed</th>"
+	      "<th class=\"n\">mapped</th><th class=\"n\">exec</th>", out);
+	/* the per-call columns make it wide: it scrolls rather than squeezes */
+	for (int j = 0; j < m->nr_calls; j++) {
+		fputs("<th class=\"n c\">", out);
+		call_header(out, m->calls[j]);
+		fputs("</th>", out);
+	}
+	fputs("<th>calls from .. to</th></tr></thead><tbody>\n", out);
+	for (int i = 0; i < shown; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		fprintf(out, "<tr data-pid=\"%" PRId64 "\"><td class=\"n\">%" PRId64 "</td><td><b>",
+			p->pid, p->pid);
+		esc(out, p->comm ? p->comm : "?");
+		fputs("</b></td><td class=\"t\">", out);
+		if (p->max_rank >= 0)
+			fprintf(out, "<span class=\"badge %s\">%s</span> %d", rep_severity_name(
+				p->max_rank), rep_severity_name(p->max_rank), p->nr_findings);
+		fputs("</td><td class=\"n\">", out);
+		num(out, p->total);
+		fprintf(out, "</td><td class=\"n%s\">", p->failures ? " warn" : "");
+		num(out, p->failures);
+		fprintf(out, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>",
+			rep_fmt_bytes(a, sizeof(a), p->bytes_mapped),
+			rep_fmt_bytes(b, sizeof(b), p->exec_bytes));
+		for (int j = 0; j < m->nr_calls; j++)
+			fprintf(out, "<td class=\"n%s\">%" PRId64 "</td>", p->calls[j] ? "" : " muted",
+				p->calls[j]);
+		if (p->total && p->capture)
+			fprintf(out, "<td class=\"t\">%s .. %s</td></tr>\n", rep_fmt_rel(a, sizeof(a), p->capture,
+				p->first_ts), rep_fmt_rel(b, sizeof(b), p->capture, p->last_ts));
+		else
+			fputs("<td>-</td></tr>\n", out);
+	}
+	fputs("</tbody></table></div>\n", out);
+	if (m->nr_procs > shown)
+		fprintf(out, "<p class=\"muted\">... and %d more processes.</p>\n", m->nr_procs - shown);
+}
+
+static void process_caption(const struct rep_process *p, FILE *out, const char *what)
+{
+	fprintf(out, "<figcaption>pid %" PRId64 " ", p->pid);
+	esc(out, p->comm ? p->comm : "?");
+	fputs(" <span class=\"muted\">", out);
+	esc(out, what);
+	fputs("</span></figcaption>\n", out);
+}
+
+static void pictures(const struct rep_model *m, FILE *out)
+{
+	int drawn = 0, candidates = 0;
+	char a[64], what[160];
+
+	fputs("<h2 id=\"calls-over-time\">4. Calls over time</h2>\n", out);
+	if (!m->has_calls || !m->total_calls) {
+		fputs("<p class=\"muted\">No calls to draw.</p>\n", out);
+	} else {
+		fprintf(out, "<p class=\"muted\">Per process, the calls of each 1/%d of the capture, "
+			"one colour per call; time from the start of the capture.</p>\n", REP_BINS);
+		rep_svg_calls_legend(m, out);
+		for (int i = 0; i < m->nr_procs; i++) {
+			const struct rep_process *p = &m->procs[i];
+
+			if (!p->total || !p->capture || !p->capture->has_span)
+				continue;
+			if (++candidates > REP_MAX_CHARTS)
+				continue;
+			snprintf(what, sizeof(what), "%s calls", rep_fmt_count(a, sizeof(a), p->total));
+			fputs("<figure>\n", out);
+			process_caption(p, out, what);
+			rep_svg_calls(m, p, out);
+			fputs("</figure>\n", out);
+			drawn++;
+		}
+		if (candidates > drawn)
+			fprintf(out, "<p class=\"muted\">... and %d more processes.</p>\n",
+				candidates - drawn);
+	}
+
+	fputs("<h2 id=\"timelines\">5. Address-space timelines</h2>\n", out);
+	if (!m->has_history) {
+		fputs("<p class=\"muted\">Not in this database (see the note at the top).</p>\n", out);
+		return;
+	}
+	if (!m->nr_timelines) {
+		fputs("<p class=\"ok\">No process has findings.</p>\n", out);
+		return;
+	}
+	fputs("<p class=\"muted\">For each process with findings: its mapped ranges from the "
+	      "reconstructed history, one lane per range ordered by address (far-apart ranges side "
+	      "by side), coloured by protection over time; dashed lines are the findings. Ranges a "
+	      "finding is about are in red.</p>\n", out);
+	rep_svg_prot_legend(out);
+	for (int i = 0; i < m->nr_procs; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		if (!p->timeline)
+			continue;
+		snprintf(what, sizeof(what), "%d findings, %" PRId64 " address ranges", p->nr_findings,
+			 p->nr_lanes + p->more_lanes);
+		fputs("<figure>\n", out);
+		process_caption(p, out, what);
+		if (p->nr_lanes)
+			rep_svg_timeline(m, p, out);
+		else
+			fputs("<p class=\"muted\">No reconstructed history for this process.</p>\n", out);
+		if (p->more_lanes)
+			fprintf(out, "<p class=\"muted\">... and %" PRId64 " more ranges (those the "
+				"findings are about are drawn first).</p>\n", p->more_lanes);
+		fputs("</figure>\n", out);
+	}
+	if (m->more_timelines)
+		fprintf(out, "<p class=\"muted\">... and %" PRId64 " more processes with findings.</p>\n",
+			m->more_timelines);
+}
+
+int rep_write_html(const struct rep_model *m, FILE *out)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>maptrail report: ", out);
+	esc(out, m->db_name);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n", css);
+	fputs("<header><h1>maptrail report</h1><p class=\"sub\">Database <span class=\"mono\">", out);
+	esc(out, m->db_name);
+	fputs("</span></p>\n<nav><a href=\"#captured\">Captured</a><a href=\"#findings\">Findings"
+	      "</a><a href=\"#processes\">Processes</a><a href=\"#calls-over-time\">Calls over time"
+	      "</a><a href=\"#timelines\">Address-space timelines</a></nav></header>\n", out);
+	summary(m, out);
+	fputs("<h2 id=\"captured\">1. What was captured</h2>\n", out);
+	for (int i = 0; i < m->nr_captures; i++)
+		capture(&m->captures[i], out);
+	findings(m, out);
+	processes(m, out);
+	pictures(m, out);
+	fputs("<footer>Written by maptrail ", out);
+	esc(out, m->version);
+	fputs(" from the database alone; nothing in this page is fetched from elsewhere.</footer>\n"
+	      "</main>\n</body>\n</html>\n", out);
+	return 0;
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report as Markdown (CommonMark with GitHub's tables): the same content
+ * as the HTML, the pictures drawn in characters inside code blocks (renderers
+ * drop inline SVG).  Strings from the database are escaped: Markdown's
+ * punctuation gets a backslash, a code span is fenced with more backticks
+ * than it holds, a pipe in a table cell is always escaped.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report-model.h"
+
+/* Text: punctuation that means something in Markdown (or HTML) gets a backslash. */
+static void md(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			fputs(c == '\n' || c == '\t' ? " " : "\xef\xbf\xbd", out);
+		else if (strchr("\\`*_[]<>|#!~&", c))
+			fprintf(out, "\\%c", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static int longest_run(const char *s, char c)
+{
+	int best = 0, run = 0;
+
+	for (; s && *s; s++) {
+		run = *s == c ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+/* A code span of @s: fenced with one backtick more than its longest run. */
+static void md_code(FILE *out, const char *s, bool in_table)
+{
+	int fence = longest_run(s, '`') + 1;
+	bool pad = s && *s && (s[0] == '`' || s[strlen(s) - 1] == '`');
+
+	for (int i = 0; i < fence; i++)
+		fputc('`', out);
+	if (pad)
+		fputc(' ', out);
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			fputs(c == '\n' || c == '\t' ? " " : "\xef\xbf\xbd", out);
+		else if (c == '|' && in_table)
+			fputs("\\|", out);
+		else
+			fputc(c, out);
+	}
+	if (pad)
+		fputc(' ', out);
+	for (int i = 0; i < fence; i++)
+		fputc('`', out);
+}
+
+/* A fenced block that no line of @s can close. */
+static void fence(FILE *out, const char *s)
+{
+	int n = longest_run(s, '`') + 1;
+
+	for (int i = 0; i < (n < 3 ? 3 : n); i++)
+		fputc('`', out);
+	fputc('\n', out);
+}
+
+static void kv(FILE *out, const char *key, const char *value, bool code)
+{
+	fprintf(out, "| %s | ", key);
+	if (code)
+		md_code(out, value ? value : "-", true);
+	else
+		md(out, value ? value : "-");
+	fputs(" |\n", out);
+}
+
+static void summary(const struct rep_model *m, FILE *out)
+{
+	int64_t events = 0, lost = 0;
+	char a[64], b[64];
+
+	for (int i = 0; i < m->nr_captures; i++) {
+		events += m->captures[i].events;
+		lost += m->captures[i].lost;
+	}
+	fputs("# maptrail report\n\nDatabase ", out);
+	md_code(out, m->db_name, false);
+	fputs("\n\n", out);
+	fputs("| span | events | lost events | memory calls | findings |\n"
+	      "|---|---:|---:|---:|---|\n| ", out);
+	if (m->nr_captures == 1 && m->captures[0].has_span)
+		fputs(rep_fmt_dur(a, sizeof(a), m->captures[0].last_ts - m->captures[0].first_ts,
+				  m->captures[0].ns), out);
+	else
+		fprintf(out, "%d captures", m->nr_captures);
+	fprintf(out, " | %s | %s%s | ", rep_fmt_count(a, sizeof(a), events),
+		rep_fmt_count(b, sizeof(b), lost), lost ? " (incomplete)" : "");
+	if (m->has_calls)
+		fprintf(out, "%s (%s failed, %d processes)", rep_fmt_count(a, sizeof(a), m->total_calls),
+			rep_fmt_count(b, sizeof(b), m->total_failures), m->nr_procs);
+	else
+		fputs("-", out);
+	fputs(" | ", out);
+	if (m->has_findings)
+		fprintf(out, "**%" PRId64 "**: %" PRId64 " high, %" PRId64 " medium, %" PRId64
+			" low, %" PRId64 " info", m->total_findings, m->by_rank[3], m->by_rank[2],
+			m->by_rank[1], m->by_rank[0]);
+	else
+		fputs("-", out);
+	fputs(" |\n\n", out);
+	for (int i = 0; i < m->nr_notes; i++) {
+		fputs("> **Note:** ", out);
+		md(out, m->notes[i]);
+		fputs("\n\n", out);
+	}
+}
+
+static void capture(const struct rep_capture *c, FILE *out)
+{
+	char a[64], b[64], line[256];
+
+	fprintf(out, "### Capture %" PRId64 ": ", c->id);
+	md_code(out, c->path, false);
+	fputs("\n\n| | |\n|---|---|\n", out);
+	kv(out, "SHA-256", c->sha256, true);
+	kv(out, "host", c->host, false);
+	kv(out, "kernel", c->uname, false);
+	snprintf(line, sizeof(line), "%s%s", c->clock ? c->clock : "-",
+		 c->ns ? " (nanoseconds)" : " (times are in clock ticks, not ns)");
+	kv(out, "clock", line, false);
+	snprintf(line, sizeof(line), "%" PRId64, c->cpus);
+	kv(out, "CPUs", line, false);
+	if (c->has_span)
+		snprintf(line, sizeof(line), "%s (from ts %" PRId64 " to %" PRId64 ")",
+			 rep_fmt_dur(a, sizeof(a), c->last_ts - c->first_ts, c->ns), c->first_ts,
+			 c->last_ts);
+	else
+		snprintf(line, sizeof(line), "no events");
+	kv(out, "span", line, false);
+	kv(out, "events", rep_fmt_count(a, sizeof(a), c->events), false);
+	snprintf(line, sizeof(line), "trace.dat v%" PRId64 ", %s, %s", c->file_version,
+		 c->compression ? c->compression : "not compressed",
+		 rep_fmt_bytes(b, sizeof(b), c->size));
+	kv(out, "file", line, false);
+
+	fputs("\n#### Completeness\n\n", out);
+	if (c->lost || c->lost_unknown)
+		fprintf(out, "**%s events lost**%s: what the history shows may be missing calls.\n\n",
+			rep_fmt_count(a, sizeof(a), c->lost), c->lost_unknown ?
+			" (and pages that lost an unknown number)" : "");
+	else
+		fputs("No event lost.\n\n", out);
+	fputs("| buffer | CPU | events | lost | overrun | commit overrun | dropped |\n"
+	      "|---|---:|---:|---:|---:|---:|---:|\n", out);
+	for (int i = 0; i < c->nr_cpu; i++) {
+		const struct rep_cpu *p = &c->cpu[i];
+
+		fputs("| ", out);
+		md(out, *p->buffer ? p->buffer : "(top)");
+		fprintf(out, " | %d | %s | %s%s | ", p->cpu, rep_fmt_count(a, sizeof(a), p->events),
+			rep_fmt_count(b, sizeof(b), p->lost), p->lost_unknown ? " + ?" : "");
+		if (p->has_stats)
+			fprintf(out, "%" PRId64 " | %" PRId64 " | %" PRId64 " |\n", p->overrun,
+				p->commit_overrun, p->dropped);
+		else
+			fputs("- | - | - |\n", out);
+	}
+	fputs("\n| call | recorded | no exit | no entry |\n|---|---:|---:|---:|\n", out);
+	for (int i = 0; i < c->nr_unpaired; i++) {
+		const struct rep_unpaired *u = &c->unpaired[i];
+
+		fputs("| ", out);
+		md(out, u->call);
+		fprintf(out, " | %s | %" PRId64 " | %" PRId64 " |\n",
+			rep_fmt_count(a, sizeof(a), u->calls), u->no_exit, u->no_entry);
+	}
+	fputs("\nNo exit: the call was still running when the capture ended, or its exit was lost. "
+	      "No entry: it began before the capture.\n\n#### The recorder's plan\n\n", out);
+	if (!c->plan) {
+		fputs("None: the capture was not made by maptrail record.\n\n", out);
+		return;
+	}
+	md(out, c->plan_summary);
+	fputs("\n\n", out);
+	if (c->nr_plan_events) {
+		fputs("| event | recorded with |\n|---|---|\n", out);
+		for (int i = 0; i < c->nr_plan_events; i++) {
+			fputs("| ", out);
+			md(out, c->plan_events[i].name);
+			fputs(" | ", out);
+			if (c->plan_events[i].why)
+				fputs("**", out);
+			md(out, c->plan_events[i].backend);
+			if (c->plan_events[i].why)
+				fputs("**", out);
+			fputs(" |\n", out);
+		}
+		fputs("\n", out);
+	}
+	if (c->nr_not_hooked) {
+		fputs("What it could not hook:\n\n", out);
+		for (int i = 0; i < c->nr_not_hooked; i++) {
+			fputs("- ", out);
+			md(out, c->not_hooked[i]);
+			fputs("\n", out);
+		}
+		fputs("\n", out);
+	} else {
+		fputs("Every event was hooked as planned.\n\n", out);
+	}
+	fputs("<details><summary>The full plan</summary>\n\n", out);
+	fence(out, c->plan);
+	fputs(c->plan, out);
+	if (*c->plan && c->plan[strlen(c->plan) - 1] != '\n')
+		fputc('\n', out);
+	fence(out, c->plan);
+	fputs("\n</details>\n\n", out);
+}
+
+static void finding(const struct rep_finding *f, FILE *out)
+{
+	char a[64], b[64];
+
+	fprintf(out, "### %s #%" PRId64 ": ", rep_severity_name(f->rank), f->id);
+	md(out, f->title ? f->title : f->detection);
+	fputs("\n\n| | |\n|---|---|\n", out);
+	if (f->has_ts)
+		fprintf(out, "| when | %s (ts %" PRId64 ") |\n",
+			rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
+	fputs("| process | ", out);
+	if (f->has_pid)
+		fprintf(out, "%" PRId64, f->pid);
+	else
+		fputs("-", out);
+	if (f->comm) {
+		fputs(" **", out);
+		md(out, f->comm);
+		fputs("**", out);
+	}
+	if (f->has_tid)
+		fprintf(out, ", thread %" PRId64, f->tid);
+	fputs(" |\n", out);
+	if (f->has_addr)
+		fprintf(out, "| where | `%s`%s%s |\n", rep_fmt_hex(a, sizeof(a), f->addr),
+			f->has_len ? ", " : "", f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
+	if (f->summary)
+		kv(out, "what", f->summary, false);
+	if (f->mitre)
+		kv(out, "MITRE ATT&CK", f->mitre, false);
+	kv(out, "detection", f->detection, true);
+	if (f->nr_ev) {
+		fputs("\n| evidence | id | time | tid | arguments | result |\n"
+		      "|---|---:|---|---:|---|---|\n", out);
+		for (int i = 0; i < f->nr_ev; i++) {
+			const struct rep_evidence *e = &f->ev[i];
+
+			fputs("| ", out);
+			md(out, e->call);
+			fprintf(out, " | %" PRId64 " | ", e->call_id);
+			if (!e->found) {
+				fputs("not in the database | | | |\n", out);
+				continue;
+			}
+			fprintf(out, "%s | %" PRId64 " | ", rep_fmt_rel(a, sizeof(a), f->capture, e->ts),
+				e->tid);
+			md_code(out, e->args && *e->args ? e->args : "-", true);
+			fputs(" | ", out);
+			if (e->err)
+				fputs("**", out);
+			md(out, e->err ? e->err : e->ret ? e->ret : "(no exit)");
+			if (e->err)
+				fputs("**", out);
+			fputs(" |\n", out);
+		}
+		if (f->more_ev)
+			fprintf(out, "| ... and %" PRId64 " more | | | | | |\n", f->more_ev);
+	}
+	fputs("\n", out);
+}
+
+static void processes(const struct rep_model *m, FILE *out)
+{
+	int shown = m->nr_procs < REP_MAX_PROCESSES ? m->nr_procs : REP_MAX_PROCESSES;
+	char a[48], b[48];
+
+	fputs("## 3. Processes\n\n", out);
+	if (!m->has_calls) {
+		fputs("Not in this database (see the note at the top).\n\n", out);
+		return;
+	}
+	if (!m->nr_procs) {
+		fputs("No memory-mapping call in this capture.\n\n", out);
+		return;
+	}
+	fputs("Processes with findings first, then by number of calls. *Mapped*: bytes of "
+	      "successful mmap/mmap2; *exec*: bytes mapped or made executable.\n\n"
+	      "| pid | comm | findings | calls | failed | mapped | exec |", out);
+	for (int j = 0; j < m->nr_calls; j++) {
+		fputc(' ', out);
+		md(out, m->calls[j]);
+		fputs(" |", out);
+	}
+	fputs(" calls from .. to |\n|---:|---|---|---:|---:|---:|---:|", out);
+	for (int j = 0; j < m->nr_calls; j++)
+		fputs("---:|", out);
+	fputs("---|\n", out);
+	for (int i = 0; i < shown; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		fprintf(out, "| %" PRId64 " | ", p->pid);
+		md(out, p->comm ? p->comm : "?");
+		fputs(" | ", out);
+		if (p->max_rank >= 0)
+			fprintf(out, "%d (%s)", p->nr_findings, rep_severity_name(p->max_rank));
+		fprintf(out, " | %s | %" PRId64 " | ", rep_fmt_count(a, sizeof(a), p->total),
+			p->failures);
+		fprintf(out, "%s | %s |", rep_fmt_bytes(a, sizeof(a), p->bytes_mapped),
+			rep_fmt_bytes(b, sizeof(b), p->exec_bytes));
+		for (int j = 0; j < m->nr_calls; j++)
+			fprintf(out, " %" PRId64 " |", p->calls[j]);
+		if (p->total && p->capture)
+			fprintf(out, " %s .. %s |\n", rep_fmt_rel(a, sizeof(a), p->capture, p->first_ts),
+				rep_fmt_rel(b, sizeof(b), p->capture, p->last_ts));
+		else
+			fputs(" - |\n", out);
+	}
+	if (m->nr_procs > shown)
+		fprintf(out, "\n... and %d more processes.\n", m->nr_procs - shown);
+	fputs("\n", out);
+}
+
+static void pictures(const struct rep_model *m, FILE *out)
+{
+	fputs("## 4. Calls over time\n\n", out);
+	if (!m->has_calls || !m->total_calls) {
+		fputs("No calls to draw.\n\n", out);
+	} else {
+		fputs("```\n", out);
+		rep_ascii_calls(m, out, "");
+		fputs("```\n\n", out);
+		if (m->nr_procs > REP_MAX_CHARTS)
+			fprintf(out, "... and %d more processes.\n\n", m->nr_procs - REP_MAX_CHARTS);
+	}
+	fputs("## 5. Address-space timelines\n\n", out);
+	if (!m->has_history) {
+		fputs("Not in this database (see the note at the top).\n", out);
+		return;
+	}
+	if (!m->nr_timelines) {
+		fputs("No process has findings.\n", out);
+		return;
+	}
+	fputs("For each process with findings: its mapped ranges, one line per range ordered by "
+	      "address, the protection over time; `^` marks the findings.\n\n", out);
+	for (int i = 0; i < m->nr_procs; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		if (!p->timeline)
+			continue;
+		fprintf(out, "### pid %" PRId64 " ", p->pid);
+		md(out, p->comm ? p->comm : "?");
+		fprintf(out, "\n\n%d findings, %" PRId64 " address ranges.\n\n", p->nr_findings,
+			p->nr_lanes + p->more_lanes);
+		if (!p->nr_lanes)
+			continue;
+		/* the lines hold only numbers and hex: no backtick can close the block */
+		fputs("```\n", out);
+		rep_ascii_timeline(m, p, out, "");
+		fputs("```\n\n", out);
+	}
+	if (m->more_timelines)
+		fprintf(out, "... and %" PRId64 " more processes with findings.\n", m->more_timelines);
+}
+
+int rep_write_md(const struct rep_model *m, FILE *out)
+{
+	summary(m, out);
+	fputs("## 1. What was captured\n\n", out);
+	for (int i = 0; i < m->nr_captures; i++)
+		capture(&m->captures[i], out);
+	fputs("## 2. Findings\n\n", out);
+	if (!m->has_findings) {
+		fputs("Not in this database (see the note at the top).\n\n", out);
+	} else if (!m->total_findings) {
+		fputs("No detection found anything.\n\n", out);
+	} else {
+		fprintf(out, "%" PRId64 " findings, most severe first.\n\n", m->total_findings);
+		for (int i = 0; i < m->nr_findings; i++)
+			finding(&m->findings[i], out);
+		if (m->total_findings > m->nr_findings)
+			fprintf(out, "... and %" PRId64 " more findings: `maptrail query DB 'SELECT * "
+				"FROM findings'` lists them all.\n\n", m->total_findings - m->nr_findings);
+	}
+	processes(m, out);
+	pictures(m, out);
+	fprintf(out, "\n---\nWritten by maptrail %s.\n", m->version);
+	return 0;
+}

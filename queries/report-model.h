@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAPTRAIL_REP_MODEL_H
+#define MAPTRAIL_REP_MODEL_H
+
+/*
+ * The report's content, read from the database once (report.c) and then
+ * rendered by the writers (report-text.c, report-md.c, report-html.c, with
+ * report-svg.c for the pictures).  Internal to queries/: the writers never
+ * touch the database, so each rendering shows exactly the same numbers.
+ *
+ * Every string is owned by the model and freed by rep_model_free().  Strings
+ * are as the database holds them: each writer escapes them for its format.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sqlite3.h>
+
+/* Bounds on what is shown: the rest is counted in a "... and K more" note. */
+#define REP_MAX_FINDINGS	200	/* findings shown with their evidence */
+#define REP_MAX_EVIDENCE	12	/* evidence rows per finding */
+#define REP_MAX_PROCESSES	50	/* rows of the per-process table */
+#define REP_MAX_CHARTS		12	/* processes drawn in "calls over time" */
+#define REP_MAX_TIMELINES	6	/* processes drawn in "address-space timeline" */
+#define REP_MAX_LANES		32	/* address ranges (lanes) per timeline */
+#define REP_BINS		60	/* time bins of "calls over time" */
+#define REP_SLOTS		760	/* time resolution of a timeline (its width in pixels) */
+#define REP_MAX_CALLS		12	/* call types (tables) told apart */
+
+struct rep_cpu {
+	char *buffer;		/* "" for the top buffer */
+	int cpu;
+	int64_t events, lost, lost_unknown;
+	bool has_stats;		/* the recorder's per_cpu stats were in the file */
+	int64_t overrun, commit_overrun, dropped;
+};
+
+struct rep_unpaired {
+	const char *call;	/* points into rep_model.calls */
+	int64_t calls, no_exit, no_entry;
+};
+
+/* One event of the recorder's plan: its backend, or why it was not recorded. */
+struct rep_plan_event {
+	char *name, *backend;	/* backend "NOT RECORDED" when it was not */
+	char *why;		/* NULL when recorded as planned */
+};
+
+struct rep_capture {
+	int64_t id;
+	char *path, *sha256, *host, *uname, *clock, *compression, *analyzed_at, *version;
+	int64_t size, file_version, cpus;
+	int64_t first_ts, last_ts, events, lost, lost_unknown;
+	bool has_span;		/* first_ts/last_ts known (the capture has events) */
+	bool ns;		/* ts counts nanoseconds (the clock says so) */
+	struct rep_cpu *cpu;
+	int nr_cpu;
+	struct rep_unpaired *unpaired;	/* one per call table */
+	int nr_unpaired;
+	char *plan;		/* the recorder's plan as text, NULL when absent */
+	char *plan_summary;	/* its first line */
+	struct rep_plan_event *plan_events;
+	int nr_plan_events;
+	char **not_hooked;	/* "event: reason" for what could not be hooked */
+	int nr_not_hooked;
+};
+
+struct rep_evidence {
+	char *call;
+	int64_t call_id;
+	bool found;		/* the call row exists */
+	int64_t ts, tid;
+	char *args;		/* "addr=0x7f.. len=4096 prot=PROT_READ|PROT_EXEC" */
+	char *ret;		/* as decoded ("0x7f..", "0"), NULL: no exit */
+	char *err;		/* errno name, NULL: success */
+};
+
+struct rep_finding {
+	int64_t id, capture_id;
+	char *detection, *title, *severity, *mitre, *comm, *summary;
+	int rank;
+	int64_t ts, pid, tid, addr, len;
+	bool has_ts, has_pid, has_tid, has_addr, has_len;
+	struct rep_evidence *ev;
+	int nr_ev;
+	int64_t more_ev;	/* evidence rows not shown */
+	const struct rep_capture *capture;	/* NULL when its capture row is missing */
+};
+
+struct rep_span {
+	int64_t from, to;	/* [from, to), ts; to = the capture's end when still mapped */
+	int prot;		/* PROT_* bits, -1 unknown */
+	bool merged;		/* several states in one time slot: the most notable is shown */
+};
+
+struct rep_lane {
+	int64_t start, end;	/* [start, end) */
+	bool in_finding;	/* overlaps the range of one of the process's findings */
+	struct rep_span *spans;
+	int nr_spans, alloc_spans;
+};
+
+struct rep_process {
+	int64_t capture_id, pid;
+	const struct rep_capture *capture;
+	char *comm;
+	int64_t calls[REP_MAX_CALLS];	/* per rep_model.calls */
+	int64_t total, failures, bytes_mapped, exec_bytes;
+	int64_t first_ts, last_ts;
+	int32_t bins[REP_BINS][REP_MAX_CALLS];
+	int nr_findings, max_rank;	/* max_rank -1: no finding */
+	/* the address-space timeline, when drawn */
+	struct rep_lane *lanes;
+	int nr_lanes;
+	int64_t more_lanes;
+	bool timeline;
+};
+
+struct rep_model {
+	const char *db_name;
+	char *version;		/* maptrail that wrote the report */
+	char *calls[REP_MAX_CALLS];	/* call tables, in a fixed order (colours follow it) */
+	int nr_calls;
+	struct rep_capture *captures;
+	int nr_captures;
+	/* findings: NULL and has_findings false when the table is missing */
+	bool has_findings;
+	struct rep_finding *findings;
+	int nr_findings;
+	int64_t total_findings, by_rank[4];	/* all of them, shown or not */
+	/* processes, most notable first: findings (by severity), then calls */
+	bool has_calls;		/* memory_call existed */
+	bool has_history;	/* vma_history existed */
+	struct rep_process *procs;
+	int nr_procs;
+	int nr_timelines;	/* procs[0..] with timeline set, at most REP_MAX_TIMELINES */
+	int64_t more_timelines;	/* processes with findings not drawn */
+	int64_t total_calls, total_failures;
+	char *notes[8];		/* sections skipped and why */
+	int nr_notes;
+};
+
+/* report.c */
+int rep_model_load(sqlite3 *db, struct rep_model *m, char **err);
+void rep_model_free(struct rep_model *m);
+int rep_call_index(const struct rep_model *m, const char *call);
+
+/* report-fmt.c: text helpers shared by the writers; each returns @buf */
+char *rep_fmt_dur(char *buf, size_t n, int64_t dt, bool ns);	/* "1.234 ms", "17 ticks" */
+char *rep_fmt_rel(char *buf, size_t n, const struct rep_capture *c, int64_t ts); /* "+1.234 ms" */
+char *rep_fmt_bytes(char *buf, size_t n, int64_t bytes);	/* "4 KiB", "1.5 MiB" */
+char *rep_fmt_count(char *buf, size_t n, int64_t v);		/* "2,000,000" */
+char *rep_fmt_hex(char *buf, size_t n, int64_t v);		/* "0x7ffa20df2000" */
+const char *rep_prot_name(int prot);		/* "R", "RW", "RX", "RWX", "---", "?" (-1) */
+int rep_prot_class(int prot);			/* 0 unknown, 1 none, 2 R, 3 RW, 4 RX, 5 RWX */
+const char *rep_prot_class_name(int cls);
+const char *rep_severity_name(int rank);	/* 3 "high" ... 0 "info" */
+int64_t rep_capture_end(const struct rep_capture *c);	/* last_ts, or first_ts + 1 */
+int64_t rep_nice_step(int64_t span, int max_ticks);	/* 1, 2, 5 x 10^k */
+char *rep_fmt_tick(char *buf, size_t n, int64_t t, int64_t step, int64_t span, bool ns); /* "1.5 ms" */
+const char *rep_call_colour(int i);
+const char *rep_prot_colour(int cls);
+
+/* the writers */
+int rep_write_text(const struct rep_model *m, FILE *out);
+int rep_write_md(const struct rep_model *m, FILE *out);
+int rep_write_html(const struct rep_model *m, FILE *out);
+
+/* report-svg.c: the pictures, as inline <svg> elements */
+void rep_svg_calls(const struct rep_model *m, const struct rep_process *p, FILE *out);
+void rep_svg_calls_legend(const struct rep_model *m, FILE *out);
+void rep_svg_timeline(const struct rep_model *m, const struct rep_process *p, FILE *out);
+void rep_svg_prot_legend(FILE *out);
+void rep_html_escape(FILE *out, const char *s);
+
+/* report-text.c: the ASCII pictures (also in Markdown code blocks) */
+void rep_ascii_calls(const struct rep_model *m, FILE *out, const char *indent);
+void rep_ascii_timeline(const struct rep_model *m, const struct rep_process *p, FILE *out,
+			const char *indent);
+
+#endif

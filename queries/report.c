@@ -1,0 +1,1188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report's content, read from the database (see report-model.h).  Every
+ * query is here; the writers only render.  Identifiers that come from the
+ * database (call table names) are quoted with %w, values bound.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "report.h"
+#include "report-model.h"
+
+struct loader {
+	sqlite3 *db;
+	struct rep_model *m;
+	char **err;
+};
+
+static int fail(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct loader *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*l->err)
+		return -1;
+	va_start(ap, fmt);
+	if (vasprintf(l->err, fmt, ap) < 0)
+		*l->err = NULL;
+	va_end(ap);
+	return -1;
+}
+
+/* Prepare the printf-style (sqlite3_mprintf: %w, %Q) statement, or fail with its SQL. */
+static sqlite3_stmt *prep(struct loader *l, const char *fmt, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	char *sql;
+
+	va_start(ap, fmt);
+	sql = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	if (!sql) {
+		fail(l, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(l, "%s, in: %s", sqlite3_errmsg(l->db), sql);
+		st = NULL;
+	}
+	sqlite3_free(sql);
+	return st;
+}
+
+/* A step that is neither a row nor the end is an error (I/O, corruption). */
+static int step(struct loader *l, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fail(l, "%s, in: %s", sqlite3_errmsg(l->db), sqlite3_sql(st));
+		return -1;
+	}
+	return rc;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? strdup((const char *)s) : NULL;
+}
+
+static bool is_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+/* Is @name a table or view of the database?  -1: the database cannot be read. */
+static int has_table(struct loader *l, const char *name)
+{
+	sqlite3_stmt *st = prep(l, "SELECT 1 FROM sqlite_master WHERE name = ?"
+				" AND type IN ('table', 'view')");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = step(l, st);
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
+}
+
+static int has_column(struct loader *l, const char *table, const char *column)
+{
+	sqlite3_stmt *st = prep(l, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	rc = step(l, st);
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
+}
+
+static void note(struct rep_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct rep_model *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->nr_notes >= (int)(sizeof(m->notes) / sizeof(m->notes[0])))
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&m->notes[m->nr_notes], fmt, ap) >= 0)
+		m->nr_notes++;
+	va_end(ap);
+}
+
+int rep_call_index(const struct rep_model *m, const char *call)
+{
+	for (int i = 0; i < m->nr_calls; i++)
+		if (!strcmp(m->calls[i], call))
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The call tables                                                     */
+
+/* The call tables this database has: the schema's events that are tables. */
+static int load_calls(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	sqlite3_stmt *st;
+	int rc, has = has_table(l, "schema_event");
+
+	if (has < 0)
+		return -1;
+	if (has)
+		st = prep(l, "SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
+			  " sqlite_master WHERE type = 'table') ORDER BY name");
+	else
+		st = prep(l, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
+			  " ('brk', 'mmap', 'mmap2', 'mprotect', 'mremap', 'munmap',"
+			  " 'pkey_mprotect', 'remap_file_pages') ORDER BY name");
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW && m->nr_calls < REP_MAX_CALLS) {
+		m->calls[m->nr_calls] = dup_col(st, 0);
+		if (m->calls[m->nr_calls])
+			m->nr_calls++;
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A call type the schema does not list (memory_call may know more): told apart if room. */
+static int call_index_add(struct rep_model *m, const char *call)
+{
+	int i = rep_call_index(m, call);
+
+	if (i >= 0 || m->nr_calls >= REP_MAX_CALLS)
+		return i;
+	m->calls[m->nr_calls] = strdup(call);
+	return m->calls[m->nr_calls] ? m->nr_calls++ : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* What was captured                                                   */
+
+static bool clock_counts_ns(const char *clock)
+{
+	static const char *const ns_clocks[] = {
+		"local", "global", "mono", "mono_raw", "boot", "perf", "tai",
+	};
+
+	if (!clock)
+		return true;	/* trace-cmd's default is local */
+	for (size_t i = 0; i < sizeof(ns_clocks) / sizeof(ns_clocks[0]); i++)
+		if (!strcmp(clock, ns_clocks[i]))
+			return true;
+	return false;
+}
+
+static int add_line(char ***lines, int *nr, const char *a, const char *b)
+{
+	char **n = realloc(*lines, (*nr + 1) * sizeof(**lines));
+	char *s;
+
+	if (!n)
+		return -1;
+	*lines = n;
+	if (asprintf(&s, "%s: %s", a, b) < 0)
+		return -1;
+	n[(*nr)++] = s;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * What the plan (record/plan.c's full text) says was recorded, and what could
+ * not be: an event "NOT RECORDED" and its "why:", and every source "not used"
+ * for a reason other than the other backend having been chosen.
+ */
+static int parse_plan(struct rep_capture *c)
+{
+	char *text = strdup(c->plan), *save = NULL, *line;
+	struct rep_plan_event *ev = NULL;
+	char *source = NULL;
+	int ret = -1;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool indented = line[0] == ' ';
+		char *t = trim(line), *colon;
+
+		if (!*t)
+			continue;
+		if (!c->plan_summary && !strncmp(t, "plan:", 5)) {
+			if (!(c->plan_summary = strdup(trim(t + 5))))
+				goto out;
+			continue;
+		}
+		/* "mremap: kprobe", "mmap2: NOT RECORDED": an event name has no blank */
+		colon = strchr(t, ':');
+		if (!indented && colon && colon[1] == ' ' && strcspn(t, " ") > (size_t)(colon - t)) {
+			struct rep_plan_event *n = realloc(c->plan_events,
+				(c->nr_plan_events + 1) * sizeof(*n));
+
+			if (!n)
+				goto out;
+			c->plan_events = n;
+			ev = &n[c->nr_plan_events++];
+			memset(ev, 0, sizeof(*ev));
+			*colon = '\0';
+			ev->name = strdup(t);
+			ev->backend = strdup(colon + 2);
+			if (!ev->name || !ev->backend)
+				goto out;
+			free(source);
+			source = NULL;
+			continue;
+		}
+		if (!ev || !indented)
+			continue;
+		if (!strncmp(t, "why: ", 5)) {
+			free(ev->why);
+			if (!(ev->why = strdup(t + 5)) ||
+			    add_line(&c->not_hooked, &c->nr_not_hooked, ev->name, t + 5))
+				goto out;
+		} else if (!strncmp(t, "skip ", 5) || !strncmp(t, "USE ", 4)) {
+			free(source);
+			source = strdup(trim(t + 4));
+		} else if (!strncmp(t, "not used: ", 10) &&
+			   !strstr(t, "backend chosen for this event")) {
+			char *what;
+
+			if (asprintf(&what, "%s (%s)", t + 10, source ? source : "?") < 0 ||
+			    add_line(&c->not_hooked, &c->nr_not_hooked, ev->name, what)) {
+				goto out;
+			}
+			free(what);
+		}
+	}
+	ret = 0;
+out:
+	free(source);
+	free(text);
+	return ret;
+}
+
+static int load_cpus(struct loader *l, struct rep_capture *c)
+{
+	sqlite3_stmt *st = prep(l, "SELECT coalesce(b.name, ''), c.cpu, c.events, c.lost_events,"
+				" c.lost_unknown, c.stats_overrun, c.stats_commit_overrun,"
+				" c.stats_dropped_events FROM capture_cpu c LEFT JOIN buffer b"
+				" ON b.id = c.buffer_id WHERE c.capture_id = ?"
+				" ORDER BY c.buffer_id, c.cpu");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->id);
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		struct rep_cpu *n = realloc(c->cpu, (c->nr_cpu + 1) * sizeof(*n)), *p;
+
+		if (!n) {
+			rc = fail(l, "out of memory");
+			break;
+		}
+		c->cpu = n;
+		p = &n[c->nr_cpu++];
+		memset(p, 0, sizeof(*p));
+		p->buffer = dup_col(st, 0);
+		p->cpu = sqlite3_column_int(st, 1);
+		p->events = sqlite3_column_int64(st, 2);
+		p->lost = sqlite3_column_int64(st, 3);
+		p->lost_unknown = sqlite3_column_int64(st, 4);
+		p->has_stats = !is_null(st, 5);
+		p->overrun = sqlite3_column_int64(st, 5);
+		p->commit_overrun = sqlite3_column_int64(st, 6);
+		p->dropped = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Calls whose entry or exit is not in the capture, per call table. */
+static int load_unpaired(struct loader *l, struct rep_capture *c)
+{
+	struct rep_model *m = l->m;
+
+	c->unpaired = calloc(m->nr_calls ? m->nr_calls : 1, sizeof(*c->unpaired));
+	if (!c->unpaired)
+		return fail(l, "out of memory");
+	for (int i = 0; i < m->nr_calls; i++) {
+		sqlite3_stmt *st = prep(l, "SELECT count(*), count(*) - count(exit_id),"
+					" count(*) - count(enter_id) FROM \"%w\" WHERE capture_id = ?",
+					m->calls[i]);
+		struct rep_unpaired *u = &c->unpaired[c->nr_unpaired];
+
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, c->id);
+		if (step(l, st) == SQLITE_ROW) {
+			u->call = m->calls[i];
+			u->calls = sqlite3_column_int64(st, 0);
+			u->no_exit = sqlite3_column_int64(st, 1);
+			u->no_entry = sqlite3_column_int64(st, 2);
+			c->nr_unpaired++;
+		}
+		sqlite3_finalize(st);
+		if (*l->err)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_captures(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	int plan = has_column(l, "capture", "recorder_plan"), rc;
+	sqlite3_stmt *st;
+
+	if (plan < 0)
+		return -1;
+	st = prep(l, "SELECT id, path, sha256, hostname, uname, clock, compression, analyzed_at,"
+		  " maptrail_version, size, file_version, cpus, first_ts, last_ts, event_count,"
+		  " lost_events, lost_unknown, %s FROM capture ORDER BY id",
+		  plan ? "recorder_plan" : "NULL");
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		struct rep_capture *n = realloc(m->captures, (m->nr_captures + 1) * sizeof(*n)), *c;
+
+		if (!n) {
+			rc = fail(l, "out of memory");
+			break;
+		}
+		m->captures = n;
+		c = &n[m->nr_captures++];
+		memset(c, 0, sizeof(*c));
+		c->id = sqlite3_column_int64(st, 0);
+		c->path = dup_col(st, 1);
+		c->sha256 = dup_col(st, 2);
+		c->host = dup_col(st, 3);
+		c->uname = dup_col(st, 4);
+		c->clock = dup_col(st, 5);
+		c->compression = dup_col(st, 6);
+		c->analyzed_at = dup_col(st, 7);
+		c->version = dup_col(st, 8);
+		c->size = sqlite3_column_int64(st, 9);
+		c->file_version = sqlite3_column_int64(st, 10);
+		c->cpus = sqlite3_column_int64(st, 11);
+		c->has_span = !is_null(st, 12) && !is_null(st, 13);
+		c->first_ts = sqlite3_column_int64(st, 12);
+		c->last_ts = sqlite3_column_int64(st, 13);
+		c->events = sqlite3_column_int64(st, 14);
+		c->lost = sqlite3_column_int64(st, 15);
+		c->lost_unknown = sqlite3_column_int64(st, 16);
+		c->plan = dup_col(st, 17);
+		c->ns = clock_counts_ns(c->clock);
+		if (c->plan && parse_plan(c)) {
+			rc = fail(l, "out of memory");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
+	for (int i = 0; i < m->nr_captures; i++)
+		if (load_cpus(l, &m->captures[i]) || load_unpaired(l, &m->captures[i]))
+			return -1;
+	return 0;
+}
+
+static const struct rep_capture *capture_by_id(const struct rep_model *m, int64_t id)
+{
+	for (int i = 0; i < m->nr_captures; i++)
+		if (m->captures[i].id == id)
+			return &m->captures[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Findings and their evidence                                         */
+
+/* One prepared lookup per call table: its decoded view, and which columns are arguments. */
+struct decoder {
+	char *call;
+	sqlite3_stmt *st;
+	int ts, tid, ret, err;
+	int nr_args, args[16];
+};
+
+static void decoder_free(struct decoder *d)
+{
+	free(d->call);
+	sqlite3_finalize(d->st);
+}
+
+static int decoder_init(struct loader *l, struct decoder *d, const char *call)
+{
+	char view[256];
+	int has_view, has_args;
+	sqlite3_stmt *names = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->ts = d->tid = d->ret = d->err = -1;
+	if (!(d->call = strdup(call)))
+		return fail(l, "out of memory");
+	snprintf(view, sizeof(view), "%s_decoded", call);
+	if ((has_view = has_table(l, view)) < 0 || (has_args = has_table(l, "schema_arg")) < 0)
+		return -1;
+	if (!has_view && rep_call_index(l->m, call) < 0)
+		return 0;	/* not a call table: the evidence row is shown as not found */
+	if (!(d->st = prep(l, "SELECT * FROM \"%w\" WHERE id = ?", has_view ? view : call)))
+		return -1;
+	if (has_args && !(names = prep(l, "SELECT name FROM schema_arg WHERE event = ?"
+				       " ORDER BY position")))
+		return -1;
+	for (int i = 0; i < sqlite3_column_count(d->st); i++) {
+		const char *col = sqlite3_column_name(d->st, i);
+
+		if (!strcmp(col, "ts"))
+			d->ts = i;
+		else if (!strcmp(col, "tid"))
+			d->tid = i;
+		else if (!strcmp(col, "ret"))
+			d->ret = i;
+		else if (!strcmp(col, "errno"))
+			d->err = i;
+	}
+	if (names) {
+		int rc;
+
+		sqlite3_bind_text(names, 1, call, -1, SQLITE_STATIC);
+		while ((rc = step(l, names)) == SQLITE_ROW && d->nr_args < 16) {
+			const char *arg = (const char *)sqlite3_column_text(names, 0);
+
+			for (int i = 0; arg && i < sqlite3_column_count(d->st); i++)
+				if (!strcmp(sqlite3_column_name(d->st, i), arg)) {
+					d->args[d->nr_args++] = i;
+					break;
+				}
+		}
+		sqlite3_finalize(names);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int decode_evidence(struct loader *l, struct decoder *d, struct rep_evidence *e)
+{
+	char *args = NULL;
+	size_t size = 0;
+	FILE *f;
+	int rc;
+
+	if (!d->st)
+		return 0;
+	sqlite3_reset(d->st);
+	sqlite3_bind_int64(d->st, 1, e->call_id);
+	if ((rc = step(l, d->st)) != SQLITE_ROW)
+		return rc < 0 ? -1 : 0;
+	e->found = true;
+	if (d->ts >= 0)
+		e->ts = sqlite3_column_int64(d->st, d->ts);
+	if (d->tid >= 0)
+		e->tid = sqlite3_column_int64(d->st, d->tid);
+	if (d->ret >= 0)
+		e->ret = dup_col(d->st, d->ret);
+	if (d->err >= 0)
+		e->err = dup_col(d->st, d->err);
+	if (!(f = open_memstream(&args, &size)))
+		return fail(l, "out of memory");
+	for (int i = 0; i < d->nr_args; i++) {
+		const char *v = (const char *)sqlite3_column_text(d->st, d->args[i]);
+
+		/* the decoded views show no flag at all as "" */
+		fprintf(f, "%s%s=%s", i ? " " : "", sqlite3_column_name(d->st, d->args[i]),
+			!v ? "?" : *v ? v : "0");
+	}
+	if (fclose(f))
+		return fail(l, "out of memory");
+	e->args = args;
+	return 0;
+}
+
+struct finding_ref {
+	int64_t id;
+	int index;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct finding_ref *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int load_evidence(struct loader *l, struct finding_ref *refs)
+{
+	struct rep_model *m = l->m;
+	struct decoder dec[REP_MAX_CALLS + 4];
+	int nr_dec = 0, rc, ret = -1;
+	sqlite3_stmt *st;
+
+	st = prep(l, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
+		  " (SELECT id FROM findings ORDER BY severity_rank DESC, ts, id LIMIT %d)"
+		  " ORDER BY finding_id, rowid", REP_MAX_FINDINGS);
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		struct finding_ref key = { sqlite3_column_int64(st, 0), 0 }, *ref;
+		const char *call = (const char *)sqlite3_column_text(st, 1);
+		struct rep_finding *f;
+		struct rep_evidence *e;
+		struct decoder *d = NULL;
+
+		ref = bsearch(&key, refs, m->nr_findings, sizeof(*refs), cmp_ref);
+		if (!ref)
+			continue;
+		f = &m->findings[ref->index];
+		if (f->nr_ev >= REP_MAX_EVIDENCE) {
+			f->more_ev++;
+			continue;
+		}
+		if (!f->ev && !(f->ev = calloc(REP_MAX_EVIDENCE, sizeof(*f->ev)))) {
+			fail(l, "out of memory");
+			goto out;
+		}
+		e = &f->ev[f->nr_ev++];
+		e->call = strdup(call ? call : "?");
+		e->call_id = sqlite3_column_int64(st, 2);
+		if (!e->call) {
+			fail(l, "out of memory");
+			goto out;
+		}
+		for (int i = 0; i < nr_dec; i++)
+			if (!strcmp(dec[i].call, e->call))
+				d = &dec[i];
+		if (!d && nr_dec < (int)(sizeof(dec) / sizeof(dec[0]))) {
+			d = &dec[nr_dec++];
+			if (decoder_init(l, d, e->call))
+				goto out;
+		}
+		if (d && decode_evidence(l, d, e))
+			goto out;
+	}
+	ret = rc < 0 ? -1 : 0;
+out:
+	for (int i = 0; i < nr_dec; i++)
+		decoder_free(&dec[i]);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int rank_of(const char *severity)
+{
+	static const char *const names[] = { "info", "low", "medium", "high" };
+
+	for (int i = 0; severity && i < 4; i++)
+		if (!strcasecmp(severity, names[i]))
+			return i;
+	return 0;
+}
+
+static int load_findings(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	struct finding_ref *refs = NULL;
+	int has = has_table(l, "findings"), has_ev, rc, ret = -1;
+	sqlite3_stmt *st;
+
+	if (has <= 0) {
+		if (!has)
+			note(m, "no findings table: this database was made by an older maptrail "
+			     "(analyze it again to run the detections)");
+		return has;
+	}
+	if ((has_ev = has_table(l, "finding_evidence")) < 0)
+		return -1;
+	m->has_findings = true;
+	if (!(st = prep(l, "SELECT severity, severity_rank, count(*) FROM findings GROUP BY 1, 2")))
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		int r = is_null(st, 1) ? rank_of((const char *)sqlite3_column_text(st, 0)) :
+			sqlite3_column_int(st, 1);
+
+		r = r < 0 ? 0 : r > 3 ? 3 : r;
+		m->by_rank[r] += sqlite3_column_int64(st, 2);
+		m->total_findings += sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
+	st = prep(l, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
+		  " pid, tid, comm, addr, len, summary FROM findings"
+		  " ORDER BY severity_rank DESC, ts, id LIMIT %d", REP_MAX_FINDINGS);
+	if (!st)
+		return -1;
+	m->findings = calloc(REP_MAX_FINDINGS, sizeof(*m->findings));
+	refs = calloc(REP_MAX_FINDINGS, sizeof(*refs));
+	if (!m->findings || !refs) {
+		fail(l, "out of memory");
+		goto out;
+	}
+	while ((rc = step(l, st)) == SQLITE_ROW && m->nr_findings < REP_MAX_FINDINGS) {
+		struct rep_finding *f = &m->findings[m->nr_findings];
+
+		f->id = sqlite3_column_int64(st, 0);
+		f->capture_id = sqlite3_column_int64(st, 1);
+		f->capture = capture_by_id(m, f->capture_id);
+		f->detection = dup_col(st, 2);
+		f->title = dup_col(st, 3);
+		f->severity = dup_col(st, 4);
+		f->rank = is_null(st, 5) ? rank_of(f->severity) : sqlite3_column_int(st, 5);
+		f->rank = f->rank < 0 ? 0 : f->rank > 3 ? 3 : f->rank;
+		f->mitre = dup_col(st, 6);
+		f->has_ts = !is_null(st, 7);
+		f->ts = sqlite3_column_int64(st, 7);
+		f->has_pid = !is_null(st, 8);
+		f->pid = sqlite3_column_int64(st, 8);
+		f->has_tid = !is_null(st, 9);
+		f->tid = sqlite3_column_int64(st, 9);
+		f->comm = dup_col(st, 10);
+		f->has_addr = !is_null(st, 11);
+		f->addr = sqlite3_column_int64(st, 11);
+		f->has_len = !is_null(st, 12);
+		f->len = sqlite3_column_int64(st, 12);
+		f->summary = dup_col(st, 13);
+		refs[m->nr_findings].id = f->id;
+		refs[m->nr_findings].index = m->nr_findings;
+		m->nr_findings++;
+	}
+	if (rc < 0)
+		goto out;
+	qsort(refs, m->nr_findings, sizeof(*refs), cmp_ref);
+	if (has_ev && m->nr_findings && load_evidence(l, refs))
+		goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(refs);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Processes                                                           */
+
+static int cmp_key(const struct rep_process *a, int64_t capture_id, int64_t pid)
+{
+	if (a->capture_id != capture_id)
+		return a->capture_id < capture_id ? -1 : 1;
+	return a->pid < pid ? -1 : a->pid > pid;
+}
+
+static struct rep_process *find_proc(struct rep_model *m, int64_t capture_id, int64_t pid)
+{
+	int lo = 0, hi = m->nr_procs;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2, c = cmp_key(&m->procs[mid], capture_id, pid);
+
+		if (!c)
+			return &m->procs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct rep_process *new_proc(struct loader *l, int64_t capture_id, int64_t pid)
+{
+	struct rep_model *m = l->m;
+	struct rep_process *n = realloc(m->procs, (m->nr_procs + 1) * sizeof(*n)), *p;
+
+	if (!n) {
+		fail(l, "out of memory");
+		return NULL;
+	}
+	m->procs = n;
+	p = &n[m->nr_procs++];
+	memset(p, 0, sizeof(*p));
+	p->capture_id = capture_id;
+	p->pid = pid;
+	p->capture = capture_by_id(m, capture_id);
+	p->max_rank = -1;
+	return p;
+}
+
+/*
+ * One pass over memory_call, grouped by process, call and time bin: counts,
+ * failures, bytes (as queries/process-summary.sql counts them) and the bins
+ * of "calls over time".  Rows come ordered by (capture, process).
+ */
+static int load_calls_per_process(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	struct rep_process *p = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prep(l, "SELECT m.capture_id, coalesce(m.pid, m.tid), m.call,"
+		  " (m.ts - c.first_ts) * %d / (c.last_ts - c.first_ts + 1), count(*), count(m.errno),"
+		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2') AND m.errno IS NULL"
+		  " THEN m.len ELSE 0 END),"
+		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2', 'mprotect', 'pkey_mprotect')"
+		  " AND m.errno IS NULL AND m.prot & 4 THEN m.len ELSE 0 END),"
+		  " min(m.ts), max(m.ts), max(m.comm)"
+		  " FROM memory_call m LEFT JOIN capture c ON c.id = m.capture_id"
+		  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2", REP_BINS);
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
+		int64_t n = sqlite3_column_int64(st, 4), bin = sqlite3_column_int64(st, 3);
+		const char *call = (const char *)sqlite3_column_text(st, 2);
+		int ci = call_index_add(m, call ? call : "?");
+
+		if (!p || p->capture_id != capture_id || p->pid != pid) {
+			if (!(p = new_proc(l, capture_id, pid)))
+				break;
+			p->first_ts = sqlite3_column_int64(st, 8);
+			p->last_ts = sqlite3_column_int64(st, 9);
+		}
+		if (!p->comm && !is_null(st, 10) && !(p->comm = dup_col(st, 10))) {
+			rc = fail(l, "out of memory");
+			break;
+		}
+		if (ci >= 0) {
+			p->calls[ci] += n;
+			bin = bin < 0 ? 0 : bin >= REP_BINS ? REP_BINS - 1 : bin;
+			p->bins[bin][ci] += (int32_t)n;
+		}
+		p->total += n;
+		p->failures += sqlite3_column_int64(st, 5);
+		p->bytes_mapped += sqlite3_column_int64(st, 6);
+		p->exec_bytes += sqlite3_column_int64(st, 7);
+		if (sqlite3_column_int64(st, 8) < p->first_ts)
+			p->first_ts = sqlite3_column_int64(st, 8);
+		if (sqlite3_column_int64(st, 9) > p->last_ts)
+			p->last_ts = sqlite3_column_int64(st, 9);
+		m->total_calls += n;
+		m->total_failures += sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return rc < 0 || *l->err ? -1 : 0;
+}
+
+/* A process's name: the task's newest one, which an exec may have changed. */
+static int load_comms(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	int has = has_table(l, "task"), rc = 0;
+	sqlite3_stmt *st;
+
+	if (has <= 0)
+		return has;
+	if (!(st = prep(l, "SELECT comm FROM task WHERE capture_id = ? AND pid = ?")))
+		return -1;
+	for (int i = 0; i < m->nr_procs && rc >= 0; i++) {
+		struct rep_process *p = &m->procs[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, p->capture_id);
+		sqlite3_bind_int64(st, 2, p->pid);
+		if ((rc = step(l, st)) == SQLITE_ROW && !is_null(st, 0)) {
+			free(p->comm);
+			p->comm = dup_col(st, 0);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int load_finding_procs(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	sqlite3_stmt *st;
+	int rc, first_new = m->nr_procs;
+
+	st = prep(l, "SELECT capture_id, pid, count(*), max(severity_rank), max(comm) FROM findings"
+		  " WHERE pid IS NOT NULL GROUP BY 1, 2");
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
+		struct rep_process *p = find_proc(m, capture_id, pid);
+
+		/* a process with findings and no calls: memory_call is missing */
+		if (!p) {
+			for (int i = first_new; i < m->nr_procs && !p; i++)
+				if (!cmp_key(&m->procs[i], capture_id, pid))
+					p = &m->procs[i];
+			if (!p && !(p = new_proc(l, capture_id, pid)))
+				break;
+			if (!p->comm)
+				p->comm = dup_col(st, 4);
+		}
+		p->nr_findings = sqlite3_column_int(st, 2);
+		p->max_rank = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc < 0 || *l->err ? -1 : 0;
+}
+
+/* Most notable first: findings by severity and number, then calls. */
+static int cmp_notable(const void *a, const void *b)
+{
+	const struct rep_process *x = a, *y = b;
+
+	if (x->max_rank != y->max_rank)
+		return y->max_rank - x->max_rank;
+	if (x->nr_findings != y->nr_findings)
+		return y->nr_findings - x->nr_findings;
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	if (x->capture_id != y->capture_id)
+		return x->capture_id < y->capture_id ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* ------------------------------------------------------------------ */
+/* Address-space timelines                                             */
+
+static int cmp_lane(const void *a, const void *b)
+{
+	const struct rep_lane *x = a, *y = b;
+
+	if (x->start != y->start)
+		return (uint64_t)x->start < (uint64_t)y->start ? -1 : 1;
+	if (x->end != y->end)
+		return (uint64_t)x->end < (uint64_t)y->end ? -1 : 1;
+	return 0;
+}
+
+static int cmp_lane_pick(const void *a, const void *b)
+{
+	const struct rep_lane *x = a, *y = b;
+
+	if (x->in_finding != y->in_finding)
+		return y->in_finding - x->in_finding;
+	return cmp_lane(a, b);
+}
+
+static int64_t slot_of(const struct rep_capture *c, int64_t ts)
+{
+	int64_t span = rep_capture_end(c) - c->first_ts;
+
+	if (span <= 0)
+		return 0;
+	return (int64_t)((double)(ts - c->first_ts) * REP_SLOTS / (double)span);
+}
+
+/*
+ * Add a state to a lane, at the timeline's resolution: states that begin in
+ * the same time slot are one (the most notable protection shown), and a state
+ * that goes on with the same protection extends the last.  A lane holds at
+ * most one span per slot however many rows the history has.
+ */
+static int lane_add(struct rep_lane *lane, const struct rep_capture *c, int64_t from, int64_t to,
+		    int prot)
+{
+	struct rep_span *last = lane->nr_spans ? &lane->spans[lane->nr_spans - 1] : NULL;
+
+	if (last && slot_of(c, from) == slot_of(c, last->from)) {
+		if (to > last->to)
+			last->to = to;
+		if (prot != last->prot) {
+			if (rep_prot_class(prot) > rep_prot_class(last->prot))
+				last->prot = prot;
+			last->merged = true;
+		}
+		return 0;
+	}
+	if (last && prot == last->prot && slot_of(c, from) <= slot_of(c, last->to)) {
+		if (to > last->to)
+			last->to = to;
+		return 0;
+	}
+	if (lane->nr_spans == lane->alloc_spans) {
+		int n = lane->alloc_spans ? lane->alloc_spans * 2 : 8;
+		struct rep_span *s = realloc(lane->spans, n * sizeof(*s));
+
+		if (!s)
+			return -1;
+		lane->spans = s;
+		lane->alloc_spans = n;
+	}
+	lane->spans[lane->nr_spans++] = (struct rep_span){ from, to, prot, false };
+	return 0;
+}
+
+static int load_timeline(struct loader *l, struct rep_process *p)
+{
+	const struct rep_capture *c = p->capture;
+	struct rep_lane *all = NULL;
+	int nr_all = 0, rc, ret = -1;
+	sqlite3_stmt *st;
+
+	if (!c || !c->has_span)
+		return 0;
+	st = prep(l, "SELECT start_addr, end_addr FROM vma_history WHERE capture_id = ? AND pid = ?"
+		  " GROUP BY 1, 2");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, p->capture_id);
+	sqlite3_bind_int64(st, 2, p->pid);
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		struct rep_lane *n = realloc(all, (nr_all + 1) * sizeof(*n));
+
+		if (!n) {
+			fail(l, "out of memory");
+			goto out;
+		}
+		all = n;
+		memset(&all[nr_all], 0, sizeof(*all));
+		all[nr_all].start = sqlite3_column_int64(st, 0);
+		all[nr_all].end = sqlite3_column_int64(st, 1);
+		nr_all++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc < 0)
+		goto out;
+	/* the lanes the findings are about are drawn first when not all fit */
+	for (int i = 0; i < l->m->nr_findings; i++) {
+		const struct rep_finding *f = &l->m->findings[i];
+		uint64_t a = f->addr, e = a + (f->has_len && f->len > 0 ? (uint64_t)f->len : 1);
+
+		if (f->capture_id != p->capture_id || !f->has_pid || f->pid != p->pid || !f->has_addr)
+			continue;
+		for (int j = 0; j < nr_all; j++)
+			if ((uint64_t)all[j].start < e && a < (uint64_t)all[j].end)
+				all[j].in_finding = true;
+	}
+	if (nr_all > REP_MAX_LANES) {
+		qsort(all, nr_all, sizeof(*all), cmp_lane_pick);
+		p->more_lanes = nr_all - REP_MAX_LANES;
+		nr_all = REP_MAX_LANES;
+	}
+	qsort(all, nr_all, sizeof(*all), cmp_lane);
+	p->lanes = all;
+	p->nr_lanes = nr_all;
+	all = NULL;
+
+	st = prep(l, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
+		  " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
+	if (!st)
+		goto out;
+	sqlite3_bind_int64(st, 1, p->capture_id);
+	sqlite3_bind_int64(st, 2, p->pid);
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		struct rep_lane key = { .start = sqlite3_column_int64(st, 0),
+					.end = sqlite3_column_int64(st, 1) };
+		struct rep_lane *lane = bsearch(&key, p->lanes, p->nr_lanes, sizeof(key), cmp_lane);
+		int64_t from = sqlite3_column_int64(st, 2);
+		int64_t to = is_null(st, 3) ? rep_capture_end(c) : sqlite3_column_int64(st, 3);
+		int prot = is_null(st, 4) ? -1 : sqlite3_column_int(st, 4);
+
+		if (lane && lane_add(lane, c, from, to < from ? from : to, prot)) {
+			fail(l, "out of memory");
+			goto out;
+		}
+	}
+	if (rc < 0)
+		goto out;
+	p->timeline = true;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	free(all);
+	return ret;
+}
+
+static int load_processes(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	int has = has_table(l, "memory_call"), hist;
+
+	if (has < 0)
+		return -1;
+	m->has_calls = has;
+	if (!has)
+		note(m, "no memory_call view: this database was made by an older maptrail "
+		     "(analyze it again for the per-process summaries and calls over time)");
+	if (has && (load_calls_per_process(l) || load_comms(l)))
+		return -1;
+	if (m->has_findings && load_finding_procs(l))
+		return -1;
+	qsort(m->procs, m->nr_procs, sizeof(*m->procs), cmp_notable);
+	if ((hist = has_table(l, "vma_history")) < 0)
+		return -1;
+	m->has_history = hist;
+	if (!hist) {
+		note(m, "no vma_history table: this database was made by an older maptrail "
+		     "(analyze it again for the address-space timelines)");
+		return 0;
+	}
+	for (int i = 0; i < m->nr_procs && m->procs[i].max_rank >= 0; i++) {
+		if (m->nr_timelines >= REP_MAX_TIMELINES) {
+			m->more_timelines++;
+			continue;
+		}
+		if (load_timeline(l, &m->procs[i]))
+			return -1;
+		m->nr_timelines += m->procs[i].timeline;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+int rep_model_load(sqlite3 *db, struct rep_model *m, char **err)
+{
+	struct loader l = { db, m, err };
+	int has;
+
+	*err = NULL;
+	if (!(m->version = strdup(MAPTRAIL_VERSION)))
+		return fail(&l, "out of memory");
+	has = has_table(&l, "capture");
+	if (has < 0) {
+		free(*err);
+		*err = NULL;
+		return fail(&l, "not a maptrail database: %s", sqlite3_errmsg(db));
+	}
+	if (!has || has_column(&l, "capture", "sha256") != 1 ||
+	    has_column(&l, "capture", "first_ts") != 1) {
+		free(*err);
+		*err = NULL;
+		return fail(&l, "not a maptrail database (no capture table as maptrail analyze "
+			    "writes it)");
+	}
+	if (load_calls(&l) || load_captures(&l) || load_findings(&l) || load_processes(&l))
+		return -1;
+	return 0;
+}
+
+void rep_model_free(struct rep_model *m)
+{
+	free(m->version);
+	for (int i = 0; i < m->nr_calls; i++)
+		free(m->calls[i]);
+	for (int i = 0; i < m->nr_captures; i++) {
+		struct rep_capture *c = &m->captures[i];
+
+		free(c->path);
+		free(c->sha256);
+		free(c->host);
+		free(c->uname);
+		free(c->clock);
+		free(c->compression);
+		free(c->analyzed_at);
+		free(c->version);
+		for (int j = 0; j < c->nr_cpu; j++)
+			free(c->cpu[j].buffer);
+		free(c->cpu);
+		free(c->unpaired);
+		free(c->plan);
+		free(c->plan_summary);
+		for (int j = 0; j < c->nr_plan_events; j++) {
+			free(c->plan_events[j].name);
+			free(c->plan_events[j].backend);
+			free(c->plan_events[j].why);
+		}
+		free(c->plan_events);
+		for (int j = 0; j < c->nr_not_hooked; j++)
+			free(c->not_hooked[j]);
+		free(c->not_hooked);
+	}
+	free(m->captures);
+	for (int i = 0; i < m->nr_findings; i++) {
+		struct rep_finding *f = &m->findings[i];
+
+		free(f->detection);
+		free(f->title);
+		free(f->severity);
+		free(f->mitre);
+		free(f->comm);
+		free(f->summary);
+		for (int j = 0; j < f->nr_ev; j++) {
+			free(f->ev[j].call);
+			free(f->ev[j].args);
+			free(f->ev[j].ret);
+			free(f->ev[j].err);
+		}
+		free(f->ev);
+	}
+	free(m->findings);
+	for (int i = 0; i < m->nr_procs; i++) {
+		free(m->procs[i].comm);
+		for (int j = 0; j < m->procs[i].nr_lanes; j++)
+			free(m->procs[i].lanes[j].spans);
+		free(m->procs[i].lanes);
+	}
+	free(m->procs);
+	for (int i = 0; i < m->nr_notes; i++)
+		free(m->notes[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+int rep_format_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return -1;
+	if (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm"))
+		return REP_HTML;
+	if (!strcasecmp(dot, ".md"))
+		return REP_MARKDOWN;
+	return -1;
+}
+
+int rep_write(sqlite3 *db, FILE *out, const struct rep_options *opt, char **err)
+{
+	struct rep_model m = { 0 };
+	int ret;
+
+	*err = NULL;
+	if (rep_model_load(db, &m, err)) {
+		rep_model_free(&m);
+		if (!*err)
+			*err = strdup("out of memory");
+		return -1;
+	}
+	m.db_name = opt->db_name;
+	switch (opt->format) {
+	case REP_HTML:
+		ret = rep_write_html(&m, out);
+		break;
+	case REP_MARKDOWN:
+		ret = rep_write_md(&m, out);
+		break;
+	default:
+		ret = rep_write_text(&m, out);
+		break;
+	}
+	rep_model_free(&m);
+	return ret;
+}
