@@ -615,7 +615,7 @@ static long long write_table(struct decoder *d, sqlite3_stmt *st, const struct q
 			     FILE *out, char **err)
 {
 	int n = sqlite3_column_count(st), rc = SQLITE_DONE;
-	size_t max = opts->wide ? 0 : QRY_CELL_MAX, nr_sample = 0;
+	size_t max = opts->wide ? 0 : QRY_CELL_MAX, nr_sample = 0, room = 0;
 	struct column *cols = columns_of(d, st, n);
 	struct cell *header = calloc(n ? n : 1, sizeof(*header));
 	struct cell *sample = NULL, *row = calloc(n ? n : 1, sizeof(*row));
@@ -634,11 +634,15 @@ static long long write_table(struct decoder *d, sqlite3_stmt *st, const struct q
 	}
 	/* The first rows set the widths; a later wider cell pushes its line only. */
 	while (nr_sample < TABLE_SAMPLE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cell *more = realloc(sample, (nr_sample + 1) * n * sizeof(*sample) + 1);
+		if (nr_sample == room) {
+			struct cell *more;
 
-		if (!more)
-			goto out;
-		sample = more;
+			room = room ? 2 * room : 64;
+			more = realloc(sample, room * n * sizeof(*sample));
+			if (!more)
+				goto out;
+			sample = more;
+		}
 		for (int i = 0; i < n; i++) {
 			struct cell *c = &sample[nr_sample * n + i];
 
