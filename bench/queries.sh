@@ -80,7 +80,7 @@ echo "  wall $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s;" \
 	"$(has findings && q "SELECT count(*) FROM findings" || echo "no") findings"
 
 # --- the parameters -----------------------------------------------------------
-pid= addr= ts=
+pid='' addr='' ts=''
 if has vma_history; then
 	pid=$(q "SELECT pid FROM vma_history GROUP BY pid ORDER BY count(*) DESC LIMIT 1")
 	[ -z "$pid" ] ||
@@ -114,7 +114,7 @@ if "$maptrail" query --list > "$out/list" 2> /dev/null; then
 	names=$(awk 'NR > 1 { print $1 }' "$out/list")
 else
 	how="sqlite3 -csv < queries/NAME.sql"
-	names=$(cd "$root/queries" && ls -- *.sql 2>/dev/null | sed 's/\.sql$//')
+	names=$(for f in "$root"/queries/*.sql; do [ -e "$f" ] && basename "$f" .sql; done)
 fi
 [ -n "$names" ] || die "no canned query to time"
 echo "bench/queries: each query $runs times ($how), median wall time"
