@@ -833,14 +833,16 @@ static int create_views(struct calls *c)
 			if (!decode)
 				sqlite3_str_appendf(s, "\"%w\"", name);
 			else if (!strcmp(decode, "hex"))
-				sqlite3_str_appendf(s, "printf('0x%%x', \"%w\") AS \"%w\"", name, name);
+				sqlite3_str_appendf(s, "CASE WHEN \"%w\" IS NOT NULL THEN"
+						    " printf('0x%%x', \"%w\") END AS \"%w\"", name, name,
+						    name);
 			else
 				append_flags(s, name, decode);
 		}
 		sqlite3_reset(arg);
 		if (ret_decode && !strcmp(ret_decode, "hex"))
-			sqlite3_str_appendall(s, ", CASE WHEN errno IS NOT NULL THEN NULL ELSE"
-					      " printf('0x%x', ret) END AS ret");
+			sqlite3_str_appendall(s, ", CASE WHEN errno IS NOT NULL OR ret IS NULL THEN NULL"
+					      " ELSE printf('0x%x', ret) END AS ret");
 		else
 			sqlite3_str_appendall(s, ", CASE WHEN errno IS NOT NULL THEN NULL ELSE ret END AS ret");
 		sqlite3_reset(ev);
