@@ -5,6 +5,7 @@
 
 #include "calls.h"
 #include "history-table.h"
+#include "processes.h"
 #include "row-queue.h"
 
 #define CALL_MAX_ARGS	6
@@ -75,6 +76,7 @@ struct calls {
 	struct pending *slots;
 	uint64_t total;
 	struct hist_table *history;	/* NULL: no history */
+	struct proc_stats *processes;	/* the `process` table, counted as calls pass */
 };
 
 static struct call_kind *find_kind(struct calls *c, const char *name)
@@ -379,7 +381,9 @@ struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture
 	c->capture_id = capture_id;
 	c->size = 256;
 	c->slots = calloc(c->size, sizeof(*c->slots));
-	if (!c->slots || create_kinds(c) < 0 || attach_sources(c, slots, nr_slots) < 0) {
+	c->processes = proc_stats_alloc();
+	if (!c->slots || !c->processes || create_kinds(c) < 0 ||
+	    attach_sources(c, slots, nr_slots) < 0) {
 		db_fail(db, "out of memory");
 		return calls_free(c);
 	}
@@ -390,6 +394,7 @@ struct calls *calls_free(struct calls *c)
 {
 	if (!c)
 		return NULL;
+	proc_stats_free(c->processes);
 	while (c->kinds) {
 		struct call_kind *k = c->kinds;
 
@@ -496,22 +501,47 @@ static struct pending *add_pending(struct calls *c, uint64_t key, int tid)
  * is when calls take effect.  Its row id is the one emit() just used.
  */
 static int feed_history(struct calls *c, const struct call_source *s, const int64_t *args,
-			uint8_t have, const struct tep_record *exit_rec, int pid, int64_t buffer_id)
+			uint8_t have, const struct tep_record *exit_rec, int64_t ret, int pid,
+			int64_t buffer_id)
 {
 	const struct call_kind *k = s->kind;
 	struct hist_call call = { .op = k->hist_op, .id = k->next_id - 1, .ts = exit_rec->ts,
-				  .pid = pid };
+				  .pid = pid, .ret = ret };
 	const char *const *names = hist_op_args(k->hist_op);
 
-	if (s->ret_column < 0 ||
-	    !event_field_int(c->tep, &s->exit->columns[s->ret_column], exit_rec, &call.ret))
-		return 0;
 	for (int i = 0; names[i]; i++) {
 		call.args[i] = args[k->hist_arg[i]];
 		if (have & (1u << k->hist_arg[i]))
 			call.have |= 1u << i;
 	}
 	return hist_table_call(c->history, &call, buffer_id);
+}
+
+/*
+ * A call row, to the per-process counters: what it mapped or made executable
+ * is read through the history's argument map (len, prot), so only the calls
+ * the history knows count bytes.
+ */
+static int count_call(struct calls *c, const struct call_kind *k, const int64_t *args,
+		      uint8_t have, bool has_ret, int64_t ret, int pid, uint64_t ts)
+{
+	bool failed = has_ret && ret < 0 && ret >= -MAX_ERRNO, ok = has_ret && !failed;
+	int64_t mapped = 0, executable = 0;
+
+	if (ok && k->hist_op >= 0 && k->hist_op != HIST_BRK && (have & (1u << k->hist_arg[1]))) {
+		int64_t len = args[k->hist_arg[1]];
+		bool maps = k->hist_op == HIST_MMAP || k->hist_op == HIST_MMAP2;
+		bool protects = maps || k->hist_op == HIST_MPROTECT ||
+				k->hist_op == HIST_PKEY_MPROTECT;
+
+		if (maps)
+			mapped = len;
+		if (protects && (have & (1u << k->hist_arg[2])) && (args[k->hist_arg[2]] & 4))
+			executable = len;
+	}
+	if (proc_stats_call(c->processes, pid, k->name, ts, failed, mapped, executable) < 0)
+		return db_fail(c->db, "out of memory");
+	return 0;
 }
 
 /*
@@ -529,6 +559,8 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	int tgid = task_map_tgid(c->tasks, tid);
 	int64_t args[CALL_MAX_ARGS] = { 0 };
 	uint8_t have = 0;
+	int64_t ret = 0;
+	bool has_ret;
 
 	/* No event named the thread: the saved cmdlines may ("<...>" when not). */
 	if (!comm && tep_is_pid_registered(c->tep, tid))
@@ -611,8 +643,14 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	c->total++;
 	if (row_end(q) < 0)
 		return -1;
-	if (c->history && k->hist_op >= 0 && enter && exit_rec)
-		return feed_history(c, s, args, have, exit_rec, tgid > 0 ? tgid : tid, exit_buffer_id);
+	has_ret = exit_rec && s->ret_column >= 0 &&
+		  event_field_int(c->tep, &s->exit->columns[s->ret_column], exit_rec, &ret);
+	if (count_call(c, k, args, have, has_ret, ret, tgid > 0 ? tgid : tid,
+		       enter ? enter->ts : exit_rec->ts) < 0)
+		return -1;
+	if (c->history && k->hist_op >= 0 && enter && has_ret)
+		return feed_history(c, s, args, have, exit_rec, ret, tgid > 0 ? tgid : tid,
+				    exit_buffer_id);
 	return 0;
 }
 
@@ -776,6 +814,8 @@ int calls_finish(struct calls *c)
 			    "CREATE INDEX IF NOT EXISTS \"%w_tid\" ON \"%w\" (tid)",
 			    k->name, k->name, k->name, k->name) < 0)
 			return -1;
+	if (proc_stats_write(c->processes, c->db, c->capture_id, c->tasks) < 0)
+		return -1;
 	return create_views(c) < 0 ? -1 : create_memory_call_view(c);
 }
 

@@ -210,3 +210,20 @@ CREATE VIEW IF NOT EXISTS prot_rwx AS
 		     (CASE WHEN prot & 2 THEN 'w' ELSE '-' END) ||
 		     (CASE WHEN prot & 4 THEN 'x' ELSE '-' END) AS rwx
 	FROM n;
+
+-- What each process did to its address space, counted during the load: the
+-- calls of the call tables by coalesce(pid, tid) (the thread when the capture
+-- does not show the process).
+CREATE TABLE IF NOT EXISTS process (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	pid INTEGER NOT NULL,
+	comm TEXT,			-- the newest name of the process's thread pid
+	calls INTEGER NOT NULL,
+	failures INTEGER NOT NULL,	-- calls that returned an error
+	bytes_mapped INTEGER NOT NULL,	-- by successful mmap/mmap2
+	exec_bytes INTEGER NOT NULL,	-- mapped or made executable (mmap/mmap2/mprotect/pkey_mprotect, PROT_EXEC)
+	first_ts INTEGER,
+	last_ts INTEGER,
+	calls_by_table TEXT NOT NULL,	-- JSON: {"mmap": 12, "mprotect": 3}
+	PRIMARY KEY (capture_id, pid)
+);
