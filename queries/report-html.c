@@ -24,8 +24,9 @@ static const char css[] =
 	".sub{color:var(--muted);margin:2px 0 0}\n"
 	"nav{margin:14px 0 0;font-size:14px}nav a{margin-right:16px;color:#0969da;"
 	"text-decoration:none}\n"
-	".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px;"
-	"margin:20px 0 8px}\n"
+	".cards{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin:20px 0 8px}\n"
+	".cards .wide{grid-column:span 2}\n"
+	"@media (max-width:900px){.cards{grid-template-columns:repeat(2,1fr)}}\n"
 	".card{border:1px solid var(--line);border-radius:8px;padding:10px 14px;"
 	"background:var(--soft)}\n"
 	".card .k{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}\n"
@@ -38,12 +39,14 @@ static const char css[] =
 	"vertical-align:2px}\n"
 	".badge.high{background:#d92d20}.badge.medium{background:#e8710a}"
 	".badge.low{background:#eaaa08;color:#1f2328}.badge.info{background:#2e90fa}\n"
-	".sevs span{margin-right:8px;white-space:nowrap}.sevs .badge{min-width:0}\n"
+	".sevs{display:flex;flex-wrap:wrap;gap:4px 12px}.sevs>span{white-space:nowrap}"
+	".sevs .badge{min-width:0;margin-right:3px}\n"
 	"table{border-collapse:collapse;margin:6px 0 14px;font-size:14px}\n"
 	"th,td{padding:4px 10px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}\n"
 	"thead th{background:var(--soft);font-weight:600;border-bottom:1px solid var(--line)}\n"
 	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 	"td.n,td.t{white-space:nowrap}.scroll{overflow-x:auto}\n"
+	"table.procs{font-size:13px}table.procs th,table.procs td{padding:4px 6px}"
 	"table.procs th.c{font-size:12px;font-weight:500}\n"
 	"tbody tr:nth-child(even) td{background:#fafbfc}\n"
 	"table.kv th{background:none;color:var(--muted);font-weight:500;padding-right:18px;"
@@ -122,12 +125,13 @@ static void summary(const struct rep_model *m, FILE *out)
 	     rep_fmt_count(a, sizeof(a), lost), lost || lost_unknown ? "the capture is incomplete" :
 	     "none: the capture is complete");
 	if (m->has_calls) {
-		snprintf(b, sizeof(b), "%s failed, %d processes",
-			 rep_fmt_count(a, sizeof(a), m->total_failures), m->nr_procs);
+		snprintf(b, sizeof(b), "%s failed, %d process%s",
+			 rep_fmt_count(a, sizeof(a), m->total_failures), m->nr_procs,
+			 m->nr_procs == 1 ? "" : "es");
 		card(out, "", "memory calls", rep_fmt_count(a, sizeof(a), m->total_calls), b);
 	}
 	if (m->has_findings) {
-		fprintf(out, "<div class=\"card%s\" style=\"grid-column:span 2\"><div class=\"k\">"
+		fprintf(out, "<div class=\"card wide%s\"><div class=\"k\">"
 			"findings</div><div class=\"v\">%" PRId64 "</div><div class=\"sevs\">",
 			m->by_rank[3] ? " bad" : m->total_findings ? "" : " good", m->total_findings);
 		for (int r = 3; r >= 0; r--)
@@ -162,15 +166,26 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 	esc(out, c->plan_summary ? c->plan_summary : "");
 	fputs("</p>\n", out);
 	if (c->nr_plan_events) {
-		fputs("<table><thead><tr><th>event</th><th>recorded with</th></tr></thead><tbody>\n",
+		fputs("<table><thead><tr><th>recorded with</th><th>events</th></tr></thead><tbody>\n",
 		      out);
+		/* one row per backend, with its events */
 		for (int i = 0; i < c->nr_plan_events; i++) {
-			const struct rep_plan_event *e = &c->plan_events[i];
+			const char *backend = c->plan_events[i].backend;
+			bool seen = false;
 
-			fputs("<tr><td class=\"mono\">", out);
-			esc(out, e->name);
-			fprintf(out, "</td><td%s>", e->why ? " class=\"warn\"" : "");
-			esc(out, e->backend);
+			for (int j = 0; j < i; j++)
+				seen |= !strcmp(c->plan_events[j].backend, backend);
+			if (seen)
+				continue;
+			fprintf(out, "<tr><td%s>", strchr(backend, ' ') ? " class=\"warn\"" : "");
+			esc(out, backend);
+			fputs("</td><td class=\"mono\">", out);
+			for (int j = i, n = 0; j < c->nr_plan_events; j++) {
+				if (strcmp(c->plan_events[j].backend, backend))
+					continue;
+				fputs(n++ ? ", " : "", out);
+				esc(out, c->plan_events[j].name);
+			}
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</tbody></table>\n", out);
@@ -178,8 +193,10 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 	if (c->nr_not_hooked) {
 		fputs("<p><b>What it could not hook:</b></p><ul>\n", out);
 		for (int i = 0; i < c->nr_not_hooked; i++) {
-			fputs("<li>", out);
-			esc(out, c->not_hooked[i]);
+			fputs("<li><b>", out);
+			esc(out, c->not_hooked[i].events);
+			fputs("</b>: ", out);
+			esc(out, c->not_hooked[i].reason);
 			fputs("</li>\n", out);
 		}
 		fputs("</ul>\n", out);
@@ -369,8 +386,31 @@ static void findings(const struct rep_model *m, FILE *out)
 		fputs("<p class=\"ok\">No detection found anything.</p>\n", out);
 		return;
 	}
-	fprintf(out, "<p>%" PRId64 " findings, most severe first, each with the calls it rests on."
-		"</p>\n", m->total_findings);
+	fprintf(out, "<p>%" PRId64 " findings. At a glance, by detection:</p>\n<table class=\"glance\">"
+		"<thead><tr><th>severity</th><th>detection</th><th class=\"n\">findings</th>"
+		"<th class=\"n\">processes</th><th>first</th></tr></thead><tbody>\n",
+		m->total_findings);
+	for (int i = 0; i < m->nr_detections; i++) {
+		const struct rep_detection *d = &m->detections[i];
+		const struct rep_finding *first = NULL;
+
+		for (int j = 0; j < m->nr_findings && !first; j++)
+			if (m->findings[j].detection && d->detection &&
+			    !strcmp(m->findings[j].detection, d->detection))
+				first = &m->findings[j];
+		fprintf(out, "<tr><td><span class=\"badge %s\">%s</span></td><td>",
+			rep_severity_name(d->rank), rep_severity_name(d->rank));
+		esc(out, d->title);
+		fputs(" <span class=\"mono muted\">", out);
+		esc(out, d->detection);
+		fprintf(out, "</span></td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+			"</td><td>", d->count, d->processes);
+		if (first)
+			fprintf(out, "<a href=\"#f%" PRId64 "\">#%" PRId64 "</a>", first->id, first->id);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n<p>Each finding, most severe first, with the calls it rests on:"
+	      "</p>\n", out);
 	for (int i = 0; i < m->nr_findings; i++)
 		finding(&m->findings[i], out);
 	if (m->total_findings > m->nr_findings)

@@ -107,8 +107,9 @@ static void summary(const struct rep_model *m, FILE *out)
 	fprintf(out, " | %s | %s%s | ", rep_fmt_count(a, sizeof(a), events),
 		rep_fmt_count(b, sizeof(b), lost), lost ? " (incomplete)" : "");
 	if (m->has_calls)
-		fprintf(out, "%s (%s failed, %d processes)", rep_fmt_count(a, sizeof(a), m->total_calls),
-			rep_fmt_count(b, sizeof(b), m->total_failures), m->nr_procs);
+		fprintf(out, "%s (%s failed, %d process%s)", rep_fmt_count(a, sizeof(a), m->total_calls),
+			rep_fmt_count(b, sizeof(b), m->total_failures), m->nr_procs,
+			m->nr_procs == 1 ? "" : "es");
 	else
 		fputs("-", out);
 	fputs(" | ", out);
@@ -194,16 +195,25 @@ static void capture(const struct rep_capture *c, FILE *out)
 	md(out, c->plan_summary);
 	fputs("\n\n", out);
 	if (c->nr_plan_events) {
-		fputs("| event | recorded with |\n|---|---|\n", out);
+		fputs("| recorded with | events |\n|---|---|\n", out);
+		/* one row per backend, with its events */
 		for (int i = 0; i < c->nr_plan_events; i++) {
+			const char *backend = c->plan_events[i].backend;
+			bool seen = false;
+
+			for (int j = 0; j < i; j++)
+				seen |= !strcmp(c->plan_events[j].backend, backend);
+			if (seen)
+				continue;
 			fputs("| ", out);
-			md(out, c->plan_events[i].name);
+			md(out, backend);
 			fputs(" | ", out);
-			if (c->plan_events[i].why)
-				fputs("**", out);
-			md(out, c->plan_events[i].backend);
-			if (c->plan_events[i].why)
-				fputs("**", out);
+			for (int j = i, n = 0; j < c->nr_plan_events; j++) {
+				if (strcmp(c->plan_events[j].backend, backend))
+					continue;
+				fputs(n++ ? ", " : "", out);
+				md(out, c->plan_events[j].name);
+			}
 			fputs(" |\n", out);
 		}
 		fputs("\n", out);
@@ -211,8 +221,10 @@ static void capture(const struct rep_capture *c, FILE *out)
 	if (c->nr_not_hooked) {
 		fputs("What it could not hook:\n\n", out);
 		for (int i = 0; i < c->nr_not_hooked; i++) {
-			fputs("- ", out);
-			md(out, c->not_hooked[i]);
+			fputs("- **", out);
+			md(out, c->not_hooked[i].events);
+			fputs("**: ", out);
+			md(out, c->not_hooked[i].reason);
 			fputs("\n", out);
 		}
 		fputs("\n", out);
@@ -395,7 +407,19 @@ int rep_write_md(const struct rep_model *m, FILE *out)
 	} else if (!m->total_findings) {
 		fputs("No detection found anything.\n\n", out);
 	} else {
-		fprintf(out, "%" PRId64 " findings, most severe first.\n\n", m->total_findings);
+		fprintf(out, "%" PRId64 " findings. At a glance, by detection:\n\n"
+			"| severity | detection | findings | processes |\n|---|---|---:|---:|\n",
+			m->total_findings);
+		for (int i = 0; i < m->nr_detections; i++) {
+			const struct rep_detection *d = &m->detections[i];
+
+			fprintf(out, "| %s | ", rep_severity_name(d->rank));
+			md(out, d->title);
+			fputs(" (", out);
+			md_code(out, d->detection, true);
+			fprintf(out, ") | %" PRId64 " | %" PRId64 " |\n", d->count, d->processes);
+		}
+		fputs("\nEach finding, most severe first:\n\n", out);
 		for (int i = 0; i < m->nr_findings; i++)
 			finding(&m->findings[i], out);
 		if (m->total_findings > m->nr_findings)

@@ -62,7 +62,10 @@ struct rep_capture {
 	char *plan_summary;	/* its first line */
 	struct rep_plan_event *plan_events;
 	int nr_plan_events;
-	char **not_hooked;	/* "event: reason" for what could not be hooked */
+	struct rep_not_hooked {
+		char *events;	/* "mremap, mmap": the events that gave this reason */
+		char *reason;
+	} *not_hooked;		/* what could not be hooked, one per reason */
 	int nr_not_hooked;
 };
 
@@ -86,6 +89,13 @@ struct rep_finding {
 	int nr_ev;
 	int64_t more_ev;	/* evidence rows not shown */
 	const struct rep_capture *capture;	/* NULL when its capture row is missing */
+};
+
+/* The findings of one detection, counted: the overview before the details. */
+struct rep_detection {
+	char *detection, *title;
+	int rank;		/* the highest of its findings */
+	int64_t count, processes;
 };
 
 struct rep_span {
@@ -129,6 +139,8 @@ struct rep_model {
 	struct rep_finding *findings;
 	int nr_findings;
 	int64_t total_findings, by_rank[4];	/* all of them, shown or not */
+	struct rep_detection *detections;	/* most severe first */
+	int nr_detections;
 	/* processes, most notable first: findings (by severity), then calls */
 	bool has_calls;		/* memory_call existed */
 	bool has_history;	/* vma_history existed */

@@ -228,9 +228,9 @@ static void summary(const struct rep_model *m, FILE *out)
 			PRId64 " info\n", "findings", m->by_rank[3], m->by_rank[2], m->by_rank[1],
 			m->by_rank[0]);
 	if (m->has_calls)
-		fprintf(out, "  %-13s %s in %d processes, %s failed\n", "memory calls",
+		fprintf(out, "  %-13s %s in %d process%s, %s failed\n", "memory calls",
 			rep_fmt_count(a, sizeof(a), m->total_calls), m->nr_procs,
-			rep_fmt_count(b, sizeof(b), m->total_failures));
+			m->nr_procs == 1 ? "" : "es", rep_fmt_count(b, sizeof(b), m->total_failures));
 	for (int i = 0; i < m->nr_notes; i++) {
 		fprintf(out, "  note: ");
 		wrap(out, m->notes[i], 8, 8);
@@ -317,17 +317,38 @@ static void capture(const struct rep_model *m, const struct rep_capture *c, FILE
 	}
 	fprintf(out, "    ");
 	wrap(out, c->plan_summary ? c->plan_summary : "-", 4, 6);
+	/* one line per backend, with its events */
 	for (int i = 0; i < c->nr_plan_events; i++) {
-		fputs("    ", out);
-		put_field(out, c->plan_events[i].name, 18, false);
-		fputc(' ', out);
-		put_safe(out, c->plan_events[i].backend, 0);
-		fputc('\n', out);
+		const char *backend = c->plan_events[i].backend;
+		char *line = NULL;
+		size_t size = 0;
+		FILE *f;
+		bool seen = false;
+
+		for (int j = 0; j < i; j++)
+			seen |= !strcmp(c->plan_events[j].backend, backend);
+		if (seen || !(f = open_memstream(&line, &size)))
+			continue;
+		for (int j = i, n = 0; j < c->nr_plan_events; j++)
+			if (!strcmp(c->plan_events[j].backend, backend))
+				fprintf(f, "%s%s", n++ ? ", " : "", c->plan_events[j].name);
+		if (!fclose(f)) {
+			fputs("    ", out);
+			put_field(out, backend, 13, false);
+			fputs(" ", out);
+			wrap(out, line, 18, 18);
+		}
+		free(line);
 	}
 	fprintf(out, "    could not hook:%s\n", c->nr_not_hooked ? "" : " nothing");
 	for (int i = 0; i < c->nr_not_hooked; i++) {
+		char *line;
+
+		if (asprintf(&line, "%s: %s", c->not_hooked[i].events, c->not_hooked[i].reason) < 0)
+			continue;
 		fprintf(out, "      - ");
-		wrap(out, c->not_hooked[i], 8, 10);
+		wrap(out, line, 8, 10);
+		free(line);
 	}
 	(void)m;
 }
@@ -410,7 +431,20 @@ static void findings(const struct rep_model *m, FILE *out)
 		fprintf(out, "No detection found anything.\n");
 		return;
 	}
-	fprintf(out, "%" PRId64 " findings, most severe first.\n", m->total_findings);
+	fprintf(out, "%" PRId64 " findings, most severe first.\n\n", m->total_findings);
+	fprintf(out, "%-8s %8s %9s  %s\n", "severity", "findings", "processes", "detection: title");
+	for (int i = 0; i < m->nr_detections; i++) {
+		const struct rep_detection *d = &m->detections[i];
+		char *line;
+
+		if (asprintf(&line, "%s: %s", d->detection ? d->detection : "?",
+			     d->title ? d->title : "") < 0)
+			continue;
+		fprintf(out, "%-8s %8" PRId64 " %9" PRId64 "  ", rep_severity_name(d->rank), d->count,
+			d->processes);
+		wrap(out, line, 29, 29);
+		free(line);
+	}
 	for (int i = 0; i < m->nr_findings; i++)
 		finding(&m->findings[i], out);
 	if (m->total_findings > m->nr_findings)

@@ -191,17 +191,35 @@ static bool clock_counts_ns(const char *clock)
 	return false;
 }
 
-static int add_line(char ***lines, int *nr, const char *a, const char *b)
+/* One more event that could not be hooked for @reason: events with the same reason are one line. */
+static int add_not_hooked(struct rep_capture *c, const char *event, const char *reason)
 {
-	char **n = realloc(*lines, (*nr + 1) * sizeof(**lines));
-	char *s;
+	struct rep_not_hooked *n;
+	char *events;
 
+	for (int i = 0; i < c->nr_not_hooked; i++) {
+		n = &c->not_hooked[i];
+		if (strcmp(n->reason, reason))
+			continue;
+		if (asprintf(&events, "%s, %s", n->events, event) < 0)
+			return -1;
+		free(n->events);
+		n->events = events;
+		return 0;
+	}
+	n = realloc(c->not_hooked, (c->nr_not_hooked + 1) * sizeof(*n));
 	if (!n)
 		return -1;
-	*lines = n;
-	if (asprintf(&s, "%s: %s", a, b) < 0)
+	c->not_hooked = n;
+	n = &n[c->nr_not_hooked];
+	n->events = strdup(event);
+	n->reason = strdup(reason);
+	if (!n->events || !n->reason) {
+		free(n->events);
+		free(n->reason);
 		return -1;
-	n[(*nr)++] = s;
+	}
+	c->nr_not_hooked++;
 	return 0;
 }
 
@@ -219,8 +237,9 @@ static char *trim(char *s)
 
 /*
  * What the plan (record/plan.c's full text) says was recorded, and what could
- * not be: an event "NOT RECORDED" and its "why:", and every source "not used"
- * for a reason other than the other backend having been chosen.
+ * not be hooked: an event's "why:" (not recorded, or recorded another way than
+ * planned), and a source "not used" for a reason other than the other backend
+ * having been chosen, unless the event's "why:" already said it.
  */
 static int parse_plan(struct rep_capture *c)
 {
@@ -266,21 +285,27 @@ static int parse_plan(struct rep_capture *c)
 			continue;
 		if (!strncmp(t, "why: ", 5)) {
 			free(ev->why);
-			if (!(ev->why = strdup(t + 5)) ||
-			    add_line(&c->not_hooked, &c->nr_not_hooked, ev->name, t + 5))
+			if (!(ev->why = strdup(t + 5)) || add_not_hooked(c, ev->name, t + 5))
 				goto out;
 		} else if (!strncmp(t, "skip ", 5) || !strncmp(t, "USE ", 4)) {
+			/* "kprobe     x86_64/i386: maptrail:..." -> "kprobe x86_64/i386" */
+			char backend[32] = "", where[64] = "";
+
+			sscanf(trim(t + 4), "%31s %63[^:]", backend, where);
 			free(source);
-			source = strdup(trim(t + 4));
-		} else if (!strncmp(t, "not used: ", 10) &&
+			if (asprintf(&source, "%s %s", backend, where) < 0)
+				source = NULL;
+		} else if (!strncmp(t, "not used: ", 10) && !ev->why &&
 			   !strstr(t, "backend chosen for this event")) {
 			char *what;
+			int err;
 
-			if (asprintf(&what, "%s (%s)", t + 10, source ? source : "?") < 0 ||
-			    add_line(&c->not_hooked, &c->nr_not_hooked, ev->name, what)) {
+			if (asprintf(&what, "%s: %s", source ? source : "?", t + 10) < 0)
 				goto out;
-			}
+			err = add_not_hooked(c, ev->name, what);
 			free(what);
+			if (err)
+				goto out;
 		}
 	}
 	ret = 0;
@@ -541,6 +566,15 @@ static int cmp_ref(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static int cmp_ev(const void *a, const void *b)
+{
+	const struct rep_evidence *x = a, *y = b;
+
+	if (x->found != y->found)
+		return y->found - x->found;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
 static int load_evidence(struct loader *l, struct finding_ref *refs)
 {
 	struct rep_model *m = l->m;
@@ -550,7 +584,7 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 
 	st = prep(l, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
 		  " (SELECT id FROM findings ORDER BY severity_rank DESC, ts, id LIMIT %d)"
-		  " ORDER BY finding_id, rowid", REP_MAX_FINDINGS);
+		  " ORDER BY finding_id, call, call_id", REP_MAX_FINDINGS);
 	if (!st)
 		return -1;
 	while ((rc = step(l, st)) == SQLITE_ROW) {
@@ -590,7 +624,12 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 		if (d && decode_evidence(l, d, e))
 			goto out;
 	}
-	ret = rc < 0 ? -1 : 0;
+	if (rc < 0)
+		goto out;
+	/* evidence in the order it happened */
+	for (int i = 0; i < m->nr_findings; i++)
+		qsort(m->findings[i].ev, m->findings[i].nr_ev, sizeof(struct rep_evidence), cmp_ev);
+	ret = 0;
 out:
 	for (int i = 0; i < nr_dec; i++)
 		decoder_free(&dec[i]);
@@ -633,6 +672,30 @@ static int load_findings(struct loader *l)
 		r = r < 0 ? 0 : r > 3 ? 3 : r;
 		m->by_rank[r] += sqlite3_column_int64(st, 2);
 		m->total_findings += sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return -1;
+	st = prep(l, "SELECT detection, max(title), max(severity_rank), count(*), count(DISTINCT"
+		  " capture_id || ':' || pid) FROM findings GROUP BY detection"
+		  " ORDER BY 3 DESC, 4 DESC, 1");
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		struct rep_detection *n = realloc(m->detections, (m->nr_detections + 1) * sizeof(*n));
+
+		if (!n) {
+			rc = fail(l, "out of memory");
+			break;
+		}
+		m->detections = n;
+		n = &n[m->nr_detections++];
+		n->detection = dup_col(st, 0);
+		n->title = dup_col(st, 1);
+		n->rank = sqlite3_column_int(st, 2);
+		n->rank = n->rank < 0 ? 0 : n->rank > 3 ? 3 : n->rank;
+		n->count = sqlite3_column_int64(st, 3);
+		n->processes = sqlite3_column_int64(st, 4);
 	}
 	sqlite3_finalize(st);
 	if (rc < 0)
@@ -1111,8 +1174,10 @@ void rep_model_free(struct rep_model *m)
 			free(c->plan_events[j].why);
 		}
 		free(c->plan_events);
-		for (int j = 0; j < c->nr_not_hooked; j++)
-			free(c->not_hooked[j]);
+		for (int j = 0; j < c->nr_not_hooked; j++) {
+			free(c->not_hooked[j].events);
+			free(c->not_hooked[j].reason);
+		}
 		free(c->not_hooked);
 	}
 	free(m->captures);
@@ -1134,6 +1199,11 @@ void rep_model_free(struct rep_model *m)
 		free(f->ev);
 	}
 	free(m->findings);
+	for (int i = 0; i < m->nr_detections; i++) {
+		free(m->detections[i].detection);
+		free(m->detections[i].title);
+	}
+	free(m->detections);
 	for (int i = 0; i < m->nr_procs; i++) {
 		free(m->procs[i].comm);
 		for (int j = 0; j < m->procs[i].nr_lanes; j++)

@@ -1,0 +1,119 @@
+#!/bin/bash
+# maptrail report as a person sees it: the HTML rendered by headless Chromium
+# (a screenshot that is a real page, the DOM it built checked against the
+# database by report-check.py), the Markdown and the text with the same
+# numbers, the output written only when complete, and bounded for big captures.
+#
+#   tests/e2e/report.sh path/to/maptrail      (FIXTURES: the fixtures folder)
+set -euo pipefail
+
+maptrail=$1
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures=${FIXTURES:-$here/../fixtures}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+	echo "SKIP: no chromium to render the HTML report (scripts/install-deps.sh installs it)"
+	exit 77
+fi
+work=$(mktemp -d /tmp/maptrail-report.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# Headless Chromium: a profile of its own in $work, no sandbox (root in CI).
+browse() {
+	timeout 120 "$chromium" --headless=new --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+		--user-data-dir="$work/chromium" "$@" 2>> "$work/chromium.err"
+}
+
+"$maptrail" analyze "$fixtures/mapwork-v7-zstd.dat" -o "$work/m.db" -q
+"$maptrail" report "$work/m.db" > "$work/m.txt"
+"$maptrail" report "$work/m.db" -o "$work/m.md"
+"$maptrail" report "$work/m.db" -o "$work/m.html"
+[ -s "$work/m.txt" ] && [ -s "$work/m.md" ] && [ -s "$work/m.html" ] || fail "an empty report"
+
+# One self-contained file: nothing a browser would fetch, no script.
+if grep -Eio '<script|<link|<img|<iframe|@import|src=|url\([^#]|href="[^#]' "$work/m.html"; then
+	fail "the HTML refers to something outside itself"
+fi
+
+browse --screenshot="$work/shot.png" --window-size=1280,2000 "file://$work/m.html" > /dev/null ||
+	fail "chromium could not render the report: $(tail -3 "$work/chromium.err")"
+python3 "$here/png-check.py" "$work/shot.png" 64 || fail "the screenshot is not a page"
+browse --dump-dom "file://$work/m.html" > "$work/dom.html" ||
+	fail "chromium could not dump the DOM: $(tail -3 "$work/chromium.err")"
+python3 "$here/report-check.py" "$work/m.db" "$work/dom.html" "$work/m.md" "$work/m.txt"
+
+# A capture made by maptrail record: its plan, and what it could not hook.
+"$maptrail" analyze "$fixtures/vm61-tracepoint.dat" -o "$work/t.db" -q
+"$maptrail" report "$work/t.db" > "$work/t.txt"
+grep -q 'NOT RECORDED  mmap2' "$work/t.txt" || fail "the plan's unrecorded mmap2: $(cat "$work/t.txt")"
+grep -q -- '- mmap2: the schema has no tracepoint source' "$work/t.txt" ||
+	fail "what the recorder could not hook"
+"$maptrail" report "$work/t.db" -o "$work/t.html"
+grep -q '<summary>The full plan</summary>' "$work/t.html" || fail "the full plan in the HTML"
+
+# A database of an older maptrail: the sections it cannot have are notes, not errors.
+cp "$work/m.db" "$work/old.db"
+sqlite3 "$work/old.db" 'DROP VIEW memory_call; DROP TABLE finding_evidence; DROP TABLE findings;
+	DROP TABLE vma_history;'
+"$maptrail" report "$work/old.db" -o "$work/old.html" || fail "a database without the new tables"
+for t in findings memory_call vma_history; do
+	grep -q "no $t" "$work/old.html" || fail "no note that $t is missing"
+done
+
+# An existing output is refused, and left as it was; --force replaces it.
+cp "$work/m.md" "$work/keep.md"
+rc=0; "$maptrail" report "$work/m.db" -o "$work/m.md" 2> "$work/err" || rc=$?
+[ "$rc" = 1 ] || fail "an existing output: exit $rc"
+[ "$(wc -l < "$work/err")" = 1 ] && grep -q 'already exists' "$work/err" || fail "$(cat "$work/err")"
+cmp -s "$work/m.md" "$work/keep.md" || fail "the refused output was changed"
+"$maptrail" report "$work/m.db" -o "$work/m.md" --force || fail "--force"
+
+# Not a maptrail database, not a database at all, no database: one line, exit 1, no output.
+sqlite3 "$work/other.db" 'CREATE TABLE capture (x); CREATE TABLE t (y);'
+printf 'hello, not sqlite\n' > "$work/text.db"
+for db in other.db text.db nosuch.db; do
+	mkdir "$work/out"
+	rc=0; "$maptrail" report "$work/$db" -o "$work/out/r.html" 2> "$work/err" || rc=$?
+	[ "$rc" = 1 ] || fail "$db: exit $rc"
+	[ "$(wc -l < "$work/err")" = 1 ] || fail "$db: $(cat "$work/err")"
+	grep -q "^maptrail: $work/$db: " "$work/err" || fail "$db: $(cat "$work/err")"
+	[ -z "$(ls -A "$work/out")" ] || fail "$db: left $(ls -A "$work/out")"
+	rmdir "$work/out"
+done
+[ ! -e "$work/nosuch.db" ] || fail "report created the database it was asked to read"
+rc=0; "$maptrail" report "$work/m.db" -o "$work/r.pdf" 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || fail "an output name without a known extension: exit $rc"
+
+# Bounded: 2,000 processes, 300,000 more calls, 1,000 findings and 20,000 ranges
+# in one process still make a small report, quickly, with "... and K more".
+cp "$work/m.db" "$work/big.db"
+sqlite3 "$work/big.db" <<'SQL'
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+INSERT INTO mprotect (capture_id, ts, pid, tid, comm, source_id, addr, len, prot, ret)
+	SELECT 1, c.first_ts + i * (c.last_ts - c.first_ts) / 300000, 100000 + i % 2000,
+	       100000 + i % 2000, 'storm', 1, 4096 * i, 4096, 5, 0
+	FROM n, capture c;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+INSERT INTO findings (capture_id, detection, title, severity, severity_rank, ts, pid, tid, comm,
+		      addr, len, summary)
+	SELECT 1, 'storm', 'Storm', 'low', 1, c.first_ts + i, 100001, 100001, 'storm', 4096 * i,
+	       4096, 'one of many' FROM n, capture c;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+INSERT INTO vma_history (capture_id, pid, start_addr, end_addr, prot, change, cause, ts_from)
+	SELECT 1, 100001, 4096 * (i % 5000), 4096 * (i % 5000 + 1), i % 8, 'mapped', 'mmap',
+	       c.first_ts + i * (c.last_ts - c.first_ts) / 20000 FROM n, capture c;
+SQL
+start=$(date +%s%N)
+"$maptrail" report "$work/big.db" -o "$work/big.html"
+"$maptrail" report "$work/big.db" > "$work/big.txt"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+size=$(stat -c %s "$work/big.html")
+echo "big: two reports in $ms ms, HTML $size bytes" >&2
+[ "$size" -lt 3000000 ] || fail "the HTML of a big database is $size bytes"
+[ "$ms" -lt 30000 ] || fail "two reports of a big database took $ms ms"
+grep -q '\.\.\. and 1952 more processes' "$work/big.txt" || fail "no '... and K more processes'"
+grep -q '\.\.\. and 4968 more ranges' "$work/big.txt" || fail "no '... and K more ranges'"
+grep -q '\.\.\. and .* more findings' "$work/big.html" || fail "no '... and K more findings'"
+echo "report: ok"
