@@ -60,8 +60,13 @@ static const char css[] =
 	"padding:10px 16px 6px;margin:14px 0}\n"
 	".finding.high{border-left-color:#d92d20}.finding.medium{border-left-color:#e8710a}"
 	".finding.low{border-left-color:#eaaa08}.finding.info{border-left-color:#2e90fa}\n"
-	".finding h3{margin:2px 0 6px}.finding .id{color:var(--muted);font-weight:400}\n"
-	".finding table.kv{margin:0 0 6px}.finding table.ev{font-size:13px}\n"
+	".finding h3{margin:2px 0 2px}.finding .id{color:var(--muted);font-weight:400}\n"
+	".finding .meta{margin:0 0 6px;font-size:13px;color:var(--muted)}\n"
+	"table.fl{width:100%;font-size:13.5px}table.fl td{padding:6px 8px}\n"
+	".ev{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:12px;margin-top:3px;"
+	"padding-left:14px;text-indent:-14px;overflow-wrap:anywhere}\n"
+	".ev .call{font-weight:600}.ev:before{content:'\\2190  ';color:var(--muted)}\n"
+	".small{font-size:12px}\n"
 	".note{background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:8px 12px;"
 	"margin:10px 0}\n"
 	".ok{color:#067647}.warn{color:#b42318;font-weight:600}.muted{color:var(--muted)}\n"
@@ -302,77 +307,73 @@ static void capture(const struct rep_capture *c, FILE *out)
 	fputs("</div>\n", out);
 }
 
-static void finding(const struct rep_finding *f, FILE *out)
+/* The findings [@f, @f + @n) of one detection at one severity: one box, one row each. */
+static void finding_group(const struct rep_finding *f, int n, FILE *out)
 {
 	const char *sev = rep_severity_name(f->rank);
+
+	fprintf(out, "<div class=\"finding %s\">\n<h3><span class=\"badge %s\">%s</span> ", sev, sev,
+		sev);
+	esc(out, f->title ? f->title : f->detection);
+	fprintf(out, " <span class=\"id\">%d finding%s</span></h3>\n<p class=\"meta\">detection "
+		"<span class=\"mono\">", n, n == 1 ? "" : "s");
+	esc(out, f->detection);
+	fputs("</span>", out);
+	if (f->mitre) {
+		fputs(" &middot; MITRE ATT&amp;CK ", out);
+		esc(out, f->mitre);
+	}
+	fputs("</p>\n<table class=\"fl\"><thead><tr><th class=\"n\">#</th><th>when</th>"
+	      "<th>process</th><th>where</th><th>what, and the calls it rests on</th></tr></thead>"
+	      "<tbody>\n", out);
+}
+
+static void finding(const struct rep_finding *f, FILE *out)
+{
 	char a[64], b[64];
 
-	fprintf(out, "<div class=\"finding %s\" id=\"f%" PRId64 "\">\n<h3><span class=\"badge %s\">"
-		"%s</span> ", sev, f->id, sev, sev);
-	esc(out, f->title ? f->title : f->detection);
-	fprintf(out, " <span class=\"id\">#%" PRId64 "</span></h3>\n<table class=\"kv\"><tbody>\n",
-		f->id);
-	if (f->has_ts) {
-		fprintf(out, "<tr><th>when</th><td>%s <span class=\"muted\">(ts %" PRId64
-			")</span></td></tr>\n", rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
-	}
-	fputs("<tr><th>process</th><td>", out);
+	fprintf(out, "<tr id=\"f%" PRId64 "\"><td class=\"n\">%" PRId64 "</td><td class=\"t\">",
+		f->id, f->id);
+	if (f->has_ts)
+		fprintf(out, "%s<br><span class=\"muted small\">ts %" PRId64 "</span>",
+			rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
+	fputs("</td><td class=\"t\">", out);
 	if (f->has_pid)
 		fprintf(out, "%" PRId64, f->pid);
-	else
-		fputs("-", out);
 	if (f->comm) {
 		fputs(" <b>", out);
 		esc(out, f->comm);
 		fputs("</b>", out);
 	}
-	if (f->has_tid)
-		fprintf(out, ", thread %" PRId64, f->tid);
-	fputs("</td></tr>\n", out);
+	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
+		fprintf(out, "<br><span class=\"muted small\">thread %" PRId64 "</span>", f->tid);
+	fputs("</td><td class=\"t mono\">", out);
 	if (f->has_addr)
-		fprintf(out, "<tr><th>where</th><td class=\"mono\">%s%s%s</td></tr>\n",
-			rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? ", " : "",
+		fprintf(out, "%s%s%s", rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? "<br>" : "",
 			f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
-	if (f->summary) {
-		fputs("<tr><th>what</th><td>", out);
-		esc(out, f->summary);
-		fputs("</td></tr>\n", out);
-	}
-	if (f->mitre) {
-		fputs("<tr><th>MITRE ATT&amp;CK</th><td>", out);
-		esc(out, f->mitre);
-		fputs("</td></tr>\n", out);
-	}
-	fputs("<tr><th>detection</th><td class=\"mono\">", out);
-	esc(out, f->detection);
-	fputs("</td></tr>\n</tbody></table>\n", out);
-	if (!f->nr_ev) {
-		fputs("</div>\n", out);
-		return;
-	}
-	fputs("<table class=\"ev\"><thead><tr><th>evidence</th><th class=\"n\">id</th><th>time</th>"
-	      "<th class=\"n\">tid</th><th>arguments</th><th>result</th></tr></thead><tbody>\n", out);
+	fputs("</td><td>", out);
+	esc(out, f->summary);
 	for (int i = 0; i < f->nr_ev; i++) {
 		const struct rep_evidence *e = &f->ev[i];
 
-		fputs("<tr><td class=\"mono\">", out);
+		fputs("<div class=\"ev\"><span class=\"call\">", out);
 		esc(out, e->call);
-		fprintf(out, "</td><td class=\"n\">%" PRId64 "</td>", e->call_id);
+		fprintf(out, " #%" PRId64 "</span> ", e->call_id);
 		if (!e->found) {
-			fputs("<td colspan=\"4\" class=\"muted\">not in the database</td></tr>\n", out);
+			fputs("<span class=\"muted\">not in the database</span></div>\n", out);
 			continue;
 		}
-		fprintf(out, "<td class=\"t\">%s</td><td class=\"n\">%" PRId64 "</td><td class=\"mono\">",
+		fprintf(out, "<span class=\"muted\">%s tid %" PRId64 "</span> ",
 			rep_fmt_rel(a, sizeof(a), f->capture, e->ts), e->tid);
 		esc(out, e->args);
-		fprintf(out, "</td><td class=\"mono%s\">", e->err ? " warn" : "");
+		fprintf(out, " &rarr; <span class=\"%s\">", e->err ? "warn" : "ret");
 		esc(out, e->err ? e->err : e->ret ? e->ret : "(no exit)");
-		fputs("</td></tr>\n", out);
+		fputs("</span></div>\n", out);
 	}
 	if (f->more_ev)
-		fprintf(out, "<tr><td colspan=\"6\" class=\"muted\">... and %" PRId64 " more</td>"
-			"</tr>\n", f->more_ev);
-	fputs("</tbody></table>\n</div>\n", out);
+		fprintf(out, "<div class=\"ev muted\">... and %" PRId64 " more calls</div>\n",
+			f->more_ev);
+	fputs("</td></tr>\n", out);
 }
 
 static void findings(const struct rep_model *m, FILE *out)
@@ -409,10 +410,15 @@ static void findings(const struct rep_model *m, FILE *out)
 			fprintf(out, "<a href=\"#f%" PRId64 "\">#%" PRId64 "</a>", first->id, first->id);
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</tbody></table>\n<p>Each finding, most severe first, with the calls it rests on:"
-	      "</p>\n", out);
-	for (int i = 0; i < m->nr_findings; i++)
-		finding(&m->findings[i], out);
+	fputs("</tbody></table>\n<p>Each finding, most severe first, with the calls it rests on "
+	      "(&larr;):</p>\n", out);
+	for (int i = 0, end; i < m->nr_findings; i = end) {
+		end = rep_group_end(m, i);
+		finding_group(&m->findings[i], end - i, out);
+		for (int j = i; j < end; j++)
+			finding(&m->findings[j], out);
+		fputs("</tbody></table>\n</div>\n", out);
+	}
 	if (m->total_findings > m->nr_findings)
 		fprintf(out, "<p class=\"note\">... and %" PRId64 " more findings: <code>maptrail "
 			"query DB 'SELECT * FROM findings'</code> lists them all.</p>\n",

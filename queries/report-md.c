@@ -240,65 +240,64 @@ static void capture(const struct rep_capture *c, FILE *out)
 	fputs("\n</details>\n\n", out);
 }
 
+/* The findings [@f, @f + @n) of one detection at one severity: a heading and a table. */
+static void finding_group(const struct rep_finding *f, int n, FILE *out)
+{
+	fprintf(out, "### %s: ", rep_severity_name(f->rank));
+	md(out, f->title ? f->title : f->detection);
+	fprintf(out, " (%d finding%s)\n\nDetection ", n, n == 1 ? "" : "s");
+	md_code(out, f->detection ? f->detection : "?", false);
+	if (f->mitre) {
+		fputs(", MITRE ATT&CK ", out);
+		md(out, f->mitre);
+	}
+	fputs(".\n\n| # | when | process | where | what, and the calls it rests on |\n"
+	      "|---:|---|---|---|---|\n", out);
+}
+
 static void finding(const struct rep_finding *f, FILE *out)
 {
 	char a[64], b[64];
 
-	fprintf(out, "### %s #%" PRId64 ": ", rep_severity_name(f->rank), f->id);
-	md(out, f->title ? f->title : f->detection);
-	fputs("\n\n| | |\n|---|---|\n", out);
+	fprintf(out, "| %" PRId64 " | ", f->id);
 	if (f->has_ts)
-		fprintf(out, "| when | %s (ts %" PRId64 ") |\n",
-			rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
-	fputs("| process | ", out);
+		fprintf(out, "%s (ts %" PRId64 ")", rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
+	fputs(" | ", out);
 	if (f->has_pid)
 		fprintf(out, "%" PRId64, f->pid);
-	else
-		fputs("-", out);
 	if (f->comm) {
 		fputs(" **", out);
 		md(out, f->comm);
 		fputs("**", out);
 	}
-	if (f->has_tid)
+	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
 		fprintf(out, ", thread %" PRId64, f->tid);
-	fputs(" |\n", out);
+	fputs(" | ", out);
 	if (f->has_addr)
-		fprintf(out, "| where | `%s`%s%s |\n", rep_fmt_hex(a, sizeof(a), f->addr),
-			f->has_len ? ", " : "", f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
-	if (f->summary)
-		kv(out, "what", f->summary, false);
-	if (f->mitre)
-		kv(out, "MITRE ATT&CK", f->mitre, false);
-	kv(out, "detection", f->detection, true);
-	if (f->nr_ev) {
-		fputs("\n| evidence | id | time | tid | arguments | result |\n"
-		      "|---|---:|---|---:|---|---|\n", out);
-		for (int i = 0; i < f->nr_ev; i++) {
-			const struct rep_evidence *e = &f->ev[i];
+		fprintf(out, "`%s`%s%s", rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? ", " : "",
+			f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
+	fputs(" | ", out);
+	md(out, f->summary);
+	/* GitHub renders <br> in a table cell: one line per call */
+	for (int i = 0; i < f->nr_ev; i++) {
+		const struct rep_evidence *e = &f->ev[i];
 
-			fputs("| ", out);
-			md(out, e->call);
-			fprintf(out, " | %" PRId64 " | ", e->call_id);
-			if (!e->found) {
-				fputs("not in the database | | | |\n", out);
-				continue;
-			}
-			fprintf(out, "%s | %" PRId64 " | ", rep_fmt_rel(a, sizeof(a), f->capture, e->ts),
-				e->tid);
-			md_code(out, e->args && *e->args ? e->args : "-", true);
-			fputs(" | ", out);
-			if (e->err)
-				fputs("**", out);
-			md(out, e->err ? e->err : e->ret ? e->ret : "(no exit)");
-			if (e->err)
-				fputs("**", out);
-			fputs(" |\n", out);
+		fputs("<br>&larr; ", out);
+		md(out, e->call);
+		fprintf(out, " #%" PRId64, e->call_id);
+		if (!e->found) {
+			fputs(" (not in the database)", out);
+			continue;
 		}
-		if (f->more_ev)
-			fprintf(out, "| ... and %" PRId64 " more | | | | | |\n", f->more_ev);
+		fprintf(out, " %s tid %" PRId64 " ", rep_fmt_rel(a, sizeof(a), f->capture, e->ts),
+			e->tid);
+		md_code(out, e->args && *e->args ? e->args : "-", true);
+		fputs(" &rarr; ", out);
+		md(out, e->err ? e->err : e->ret ? e->ret : "(no exit)");
 	}
-	fputs("\n", out);
+	if (f->more_ev)
+		fprintf(out, "<br>... and %" PRId64 " more calls", f->more_ev);
+	fputs(" |\n", out);
 }
 
 static void processes(const struct rep_model *m, FILE *out)
@@ -419,9 +418,15 @@ int rep_write_md(const struct rep_model *m, FILE *out)
 			md_code(out, d->detection, true);
 			fprintf(out, ") | %" PRId64 " | %" PRId64 " |\n", d->count, d->processes);
 		}
-		fputs("\nEach finding, most severe first:\n\n", out);
-		for (int i = 0; i < m->nr_findings; i++)
-			finding(&m->findings[i], out);
+		fputs("\nEach finding, most severe first, with the calls it rests on (&larr;):\n\n",
+		      out);
+		for (int i = 0, end; i < m->nr_findings; i = end) {
+			end = rep_group_end(m, i);
+			finding_group(&m->findings[i], end - i, out);
+			for (int j = i; j < end; j++)
+				finding(&m->findings[j], out);
+			fputs("\n", out);
+		}
 		if (m->total_findings > m->nr_findings)
 			fprintf(out, "... and %" PRId64 " more findings: `maptrail query DB 'SELECT * "
 				"FROM findings'` lists them all.\n\n", m->total_findings - m->nr_findings);

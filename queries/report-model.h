@@ -157,6 +157,8 @@ struct rep_model {
 int rep_model_load(sqlite3 *db, struct rep_model *m, char **err);
 void rep_model_free(struct rep_model *m);
 int rep_call_index(const struct rep_model *m, const char *call);
+/* rep_group_end - past the findings from @i on of the same detection and severity */
+int rep_group_end(const struct rep_model *m, int i);
 
 /* report-fmt.c: text helpers shared by the writers; each returns @buf */
 char *rep_fmt_dur(char *buf, size_t n, int64_t dt, bool ns);	/* "1.234 ms", "17 ticks" */

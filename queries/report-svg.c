@@ -243,17 +243,20 @@ void rep_svg_timeline(const struct rep_model *m, const struct rep_process *p, FI
 		if (f->capture_id != p->capture_id || !f->has_pid || f->pid != p->pid || !f->has_ts)
 			continue;
 		x = x_of(c, f->ts);
-		while (row < 2 && x - last_x[row] < 30)
+		while (row < 3 && x - last_x[row] < 30)
 			row++;
-		if (x - last_x[row] < 30)
-			row = (int)(f->id % 3);
-		last_x[row] = x;
-		label_y = TL_TOP - 8 - 12 * row;
+		label_y = TL_TOP - 8 - 12 * (row < 3 ? row : 0);
 		fprintf(out, "<g class=\"finding-mark\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
-			"y2=\"%.1f\" stroke=\"#d92d20\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
-			"<a href=\"#f%" PRId64 "\"><text x=\"%.1f\" y=\"%d\" font-size=\"11\" "
-			"font-weight=\"bold\" fill=\"#d92d20\" text-anchor=\"middle\">#%" PRId64
-			"</text></a><title>", x, label_y + 2, x, bottom, f->id, x, label_y, f->id);
+			"y2=\"%.1f\" stroke=\"#d92d20\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
+			x, label_y + 2, x, bottom);
+		/* no room left for its number: the line alone, its tooltip says which */
+		if (row < 3) {
+			last_x[row] = x;
+			fprintf(out, "<a href=\"#f%" PRId64 "\"><text x=\"%.1f\" y=\"%d\" "
+				"font-size=\"11\" font-weight=\"bold\" fill=\"#d92d20\" "
+				"text-anchor=\"middle\">#%" PRId64 "</text></a>", f->id, x, label_y, f->id);
+		}
+		fprintf(out, "<title>#%" PRId64 " ", f->id);
 		rep_html_escape(out, f->title);
 		fprintf(out, " (%s)</title></g>\n", rep_fmt_rel(a, sizeof(a), c, f->ts));
 	}

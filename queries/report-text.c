@@ -353,71 +353,75 @@ static void capture(const struct rep_model *m, const struct rep_capture *c, FILE
 	(void)m;
 }
 
-static void finding(const struct rep_finding *f, FILE *out)
+/* A group's heading: severity, title, how many, the detection and its MITRE references. */
+static void finding_group(const struct rep_finding *f, int n, FILE *out)
 {
-	char a[64], b[64], line[512];
-	char sev[16];
+	char sev[16], *line;
 
 	snprintf(sev, sizeof(sev), "[%s]", rep_severity_name(f->rank));
 	for (char *s = sev; *s; s++)
 		*s = *s >= 'a' && *s <= 'z' ? *s - 32 : *s;
-	fprintf(out, "\n%-8s #%" PRId64 " ", sev, f->id);
-	wrap(out, f->title ? f->title : f->detection, 10 + snprintf(a, sizeof(a), "%" PRId64,
-	     f->id), 10);
-	if (f->has_ts) {
-		snprintf(line, sizeof(line), "%s (ts %" PRId64 ")",
-			 rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
-		fprintf(out, "  %-9s %s\n", "when", line);
+	if (asprintf(&line, "%s %s (%s): %d finding%s", sev, f->title ? f->title : "?",
+		     f->detection ? f->detection : "?", n, n == 1 ? "" : "s") < 0)
+		return;
+	fputc('\n', out);
+	wrap(out, line, 0, 2);
+	free(line);
+	if (f->mitre) {
+		fprintf(out, "  MITRE ATT&CK: ");
+		wrap(out, f->mitre, 16, 16);
 	}
-	fprintf(out, "  %-9s ", "process");
+}
+
+static void finding(const struct rep_finding *f, FILE *out)
+{
+	char a[64], b[64], line[512];
+	int col;
+
+	col = fprintf(out, "  #%-4" PRId64 " ", f->id);
+	if (f->has_ts)
+		col += fprintf(out, "%s (ts %" PRId64 ")", rep_fmt_rel(a, sizeof(a), f->capture, f->ts),
+			       f->ts);
 	if (f->has_pid)
-		fprintf(out, "%" PRId64, f->pid);
-	else
-		fputc('-', out);
+		col += fprintf(out, ", pid %" PRId64, f->pid);
 	if (f->comm) {
 		fputs(" (", out);
 		put_safe(out, f->comm, 64);
 		fputc(')', out);
 	}
-	if (f->has_tid)
+	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
 		fprintf(out, ", thread %" PRId64, f->tid);
 	fputc('\n', out);
-	if (f->has_addr)
-		fprintf(out, "  %-9s %s%s%s\n", "where", rep_fmt_hex(a, sizeof(a), f->addr),
-			f->has_len ? ", " : "", f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
-	if (f->summary) {
-		fprintf(out, "  %-9s ", "what");
-		wrap(out, f->summary, 12, 12);
+	(void)col;
+	if (f->has_addr) {
+		snprintf(line, sizeof(line), "at %s%s%s: %s", rep_fmt_hex(a, sizeof(a), f->addr),
+			 f->has_len ? ", " : "", f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "",
+			 f->summary ? f->summary : "");
+		fputs("        ", out);
+		wrap(out, line, 8, 10);
+	} else if (f->summary) {
+		fputs("        ", out);
+		wrap(out, f->summary, 8, 10);
 	}
-	if (f->mitre) {
-		fprintf(out, "  %-9s ", "MITRE");
-		wrap(out, f->mitre, 12, 12);
-	}
-	fprintf(out, "  %-9s ", "detection");
-	put_safe(out, f->detection, 0);
-	fputc('\n', out);
-	if (!f->nr_ev)
-		return;
-	fprintf(out, "  evidence\n");
 	for (int i = 0; i < f->nr_ev; i++) {
 		const struct rep_evidence *e = &f->ev[i];
-		int col;
+		char *ev;
 
-		fputs("    ", out);
-		snprintf(line, sizeof(line), "%s #%" PRId64, e->call, e->call_id);
-		put_field(out, line, 20, false);
 		if (!e->found) {
-			fprintf(out, " (not in the database)\n");
+			fprintf(out, "        <- %s #%" PRId64 " (not in the database)\n", e->call,
+				e->call_id);
 			continue;
 		}
-		col = fprintf(out, " %-12s tid %-7" PRId64 " ", rep_fmt_rel(a, sizeof(a), f->capture,
-			      e->ts), e->tid) + 24;
-		snprintf(line, sizeof(line), "%s -> %s", e->args ? e->args : "",
-			 e->err ? e->err : e->ret ? e->ret : "(no exit)");
-		wrap(out, line, col, 26);
+		if (asprintf(&ev, "<- %s #%" PRId64 " %s tid %" PRId64 ": %s -> %s", e->call,
+			     e->call_id, rep_fmt_rel(a, sizeof(a), f->capture, e->ts), e->tid,
+			     e->args ? e->args : "", e->err ? e->err : e->ret ? e->ret : "(no exit)") < 0)
+			continue;
+		fputs("        ", out);
+		wrap(out, ev, 8, 13);
+		free(ev);
 	}
 	if (f->more_ev)
-		fprintf(out, "    ... and %" PRId64 " more\n", f->more_ev);
+		fprintf(out, "        <- ... and %" PRId64 " more calls\n", f->more_ev);
 }
 
 static void findings(const struct rep_model *m, FILE *out)
@@ -431,7 +435,8 @@ static void findings(const struct rep_model *m, FILE *out)
 		fprintf(out, "No detection found anything.\n");
 		return;
 	}
-	fprintf(out, "%" PRId64 " findings, most severe first.\n\n", m->total_findings);
+	fprintf(out, "%" PRId64 " findings, most severe first; each with the calls it rests on (<-)."
+		"\n\n", m->total_findings);
 	fprintf(out, "%-8s %8s %9s  %s\n", "severity", "findings", "processes", "detection: title");
 	for (int i = 0; i < m->nr_detections; i++) {
 		const struct rep_detection *d = &m->detections[i];
@@ -445,8 +450,12 @@ static void findings(const struct rep_model *m, FILE *out)
 		wrap(out, line, 29, 29);
 		free(line);
 	}
-	for (int i = 0; i < m->nr_findings; i++)
-		finding(&m->findings[i], out);
+	for (int i = 0, end; i < m->nr_findings; i = end) {
+		end = rep_group_end(m, i);
+		finding_group(&m->findings[i], end - i, out);
+		for (int j = i; j < end; j++)
+			finding(&m->findings[j], out);
+	}
 	if (m->total_findings > m->nr_findings)
 		fprintf(out, "\n... and %" PRId64 " more findings (all of them: maptrail query DB "
 			"'SELECT * FROM findings')\n", m->total_findings - m->nr_findings);

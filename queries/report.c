@@ -133,6 +133,18 @@ int rep_call_index(const struct rep_model *m, const char *call)
 	return -1;
 }
 
+int rep_group_end(const struct rep_model *m, int i)
+{
+	const struct rep_finding *f = &m->findings[i];
+	int end = i + 1;
+
+	while (end < m->nr_findings && m->findings[end].rank == f->rank &&
+	       !strcmp(m->findings[end].detection ? m->findings[end].detection : "",
+		       f->detection ? f->detection : ""))
+		end++;
+	return end;
+}
+
 /* ------------------------------------------------------------------ */
 /* The call tables                                                     */
 
@@ -554,6 +566,14 @@ static int decode_evidence(struct loader *l, struct decoder *d, struct rep_evide
 	return 0;
 }
 
+/*
+ * The findings as the report lists them, and which it keeps when there are
+ * too many: most severe first, the findings of one detection (at one
+ * severity) together, the detection that found something first first.
+ */
+#define FINDING_ORDER "severity_rank DESC, min(ts) OVER (PARTITION BY severity_rank, detection)," \
+	" detection, ts, id"
+
 struct finding_ref {
 	int64_t id;
 	int index;
@@ -583,7 +603,7 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 	sqlite3_stmt *st;
 
 	st = prep(l, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
-		  " (SELECT id FROM findings ORDER BY severity_rank DESC, ts, id LIMIT %d)"
+		  " (SELECT id FROM findings ORDER BY " FINDING_ORDER " LIMIT %d)"
 		  " ORDER BY finding_id, call, call_id", REP_MAX_FINDINGS);
 	if (!st)
 		return -1;
@@ -702,7 +722,7 @@ static int load_findings(struct loader *l)
 		return -1;
 	st = prep(l, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
 		  " pid, tid, comm, addr, len, summary FROM findings"
-		  " ORDER BY severity_rank DESC, ts, id LIMIT %d", REP_MAX_FINDINGS);
+		  " ORDER BY " FINDING_ORDER " LIMIT %d", REP_MAX_FINDINGS);
 	if (!st)
 		return -1;
 	m->findings = calloc(REP_MAX_FINDINGS, sizeof(*m->findings));

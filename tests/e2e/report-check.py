@@ -142,7 +142,7 @@ def main():
     for sev in ('high', 'medium', 'low', 'info'):
         if not re.search(r'\b%s %d\b' % (sev, counts.get(sev, 0)), sevs, re.I):
             fail('page: summary does not count %d %s findings: %s' % (counts.get(sev, 0), sev, sevs))
-    shown = len(list(tree.root.find_all('div', 'finding')))
+    shown = len([r for r in tree.root.find_all('tr') if re.match(r'f\d+$', r.attrs.get('id', ''))])
     total = sum(counts.values())
     if shown != min(total, 200):
         fail('page: %d findings shown of %d' % (shown, total))
