@@ -33,6 +33,8 @@ extern const struct embedded_file analyze_layout_sql[];
 #define DB_APPLICATION_ID	0x4d505452
 #define DB_LAYOUT_VERSION	3
 
+#define HISTORY_PART		"history_part"	/* the schema name of vma_history's part file */
+
 #define PROGRESS_EVERY		(1u << 16)
 
 struct cpu_state {
@@ -63,6 +65,7 @@ struct loader {
 	struct task_map *tasks;
 	struct calls *calls;
 	struct hist_table *history;	/* vma_history: fed by calls.c and lifecycle events */
+	char *history_path;		/* its part file, beside the output (history-table.h) */
 	struct row_queue *queue;	/* owns the database while events load */
 	int64_t next_id;		/* event ids are unique across the database's event tables */
 	uint64_t events;
@@ -707,6 +710,9 @@ static void loader_release(struct loader *ld)
 		row_queue_finish(ld->queue);
 	calls_free(ld->calls);
 	hist_table_free(ld->history);
+	if (ld->history_path)
+		unlink(ld->history_path);
+	free(ld->history_path);
 	for (int i = 0; i < ld->nr_slots; i++)
 		event_table_free(ld->slots[i]);
 	free(ld->slots);
@@ -768,6 +774,12 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 			reason_set(reason, opts->output, "%s", ld.db.err);
 		goto out;
 	}
+	/* vma_history's rows are written beside the output by a thread of their own. */
+	if (asprintf(&ld.history_path, "%s-history", out.tmp) < 0) {
+		ld.history_path = NULL;
+		goto db_error;
+	}
+	unlink(ld.history_path);
 	if (prepare_layout(&ld, reason) < 0)
 		goto out;
 	ld.tasks = task_map_alloc();
@@ -809,7 +821,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	ld.calls = calls_alloc(&ld.db, ld.tep, ld.capture_id, ld.slots, ld.nr_slots, ld.tasks);
 	if (!ld.calls || first_event_id(&ld) < 0)
 		goto db_error;
-	ld.history = hist_table_alloc(&ld.db, ld.tep, ld.capture_id, meta->page_size, ld.tasks);
+	ld.history = hist_table_alloc(&ld.db, ld.history_path, ld.tep, ld.capture_id,
+				      meta->page_size, ld.tasks);
 	if (!ld.history)
 		goto db_error;
 	calls_set_history(ld.calls, ld.history);
@@ -853,9 +866,17 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	sum->capture_id = ld.capture_id;
 	sum->events = ld.events;
 	sum->calls = calls_total(ld.calls);
-	if (calls_finish(ld.calls) < 0 || hist_table_index(ld.history) < 0 ||
-	    finish_tables(&ld, sum) < 0 ||
+	if (calls_finish(ld.calls) < 0 || finish_tables(&ld, sum) < 0 ||
 	    tasks_write(&ld.db, ld.capture_id, ld.tasks, meta) < 0)
+		goto db_error;
+	/*
+	 * SQLite attaches nothing inside a transaction, and the part file
+	 * could not be written while attached to this connection: the
+	 * transaction ends (the output is still a temporary file), the part
+	 * file is attached, and its rows are copied in a second one.
+	 */
+	if (db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN",
+		    ld.history_path) < 0 || hist_table_complete(ld.history, HISTORY_PART) < 0)
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
@@ -873,7 +894,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto out;
 	}
 	if (finish_capture(&ld, bufs, nr_handles, hasher.hex, sum) < 0 ||
-	    db_exec(&ld.db, "COMMIT") < 0)
+	    db_exec(&ld.db, "COMMIT") < 0 || db_exec(&ld.db, "DETACH " HISTORY_PART) < 0)
 		goto db_error;
 	loader_release(&ld);
 	memset(&ld, 0, sizeof(ld));

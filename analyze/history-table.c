@@ -13,6 +13,15 @@ struct lifecycle {
 
 struct hist_table {
 	struct db *db;
+	/*
+	 * With a part file, the rows are written there by a writer thread and
+	 * connection of their own (on the core the loader leaves idle), then
+	 * copied into db's vma_history in one statement, which SQLite does
+	 * without decoding them (its transfer optimisation).
+	 */
+	struct db part;
+	bool has_part;
+	struct row_queue *part_queue;
 	struct tep_handle *tep;
 	struct task_map *tasks;
 	int64_t capture_id;
@@ -84,8 +93,39 @@ static int queue_row(void *arg, const struct hist_row *r)
 	return row_end(q);
 }
 
-struct hist_table *hist_table_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
-				    uint64_t page_size, struct task_map *tasks)
+/* The part file: vma_history as db has it (the same columns, for the transfer), in a transaction. */
+static int open_part(struct hist_table *ht, const char *path)
+{
+	sqlite3_stmt *ddl = db_prepare(ht->db, "SELECT sql FROM main.sqlite_master WHERE"
+				       " name = 'vma_history'");
+	int ret = -1;
+
+	if (!ddl)
+		return -1;
+	if (sqlite3_step(ddl) != SQLITE_ROW) {
+		db_fail(ht->db, "vma_history: no such table");
+		goto out;
+	}
+	ht->has_part = true;
+	if (db_open(&ht->part, path) < 0 ||
+	    db_exec(&ht->part, "%s; BEGIN", (const char *)sqlite3_column_text(ddl, 0)) < 0) {
+		db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
+		goto out;
+	}
+	ht->part_queue = row_queue_start(&ht->part);
+	if (!ht->part_queue) {
+		db_fail(ht->db, "out of memory");
+		goto out;
+	}
+	ht->queue = ht->part_queue;
+	ret = 0;
+out:
+	sqlite3_finalize(ddl);
+	return ret;
+}
+
+struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct tep_handle *tep,
+				    int64_t capture_id, uint64_t page_size, struct task_map *tasks)
 {
 	struct hist_table *ht = calloc(1, sizeof(*ht));
 	int64_t max_id;
@@ -99,12 +139,17 @@ struct hist_table *hist_table_alloc(struct db *db, struct tep_handle *tep, int64
 	ht->tasks = tasks;
 	ht->capture_id = capture_id;
 	max_id = db_max_id(db, "vma_history");
-	ht->insert = db_prepare(db, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
+	if (max_id < 0 || (part_path && open_part(ht, part_path) < 0))
+		return hist_table_free(ht);
+	ht->insert = db_prepare(part_path ? &ht->part : db, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
 				" end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
 				" ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot)"
 				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (max_id < 0 || !ht->insert)
+	if (!ht->insert) {
+		if (part_path)
+			db_fail(db, "%s: %s", part_path, ht->part.err);
 		return hist_table_free(ht);
+	}
 	ht->hist = hist_alloc(page_size, max_id + 1, queue_row, ht);
 	if (!ht->hist) {
 		db_fail(db, "out of memory");
@@ -120,19 +165,27 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 {
 	if (!ht)
 		return NULL;
+	if (ht->part_queue)
+		row_queue_finish(ht->part_queue);
 	hist_free(ht->hist);
 	sqlite3_finalize(ht->insert);
+	if (ht->has_part)
+		db_close(&ht->part);
 	free(ht);
 	return NULL;
 }
 
 void hist_table_set_queue(struct hist_table *ht, struct row_queue *q)
 {
-	ht->queue = q;
+	if (!ht->has_part)
+		ht->queue = q;
 }
 
+/* The history stopped: out of memory, or the part file's writer failed. */
 static int fail(struct hist_table *ht)
 {
+	if (ht->has_part && ht->part.err)
+		return db_fail(ht->db, "vma_history: %s", ht->part.err);
 	return db_fail(ht->db, "out of memory");
 }
 
@@ -199,11 +252,28 @@ int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_
 
 int hist_table_finish(struct hist_table *ht)
 {
-	return hist_finish(ht->hist) < 0 ? fail(ht) : 0;
+	struct row_queue *q = ht->part_queue;
+
+	if (hist_finish(ht->hist) < 0)
+		return fail(ht);
+	if (!ht->has_part)
+		return 0;
+	ht->part_queue = NULL;
+	if (row_queue_finish(q) < 0 || db_exec(&ht->part, "COMMIT") < 0)
+		return db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
+	sqlite3_finalize(ht->insert);
+	ht->insert = NULL;
+	db_close(&ht->part);
+	ht->has_part = false;
+	return 0;
 }
 
-int hist_table_index(struct hist_table *ht)
+int hist_table_complete(struct hist_table *ht, const char *part_schema)
 {
+	if (part_schema &&
+	    db_exec(ht->db, "INSERT INTO main.vma_history SELECT * FROM \"%w\".vma_history",
+		    part_schema) < 0)
+		return -1;
 	/*
 	 * "What was at this address" goes by process and address.  The
 	 * detections read the table whole, once each: another index would cost

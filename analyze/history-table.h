@@ -24,12 +24,16 @@ struct row_queue;
 
 /*
  * hist_table_alloc - a history for capture @capture_id, whose pages are
- * @page_size bytes; rows go into vma_history through @q (set it before the
- * first event with hist_table_set_queue()).  NULL with db->err set on
- * failure; free with hist_table_free().
+ * @page_size bytes, for @db's vma_history.  With @part_path, the rows are
+ * written into a database of their own at that path by a writer thread of
+ * their own, and hist_table_complete() copies them into @db (which must have
+ * attached @part_path before its transaction began; the caller removes the
+ * file).  Without, they go through @db's queue (hist_table_set_queue(),
+ * before the first event).  NULL with db->err set on failure; free with
+ * hist_table_free().
  */
-struct hist_table *hist_table_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
-				    uint64_t page_size, struct task_map *tasks);
+struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct tep_handle *tep,
+				    int64_t capture_id, uint64_t page_size, struct task_map *tasks);
 
 /* hist_table_free - accepts NULL, returns NULL. */
 struct hist_table *hist_table_free(struct hist_table *ht);
@@ -46,11 +50,18 @@ int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t
 int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_t buffer_id,
 		     int64_t row_id);
 
-/* hist_table_finish - queue the ranges still live at the end.  Returns 0 or -1. */
+/*
+ * hist_table_finish - queue the ranges still live at the end; with a part
+ * file, write it out and close it.  Returns 0 or -1.
+ */
 int hist_table_finish(struct hist_table *ht);
 
-/* hist_table_index - once the queue is done: the indexes of vma_history.  Returns 0 or -1. */
-int hist_table_index(struct hist_table *ht);
+/*
+ * hist_table_complete - once @db's queue is done: copy the rows of the part
+ * file, attached to @db as @part_schema (NULL: no part file), and index
+ * vma_history.  Returns 0 or -1.
+ */
+int hist_table_complete(struct hist_table *ht, const char *part_schema);
 
 /* hist_table_stats - the history's counters. */
 const struct hist_stats *hist_table_stats(const struct hist_table *ht);

@@ -12,18 +12,41 @@
 WITH multi AS (
 	SELECT capture_id, tgid FROM task WHERE tgid IS NOT NULL
 	 GROUP BY capture_id, tgid HAVING count(*) > 1
+), threads AS (
+	-- their threads, whose calls are read through the call tables' tid indexes
+	SELECT t.pid AS tid FROM task t
+	  JOIN multi m ON m.capture_id = t.capture_id AND m.tgid = t.tgid
 ), changer AS (
-	SELECT call, id, capture_id, ts, pid, tid, comm, addr, addr + coalesce(len, 0) AS end_addr,
-	       prot, errno
-	  FROM memory_call
-	 WHERE tid IN (SELECT t.pid FROM task t JOIN multi m
-	                ON m.capture_id = t.capture_id AND m.tgid = t.tgid)
-	   AND (call IN ('mprotect', 'pkey_mprotect', 'munmap', 'mremap', 'remap_file_pages')
-	        OR (call IN ('mmap', 'mmap2') AND (flags & 0x10) != 0))
+	SELECT 'mmap' AS call, id, capture_id, ts, coalesce(pid, tid) AS pid, tid, comm,
+	       addr, addr + coalesce(len, 0) AS end_addr, errno
+	  FROM mmap WHERE tid IN (SELECT tid FROM threads) AND (flags & 0x10) != 0
+	UNION ALL
+	SELECT 'mmap2', id, capture_id, ts, coalesce(pid, tid), tid, comm,
+	       addr, addr + coalesce(length, 0), errno
+	  FROM mmap2 WHERE tid IN (SELECT tid FROM threads) AND (flags & 0x10) != 0
+	UNION ALL
+	SELECT 'mprotect', id, capture_id, ts, coalesce(pid, tid), tid, comm,
+	       addr, addr + coalesce(len, 0), errno
+	  FROM mprotect WHERE tid IN (SELECT tid FROM threads)
+	UNION ALL
+	SELECT 'pkey_mprotect', id, capture_id, ts, coalesce(pid, tid), tid, comm,
+	       start, start + coalesce(len, 0), errno
+	  FROM pkey_mprotect WHERE tid IN (SELECT tid FROM threads)
+	UNION ALL
+	SELECT 'munmap', id, capture_id, ts, coalesce(pid, tid), tid, comm,
+	       addr, addr + coalesce(len, 0), errno
+	  FROM munmap WHERE tid IN (SELECT tid FROM threads)
+	UNION ALL
+	SELECT 'mremap', id, capture_id, ts, coalesce(pid, tid), tid, comm,
+	       old_address, old_address + coalesce(old_size, 0), errno
+	  FROM mremap WHERE tid IN (SELECT tid FROM threads)
+	UNION ALL
+	SELECT 'remap_file_pages', id, capture_id, ts, coalesce(pid, tid), tid, comm,
+	       addr, addr + coalesce(size, 0), errno
+	  FROM remap_file_pages WHERE tid IN (SELECT tid FROM threads)
 ), ordered AS (
 	SELECT *, row_number() OVER (PARTITION BY capture_id, pid ORDER BY ts, call, id) AS n
 	  FROM changer
-	 WHERE (capture_id, pid) IN (SELECT capture_id, tgid FROM multi)
 )
 SELECT a.capture_id, 'medium' AS severity, a.ts, a.pid, b.tid, b.comm,
        max(a.addr, b.addr) AS addr, min(a.end_addr, b.end_addr) - max(a.addr, b.addr) AS len,
