@@ -3,40 +3,42 @@
 #   scripts/demo.sh [CAPTURE.dat]
 # installs what is missing, builds, records a workload's memory-mapping calls
 # with `maptrail record` (or takes the CAPTURE.dat given), turns the capture
-# into an SQLite database and asks it a few forensic questions.
+# into an SQLite database, asks it the canned forensic questions and writes
+# an HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 
 db=${DB:-/tmp/maptrail-demo.db}
+report=${REPORT:-/tmp/maptrail-demo.html}
 if [ $# -ge 1 ]; then
 	capture=$1
 else
-	# The workload (tests/workload/mapwork.c) maps, protects, moves and unmaps
-	# memory, fails on purpose twice a loop, and uses a second thread.
+	# The workload (tests/workload/injector.c) behaves like an injected loader:
+	# an RWX mapping, a buffer written then made executable, a code patch, an
+	# mremap over a live mapping, remap_file_pages, a burst of failing calls
+	# and two threads racing on one range -- one printed line per call.
 	capture=${CAPTURE:-/tmp/maptrail-demo.dat}
-	build/cli/maptrail record -o "$capture" --force -- build/tests/mapwork --loops 3 > /dev/null
+	build/cli/maptrail record -o "$capture" --force -- build/tests/injector > /dev/null
 fi
 build/cli/maptrail analyze "$capture" -o "$db" --force
 
-sql() { echo; echo "-- $1"; sqlite3 -header -column "$db" "$2"; }
-sql "the capture" \
-    "SELECT path, file_version, compression, cpus, clock, event_count, lost_events FROM capture"
-sql "events by type" \
-    "SELECT system, name, table_name, event_count FROM event_type WHERE event_count > 0 ORDER BY event_count DESC"
-sql "calls by system call, and how many failed" \
-    "SELECT s.event, count(*) AS calls, count(c.errno) AS failed
-       FROM call_source s
-       JOIN (SELECT source_id, errno FROM mmap UNION ALL SELECT source_id, errno FROM mprotect
-             UNION ALL SELECT source_id, errno FROM mremap UNION ALL SELECT source_id, errno FROM munmap)
-            c ON c.source_id = s.id
-      GROUP BY s.event"
-sql "who made memory executable (mprotect with PROT_EXEC)" \
-    "SELECT ts, pid, tid, comm, addr, len, prot, errno FROM mprotect_decoded
-      WHERE prot LIKE '%PROT_EXEC%' ORDER BY ts LIMIT 10"
-sql "mappings moved onto a chosen address (mremap with MREMAP_FIXED)" \
-    "SELECT ts, pid, comm, old_address, old_size, new_size, new_address, flags, ret, errno
-       FROM mremap_decoded WHERE flags LIKE '%MREMAP_FIXED%' LIMIT 10"
+q() { echo; echo "== maptrail query $*"; build/cli/maptrail query "$db" "$@"; }
+q "SELECT path, file_version, compression, cpus, clock, event_count, lost_events FROM capture"
+q process-summary
+q findings
+# What the most severe finding's address held once its call had returned, and its history.
+read -r pid addr ts < <(sqlite3 -separator ' ' "$db" \
+	"SELECT f.pid, f.addr, m.ts_exit FROM findings f
+	   JOIN finding_evidence e ON e.finding_id = f.id
+	   JOIN memory_call m ON m.call = e.call AND m.id = e.call_id
+	  WHERE f.addr IS NOT NULL ORDER BY f.severity_rank DESC, f.ts LIMIT 1")
+if [ -n "${pid:-}" ]; then
+	q address-at --param pid="$pid" --param addr="$addr" --param ts="$ts"
+	q address-history --param pid="$pid" --param addr="$addr"
+fi
+build/cli/maptrail report "$db" -o "$report" --force
 echo
-echo "database: $db  (try: sqlite3 $db '.tables')"
+echo "database: $db  (maptrail query --list; sqlite3 $db '.tables')"
+echo "report:   $report  (or: maptrail report $db | less)"
