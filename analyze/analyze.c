@@ -832,7 +832,6 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;
 	if (!ld.queue)
 		goto db_error;
-	hist_table_set_queue(ld.history, ld.queue);
 
 	sum->open_s = seconds_between(&t0, &t1);
 	if (load_events(&ld, handles, nr_handles, bufs, reason) < 0) {

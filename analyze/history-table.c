@@ -14,13 +14,14 @@ struct lifecycle {
 struct hist_table {
 	struct db *db;
 	/*
-	 * With a part file, the rows are written there by a writer thread and
-	 * connection of their own (on the core the loader leaves idle), then
-	 * copied into db's vma_history in one statement, which SQLite does
-	 * without decoding them (its transfer optimisation).
+	 * The rows are written into a part file by a writer thread and
+	 * connection of their own (beside the event rows' writer, on the time
+	 * the loader leaves idle), then copied into db's vma_history in one
+	 * statement, which SQLite does without decoding them (its transfer
+	 * optimisation).
 	 */
 	struct db part;
-	bool has_part;
+	bool has_part;			/* part is open */
 	struct row_queue *part_queue;
 	struct tep_handle *tep;
 	struct task_map *tasks;
@@ -139,15 +140,14 @@ struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct
 	ht->tasks = tasks;
 	ht->capture_id = capture_id;
 	max_id = db_max_id(db, "vma_history");
-	if (max_id < 0 || (part_path && open_part(ht, part_path) < 0))
+	if (max_id < 0 || open_part(ht, part_path) < 0)
 		return hist_table_free(ht);
-	ht->insert = db_prepare(part_path ? &ht->part : db, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
+	ht->insert = db_prepare(&ht->part, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
 				" end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
 				" ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot)"
 				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!ht->insert) {
-		if (part_path)
-			db_fail(db, "%s: %s", part_path, ht->part.err);
+		db_fail(db, "%s: %s", part_path, ht->part.err);
 		return hist_table_free(ht);
 	}
 	ht->hist = hist_alloc(page_size, max_id + 1, queue_row, ht);
@@ -173,12 +173,6 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 		db_close(&ht->part);
 	free(ht);
 	return NULL;
-}
-
-void hist_table_set_queue(struct hist_table *ht, struct row_queue *q)
-{
-	if (!ht->has_part)
-		ht->queue = q;
 }
 
 /* The history stopped: out of memory, or the part file's writer failed. */
@@ -256,8 +250,6 @@ int hist_table_finish(struct hist_table *ht)
 
 	if (hist_finish(ht->hist) < 0)
 		return fail(ht);
-	if (!ht->has_part)
-		return 0;
 	ht->part_queue = NULL;
 	if (row_queue_finish(q) < 0 || db_exec(&ht->part, "COMMIT") < 0)
 		return db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
@@ -270,8 +262,7 @@ int hist_table_finish(struct hist_table *ht)
 
 int hist_table_complete(struct hist_table *ht, const char *part_schema)
 {
-	if (part_schema &&
-	    db_exec(ht->db, "INSERT INTO main.vma_history SELECT * FROM \"%w\".vma_history",
+	if (db_exec(ht->db, "INSERT INTO main.vma_history SELECT * FROM \"%w\".vma_history",
 		    part_schema) < 0)
 		return -1;
 	/*

@@ -6,7 +6,7 @@
  * history-table: analyze's side of the address-space history (history.h).
  * It feeds the history the calls as calls.c pairs them and the process
  * lifecycle events (sched_process_fork, _exec, _exit) as they stream past,
- * and queues the rows it emits into `vma_history`.
+ * and writes the rows it emits into `vma_history`.
  *
  * A capture with several buffers may hold the same calls twice: the history
  * follows the first buffer that has a call, and ignores the others.
@@ -24,21 +24,16 @@ struct row_queue;
 
 /*
  * hist_table_alloc - a history for capture @capture_id, whose pages are
- * @page_size bytes, for @db's vma_history.  With @part_path, the rows are
- * written into a database of their own at that path by a writer thread of
- * their own, and hist_table_complete() copies them into @db (which must have
- * attached @part_path before its transaction began; the caller removes the
- * file).  Without, they go through @db's queue (hist_table_set_queue(),
- * before the first event).  NULL with db->err set on failure; free with
- * hist_table_free().
+ * @page_size bytes, for @db's vma_history.  The rows are written into a
+ * database of their own at @part_path (created; the caller removes it) by a
+ * writer thread of their own, and hist_table_complete() copies them into @db.
+ * NULL with db->err set on failure; free with hist_table_free().
  */
 struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct tep_handle *tep,
 				    int64_t capture_id, uint64_t page_size, struct task_map *tasks);
 
 /* hist_table_free - accepts NULL, returns NULL. */
 struct hist_table *hist_table_free(struct hist_table *ht);
-
-void hist_table_set_queue(struct hist_table *ht, struct row_queue *q);
 
 /* hist_table_call - a call with both halves, from buffer @buffer_id.  Returns 0 or -1. */
 int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id);
@@ -51,15 +46,15 @@ int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_
 		     int64_t row_id);
 
 /*
- * hist_table_finish - queue the ranges still live at the end; with a part
- * file, write it out and close it.  Returns 0 or -1.
+ * hist_table_finish - queue the ranges still live at the end, write the part
+ * file out and close it.  Returns 0 or -1.
  */
 int hist_table_finish(struct hist_table *ht);
 
 /*
- * hist_table_complete - once @db's queue is done: copy the rows of the part
- * file, attached to @db as @part_schema (NULL: no part file), and index
- * vma_history.  Returns 0 or -1.
+ * hist_table_complete - after hist_table_finish(), once @db's own queue is
+ * done: copy the rows of the part file, which the caller attached to @db as
+ * @part_schema, and index vma_history.  Returns 0 or -1.
  */
 int hist_table_complete(struct hist_table *ht, const char *part_schema);
 
