@@ -140,7 +140,8 @@ int cmd_report(int argc, char **argv)
 	char *err = NULL;
 	int c, ret = 1;
 
-	while ((c = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":o:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -151,8 +152,10 @@ int cmd_report(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("report", "unknown option");
+			return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind + 1 != argc)

@@ -648,7 +648,9 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 		goto out;
 	/* evidence in the order it happened */
 	for (int i = 0; i < m->nr_findings; i++)
-		qsort(m->findings[i].ev, m->findings[i].nr_ev, sizeof(struct rep_evidence), cmp_ev);
+		if (m->findings[i].nr_ev)
+			qsort(m->findings[i].ev, m->findings[i].nr_ev, sizeof(struct rep_evidence),
+			      cmp_ev);
 	ret = 0;
 out:
 	for (int i = 0; i < nr_dec; i++)
@@ -818,9 +820,10 @@ static struct rep_process *new_proc(struct loader *l, int64_t capture_id, int64_
 }
 
 /*
- * One pass over memory_call, grouped by process, call and time bin: counts,
- * failures, bytes (as queries/process-summary.sql counts them) and the bins
- * of "calls over time".  Rows come ordered by (capture, process).
+ * Without analyze's process table (a database of an older maptrail): one pass
+ * over memory_call, grouped by process, call and time bin: counts, failures,
+ * bytes (of successful calls, as analyze counts them) and the bins of "calls
+ * over time".  Rows come ordered by (capture, process).
  */
 static int load_calls_per_process(struct loader *l)
 {
@@ -831,10 +834,10 @@ static int load_calls_per_process(struct loader *l)
 
 	st = prep(l, "SELECT m.capture_id, coalesce(m.pid, m.tid), m.call,"
 		  " (m.ts - c.first_ts) * %d / (c.last_ts - c.first_ts + 1), count(*), count(m.errno),"
-		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2') AND m.errno IS NULL"
-		  " THEN m.len ELSE 0 END),"
+		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2') AND m.ret IS NOT NULL"
+		  " AND m.errno IS NULL THEN m.len ELSE 0 END),"
 		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2', 'mprotect', 'pkey_mprotect')"
-		  " AND m.errno IS NULL AND m.prot & 4 THEN m.len ELSE 0 END),"
+		  " AND m.ret IS NOT NULL AND m.errno IS NULL AND m.prot & 4 THEN m.len ELSE 0 END),"
 		  " min(m.ts), max(m.ts), max(m.comm)"
 		  " FROM memory_call m LEFT JOIN capture c ON c.id = m.capture_id"
 		  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2", REP_BINS);
@@ -874,6 +877,106 @@ static int load_calls_per_process(struct loader *l)
 	}
 	sqlite3_finalize(st);
 	return rc < 0 || *l->err ? -1 : 0;
+}
+
+/*
+ * The per-process summaries analyze counted while loading (the process table,
+ * as queries/process-summary.sql reads it): no pass over the calls.
+ */
+static int load_process_table(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	struct rep_process *p = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prep(l, "SELECT p.capture_id, p.pid, p.comm, p.calls, p.failures, p.bytes_mapped,"
+		  " p.exec_bytes, p.first_ts, p.last_ts, j.key, j.value"
+		  " FROM process p LEFT JOIN json_each(p.calls_by_table) j"
+		  " ORDER BY p.capture_id, p.pid");
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
+		const char *call = (const char *)sqlite3_column_text(st, 9);
+		int ci;
+
+		if (!p || p->capture_id != capture_id || p->pid != pid) {
+			if (!(p = new_proc(l, capture_id, pid)))
+				break;
+			p->comm = dup_col(st, 2);
+			p->total = sqlite3_column_int64(st, 3);
+			p->failures = sqlite3_column_int64(st, 4);
+			p->bytes_mapped = sqlite3_column_int64(st, 5);
+			p->exec_bytes = sqlite3_column_int64(st, 6);
+			p->first_ts = sqlite3_column_int64(st, 7);
+			p->last_ts = sqlite3_column_int64(st, 8);
+			m->total_calls += p->total;
+			m->total_failures += p->failures;
+		}
+		if (call && (ci = call_index_add(m, call)) >= 0)
+			p->calls[ci] += sqlite3_column_int64(st, 10);
+	}
+	sqlite3_finalize(st);
+	return rc < 0 || *l->err ? -1 : 0;
+}
+
+/*
+ * The time bins of the processes drawn in "calls over time" (the first
+ * REP_MAX_CHARTS with calls, in the report's order): one pass over their calls.
+ */
+static int load_bins(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	struct rep_process *drawn[REP_MAX_CHARTS];
+	int nr = 0, rc, ret = -1;
+	sqlite3_stmt *st = NULL;
+	char *pids = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	for (int i = 0; i < m->nr_procs && nr < REP_MAX_CHARTS; i++)
+		if (m->procs[i].total)
+			drawn[nr++] = &m->procs[i];
+	if (!nr)
+		return 0;
+	/* the ids are integers from the database: written, not bound, into IN (...) */
+	if (!(f = open_memstream(&pids, &size)))
+		return fail(l, "out of memory");
+	for (int i = 0; i < nr; i++)
+		fprintf(f, "%s%" PRId64, i ? ", " : "", drawn[i]->pid);
+	if (fclose(f)) {
+		free(pids);
+		return fail(l, "out of memory");
+	}
+	/* counted here rather than by GROUP BY: no sort of a million rows */
+	st = prep(l, "SELECT capture_id, coalesce(pid, tid), call, ts FROM memory_call"
+		  " WHERE coalesce(pid, tid) IN (%s)", pids);
+	free(pids);
+	if (!st)
+		return -1;
+	while ((rc = step(l, st)) == SQLITE_ROW) {
+		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
+		int64_t ts = sqlite3_column_int64(st, 3);
+		const char *call = (const char *)sqlite3_column_text(st, 2);
+		int ci = -1;
+
+		for (int i = 0; i < nr; i++) {
+			const struct rep_capture *c = drawn[i]->capture;
+			int64_t bin;
+
+			if (drawn[i]->capture_id != capture_id || drawn[i]->pid != pid || !c)
+				continue;
+			if (ci < 0 && (ci = call_index_add(m, call ? call : "?")) < 0)
+				break;
+			bin = (ts - c->first_ts) * REP_BINS / (c->last_ts - c->first_ts + 1);
+			bin = bin < 0 ? 0 : bin >= REP_BINS ? REP_BINS - 1 : bin;
+			drawn[i]->bins[bin][ci]++;
+		}
+	}
+	ret = rc < 0 ? -1 : 0;
+	sqlite3_finalize(st);
+	return ret;
 }
 
 /* A process's name: the task's newest one, which an exec may have changed. */
@@ -1068,7 +1171,8 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 		p->more_lanes = nr_all - REP_MAX_LANES;
 		nr_all = REP_MAX_LANES;
 	}
-	qsort(all, nr_all, sizeof(*all), cmp_lane);
+	if (nr_all)
+		qsort(all, nr_all, sizeof(*all), cmp_lane);
 	p->lanes = all;
 	p->nr_lanes = nr_all;
 	all = NULL;
@@ -1105,7 +1209,7 @@ out:
 static int load_processes(struct loader *l)
 {
 	struct rep_model *m = l->m;
-	int has = has_table(l, "memory_call"), hist;
+	int has = has_table(l, "memory_call"), hist, counted;
 
 	if (has < 0)
 		return -1;
@@ -1113,11 +1217,19 @@ static int load_processes(struct loader *l)
 	if (!has)
 		note(m, "no memory_call view: this database was made by an older maptrail "
 		     "(analyze it again for the per-process summaries and calls over time)");
-	if (has && (load_calls_per_process(l) || load_comms(l)))
+	if ((counted = has_column(l, "process", "calls_by_table")) < 0)
+		return -1;
+	/* with analyze's process table, only the drawn processes' calls are read */
+	if (has && (counted ? load_process_table(l) : load_calls_per_process(l)))
+		return -1;
+	if (has && load_comms(l))
 		return -1;
 	if (m->has_findings && load_finding_procs(l))
 		return -1;
-	qsort(m->procs, m->nr_procs, sizeof(*m->procs), cmp_notable);
+	if (m->nr_procs)
+		qsort(m->procs, m->nr_procs, sizeof(*m->procs), cmp_notable);
+	if (has && counted && load_bins(l))
+		return -1;
 	if ((hist = has_table(l, "vma_history")) < 0)
 		return -1;
 	m->has_history = hist;

@@ -53,6 +53,13 @@ grep -q -- '- mmap2: the schema has no tracepoint source' "$work/t.txt" ||
 "$maptrail" report "$work/t.db" -o "$work/t.html"
 grep -q '<summary>The full plan</summary>' "$work/t.html" || fail "the full plan in the HTML"
 
+# Without analyze's process table the calls are counted from memory_call: the same report.
+cp "$work/m.db" "$work/noproc.db"
+sqlite3 "$work/noproc.db" 'DROP TABLE process;'
+"$maptrail" report "$work/noproc.db" > "$work/noproc.txt"
+diff <(tail -n +2 "$work/m.txt") <(tail -n +2 "$work/noproc.txt") ||
+	fail "the report without the process table differs"
+
 # A database of an older maptrail: the sections it cannot have are notes, not errors.
 cp "$work/m.db" "$work/old.db"
 sqlite3 "$work/old.db" 'DROP VIEW memory_call; DROP TABLE finding_evidence; DROP TABLE findings;
@@ -95,6 +102,10 @@ INSERT INTO mprotect (capture_id, ts, pid, tid, comm, source_id, addr, len, prot
 	SELECT 1, c.first_ts + i * (c.last_ts - c.first_ts) / 300000, 100000 + i % 2000,
 	       100000 + i % 2000, 'storm', 1, 4096 * i, 4096, 5, 0
 	FROM n, capture c;
+INSERT INTO process (capture_id, pid, comm, calls, failures, bytes_mapped, exec_bytes, first_ts,
+		     last_ts, calls_by_table)
+	SELECT 1, pid, 'storm', count(*), 0, 0, sum(len), min(ts), max(ts),
+	       json_object('mprotect', count(*)) FROM mprotect WHERE pid >= 100000 GROUP BY pid;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
 INSERT INTO findings (capture_id, detection, title, severity, severity_rank, ts, pid, tid, comm,
 		      addr, len, summary)
