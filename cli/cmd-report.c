@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "query.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -171,16 +172,9 @@ int cmd_report(int argc, char **argv)
 		opt.format = format;
 	}
 	opt.db_name = path;
-	if (stat(path, &db_st) < 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		return 1;
-	}
-	if (S_ISDIR(db_st.st_mode)) {
-		cli_error("%s: is a directory", path);
-		return 1;
-	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		cli_error("%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+	/* read only, and refused unless maptrail wrote it, as maptrail query does */
+	if (qry_open(path, &db, &err) || stat(path, &db_st) < 0) {
+		cli_error("%s: %s", path, err ? err : strerror(errno));
 		goto out;
 	}
 	if (output && out_open(&out, output, force, &db_st))

@@ -279,9 +279,11 @@ static void capture(const struct rep_capture *c, FILE *out)
 		if (p->lost_unknown)
 			fputs(" + ?", out);
 		if (p->has_stats)
-			fprintf(out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
-				"</td><td class=\"n\">%" PRId64 "</td></tr>\n", p->overrun,
-				p->commit_overrun, p->dropped);
+			fprintf(out, "</td><td class=\"n%s\">%" PRId64 "</td><td class=\"n%s\">%" PRId64
+				"</td><td class=\"n%s\">%" PRId64 "</td></tr>\n",
+				p->overrun ? " warn" : "", p->overrun,
+				p->commit_overrun ? " warn" : "", p->commit_overrun,
+				p->dropped ? " warn" : "", p->dropped);
 		else
 			fputs("</td><td class=\"n\">-</td><td class=\"n\">-</td><td class=\"n\">-</td>"
 			      "</tr>\n", out);

@@ -280,13 +280,13 @@ static void capture(const struct rep_model *m, const struct rep_capture *c, FILE
 	for (int i = 0; i < c->nr_cpu; i++)
 		any_lost |= c->cpu[i].lost || c->cpu[i].lost_unknown || c->cpu[i].overrun ||
 			    c->cpu[i].commit_overrun || c->cpu[i].dropped;
-	fprintf(out, "    %-10s %4s %10s %8s %9s %9s %9s\n", "buffer", "cpu", "events", "lost",
+	fprintf(out, "    %-18s %4s %10s %8s %9s %9s %9s\n", "buffer", "cpu", "events", "lost",
 		"overrun", "c.overrun", "dropped");
 	for (int i = 0; i < c->nr_cpu; i++) {
 		const struct rep_cpu *p = &c->cpu[i];
 
 		fputs("    ", out);
-		put_field(out, *p->buffer ? p->buffer : "(top)", 10, false);
+		put_field(out, *p->buffer ? p->buffer : "(top)", 18, false);
 		fprintf(out, " %4d %10s %8s", p->cpu, rep_fmt_count(a, sizeof(a), p->events),
 			rep_fmt_count(b, sizeof(b), p->lost));
 		if (p->has_stats)
