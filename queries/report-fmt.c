@@ -93,6 +93,15 @@ char *rep_fmt_hex(char *buf, size_t n, int64_t v)
 	return buf;
 }
 
+char *rep_fmt_pid(char *buf, size_t n, const struct rep_model *m, const struct rep_process *p)
+{
+	if (m->nr_captures > 1)
+		snprintf(buf, n, "%" PRId64 ":%" PRId64, p->capture_id, p->pid);
+	else
+		snprintf(buf, n, "%" PRId64, p->pid);
+	return buf;
+}
+
 /* Classes, least to most notable: the timeline keeps the most notable of a time slot. */
 int rep_prot_class(int prot)
 {

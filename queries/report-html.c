@@ -468,8 +468,8 @@ static void processes(const struct rep_model *m, FILE *out)
 	for (int i = 0; i < shown; i++) {
 		const struct rep_process *p = &m->procs[i];
 
-		fprintf(out, "<tr data-pid=\"%" PRId64 "\"><td class=\"n\">%" PRId64 "</td><td><b>",
-			p->pid, p->pid);
+		fprintf(out, "<tr data-capture=\"%" PRId64 "\" data-pid=\"%" PRId64 "\"><td class=\"n\">"
+			"%s</td><td><b>", p->capture_id, p->pid, rep_fmt_pid(a, sizeof(a), m, p));
 		esc(out, p->comm ? p->comm : "?");
 		fputs("</b></td><td class=\"t\">", out);
 		if (p->max_rank >= 0)
@@ -496,9 +496,12 @@ static void processes(const struct rep_model *m, FILE *out)
 		fprintf(out, "<p class=\"muted\">... and %d more processes.</p>\n", m->nr_procs - shown);
 }
 
-static void process_caption(const struct rep_process *p, FILE *out, const char *what)
+static void process_caption(const struct rep_model *m, const struct rep_process *p, FILE *out,
+			    const char *what)
 {
-	fprintf(out, "<figcaption>pid %" PRId64 " ", p->pid);
+	char a[48];
+
+	fprintf(out, "<figcaption>pid %s ", rep_fmt_pid(a, sizeof(a), m, p));
 	esc(out, p->comm ? p->comm : "?");
 	fputs(" <span class=\"muted\">", out);
 	esc(out, what);
@@ -526,7 +529,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 				continue;
 			snprintf(what, sizeof(what), "%s calls", rep_fmt_count(a, sizeof(a), p->total));
 			fputs("<figure>\n", out);
-			process_caption(p, out, what);
+			process_caption(m, p, out, what);
 			rep_svg_calls(m, p, out);
 			fputs("</figure>\n", out);
 			drawn++;
@@ -558,7 +561,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 		snprintf(what, sizeof(what), "%d findings, %" PRId64 " address ranges", p->nr_findings,
 			 p->nr_lanes + p->more_lanes);
 		fputs("<figure>\n", out);
-		process_caption(p, out, what);
+		process_caption(m, p, out, what);
 		if (p->nr_lanes)
 			rep_svg_timeline(m, p, out);
 		else

@@ -329,7 +329,7 @@ static void processes(const struct rep_model *m, FILE *out)
 	for (int i = 0; i < shown; i++) {
 		const struct rep_process *p = &m->procs[i];
 
-		fprintf(out, "| %" PRId64 " | ", p->pid);
+		fprintf(out, "| %s | ", rep_fmt_pid(a, sizeof(a), m, p));
 		md(out, p->comm ? p->comm : "?");
 		fputs(" | ", out);
 		if (p->max_rank >= 0)
@@ -353,6 +353,8 @@ static void processes(const struct rep_model *m, FILE *out)
 
 static void pictures(const struct rep_model *m, FILE *out)
 {
+	char pid[48];
+
 	fputs("## 4. Calls over time\n\n", out);
 	if (!m->has_calls || !m->total_calls) {
 		fputs("No calls to draw.\n\n", out);
@@ -379,7 +381,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 
 		if (!p->timeline)
 			continue;
-		fprintf(out, "### pid %" PRId64 " ", p->pid);
+		fprintf(out, "### pid %s ", rep_fmt_pid(pid, sizeof(pid), m, p));
 		md(out, p->comm ? p->comm : "?");
 		fprintf(out, "\n\n%d findings, %" PRId64 " address ranges.\n\n", p->nr_findings,
 			p->nr_lanes + p->more_lanes);

@@ -166,6 +166,8 @@ char *rep_fmt_rel(char *buf, size_t n, const struct rep_capture *c, int64_t ts);
 char *rep_fmt_bytes(char *buf, size_t n, int64_t bytes);	/* "4 KiB", "1.5 MiB" */
 char *rep_fmt_count(char *buf, size_t n, int64_t v);		/* "2,000,000" */
 char *rep_fmt_hex(char *buf, size_t n, int64_t v);		/* "0x7ffa20df2000" */
+/* a process as tables show it: "4242", or "2:4242" (capture 2) when the database has several */
+char *rep_fmt_pid(char *buf, size_t n, const struct rep_model *m, const struct rep_process *p);
 const char *rep_prot_name(int prot);		/* "R", "RW", "RX", "RWX", "---", "?" (-1) */
 int rep_prot_class(int prot);			/* 0 unknown, 1 none, 2 R, 3 RW, 4 RX, 5 RWX */
 const char *rep_prot_class_name(int cls);

@@ -22,7 +22,7 @@
 #define CALLS_LEFT	64
 #define CALLS_RIGHT	16
 #define CALLS_TOP	12
-#define CALLS_PLOT_H	96
+#define CALLS_PLOT_H	72
 #define CALLS_H		(CALLS_TOP + CALLS_PLOT_H + 30)
 #define TL_LEFT		(CHART_W - REP_SLOTS - 16)
 #define TL_TOP		44	/* room for three rows of finding labels */

@@ -114,7 +114,7 @@ void rep_ascii_calls(const struct rep_model *m, FILE *out, const char *indent)
 		if (!shown++)
 			fprintf(out, "%s%-7s %-15s %-*s %s\n", indent, "pid", "comm", GRID + 2,
 				rep_fmt_rel(a, sizeof(a), c, c->first_ts), "calls");
-		fprintf(out, "%s%-7" PRId64 " ", indent, p->pid);
+		fprintf(out, "%s%-7s ", indent, rep_fmt_pid(a, sizeof(a), m, p));
 		put_field(out, p->comm, 15, false);
 		fputs(" |", out);
 		for (int k = 0; k < REP_BINS; k++) {
@@ -128,10 +128,14 @@ void rep_ascii_calls(const struct rep_model *m, FILE *out, const char *indent)
 		const struct rep_capture *c = first_capture(m);
 		char a[48];
 
-		rep_fmt_rel(a, sizeof(a), c, rep_capture_end(c));
+		if (m->nr_captures > 1)
+			snprintf(a, sizeof(a), "end of its capture");
+		else
+			rep_fmt_rel(a, sizeof(a), c, rep_capture_end(c));
 		fprintf(out, "%s%*s%*s\n", indent, 7 + 1 + 15 + 2, "", GRID, a);
-		fprintf(out, "%s(each column: 1/%d of the capture; ' .:-=+*#%%@' from few to the "
-			"process's busiest)\n", indent, REP_BINS);
+		fprintf(out, "%s(each column: 1/%d of the capture%s; ' .:-=+*#%%@' from few to the "
+			"process's busiest)\n", indent, REP_BINS, m->nr_captures > 1 ?
+			" of the process" : "");
 	}
 }
 
@@ -303,8 +307,8 @@ static void capture(const struct rep_model *m, const struct rep_capture *c, FILE
 	for (int i = 0; i < c->nr_unpaired; i++) {
 		const struct rep_unpaired *u = &c->unpaired[i];
 
-		fprintf(out, "    %-18s %10" PRId64 " %10" PRId64 " %10" PRId64 "\n", u->call,
-			u->calls, u->no_exit, u->no_entry);
+		fprintf(out, "    %-18s %10s %10" PRId64 " %10" PRId64 "\n", u->call,
+			rep_fmt_count(a, sizeof(a), u->calls), u->no_exit, u->no_entry);
 	}
 	fprintf(out, "    %s\n", any_unpaired ?
 		"(no exit: still running when the capture ended, or lost; no entry: began "
@@ -485,7 +489,7 @@ static void processes(const struct rep_model *m, FILE *out)
 		if (p->total && p->capture)
 			snprintf(when, sizeof(when), "%s .. %s", rep_fmt_rel(c, sizeof(c), p->capture,
 				 p->first_ts), rep_fmt_rel(d, sizeof(d), p->capture, p->last_ts));
-		fprintf(out, "%-7" PRId64 " ", p->pid);
+		fprintf(out, "%-7s ", rep_fmt_pid(c, sizeof(c), m, p));
 		put_field(out, p->comm, 15, false);
 		fprintf(out, " %9s %7" PRId64 " %10s ", rep_fmt_count(a, sizeof(a), p->total),
 			p->failures, rep_fmt_bytes(b, sizeof(b), p->bytes_mapped));
@@ -494,7 +498,8 @@ static void processes(const struct rep_model *m, FILE *out)
 	}
 	if (m->nr_procs > shown)
 		fprintf(out, "... and %d more processes\n", m->nr_procs - shown);
-	fprintf(out, "(mapped: bytes of successful mmap/mmap2; exec: bytes mapped or made executable)\n");
+	fprintf(out, "(mapped: bytes of successful mmap/mmap2; exec: bytes mapped or made executable%s)\n",
+		m->nr_captures > 1 ? "; pid: capture:pid" : "");
 
 	fprintf(out, "\nCalls per type\n%-7s %-15s", "pid", "comm");
 	for (int j = 0; j < m->nr_calls; j++) {
@@ -506,7 +511,7 @@ static void processes(const struct rep_model *m, FILE *out)
 	for (int i = 0; i < shown; i++) {
 		const struct rep_process *p = &m->procs[i];
 
-		fprintf(out, "%-7" PRId64 " ", p->pid);
+		fprintf(out, "%-7s ", rep_fmt_pid(a, sizeof(a), m, p));
 		put_field(out, p->comm, 15, false);
 		for (int j = 0; j < m->nr_calls; j++)
 			fprintf(out, " %8" PRId64, p->calls[j]);
@@ -540,10 +545,11 @@ static void pictures(const struct rep_model *m, FILE *out)
 		fprintf(out, "(no process with findings)\n");
 	for (int i = 0; i < m->nr_procs; i++) {
 		const struct rep_process *p = &m->procs[i];
+		char a[48];
 
 		if (!p->timeline)
 			continue;
-		fprintf(out, "\npid %" PRId64 " (", p->pid);
+		fprintf(out, "\npid %s (", rep_fmt_pid(a, sizeof(a), m, p));
 		put_safe(out, p->comm, 64);
 		fprintf(out, "): %d findings, %d address ranges%s\n", p->nr_findings,
 			p->nr_lanes + (int)p->more_lanes, p->nr_lanes ? "" : " (no history)");
