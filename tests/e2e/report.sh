@@ -69,6 +69,21 @@ for t in findings memory_call vma_history; do
 	grep -q "no $t" "$work/old.html" || fail "no note that $t is missing"
 done
 
+# Strings from the database are shown, never obeyed: HTML, Markdown, terminal escapes.
+cp "$work/m.db" "$work/evil.db"
+sqlite3 "$work/evil.db" "UPDATE findings SET title = '<img src=x onerror=alert(1)> | \`x\`',
+	comm = 'ev' || char(27) || '[31mil' WHERE id = 1; UPDATE task SET comm = '<b>x</b>|y';"
+"$maptrail" report "$work/evil.db" -o "$work/evil.html"
+"$maptrail" report "$work/evil.db" -o "$work/evil.md"
+"$maptrail" report "$work/evil.db" > "$work/evil.txt"
+grep -q '<img' "$work/evil.html" && fail "a title from the database became HTML"
+grep -q '&lt;img src=x onerror=alert(1)&gt;' "$work/evil.html" || fail "the title is not shown"
+grep -q '<b>x</b>' "$work/evil.html" && fail "a process name became markup"
+grep -q '| \\<b\\>x\\</b\\>\\|y |' "$work/evil.md" || fail "the Markdown does not escape a process name"
+grep -q '\\<img src=x onerror=alert(1)\\> \\| \\`x\\`' "$work/evil.md" ||
+	fail "the Markdown does not escape the title"
+grep -q $'\e' "$work/evil.txt" "$work/evil.md" "$work/evil.html" && fail "an escape reached the output"
+
 # An existing output is refused, and left as it was; --force replaces it.
 cp "$work/m.md" "$work/keep.md"
 rc=0; "$maptrail" report "$work/m.db" -o "$work/m.md" 2> "$work/err" || rc=$?
