@@ -247,13 +247,12 @@ static void kv(FILE *out, const char *key, const char *value)
 	wrap(out, value ? value : "-", 13, 13);
 }
 
-static void capture(const struct rep_model *m, const struct rep_capture *c, FILE *out)
+static void capture(const struct rep_capture *c, FILE *out)
 {
 	char a[64], b[64], line[256];
 	bool any_lost = false, any_unpaired = false;
 
-	snprintf(line, sizeof(line), "Capture %" PRId64, c->id);
-	fprintf(out, "\n%s: ", line);
+	fprintf(out, "\nCapture %" PRId64 ": ", c->id);
 	put_safe(out, c->path, 0);
 	fputc('\n', out);
 	kv(out, "SHA-256", c->sha256);
@@ -354,7 +353,6 @@ static void capture(const struct rep_model *m, const struct rep_capture *c, FILE
 		wrap(out, line, 8, 10);
 		free(line);
 	}
-	(void)m;
 }
 
 /* A group's heading: severity, title, how many, the detection and its MITRE references. */
@@ -380,14 +378,12 @@ static void finding_group(const struct rep_finding *f, int n, FILE *out)
 static void finding(const struct rep_finding *f, FILE *out)
 {
 	char a[64], b[64], line[512];
-	int col;
 
-	col = fprintf(out, "  #%-4" PRId64 " ", f->id);
+	fprintf(out, "  #%-4" PRId64 " ", f->id);
 	if (f->has_ts)
-		col += fprintf(out, "%s (ts %" PRId64 ")", rep_fmt_rel(a, sizeof(a), f->capture, f->ts),
-			       f->ts);
+		fprintf(out, "%s (ts %" PRId64 ")", rep_fmt_rel(a, sizeof(a), f->capture, f->ts), f->ts);
 	if (f->has_pid)
-		col += fprintf(out, ", pid %" PRId64, f->pid);
+		fprintf(out, ", pid %" PRId64, f->pid);
 	if (f->comm) {
 		fputs(" (", out);
 		put_safe(out, f->comm, 64);
@@ -396,7 +392,6 @@ static void finding(const struct rep_finding *f, FILE *out)
 	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
 		fprintf(out, ", thread %" PRId64, f->tid);
 	fputc('\n', out);
-	(void)col;
 	if (f->has_addr) {
 		snprintf(line, sizeof(line), "at %s%s%s: %s", rep_fmt_hex(a, sizeof(a), f->addr),
 			 f->has_len ? ", " : "", f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "",
@@ -566,7 +561,7 @@ int rep_write_text(const struct rep_model *m, FILE *out)
 	summary(m, out);
 	heading(out, "1. What was captured", '-');
 	for (int i = 0; i < m->nr_captures; i++)
-		capture(m, &m->captures[i], out);
+		capture(&m->captures[i], out);
 	findings(m, out);
 	processes(m, out);
 	pictures(m, out);
