@@ -874,8 +874,9 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	 * transaction ends (the output is still a temporary file), the part
 	 * file is attached, and its rows are copied in a second one.
 	 */
-	if (db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN",
-		    ld.history_path) < 0 || hist_table_complete(ld.history, HISTORY_PART) < 0)
+	if (hist_table_part_close(ld.history) < 0 ||
+	    db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld.history_path) < 0 ||
+	    hist_table_complete(ld.history, HISTORY_PART) < 0)
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,13 @@ struct hist_table {
 	struct db part;
 	bool has_part;			/* part is open */
 	struct row_queue *part_queue;
+	/*
+	 * Its index is built in the part file too, on a thread of its own
+	 * while the event tables' indexes are built, and copied with the rows.
+	 */
+	pthread_t indexer;
+	bool indexing;
+	int index_ret;
 	struct tep_handle *tep;
 	struct task_map *tasks;
 	int64_t capture_id;
@@ -167,6 +175,8 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 		return NULL;
 	if (ht->part_queue)
 		row_queue_finish(ht->part_queue);
+	if (ht->indexing)
+		pthread_join(ht->indexer, NULL);
 	hist_free(ht->hist);
 	sqlite3_finalize(ht->insert);
 	if (ht->has_part)
@@ -244,6 +254,21 @@ int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_
 	return 0;
 }
 
+/*
+ * "What was at this address" goes by process and address.  The detections
+ * read the table whole, once each: another index would cost more to build
+ * than it saves them.
+ */
+#define HISTORY_INDEX "CREATE INDEX IF NOT EXISTS %svma_history_pid ON vma_history (pid, start_addr)"
+
+static void *index_part(void *arg)
+{
+	struct hist_table *ht = arg;
+
+	ht->index_ret = db_exec(&ht->part, HISTORY_INDEX "; COMMIT", "");
+	return NULL;
+}
+
 int hist_table_finish(struct hist_table *ht)
 {
 	struct row_queue *q = ht->part_queue;
@@ -251,10 +276,24 @@ int hist_table_finish(struct hist_table *ht)
 	if (hist_finish(ht->hist) < 0)
 		return fail(ht);
 	ht->part_queue = NULL;
-	if (row_queue_finish(q) < 0 || db_exec(&ht->part, "COMMIT") < 0)
+	if (row_queue_finish(q) < 0)
 		return db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
 	sqlite3_finalize(ht->insert);
 	ht->insert = NULL;
+	ht->indexing = pthread_create(&ht->indexer, NULL, index_part, ht) == 0;
+	if (!ht->indexing)
+		index_part(ht);
+	return 0;
+}
+
+int hist_table_part_close(struct hist_table *ht)
+{
+	if (ht->indexing) {
+		pthread_join(ht->indexer, NULL);
+		ht->indexing = false;
+	}
+	if (ht->index_ret < 0)
+		return db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
 	db_close(&ht->part);
 	ht->has_part = false;
 	return 0;
@@ -262,16 +301,12 @@ int hist_table_finish(struct hist_table *ht)
 
 int hist_table_complete(struct hist_table *ht, const char *part_schema)
 {
-	if (db_exec(ht->db, "INSERT INTO main.vma_history SELECT * FROM \"%w\".vma_history",
-		    part_schema) < 0)
-		return -1;
 	/*
-	 * "What was at this address" goes by process and address.  The
-	 * detections read the table whole, once each: another index would cost
-	 * more to build than it saves them.
+	 * With the same index on both sides and an empty table (not so with
+	 * --append), SQLite copies the table and its index page by page.
 	 */
-	return db_exec(ht->db, "CREATE INDEX IF NOT EXISTS vma_history_pid ON vma_history"
-		       " (pid, start_addr)");
+	return db_exec(ht->db, HISTORY_INDEX "; INSERT INTO main.vma_history SELECT * FROM"
+		       " \"%w\".vma_history", "main.", part_schema);
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

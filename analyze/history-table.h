@@ -46,15 +46,18 @@ int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_
 		     int64_t row_id);
 
 /*
- * hist_table_finish - queue the ranges still live at the end, write the part
- * file out and close it.  Returns 0 or -1.
+ * hist_table_finish - write the ranges still live at the end into the part
+ * file, and start indexing it on a thread of its own.  Returns 0 or -1.
  */
 int hist_table_finish(struct hist_table *ht);
 
+/* hist_table_part_close - wait for the part file's index and close it.  Returns 0 or -1. */
+int hist_table_part_close(struct hist_table *ht);
+
 /*
- * hist_table_complete - after hist_table_finish(), once @db's own queue is
- * done: copy the rows of the part file, which the caller attached to @db as
- * @part_schema, and index vma_history.  Returns 0 or -1.
+ * hist_table_complete - after hist_table_part_close(): copy the rows and the
+ * index of the part file, which the caller attached to @db as @part_schema,
+ * into vma_history.  Returns 0 or -1.
  */
 int hist_table_complete(struct hist_table *ht, const char *part_schema);
 
