@@ -730,6 +730,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	struct hasher hasher = { .path = opts->input, .ret = -1 };
 	bool hashing = false;
 	struct output out = { 0 };
+	struct output_rules rules;
 	char *why = NULL;
 	struct stat in_st;
 	int nr_handles = 0, ret = -1;
@@ -751,7 +752,9 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto out;
 	}
 	ld.meta = meta;
-	if (output_prepare(&out, opts->output, opts->append, opts->force, &in_st, reason) < 0)
+	rules = (struct output_rules){ .append = opts->append, .force = opts->force,
+				       .can_append = true, .input = "capture" };
+	if (output_prepare(&out, opts->output, &rules, &in_st, reason) < 0)
 		goto out;
 
 	/* libtracecmd would print its own complaints; ours are the ones users see. */

@@ -36,7 +36,7 @@ static int copy_file(const char *from, int to_fd)
 	return n < 0 ? -errno : 0;
 }
 
-int output_prepare(struct output *out, const char *path, bool append, bool force,
+int output_prepare(struct output *out, const char *path, const struct output_rules *rules,
 		   const struct stat *in_st, char **reason)
 {
 	char *dir_copy = strdup(path), *base_copy = strdup(path);
@@ -58,12 +58,12 @@ int output_prepare(struct output *out, const char *path, bool append, bool force
 		goto out;
 	}
 	if (exists && st.st_dev == in_st->st_dev && st.st_ino == in_st->st_ino) {
-		reason_set(reason, path, "is the capture itself");
+		reason_set(reason, path, "is the %s itself", rules->input);
 		goto out;
 	}
-	if (exists && !append && !force) {
-		reason_set(reason, path,
-			   "already exists (--force replaces it, --append adds this capture to it)");
+	if (exists && !rules->append && !rules->force) {
+		reason_set(reason, path, "already exists (--force replaces it%s)",
+			   rules->can_append ? ", --append adds this capture to it" : "");
 		goto out;
 	}
 	if (asprintf(tmp_path, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
@@ -84,7 +84,7 @@ int output_prepare(struct output *out, const char *path, bool append, bool force
 		reason_set(reason, path, "cannot set mode: %s", strerror(errno));
 		goto fail;
 	}
-	if (exists && append) {
+	if (exists && rules->append) {
 		int err = copy_file(path, fd);
 
 		if (err < 0) {

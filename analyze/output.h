@@ -19,12 +19,20 @@ struct output {
 	char *tmp;		/* where it is being written (owned) */
 };
 
+/* What a command allows its output to be. */
+struct output_rules {
+	bool append;		/* add to an existing file: work on a copy of it */
+	bool force;		/* replace an existing file */
+	bool can_append;	/* the command has --append (its refusal says so) */
+	const char *input;	/* what the input is called: "capture", "database" */
+};
+
 /*
- * output_prepare - check @path (not a directory, not the capture @input, not
- * an existing file unless @append or @force) and create out->tmp, a copy of
- * @path when appending.  Returns 0, or -1 with *@reason set (free()).
+ * output_prepare - check @path (not a directory, not the @input file itself,
+ * not an existing file unless appending or forced) and create out->tmp, a
+ * copy of @path when appending.  Returns 0, or -1 with *@reason set (free()).
  */
-int output_prepare(struct output *out, const char *path, bool append, bool force,
+int output_prepare(struct output *out, const char *path, const struct output_rules *rules,
 		   const struct stat *input, char **reason);
 
 /* output_publish - rename the finished database into place.  Returns 0 or -1 with *@reason. */

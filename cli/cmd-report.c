@@ -6,9 +6,7 @@
  * analyze does with its database: a failure leaves nothing at the output path.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "output.h"
 #include "query.h"
 #include "report.h"
 
@@ -34,94 +33,57 @@ static void usage(FILE *out)
 		"  -h, --help         this help\n");
 }
 
-/* The output file, written beside its final name until complete. */
+/*
+ * The output file, written beside its final name until complete, by the same
+ * rules as analyze's database (analyze/output.c).
+ */
 struct out_file {
-	const char *path;
-	char *tmp;
+	struct output out;
 	FILE *f;
 };
 
 static int out_open(struct out_file *o, const char *path, bool force, const struct stat *db_st)
 {
-	char *dir_copy = strdup(path), *base_copy = strdup(path);
-	struct stat st;
-	bool exists = stat(path, &st) == 0;
-	mode_t mask;
-	int fd = -1, ret = -1;
+	const struct output_rules rules = { .force = force, .input = "database" };
+	char *reason = NULL;
 
-	o->path = path;
-	if (!dir_copy || !base_copy) {
-		cli_error("%s: out of memory", path);
-		goto out;
+	if (output_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
+		cli_error("%s", reason ? reason : "out of memory");
+		free(reason);
+		return -1;
 	}
-	if (exists && S_ISDIR(st.st_mode)) {
-		cli_error("%s: is a directory", path);
-		goto out;
-	}
-	if (exists && st.st_dev == db_st->st_dev && st.st_ino == db_st->st_ino) {
-		cli_error("%s: is the database itself", path);
-		goto out;
-	}
-	if (exists && !force) {
-		cli_error("%s: already exists (--force replaces it)", path);
-		goto out;
-	}
-	if (asprintf(&o->tmp, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
-		o->tmp = NULL;
-		cli_error("%s: out of memory", path);
-		goto out;
-	}
-	fd = mkostemp(o->tmp, O_CLOEXEC);
-	if (fd < 0) {
-		cli_error("%s: cannot create: %s", path, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		goto out;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) < 0 ||
-	    !(o->f = fdopen(fd, "w"))) {
+	o->f = fopen(o->out.tmp, "we");
+	if (!o->f) {
 		cli_error("%s: cannot write: %s", path, strerror(errno));
-		goto out;
+		output_discard(&o->out);
+		return -1;
 	}
-	fd = -1;
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(dir_copy);
-	free(base_copy);
-	return ret;
+	return 0;
 }
 
 /* Close and publish; on @ok false (or a write error), remove the temporary file. */
 static int out_close(struct out_file *o, bool ok)
 {
-	int ret = 0;
+	char *reason = NULL;
 
 	if (o->f) {
 		if (ok && (ferror(o->f) || fflush(o->f) || fsync(fileno(o->f)))) {
-			cli_error("%s: cannot write: %s", o->path, strerror(errno ? errno : EIO));
+			cli_error("%s: cannot write: %s", o->out.path, strerror(errno ? errno : EIO));
 			ok = false;
 		}
 		if (fclose(o->f) && ok) {
-			cli_error("%s: cannot write: %s", o->path, strerror(errno));
+			cli_error("%s: cannot write: %s", o->out.path, strerror(errno));
 			ok = false;
 		}
 		o->f = NULL;
 	}
-	if (o->tmp && ok && rename(o->tmp, o->path) < 0) {
-		cli_error("%s: cannot rename into place: %s", o->path, strerror(errno));
+	if (ok && o->out.tmp && output_publish(&o->out, &reason) < 0) {
+		cli_error("%s", reason ? reason : "cannot rename into place");
 		ok = false;
 	}
-	if (o->tmp && !ok)
-		unlink(o->tmp);
-	free(o->tmp);
-	o->tmp = NULL;
-	if (!ok)
-		ret = 1;
-	return ret;
+	free(reason);
+	output_discard(&o->out);
+	return ok ? 0 : 1;
 }
 
 int cmd_report(int argc, char **argv)
