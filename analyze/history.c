@@ -416,14 +416,17 @@ static int do_mmap(struct history *h, struct proc *p, const struct hist_call *c)
 }
 
 /*
- * mprotect, pkey_mprotect: each part of the range keeps what it held but the
- * protection (and key), and remembers the protection it had: a range may
- * span several mappings, or memory the capture never saw mapped.
+ * mprotect, pkey_mprotect and remap_file_pages change a range in place: each
+ * part keeps what it held but what the call sets -- the protection (and
+ * key), or which pages of its file it shows -- and remembers the row it came
+ * from, so the protection it had: a range may span several mappings, or
+ * memory the capture never saw mapped.
  */
-static int do_protect(struct history *h, struct proc *p, const struct hist_call *c)
+static int do_in_place(struct history *h, struct proc *p, const struct hist_call *c)
 {
 	uint64_t start = page_down(h, (uint64_t)c->args[0]);
 	uint64_t end = page_up(h, (uint64_t)c->args[0] + (uint64_t)c->args[1]);
+	enum hist_change change = c->op == HIST_REMAP_FILE_PAGES ? HIST_REMAPPED : HIST_PROTECTED;
 
 	if (take(h, p, start, end, c->ts, c->op, c->id, &h->taken) < 0)
 		return -1;
@@ -431,14 +434,18 @@ static int do_protect(struct history *h, struct proc *p, const struct hist_call 
 		const struct piece *pc = &h->taken.v[i];
 		struct vma_state st = pc->state;
 
-		st.prot = c->args[2] & PROT_ACCESS_BITS;
-		st.known |= VMA_PROT;
+		if (change == HIST_REMAPPED) {
+			st.pgoff = c->args[3] + (int64_t)((pc->start - start) / h->page);
+			st.known |= VMA_PGOFF;
+		} else {
+			st.prot = c->args[2] & PROT_ACCESS_BITS;
+			st.known |= VMA_PROT;
+		}
 		if (c->op == HIST_PKEY_MPROTECT) {
 			st.pkey = c->args[3];
 			st.known |= VMA_PKEY;
 		}
-		if (open_row(h, p, pc->start, pc->end, &st, HIST_PROTECTED, c->op, c->id, c->ts,
-			     pc) < 0)
+		if (open_row(h, p, pc->start, pc->end, &st, change, c->op, c->id, c->ts, pc) < 0)
 			return -1;
 	}
 	return 0;
@@ -517,26 +524,6 @@ static int do_mremap(struct history *h, struct proc *p, const struct hist_call *
 	return 0;
 }
 
-/* remap_file_pages: the range shows other pages of its file; nothing else changes. */
-static int do_remap_file_pages(struct history *h, struct proc *p, const struct hist_call *c)
-{
-	uint64_t start = page_down(h, (uint64_t)c->args[0]);
-	uint64_t end = page_up(h, (uint64_t)c->args[0] + (uint64_t)c->args[1]);
-
-	if (take(h, p, start, end, c->ts, c->op, c->id, &h->taken) < 0)
-		return -1;
-	for (size_t i = 0; i < h->taken.nr; i++) {
-		const struct piece *pc = &h->taken.v[i];
-		struct vma_state st = pc->state;
-
-		st.pgoff = c->args[3] + (int64_t)((pc->start - start) / h->page);
-		st.known |= VMA_PGOFF;
-		if (open_row(h, p, pc->start, pc->end, &st, HIST_REMAPPED, c->op, c->id, c->ts, pc) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* brk: the heap is [start_brk, brk); a call moves its end, and answers where it is now. */
 static int do_brk(struct history *h, struct proc *p, const struct hist_call *c)
 {
@@ -591,16 +578,14 @@ int hist_call(struct history *h, const struct hist_call *c)
 		break;
 	case HIST_MPROTECT:
 	case HIST_PKEY_MPROTECT:
-		ret = do_protect(h, p, c);
+	case HIST_REMAP_FILE_PAGES:
+		ret = do_in_place(h, p, c);
 		break;
 	case HIST_MUNMAP:
 		ret = do_munmap(h, p, c);
 		break;
 	case HIST_MREMAP:
 		ret = do_mremap(h, p, c);
-		break;
-	case HIST_REMAP_FILE_PAGES:
-		ret = do_remap_file_pages(h, p, c);
 		break;
 	case HIST_BRK:
 		ret = do_brk(h, p, c);
