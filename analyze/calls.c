@@ -763,6 +763,15 @@ static const char *kind_arg(const struct call_kind *k, const char *name)
 	return NULL;
 }
 
+/* "column AS alias, ", or "NULL AS alias, " for a column the table does not have. */
+static void append_as(sqlite3_str *v, const char *column, const char *alias)
+{
+	if (column)
+		sqlite3_str_appendf(v, "\"%w\" AS %s, ", column, alias);
+	else
+		sqlite3_str_appendf(v, "NULL AS %s, ", alias);
+}
+
 /*
  * memory_call: every call of every call table under common names, for the
  * questions about all of a process's calls at once.  addr and len are the
@@ -782,12 +791,10 @@ static int create_memory_call_view(struct calls *c)
 
 		sqlite3_str_appendf(v, "%sSELECT %Q AS call, id, capture_id, ts, ts_exit, pid, tid,"
 				    " comm, ", sep, k->name);
-		sqlite3_str_appendf(v, k->nr_args > 0 && k->args[0] ? "\"%w\" AS addr, " : "NULL AS addr, ",
-				    k->nr_args > 0 ? k->args[0] : "");
-		sqlite3_str_appendf(v, k->nr_args > 1 && k->args[1] ? "\"%w\" AS len, " : "NULL AS len, ",
-				    k->nr_args > 1 ? k->args[1] : "");
-		sqlite3_str_appendf(v, prot ? "\"%w\" AS prot, " : "NULL AS prot, ", prot ? prot : "");
-		sqlite3_str_appendf(v, flags ? "\"%w\" AS flags, " : "NULL AS flags, ", flags ? flags : "");
+		append_as(v, k->nr_args > 0 ? k->args[0] : NULL, "addr");
+		append_as(v, k->nr_args > 1 ? k->args[1] : NULL, "len");
+		append_as(v, prot, "prot");
+		append_as(v, flags, "flags");
 		sqlite3_str_appendf(v, "ret, errno FROM \"%w\"", k->name);
 		sep = " UNION ALL ";
 	}
