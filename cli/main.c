@@ -49,7 +49,9 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: maptrail COMMAND [ARGS...]\n\n"
 		     "Memory-mapping forensics: record mmap/mprotect/mremap... system calls into a\n"
-		     "trace.dat, and turn any trace.dat into an SQLite database.\n\ncommands:\n");
+		     "trace.dat, turn any trace.dat into an SQLite database with each process's\n"
+		     "address-space history and the findings of the canned detections, and ask it\n"
+		     "questions or write a report.\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\n'maptrail COMMAND --help' describes a command; --version prints the version.\n");
