@@ -10,7 +10,7 @@ packages=(
 	libcmocka-dev		# unit tests
 	trace-cmd		# the independent reader the tests check against
 	sqlite3 python3 time util-linux
-	chromium		# tests/e2e/report.sh renders the HTML report headless
+	chromium fonts-dejavu-core	# tests/e2e/report.sh renders the HTML report headless, with text
 	qemu-system-x86 busybox-static cpio libc6-dev	# tests/vm: the kprobe backend in a VM
 )
 missing=()
