@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "pid-table.h"
 
 #define PROT_ACCESS_BITS	0x0f		/* READ, WRITE, EXEC, SEM: the vma's protection */
 #define MAP_ANONYMOUS_FLAG	0x20
@@ -21,7 +22,7 @@
 
 /* A process's map: its live rows, sorted by address, never overlapping. */
 struct proc {
-	int pid;			/* 0: free slot */
+	struct pid_key key;
 	struct hist_row *rows;
 	size_t nr, cap;
 	bool brk_known;
@@ -45,8 +46,7 @@ struct history {
 	int64_t next_id;
 	hist_emit_fn emit;
 	void *arg;
-	struct proc *procs;		/* open addressing by pid */
-	size_t procs_size, procs_used;
+	struct pid_table procs;		/* of struct proc */
 	struct pieces taken, moving;	/* scratch, reused */
 	struct hist_stats stats;
 };
@@ -116,6 +116,10 @@ struct history *hist_alloc(uint64_t page_size, int64_t first_id, hist_emit_fn em
 
 	if (!h)
 		return NULL;
+	if (pid_table_init(&h->procs, sizeof(struct proc)) < 0) {
+		free(h);
+		return NULL;
+	}
 	/* A page size that is not a power of two would be a damaged capture: use 4 KiB. */
 	h->page = page_size && !(page_size & (page_size - 1)) ? page_size : 4096;
 	h->next_id = first_id > 0 ? first_id : 1;
@@ -126,11 +130,13 @@ struct history *hist_alloc(uint64_t page_size, int64_t first_id, hist_emit_fn em
 
 struct history *hist_free(struct history *h)
 {
+	struct proc *p;
+
 	if (!h)
 		return NULL;
-	for (size_t i = 0; i < h->procs_size; i++)
-		free(h->procs[i].rows);
-	free(h->procs);
+	for (size_t i = 0; (p = pid_table_next(&h->procs, &i));)
+		free(p->rows);
+	pid_table_release(&h->procs);
 	free(h->taken.v);
 	free(h->moving.v);
 	free(h);
@@ -149,45 +155,10 @@ static uint64_t page_down(const struct history *h, uint64_t x)
 
 /* --- processes ------------------------------------------------------------ */
 
-static size_t proc_slot(size_t size, int pid)
-{
-	return (size_t)(((uint64_t)(uint32_t)pid * 0x9e3779b97f4a7c15ull) >> 32) & (size - 1);
-}
-
 /* The map of @pid; with @create, an empty one when there is none.  NULL: none, or ENOMEM. */
 static struct proc *proc_get(struct history *h, int pid, bool create)
 {
-	size_t s;
-
-	if (h->procs_size) {
-		for (s = proc_slot(h->procs_size, pid); h->procs[s].pid; s = (s + 1) & (h->procs_size - 1))
-			if (h->procs[s].pid == pid)
-				return &h->procs[s];
-	}
-	if (!create)
-		return NULL;
-	if ((h->procs_used + 1) * 2 > h->procs_size) {
-		size_t size = h->procs_size ? h->procs_size * 2 : 64;
-		struct proc *procs = calloc(size, sizeof(*procs));
-
-		if (!procs)
-			return NULL;
-		for (size_t i = 0; i < h->procs_size; i++) {
-			if (!h->procs[i].pid)
-				continue;
-			for (s = proc_slot(size, h->procs[i].pid); procs[s].pid; s = (s + 1) & (size - 1))
-				;
-			procs[s] = h->procs[i];
-		}
-		free(h->procs);
-		h->procs = procs;
-		h->procs_size = size;
-	}
-	for (s = proc_slot(h->procs_size, pid); h->procs[s].pid; s = (s + 1) & (h->procs_size - 1))
-		;
-	h->procs[s] = (struct proc){ .pid = pid };
-	h->procs_used++;
-	return &h->procs[s];
+	return create ? pid_table_get(&h->procs, pid, NULL) : pid_table_find(&h->procs, pid);
 }
 
 /* Index of the first live row of @p that ends after @addr. */
@@ -259,7 +230,7 @@ static int open_row(struct history *h, struct proc *p, uint64_t start, uint64_t 
 		    int64_t cause_id, uint64_t ts, const struct piece *prior)
 {
 	struct hist_row r = {
-		.id = h->next_id++, .pid = p->pid, .start = start, .end = end,
+		.id = h->next_id++, .pid = p->key.pid, .start = start, .end = end,
 		.state = *state, .change = change, .cause = cause, .cause_id = cause_id,
 		.ts_from = ts, .live = true,
 	};
@@ -642,16 +613,15 @@ int hist_exit(struct history *h, int pid, uint64_t ts, int64_t event_id)
 
 int hist_finish(struct history *h)
 {
-	for (size_t i = 0; i < h->procs_size; i++) {
-		struct proc *p = &h->procs[i];
+	struct proc *p;
 
-		for (size_t k = 0; p->pid && k < p->nr; k++) {
+	for (size_t i = 0; (p = pid_table_next(&h->procs, &i));) {
+		for (size_t k = 0; k < p->nr; k++) {
 			h->stats.rows++;
 			if (h->emit(h->arg, &p->rows[k]) < 0)
 				return -1;
 		}
-		if (p->pid)
-			p->nr = 0;
+		p->nr = 0;
 	}
 	return 0;
 }

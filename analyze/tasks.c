@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pid-table.h"
 #include "tasks.h"
 
 #define COMM_MAX 64	/* comm is 16 bytes in the kernel; leave room for other fields */
@@ -16,18 +17,15 @@ struct task_name {
 };
 
 struct task {
-	int pid;
+	struct pid_key key;
 	int tgid;		/* 0: unknown */
-	bool used;
 	uint64_t events;
 	uint64_t first_ts, last_ts;
 	struct task_name *names;	/* newest first */
 };
 
 struct task_map {
-	size_t size;		/* slots, a power of two */
-	size_t used;
-	struct task *slots;
+	struct pid_table tasks;	/* of struct task */
 };
 
 struct task_map *task_map_alloc(void)
@@ -36,9 +34,7 @@ struct task_map *task_map_alloc(void)
 
 	if (!map)
 		return NULL;
-	map->size = 1024;
-	map->slots = calloc(map->size, sizeof(*map->slots));
-	if (!map->slots) {
+	if (pid_table_init(&map->tasks, sizeof(struct task)) < 0) {
 		free(map);
 		return NULL;
 	}
@@ -47,10 +43,12 @@ struct task_map *task_map_alloc(void)
 
 struct task_map *task_map_free(struct task_map *map)
 {
+	struct task *t;
+
 	if (!map)
 		return NULL;
-	for (size_t i = 0; i < map->size; i++) {
-		struct task_name *n = map->slots[i].names;
+	for (size_t i = 0; (t = pid_table_next(&map->tasks, &i));) {
+		struct task_name *n = t->names;
 
 		while (n) {
 			struct task_name *next = n->next;
@@ -59,53 +57,20 @@ struct task_map *task_map_free(struct task_map *map)
 			n = next;
 		}
 	}
-	free(map->slots);
+	pid_table_release(&map->tasks);
 	free(map);
 	return NULL;
 }
 
-static size_t slot_of(size_t size, int pid)
-{
-	return ((uint32_t)pid * 2654435761u) & (size - 1);
-}
-
-static int grow(struct task_map *map)
-{
-	size_t size = map->size * 2;
-	struct task *slots = calloc(size, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	for (size_t i = 0; i < map->size; i++) {
-		size_t s;
-
-		if (!map->slots[i].used)
-			continue;
-		for (s = slot_of(size, map->slots[i].pid); slots[s].used; s = (s + 1) & (size - 1))
-			;
-		slots[s] = map->slots[i];
-	}
-	free(map->slots);
-	map->slots = slots;
-	map->size = size;
-	return 0;
-}
-
+/* The task @pid, made when it is new.  NULL on ENOMEM. */
 static struct task *lookup(struct task_map *map, int pid)
 {
-	size_t s;
+	bool made;
+	struct task *t = pid_table_get(&map->tasks, pid, &made);
 
-	for (s = slot_of(map->size, pid); map->slots[s].used; s = (s + 1) & (map->size - 1))
-		if (map->slots[s].pid == pid)
-			return &map->slots[s];
-	if (map->used * 2 >= map->size) {
-		if (grow(map) < 0)
-			return NULL;
-		return lookup(map, pid);
-	}
-	map->used++;
-	map->slots[s] = (struct task){ .pid = pid, .used = true, .first_ts = UINT64_MAX };
-	return &map->slots[s];
+	if (t && made)
+		t->first_ts = UINT64_MAX;
+	return t;
 }
 
 int task_map_event(struct task_map *map, int pid, uint64_t ts)
@@ -252,6 +217,7 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 		const struct trace_meta *meta)
 {
 	sqlite3_stmt *task = NULL, *name = NULL;
+	struct task *t;
 	int ret = -1;
 
 	/* Pids that only the saved cmdlines know still belong in `task`. */
@@ -265,17 +231,14 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 			      " VALUES (?, ?, ?, ?, ?)");
 	if (!task || !name)
 		goto out;
-	for (size_t i = 0; i < map->size; i++) {
-		struct task *t = &map->slots[i];
+	for (size_t i = 0; (t = pid_table_next(&map->tasks, &i));) {
 		const char *saved, *comm;
 
-		if (!t->used)
-			continue;
-		saved = saved_comm(meta, t->pid);
+		saved = saved_comm(meta, t->key.pid);
 		/* The newest name an event gave wins over the cmdline cache, which may be stale. */
 		comm = t->names ? t->names->comm : saved;
 		sqlite3_bind_int64(task, 1, capture_id);
-		sqlite3_bind_int(task, 2, t->pid);
+		sqlite3_bind_int(task, 2, t->key.pid);
 		if (comm)
 			sqlite3_bind_text(task, 3, comm, -1, SQLITE_STATIC);
 		else
@@ -296,7 +259,7 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 			goto out;
 
 		sqlite3_bind_int64(name, 1, capture_id);
-		sqlite3_bind_int(name, 2, t->pid);
+		sqlite3_bind_int(name, 2, t->key.pid);
 		for (struct task_name *n = t->names; n; n = n->next) {
 			sqlite3_bind_text(name, 3, n->comm, -1, SQLITE_STATIC);
 			sqlite3_bind_text(name, 4, "event", -1, SQLITE_STATIC);
