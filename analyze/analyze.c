@@ -418,23 +418,6 @@ static int load_event(struct loader *ld, struct event_table *t, const struct buf
 	return 0;
 }
 
-/*
- * The events that begin and end processes (sched_process_fork, _exec, _exit)
- * are the history's too: flag their tables so the hot path asks only for them.
- */
-static void mark_lifecycle(struct loader *ld)
-{
-	static const char *const names[] = { "sched_process_fork", "sched_process_exec",
-					     "sched_process_exit" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct tep_event *ev = tep_find_event_by_name(ld->tep, "sched", names[i]);
-
-		if (ev && ev->id >= 0 && ev->id < ld->nr_slots && ld->slots[ev->id])
-			ld->slots[ev->id]->lineage_of_maps = true;
-	}
-}
-
 /* The hot path: one record into one row.  Returns 0, or 1 to stop. */
 static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_record *rec)
 {
@@ -475,8 +458,8 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 		/* An entry or exit of a call is stored in its call row (see calls.h). */
 		ret = t->call ? calls_event(ld->calls, ld->queue, t, rec, buf->id, pid, id) :
 				load_event(ld, t, buf, rec, id, pid);
-		if (!ret && !t->call && t->lineage_of_maps)
-			ret = hist_table_event(ld->history, rec, buf->id, id);
+		if (!ret && t->lineage != LINEAGE_NONE)
+			ret = hist_table_event(ld->history, t, rec, buf->id, id);
 	}
 	if (ret < 0)
 		goto fail;
@@ -829,7 +812,6 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (!ld.history)
 		goto db_error;
 	calls_set_history(ld.calls, ld.history);
-	mark_lifecycle(&ld);
 	ld.insert_unknown = db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
 				       " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;

@@ -89,10 +89,9 @@ static struct call_kind *find_kind(struct calls *c, const char *name)
 
 static int column_index(const struct event_table *t, const char *field)
 {
-	for (int i = 0; i < t->nr_columns; i++)
-		if (!strcmp(t->columns[i].field->name, field))
-			return i;
-	return -1;
+	const struct event_column *col = event_table_column(t, field);
+
+	return col ? (int)(col - t->columns) : -1;
 }
 
 /*

@@ -281,6 +281,14 @@ static bool dynamic_payload(struct tep_handle *tep, const struct tep_format_fiel
 	return *offset + *len <= rec->size;
 }
 
+const struct event_column *event_table_column(const struct event_table *t, const char *field)
+{
+	for (int i = 0; i < t->nr_columns; i++)
+		if (!strcmp(t->columns[i].field->name, field))
+			return &t->columns[i];
+	return NULL;
+}
+
 bool event_field_int(struct tep_handle *tep, const struct event_column *col,
 		     const struct tep_record *rec, int64_t *value)
 {

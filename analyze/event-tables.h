@@ -43,11 +43,17 @@ struct comm_pair {
 
 struct call_role;
 
-/* Events whose fields tell how tasks relate: read by the loader for tasks. */
+/*
+ * Events whose fields tell how tasks and processes relate and live: read by
+ * the loader for tasks (newtask, exec) and for the address-space history
+ * (fork, exec, exit).
+ */
 enum task_lineage {
 	LINEAGE_NONE,
 	LINEAGE_NEWTASK,	/* task:task_newtask: pid, clone_flags */
 	LINEAGE_EXEC,		/* sched:sched_process_exec: pid becomes a thread group leader */
+	LINEAGE_FORK,		/* sched:sched_process_fork: parent_pid, child_pid */
+	LINEAGE_EXIT,		/* sched:sched_process_exit: pid */
 };
 
 struct event_table {
@@ -68,7 +74,6 @@ struct event_table {
 	 */
 	struct call_role *call;
 	enum task_lineage lineage;
-	bool lineage_of_maps;		/* a process fork, exec or exit: the history's too */
 };
 
 /* Columns every event table starts with, in this order: a row's first values. */
@@ -108,6 +113,9 @@ void event_column_queue(struct tep_handle *tep, const struct event_column *col,
  */
 void event_table_queue_fields(struct event_table *table, struct tep_handle *tep,
 			      const struct tep_record *rec, struct row_queue *q);
+
+/* event_table_column - the column of field @field, NULL when the format has none. */
+const struct event_column *event_table_column(const struct event_table *t, const char *field);
 
 /*
  * event_field_int - decode an integer field of @rec as the column would store it.

@@ -6,12 +6,6 @@
 #include "history-table.h"
 #include "row-queue.h"
 
-/* A lifecycle event of the capture: its format and the fields history reads. */
-struct lifecycle {
-	struct tep_event *event;
-	struct tep_format_field *pid, *child;	/* fork: parent_pid, child_pid; else pid */
-};
-
 struct hist_table {
 	struct db *db;
 	/*
@@ -38,20 +32,7 @@ struct hist_table {
 	struct history *hist;
 	struct row_queue *queue;
 	sqlite3_stmt *insert;
-	struct lifecycle fork, exec, exit;
 };
-
-static void find_lifecycle(struct tep_handle *tep, struct lifecycle *l, const char *name,
-			   const char *pid_field, const char *child_field)
-{
-	l->event = tep_find_event_by_name(tep, "sched", name);
-	if (!l->event)
-		return;
-	l->pid = tep_find_field(l->event, pid_field);
-	l->child = child_field ? tep_find_field(l->event, child_field) : NULL;
-	if (!l->pid || (child_field && !l->child))
-		l->event = NULL;	/* not the format history knows: leave it alone */
-}
 
 static void queue_int_or_null(struct row_queue *q, int64_t v, bool known)
 {
@@ -165,9 +146,6 @@ struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct
 		db_fail(db, "out of memory");
 		return hist_table_free(ht);
 	}
-	find_lifecycle(tep, &ht->fork, "sched_process_fork", "parent_pid", "child_pid");
-	find_lifecycle(tep, &ht->exec, "sched_process_exec", "pid", NULL);
-	find_lifecycle(tep, &ht->exit, "sched_process_exit", "pid", NULL);
 	return ht;
 }
 
@@ -212,48 +190,51 @@ static int process_of(struct hist_table *ht, int tid)
 	return tgid > 0 ? tgid : tid;
 }
 
-static int read_pid(const struct tep_record *rec, struct tep_format_field *f, int *pid)
+/* Field @name of @rec, a pid.  False when @t has no such field or it cannot be read. */
+static bool read_pid(struct hist_table *ht, const struct event_table *t,
+		     const struct tep_record *rec, const char *name, int *pid)
 {
-	unsigned long long v;
+	const struct event_column *col = event_table_column(t, name);
+	int64_t v;
 
-	if (tep_read_number_field(f, rec->data, &v) < 0)
-		return -1;
+	if (!col || !event_field_int(ht->tep, col, rec, &v))
+		return false;
 	*pid = (int)v;
-	return 0;
+	return true;
 }
 
-int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_t buffer_id,
-		     int64_t row_id)
+int hist_table_event(struct hist_table *ht, const struct event_table *t,
+		     const struct tep_record *rec, int64_t buffer_id, int64_t row_id)
 {
-	int type, pid, child;
+	int pid, child;
 
 	if (ht->buffer_id && buffer_id != ht->buffer_id)
 		return 0;
-	type = tep_data_type(ht->tep, (struct tep_record *)rec);
-	if (ht->fork.event && type == ht->fork.event->id) {
-		if (read_pid(rec, ht->fork.pid, &pid) < 0 || read_pid(rec, ht->fork.child, &child) < 0)
+	switch (t->lineage) {
+	case LINEAGE_FORK:
+		if (!read_pid(ht, t, rec, "parent_pid", &pid) ||
+		    !read_pid(ht, t, rec, "child_pid", &child))
 			return 0;
 		/* A new thread shares its process's map: only a new process gets a copy. */
 		if (process_of(ht, child) != child || process_of(ht, pid) == process_of(ht, child))
 			return 0;
 		return hist_fork(ht->hist, process_of(ht, pid), child, rec->ts, row_id) < 0 ?
 			fail(ht) : 0;
-	}
-	if (ht->exec.event && type == ht->exec.event->id) {
-		if (read_pid(rec, ht->exec.pid, &pid) < 0)
+	case LINEAGE_EXEC:
+		if (!read_pid(ht, t, rec, "pid", &pid))
 			return 0;
 		/* The exec'ing thread is now its process's leader: pid is the process. */
 		return hist_exec(ht->hist, pid, rec->ts, row_id) < 0 ? fail(ht) : 0;
-	}
-	if (ht->exit.event && type == ht->exit.event->id) {
-		if (read_pid(rec, ht->exit.pid, &pid) < 0)
+	case LINEAGE_EXIT:
+		if (!read_pid(ht, t, rec, "pid", &pid))
 			return 0;
 		/* A thread's exit leaves the map to the others; the leader's ends it. */
 		if (process_of(ht, pid) != pid)
 			return 0;
 		return hist_exit(ht->hist, pid, rec->ts, row_id) < 0 ? fail(ht) : 0;
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <traceevent/event-parse.h>
 
 #include "db.h"
+#include "event-tables.h"
 #include "history.h"
 #include "tasks.h"
 
@@ -39,11 +40,12 @@ struct hist_table *hist_table_free(struct hist_table *ht);
 int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id);
 
 /*
- * hist_table_event - event @rec (row @row_id of buffer @buffer_id): applied
- * when it is a lifecycle event, ignored otherwise.  Returns 0 or -1.
+ * hist_table_event - event @rec of table @t (row @row_id of buffer
+ * @buffer_id): applied when @t's lineage is a fork, an exec or an exit,
+ * ignored otherwise.  Returns 0 or -1.
  */
-int hist_table_event(struct hist_table *ht, const struct tep_record *rec, int64_t buffer_id,
-		     int64_t row_id);
+int hist_table_event(struct hist_table *ht, const struct event_table *t,
+		     const struct tep_record *rec, int64_t buffer_id, int64_t row_id);
 
 /*
  * hist_table_finish - write the ranges still live at the end into the part

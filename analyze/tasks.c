@@ -135,28 +135,29 @@ int task_map_tgid(struct task_map *map, int pid)
 
 enum task_lineage tasks_lineage(const struct event_table *t)
 {
-	if (!strcmp(t->name, "task__task_newtask"))
-		return LINEAGE_NEWTASK;
-	if (!strcmp(t->name, "sched__sched_process_exec"))
-		return LINEAGE_EXEC;
-	return LINEAGE_NONE;
-}
+	static const struct {
+		const char *table;
+		enum task_lineage lineage;
+	} events[] = {
+		{ "task__task_newtask", LINEAGE_NEWTASK },
+		{ "sched__sched_process_exec", LINEAGE_EXEC },
+		{ "sched__sched_process_fork", LINEAGE_FORK },
+		{ "sched__sched_process_exit", LINEAGE_EXIT },
+	};
 
-static const struct event_column *column_of(const struct event_table *t, const char *field)
-{
-	for (int i = 0; i < t->nr_columns; i++)
-		if (!strcmp(t->columns[i].field->name, field))
-			return &t->columns[i];
-	return NULL;
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (!strcmp(t->name, events[i].table))
+			return events[i].lineage;
+	return LINEAGE_NONE;
 }
 
 /* Which process a thread belongs to, and an exec's new name. */
 static int learn_lineage(struct task_map *map, struct tep_handle *tep,
 			 const struct event_table *t, const struct tep_record *rec, int creator)
 {
-	const struct event_column *pid_col = column_of(t, "pid");
-	const struct event_column *flags_col = column_of(t, "clone_flags");
-	const struct event_column *file_col = column_of(t, "filename");
+	const struct event_column *pid_col = event_table_column(t, "pid");
+	const struct event_column *flags_col = event_table_column(t, "clone_flags");
+	const struct event_column *file_col = event_table_column(t, "filename");
 	const char *file;
 	int64_t pid, flags;
 	int len;
@@ -202,7 +203,9 @@ int tasks_learn(struct task_map *map, struct tep_handle *tep, const struct event
 		    task_map_name(map, (int)pid, comm, len, rec->ts) < 0)
 			return -1;
 	}
-	return t->lineage != LINEAGE_NONE ? learn_lineage(map, tep, t, rec, creator) : 0;
+	/* fork and exit say nothing of tasks the names above did not (they are the history's) */
+	return t->lineage == LINEAGE_NEWTASK || t->lineage == LINEAGE_EXEC ?
+		learn_lineage(map, tep, t, rec, creator) : 0;
 }
 
 static const char *saved_comm(const struct trace_meta *meta, int pid)

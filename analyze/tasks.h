@@ -50,9 +50,9 @@ int task_map_set_tgid(struct task_map *map, int pid, int tgid);
 int task_map_tgid(struct task_map *map, int pid);
 
 /*
- * tasks_lineage - whether @t's events say how tasks relate: task_newtask
- * (clone_flags: a thread or a process) and sched_process_exec (the leader,
- * and its new name).
+ * tasks_lineage - whether @t's events say how tasks relate or live:
+ * task_newtask (clone_flags: a thread or a process), sched_process_exec (the
+ * leader, and its new name), sched_process_fork and sched_process_exit.
  */
 enum task_lineage tasks_lineage(const struct event_table *t);
 
