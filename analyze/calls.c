@@ -556,8 +556,11 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	struct tep_record enter_rec = { 0 };
 	const char *comm = task_map_comm(c->tasks, tid);
 	int tgid = task_map_tgid(c->tasks, tid);
+	int process = tgid > 0 ? tgid : tid;	/* what the history and the counts go by */
+	uint64_t ts = enter ? enter->ts : exit_rec->ts;
 	int64_t args[CALL_MAX_ARGS] = { 0 };
 	uint8_t have = 0;
+	const struct event_column *ret_col;
 	int64_t ret = 0;
 	bool has_ret;
 
@@ -576,7 +579,7 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	row_begin(q, &s->insert);
 	row_int(q, k->next_id++);
 	row_int(q, c->capture_id);
-	row_int(q, (int64_t)(enter ? enter->ts : exit_rec->ts));
+	row_int(q, (int64_t)ts);
 	if (exit_rec)
 		row_int(q, (int64_t)exit_rec->ts);
 	else
@@ -602,8 +605,14 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		else
 			row_null(q);
 	}
-	if (exit_rec && s->ret_column >= 0)
-		event_column_queue(c->tep, &s->exit->columns[s->ret_column], exit_rec, q);
+	/* The return value is decoded once: stored here, then counted and replayed below. */
+	ret_col = exit_rec && s->ret_column >= 0 ? &s->exit->columns[s->ret_column] : NULL;
+	has_ret = ret_col && (ret_col->kind == COLUMN_INT || ret_col->kind == COLUMN_INT_SIGNED) &&
+		  event_field_int(c->tep, ret_col, exit_rec, &ret);
+	if (has_ret)
+		row_int(q, ret);
+	else if (ret_col)
+		event_column_queue(c->tep, ret_col, exit_rec, q);	/* kept as the column keeps it */
 	else
 		row_null(q);
 	if (enter)
@@ -642,14 +651,10 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	c->total++;
 	if (row_end(q) < 0)
 		return -1;
-	has_ret = exit_rec && s->ret_column >= 0 &&
-		  event_field_int(c->tep, &s->exit->columns[s->ret_column], exit_rec, &ret);
-	if (count_call(c, k, args, have, has_ret, ret, tgid > 0 ? tgid : tid,
-		       enter ? enter->ts : exit_rec->ts) < 0)
+	if (count_call(c, k, args, have, has_ret, ret, process, ts) < 0)
 		return -1;
 	if (c->history && k->hist_op >= 0 && enter && has_ret)
-		return feed_history(c, s, args, have, exit_rec, ret, tgid > 0 ? tgid : tid,
-				    exit_buffer_id);
+		return feed_history(c, s, args, have, exit_rec, ret, process, exit_buffer_id);
 	return 0;
 }
 
