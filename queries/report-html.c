@@ -170,27 +170,16 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 	fputs("<p>", out);
 	esc(out, c->plan_summary ? c->plan_summary : "");
 	fputs("</p>\n", out);
-	if (c->nr_plan_events) {
+	if (c->nr_plan_backends) {
 		fputs("<table><thead><tr><th>recorded with</th><th>events</th></tr></thead><tbody>\n",
 		      out);
-		/* one row per backend, with its events */
-		for (int i = 0; i < c->nr_plan_events; i++) {
-			const char *backend = c->plan_events[i].backend;
-			bool seen = false;
+		for (int i = 0; i < c->nr_plan_backends; i++) {
+			const struct rep_event_group *g = &c->plan_backends[i];
 
-			for (int j = 0; j < i; j++)
-				seen |= !strcmp(c->plan_events[j].backend, backend);
-			if (seen)
-				continue;
-			fprintf(out, "<tr><td%s>", strchr(backend, ' ') ? " class=\"warn\"" : "");
-			esc(out, backend);
+			fprintf(out, "<tr><td%s>", strchr(g->what, ' ') ? " class=\"warn\"" : "");
+			esc(out, g->what);
 			fputs("</td><td class=\"mono\">", out);
-			for (int j = i, n = 0; j < c->nr_plan_events; j++) {
-				if (strcmp(c->plan_events[j].backend, backend))
-					continue;
-				fputs(n++ ? ", " : "", out);
-				esc(out, c->plan_events[j].name);
-			}
+			esc(out, g->events);
 			fputs("</td></tr>\n", out);
 		}
 		fputs("</tbody></table>\n", out);
@@ -201,7 +190,7 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 			fputs("<li><b>", out);
 			esc(out, c->not_hooked[i].events);
 			fputs("</b>: ", out);
-			esc(out, c->not_hooked[i].reason);
+			esc(out, c->not_hooked[i].what);
 			fputs("</li>\n", out);
 		}
 		fputs("</ul>\n", out);

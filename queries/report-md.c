@@ -194,26 +194,13 @@ static void capture(const struct rep_capture *c, FILE *out)
 	}
 	md(out, c->plan_summary);
 	fputs("\n\n", out);
-	if (c->nr_plan_events) {
+	if (c->nr_plan_backends) {
 		fputs("| recorded with | events |\n|---|---|\n", out);
-		/* one row per backend, with its events */
-		for (int i = 0; i < c->nr_plan_events; i++) {
-			const char *backend = c->plan_events[i].backend;
-			bool seen = false;
-
-			for (int j = 0; j < i; j++)
-				seen |= !strcmp(c->plan_events[j].backend, backend);
-			if (seen)
-				continue;
+		for (int i = 0; i < c->nr_plan_backends; i++) {
 			fputs("| ", out);
-			md(out, backend);
+			md(out, c->plan_backends[i].what);
 			fputs(" | ", out);
-			for (int j = i, n = 0; j < c->nr_plan_events; j++) {
-				if (strcmp(c->plan_events[j].backend, backend))
-					continue;
-				fputs(n++ ? ", " : "", out);
-				md(out, c->plan_events[j].name);
-			}
+			md(out, c->plan_backends[i].events);
 			fputs(" |\n", out);
 		}
 		fputs("\n", out);
@@ -224,7 +211,7 @@ static void capture(const struct rep_capture *c, FILE *out)
 			fputs("- **", out);
 			md(out, c->not_hooked[i].events);
 			fputs("**: ", out);
-			md(out, c->not_hooked[i].reason);
+			md(out, c->not_hooked[i].what);
 			fputs("\n", out);
 		}
 		fputs("\n", out);

@@ -41,10 +41,10 @@ struct rep_unpaired {
 	int64_t calls, no_exit, no_entry;
 };
 
-/* One event of the recorder's plan: its backend, or why it was not recorded. */
-struct rep_plan_event {
-	char *name, *backend;	/* backend "NOT RECORDED" when it was not */
-	char *why;		/* NULL when recorded as planned */
+/* Events of the recorder's plan that share something, in the plan's order: one line each. */
+struct rep_event_group {
+	char *what;		/* the backend ("NOT RECORDED" when not), or the reason */
+	char *events;		/* "mremap, mmap" */
 };
 
 struct rep_capture {
@@ -60,12 +60,9 @@ struct rep_capture {
 	int nr_unpaired;
 	char *plan;		/* the recorder's plan as text, NULL when absent */
 	char *plan_summary;	/* its first line */
-	struct rep_plan_event *plan_events;
-	int nr_plan_events;
-	struct rep_not_hooked {
-		char *events;	/* "mremap, mmap": the events that gave this reason */
-		char *reason;
-	} *not_hooked;		/* what could not be hooked, one per reason */
+	struct rep_event_group *plan_backends;	/* what recorded each event, one per backend */
+	int nr_plan_backends;
+	struct rep_event_group *not_hooked;	/* what could not be hooked, one per reason */
 	int nr_not_hooked;
 };
 

@@ -320,34 +320,17 @@ static void capture(const struct rep_capture *c, FILE *out)
 	}
 	fprintf(out, "    ");
 	wrap(out, c->plan_summary ? c->plan_summary : "-", 4, 6);
-	/* one line per backend, with its events */
-	for (int i = 0; i < c->nr_plan_events; i++) {
-		const char *backend = c->plan_events[i].backend;
-		char *line = NULL;
-		size_t size = 0;
-		FILE *f;
-		bool seen = false;
-
-		for (int j = 0; j < i; j++)
-			seen |= !strcmp(c->plan_events[j].backend, backend);
-		if (seen || !(f = open_memstream(&line, &size)))
-			continue;
-		for (int j = i, n = 0; j < c->nr_plan_events; j++)
-			if (!strcmp(c->plan_events[j].backend, backend))
-				fprintf(f, "%s%s", n++ ? ", " : "", c->plan_events[j].name);
-		if (!fclose(f)) {
-			fputs("    ", out);
-			put_field(out, backend, 13, false);
-			fputs(" ", out);
-			wrap(out, line, 18, 18);
-		}
-		free(line);
+	for (int i = 0; i < c->nr_plan_backends; i++) {
+		fputs("    ", out);
+		put_field(out, c->plan_backends[i].what, 13, false);
+		fputs(" ", out);
+		wrap(out, c->plan_backends[i].events, 18, 18);
 	}
 	fprintf(out, "    could not hook:%s\n", c->nr_not_hooked ? "" : " nothing");
 	for (int i = 0; i < c->nr_not_hooked; i++) {
 		char *line;
 
-		if (asprintf(&line, "%s: %s", c->not_hooked[i].events, c->not_hooked[i].reason) < 0)
+		if (asprintf(&line, "%s: %s", c->not_hooked[i].events, c->not_hooked[i].what) < 0)
 			continue;
 		fprintf(out, "      - ");
 		wrap(out, line, 8, 10);

@@ -203,36 +203,42 @@ static bool clock_counts_ns(const char *clock)
 	return false;
 }
 
-/* One more event that could not be hooked for @reason: events with the same reason are one line. */
-static int add_not_hooked(struct rep_capture *c, const char *event, const char *reason)
+/* @event joins the group of @groups whose what is @what, made at the end when there is none. */
+static int add_to_group(struct rep_event_group **groups, int *nr, const char *what,
+			const char *event)
 {
-	struct rep_not_hooked *n;
+	struct rep_event_group *g;
 	char *events;
 
-	for (int i = 0; i < c->nr_not_hooked; i++) {
-		n = &c->not_hooked[i];
-		if (strcmp(n->reason, reason))
+	for (int i = 0; i < *nr; i++) {
+		g = &(*groups)[i];
+		if (strcmp(g->what, what))
 			continue;
-		if (asprintf(&events, "%s, %s", n->events, event) < 0)
+		if (asprintf(&events, "%s, %s", g->events, event) < 0)
 			return -1;
-		free(n->events);
-		n->events = events;
+		free(g->events);
+		g->events = events;
 		return 0;
 	}
-	n = realloc(c->not_hooked, (c->nr_not_hooked + 1) * sizeof(*n));
-	if (!n)
+	g = realloc(*groups, (*nr + 1) * sizeof(*g));
+	if (!g)
 		return -1;
-	c->not_hooked = n;
-	n = &n[c->nr_not_hooked];
-	n->events = strdup(event);
-	n->reason = strdup(reason);
-	if (!n->events || !n->reason) {
-		free(n->events);
-		free(n->reason);
+	*groups = g;
+	g = &g[*nr];
+	g->events = strdup(event);
+	g->what = strdup(what);
+	if (!g->events || !g->what) {
+		free(g->events);
+		free(g->what);
 		return -1;
 	}
-	c->nr_not_hooked++;
+	(*nr)++;
 	return 0;
+}
+
+static int add_not_hooked(struct rep_capture *c, const char *event, const char *reason)
+{
+	return add_to_group(&c->not_hooked, &c->nr_not_hooked, reason, event);
 }
 
 static char *trim(char *s)
@@ -256,7 +262,8 @@ static char *trim(char *s)
 static int parse_plan(struct rep_capture *c)
 {
 	char *text = strdup(c->plan), *save = NULL, *line;
-	struct rep_plan_event *ev = NULL;
+	char *event = NULL;	/* the event whose lines follow, in text */
+	bool why = false;	/* it has a "why:" */
 	char *source = NULL;
 	int ret = -1;
 
@@ -276,28 +283,20 @@ static int parse_plan(struct rep_capture *c)
 		/* "mremap: kprobe", "mmap2: NOT RECORDED": an event name has no blank */
 		colon = strchr(t, ':');
 		if (!indented && colon && colon[1] == ' ' && strcspn(t, " ") > (size_t)(colon - t)) {
-			struct rep_plan_event *n = realloc(c->plan_events,
-				(c->nr_plan_events + 1) * sizeof(*n));
-
-			if (!n)
-				goto out;
-			c->plan_events = n;
-			ev = &n[c->nr_plan_events++];
-			memset(ev, 0, sizeof(*ev));
 			*colon = '\0';
-			ev->name = strdup(t);
-			ev->backend = strdup(colon + 2);
-			if (!ev->name || !ev->backend)
+			event = t;
+			why = false;
+			if (add_to_group(&c->plan_backends, &c->nr_plan_backends, colon + 2, event))
 				goto out;
 			free(source);
 			source = NULL;
 			continue;
 		}
-		if (!ev || !indented)
+		if (!event || !indented)
 			continue;
 		if (!strncmp(t, "why: ", 5)) {
-			free(ev->why);
-			if (!(ev->why = strdup(t + 5)) || add_not_hooked(c, ev->name, t + 5))
+			why = true;
+			if (add_not_hooked(c, event, t + 5))
 				goto out;
 		} else if (!strncmp(t, "skip ", 5) || !strncmp(t, "USE ", 4)) {
 			/* "kprobe     x86_64/i386: maptrail:..." -> "kprobe x86_64/i386" */
@@ -307,14 +306,14 @@ static int parse_plan(struct rep_capture *c)
 			free(source);
 			if (asprintf(&source, "%s %s", backend, where) < 0)
 				source = NULL;
-		} else if (!strncmp(t, "not used: ", 10) && !ev->why &&
+		} else if (!strncmp(t, "not used: ", 10) && !why &&
 			   !strstr(t, "backend chosen for this event")) {
 			char *what;
 			int err;
 
 			if (asprintf(&what, "%s: %s", source ? source : "?", t + 10) < 0)
 				goto out;
-			err = add_not_hooked(c, ev->name, what);
+			err = add_not_hooked(c, event, what);
 			free(what);
 			if (err)
 				goto out;
@@ -1300,15 +1299,14 @@ void rep_model_free(struct rep_model *m)
 		free(c->unpaired);
 		free(c->plan);
 		free(c->plan_summary);
-		for (int j = 0; j < c->nr_plan_events; j++) {
-			free(c->plan_events[j].name);
-			free(c->plan_events[j].backend);
-			free(c->plan_events[j].why);
+		for (int j = 0; j < c->nr_plan_backends; j++) {
+			free(c->plan_backends[j].what);
+			free(c->plan_backends[j].events);
 		}
-		free(c->plan_events);
+		free(c->plan_backends);
 		for (int j = 0; j < c->nr_not_hooked; j++) {
+			free(c->not_hooked[j].what);
 			free(c->not_hooked[j].events);
-			free(c->not_hooked[j].reason);
 		}
 		free(c->not_hooked);
 	}
