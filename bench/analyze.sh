@@ -19,7 +19,8 @@
 # stats saved in the file), then wall time and peak RSS (/usr/bin/time) of
 # `trace-cmd report -i F > /dev/null` and of `maptrail analyze F -o W.db -v
 # --force`, events/s for both, the ratio of analyze's time to report's, and
-# analyze's own split of its time (open, load, index) with the call rows made.
+# analyze's own split of its time (open, load, index, detections) with the call
+# rows made.
 #
 # Recording needs root and tracefs (and leaves them as found: see
 # bench/storm-capture.sh).  Measuring an existing capture needs neither.
@@ -34,21 +35,17 @@ usage() {
 	exit 2
 }
 
-fresh=0
+# --fresh, --procs and --events are bench/storm-capture.sh's: passed on, checked there.
+capture=()
 work=/tmp/maptrail-bench
-procs=4
-events=2000000
 while [ $# -gt 0 ]; do
 	case $1 in
-	--fresh) fresh=1; shift ;;
+	--fresh) capture+=(--fresh); shift ;;
 	--work) [ $# -ge 2 ] || usage; work=$2; shift 2 ;;
-	--procs) [ $# -ge 2 ] || usage; procs=$2; shift 2 ;;
-	--events) [ $# -ge 2 ] || usage; events=$2; shift 2 ;;
+	--procs|--events) [ $# -ge 2 ] || usage; capture+=("$1" "$2"); shift 2 ;;
 	*) usage ;;
 	esac
 done
-[[ $procs =~ ^[1-9][0-9]*$ ]] || die "--procs: '$procs' is not a positive number"
-[[ $events =~ ^[1-9][0-9]*$ ]] || die "--events: '$events' is not a positive number"
 
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
@@ -61,14 +58,12 @@ if [ ! -x /usr/bin/time ]; then
 	echo "bench/analyze: installing /usr/bin/time (package time)"
 	apt-get install -y -qq time > /dev/null || die "apt-get install time failed"
 fi
-mkdir -p "$work" || die "$work: cannot create the work directory"
-work=$(cd "$work" && pwd)
-case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
 
 # --- recording (bench/storm-capture.sh, shared with bench/queries.sh) ---------
-capture=(--work "$work" --procs "$procs" --events "$events")
-[ "$fresh" = 1 ] && capture+=(--fresh)
-BUILD=$BUILD "$here/storm-capture.sh" "${capture[@]}" || die "the captures could not be made"
+# It makes the work directory (outside the repository) and the captures in it.
+BUILD=$BUILD "$here/storm-capture.sh" --work "$work" "${capture[@]}" ||
+	die "the captures could not be made"
+work=$(cd "$work" && pwd)
 
 # --- measuring ----------------------------------------------------------------
 # Lost events as the file's saved stats tell them: overrun, commit overrun and
