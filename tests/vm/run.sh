@@ -145,7 +145,7 @@ ldd "$maptrail" | grep -o '/[^ ]*' | sort -u | while read -r so; do
 	mkdir -p "$root$(dirname "$so")"
 	cp -L "$so" "$root$so"
 done
-${CC:-cc} -static -O2 -Wall -Werror -o "$root/workload" "$here/vmwork.c" 2> "$work/cc.err" ||
+${CC:-cc} -static -O2 -Wall -Werror -I "$here/../workload" -o "$root/workload" "$here/vmwork.c" 2> "$work/cc.err" ||
 	skip "cannot build the static workload (libc6-dev's libc.a?): $(head -3 "$work/cc.err")"
 cp "$here/init.sh" "$root/init"
 chmod 755 "$root/init"

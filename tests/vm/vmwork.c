@@ -49,6 +49,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "workload.h"	/* tests/workload/ */
+
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
@@ -91,17 +93,6 @@ static void put(const char *s, size_t n)
 		s += w;
 		n -= w;
 	}
-}
-
-/* The kernel's value: syscall(2) turns -errno into -1 and sets errno. */
-static long rawret(long r, int *err)
-{
-	*err = 0;
-	if (r == -1) {
-		*err = errno;
-		return -(long)*err;
-	}
-	return r;
 }
 
 /* int $0x80 returns the kernel's value itself: -4095..-1 is an error. */
@@ -253,20 +244,6 @@ static long i386_munmap(unsigned int addr, unsigned int len, int *err)
 	snprintf(a, sizeof(a), "addr=0x%x len=%u", addr, len);
 	emit("munmap", "i386", a, r, *err);
 	return r;
-}
-
-static long ok(const char *what, long r, const int *err)
-{
-	if (*err)
-		die("%s failed: %s", what, strerror(*err));
-	return r;
-}
-
-static void want_errno(const char *what, int err, int want)
-{
-	if (err != want)
-		die("%s: got errno %d (%s), expected %d (%s)", what, err, strerror(err), want,
-		    strerror(want));
 }
 
 int main(void)

@@ -76,6 +76,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
@@ -118,17 +120,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-/* The kernel's return (-errno on failure), as the trace holds it: see mapwork.c. */
-static long rawret(long r, int *err)
-{
-	*err = 0;
-	if (r == -1) {
-		*err = errno;
-		return -(long)*err;
-	}
-	return r;
 }
 
 static void emit(const char *op, const char *call, const char *args, long ret, int err)
@@ -195,25 +186,6 @@ static long do_remap_file_pages(const char *op, unsigned long addr, unsigned lon
 		 addr, len, prot, pgoff, flags);
 	emit(op, "remap_file_pages", args, r, *err);
 	return r;
-}
-
-/*
- * A call that must succeed.  err is read here, not passed by value: in
- * ok("x", do_x(..., &err), &err) the arguments' order of evaluation is
- * unspecified.
- */
-static long ok(const char *what, long r, const int *err)
-{
-	if (*err)
-		die("%s failed: %s", what, strerror(*err));
-	return r;
-}
-
-static void want_errno(const char *what, int err, int want)
-{
-	if (err != want)
-		die("%s: got errno %d (%s), expected %d (%s)", what, err, strerror(err), want,
-		    strerror(want));
 }
 
 static void own(unsigned long addr, unsigned long len)

@@ -64,6 +64,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 #ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
@@ -80,21 +82,6 @@ static void die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-/*
- * The raw kernel return: syscall(2) turns -errno into -1 and sets errno, and
- * the trace holds the kernel's value, so undo that.  No mapping call returns
- * -1 as a valid value (brk reports failure by returning the old break).
- */
-static long rawret(long r, int *err)
-{
-	*err = 0;
-	if (r == -1) {
-		*err = errno;
-		return -(long)*err;
-	}
-	return r;
 }
 
 /* Print one call's line; args is the already formatted argument list. */
@@ -190,25 +177,6 @@ static long do_brk(unsigned long brk, int *err)
 	snprintf(args, sizeof(args), "brk=0x%lx", brk);
 	emit("brk", args, r, *err);
 	return r;
-}
-
-/*
- * A call that must succeed; for mmap and mremap, returns the address.  err is
- * a pointer and read here, because in ok("x", do_x(..., &err), &err) the
- * order of evaluating the arguments is unspecified.
- */
-static long ok(const char *what, long r, const int *err)
-{
-	if (*err)
-		die("%s failed: %s", what, strerror(*err));
-	return r;
-}
-
-static void want_errno(const char *what, int err, int want)
-{
-	if (err != want)
-		die("%s: got errno %d (%s), expected %d (%s)", what, err,
-		    strerror(err), want, strerror(want));
 }
 
 struct thread_arg {
