@@ -678,15 +678,6 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 	return 0;
 }
 
-static int64_t count_high_findings(struct db *db)
-{
-	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM findings WHERE severity_rank = 3");
-	int64_t n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-
-	sqlite3_finalize(st);
-	return n;
-}
-
 static void loader_release(struct loader *ld)
 {
 	if (ld->queue)
@@ -865,10 +856,9 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
-	sum->findings = findings_build(&ld.db);
+	sum->findings = findings_build(&ld.db, &sum->high_findings);
 	if (sum->findings < 0)
 		goto db_error;
-	sum->high_findings = count_high_findings(&ld.db);
 	sum->findings_s = seconds_between(&t1, &t0);
 	if (hashing) {
 		pthread_join(hasher.thread, NULL);

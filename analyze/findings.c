@@ -24,7 +24,7 @@ static int check_columns(struct db *db, const struct qry_info *q, sqlite3_stmt *
 
 /* One detection: each row it returns becomes a finding and its evidence rows. */
 static int64_t run_detection(struct db *db, const struct qry_info *q, sqlite3_stmt *insert,
-			     sqlite3_stmt *evidence)
+			     sqlite3_stmt *evidence, int64_t *high)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t found = 0;
@@ -61,6 +61,7 @@ static int64_t run_detection(struct db *db, const struct qry_info *q, sqlite3_st
 		if (db_step_done(db, evidence) < 0)
 			goto fail;
 		found++;
+		*high += rank == qry_severity_rank("high");
 	}
 	if (rc != SQLITE_DONE) {
 		db_fail(db, "detection %s: %s", q->name, sqlite3_errmsg(db->sql));
@@ -73,10 +74,10 @@ fail:
 	return -1;
 }
 
-int64_t findings_build(struct db *db)
+int64_t findings_build(struct db *db, int64_t *high)
 {
 	sqlite3_stmt *insert, *evidence;
-	int64_t total = 0;
+	int64_t total = 0, highs = 0;
 
 	if (db_exec(db, "DELETE FROM finding_evidence; DELETE FROM findings") < 0)
 		return -1;
@@ -95,13 +96,15 @@ int64_t findings_build(struct db *db)
 
 		if (!q->kind || strcmp(q->kind, "detection"))
 			continue;
-		n = run_detection(db, q, insert, evidence);
+		n = run_detection(db, q, insert, evidence, &highs);
 		if (n < 0)
 			goto fail;
 		total += n;
 	}
 	sqlite3_finalize(insert);
 	sqlite3_finalize(evidence);
+	if (high)
+		*high = highs;
 	return total;
 fail:
 	sqlite3_finalize(insert);

@@ -17,8 +17,9 @@
 /*
  * findings_build - empty and refill findings and finding_evidence.  Needs the
  * call tables, vma_history and the memory_call view.  Returns the number of
- * findings, or -1 with db->err set (naming the detection that failed).
+ * findings, and in *@high (may be NULL) how many are high severity, or -1
+ * with db->err set (naming the detection that failed).
  */
-int64_t findings_build(struct db *db);
+int64_t findings_build(struct db *db, int64_t *high);
 
 #endif
