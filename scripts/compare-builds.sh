@@ -40,7 +40,7 @@ if [ $# -lt 2 ]; then
 fi
 old_bin=$(realpath "$1") new_bin=$(realpath "$2")
 shift 2
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(CDPATH= cd "$(dirname "$0")/.." && pwd)
 if [ $# -eq 0 ]; then
 	set -- "$root"/tests/fixtures/*.dat
 fi
