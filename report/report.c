@@ -1251,6 +1251,55 @@ static int load_processes(struct loader *l)
 
 /* ------------------------------------------------------------------ */
 
+static const struct rep_statement statements[] = {
+	[REP_SAY_NOTHING] = { "", NULL, REP_TONE_PLAIN },
+	[REP_SAY_NOT_IN_DB] = { "Not in this database (see the note at the top).",
+		"(not in this database: see the note above)", REP_TONE_MUTED },
+	[REP_SAY_NO_CALLS] = { "No memory-mapping call in this capture.", NULL, REP_TONE_PLAIN },
+	[REP_SAY_NO_FINDINGS] = { "No detection found anything.", NULL, REP_TONE_OK },
+	[REP_SAY_NO_CHART] = { "No calls to draw.", "(no calls to draw)", REP_TONE_MUTED },
+	[REP_SAY_NO_TIMELINES] = { "No process has findings.", "(no process with findings)",
+		REP_TONE_OK },
+	[REP_SAY_NOT_RECORDED] = { "None: the capture was not made by maptrail record.",
+		"(none: the capture was not made by maptrail record)", REP_TONE_MUTED },
+	[REP_SAY_ALL_HOOKED] = { "Every event was hooked as planned.", NULL, REP_TONE_OK },
+	[REP_SAY_ALL_PAIRED] = { "Every call has its entry and its exit.",
+		"(every call has its entry and its exit)", REP_TONE_MUTED },
+	[REP_SAY_UNPAIRED] = { "No exit: the call was still running when the capture ended, or "
+		"its exit was lost. No entry: it began before the capture.",
+		"(no exit: still running when the capture ended, or lost; no entry: began before "
+		"it)", REP_TONE_MUTED },
+};
+
+const struct rep_statement *rep_statement(enum rep_say say)
+{
+	if ((unsigned)say >= sizeof(statements) / sizeof(statements[0]))
+		say = REP_SAY_NOTHING;
+	return &statements[say];
+}
+
+/* What each section says where it has nothing to show: decided here, once. */
+static void decide_statements(struct rep_model *m)
+{
+	m->findings_say = !m->has_findings ? REP_SAY_NOT_IN_DB :
+			  !m->total_findings ? REP_SAY_NO_FINDINGS : REP_SAY_NOTHING;
+	m->procs_say = !m->has_calls ? REP_SAY_NOT_IN_DB :
+		       !m->nr_procs ? REP_SAY_NO_CALLS : REP_SAY_NOTHING;
+	m->chart_say = !m->has_calls || !m->total_calls ? REP_SAY_NO_CHART : REP_SAY_NOTHING;
+	m->timelines_say = !m->has_history ? REP_SAY_NOT_IN_DB :
+			   !m->nr_timelines ? REP_SAY_NO_TIMELINES : REP_SAY_NOTHING;
+	for (int i = 0; i < m->nr_captures; i++) {
+		struct rep_capture *c = &m->captures[i];
+		bool unpaired = false;
+
+		for (int j = 0; j < c->nr_unpaired; j++)
+			unpaired |= c->unpaired[j].no_exit || c->unpaired[j].no_entry;
+		c->paired_say = unpaired ? REP_SAY_UNPAIRED : REP_SAY_ALL_PAIRED;
+		c->plan_say = c->plan ? REP_SAY_NOTHING : REP_SAY_NOT_RECORDED;
+		c->hooked_say = c->plan && !c->nr_not_hooked ? REP_SAY_ALL_HOOKED : REP_SAY_NOTHING;
+	}
+}
+
 int rep_model_load(sqlite3 *db, struct rep_model *m, char **err)
 {
 	struct loader l = { db, m, err };
@@ -1274,6 +1323,7 @@ int rep_model_load(sqlite3 *db, struct rep_model *m, char **err)
 	}
 	if (load_calls(&l) || load_captures(&l) || load_findings(&l) || load_processes(&l))
 		return -1;
+	decide_statements(m);
 	return 0;
 }
 
