@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 #include "tasks.h"
 

@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 
 /* How a field's bytes become a column value. */
 enum column_kind {

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "db.h"
+#include "sql.h"
 
 /*
  * findings_build - empty and refill findings and finding_evidence.  Needs the

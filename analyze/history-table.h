@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 #include "history.h"
 #include "tasks.h"

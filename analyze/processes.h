@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db.h"
+#include "sql.h"
 #include "tasks.h"
 
 struct proc_stats;

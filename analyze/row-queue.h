@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 
 struct row_queue;

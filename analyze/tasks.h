@@ -16,7 +16,7 @@
 
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 #include "trace-meta.h"
 

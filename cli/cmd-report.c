@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "output.h"
+#include "output-renamed.h"
 #include "query.h"
 #include "report.h"
 

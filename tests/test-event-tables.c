@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <trace-cmd/trace-cmd.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 
 static glob_t fixtures;

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "calls.h"
-#include "db.h"
+#include "sql.h"
 #include "embedded.h"
 #include "findings.h"
 #include "history-table.h"

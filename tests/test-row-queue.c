@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "db.h"
+#include "sql.h"
 #include "row-queue.h"
 
 static sqlite3_stmt *prepare(struct db *db, const char *sql)

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "db.h"
+#include "sql.h"
 #include "tasks.h"
 
 /* More pids than the map's first size, so it grows under the test. */

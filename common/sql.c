@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "sql.h"
 
 int db_fail(struct db *db, const char *fmt, ...)
 {

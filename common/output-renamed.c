@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "output-renamed.h"
 #include "reason.h"
 
 /* Copy @from to the open @to_fd: --append works on a copy, never on the original. */
