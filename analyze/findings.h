@@ -20,6 +20,6 @@
  * findings, and in *@high (may be NULL) how many are high severity, or -1
  * with db->err set (naming the detection that failed).
  */
-int64_t findings_build(struct db *db, int64_t *high);
+int64_t findings_build(struct cmn_db *db, int64_t *high);
 
 #endif

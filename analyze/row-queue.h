@@ -29,7 +29,7 @@
 struct row_queue;
 
 /* row_queue_start - start the writer thread on @db.  NULL on failure (ENOMEM, threads). */
-struct row_queue *row_queue_start(struct db *db);
+struct row_queue *row_queue_start(struct cmn_db *db);
 
 /*
  * row_queue_finish - write what is queued, stop the writer and free the queue.

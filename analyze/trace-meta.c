@@ -28,6 +28,7 @@
 #include <zstd.h>
 
 #include "trace-meta.h"
+#include "error-line.h"
 
 /* Option ids, shared by v6 and v7 (trace-cmd.dat.v7(5), "OPTIONS SECTION"). */
 enum {
@@ -116,11 +117,8 @@ static int tm_fail(struct parser *t, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (t->reason)
-		return err;
 	va_start(ap, fmt);
-	if (vasprintf(&t->reason, fmt, ap) < 0)
-		t->reason = NULL;
+	cmn_vfail(&t->reason, fmt, ap);
 	va_end(ap);
 	return err;
 }

@@ -7,20 +7,20 @@
  *
  * The database is built in a temporary file beside the output (same
  * directory, so publishing it is one atomic rename); with --append the
- * existing database is copied there first.  Until output_publish() the
+ * existing database is copied there first.  Until cmn_out_renamed_publish() the
  * output path is exactly as the user left it.
  */
 
 #include <stdbool.h>
 #include <sys/stat.h>
 
-struct output {
+struct cmn_out_renamed {
 	const char *path;	/* where the database goes (not owned) */
 	char *tmp;		/* where it is being written (owned) */
 };
 
 /* What a command allows its output to be. */
-struct output_rules {
+struct cmn_out_rules {
 	bool append;		/* add to an existing file: work on a copy of it */
 	bool force;		/* replace an existing file */
 	bool can_append;	/* the command has --append (its refusal says so) */
@@ -28,17 +28,17 @@ struct output_rules {
 };
 
 /*
- * output_prepare - check @path (not a directory, not the @input file itself,
+ * cmn_out_renamed_prepare - check @path (not a directory, not the @input file itself,
  * not an existing file unless appending or forced) and create out->tmp, a
  * copy of @path when appending.  Returns 0, or -1 with *@reason set (free()).
  */
-int output_prepare(struct output *out, const char *path, const struct output_rules *rules,
+int cmn_out_renamed_prepare(struct cmn_out_renamed *out, const char *path, const struct cmn_out_rules *rules,
 		   const struct stat *input, char **reason);
 
-/* output_publish - rename the finished database into place.  Returns 0 or -1 with *@reason. */
-int output_publish(struct output *out, char **reason);
+/* cmn_out_renamed_publish - rename the finished database into place.  Returns 0 or -1 with *@reason. */
+int cmn_out_renamed_publish(struct cmn_out_renamed *out, char **reason);
 
-/* output_discard - remove the temporary file, if any; safe to call after a publish. */
-void output_discard(struct output *out);
+/* cmn_out_renamed_discard - remove the temporary file, if any; safe to call after a publish. */
+void cmn_out_renamed_discard(struct cmn_out_renamed *out);
 
 #endif

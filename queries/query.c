@@ -11,14 +11,14 @@
 #include <sys/stat.h>
 
 #include "query.h"
+#include "error-line.h"
 
 static int fail(char **err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -1;
 }

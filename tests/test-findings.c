@@ -38,7 +38,7 @@ extern const struct embedded_file analyze_layout_sql[];
 
 struct fixture {
 	char path[64], part[80];
-	struct db db;
+	struct cmn_db db;
 	struct tep_handle *tep;
 	struct task_map *tasks;
 	struct calls *calls;
@@ -59,8 +59,8 @@ static int setup(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	snprintf(f->part, sizeof(f->part), "%s-history", f->path);
-	assert_int_equal(db_open(&f->db, f->path), 0);
-	assert_int_equal(db_exec(&f->db, "BEGIN; %s", analyze_layout_sql[0].text), 0);
+	assert_int_equal(cmn_db_open(&f->db, f->path), 0);
+	assert_int_equal(cmn_db_exec(&f->db, "BEGIN; %s", analyze_layout_sql[0].text), 0);
 	assert_int_equal(schema_load(f->db.sql, NULL, &err), 0);
 	f->tep = tep_alloc();
 	f->tasks = task_map_alloc();
@@ -86,7 +86,7 @@ static int teardown(void **state)
 	proc_stats_free(f->procs);
 	task_map_free(f->tasks);
 	tep_free(f->tep);
-	db_close(&f->db);
+	cmn_db_close(&f->db);
 	unlink(f->path);
 	unlink(f->part);
 	free(f);
@@ -125,7 +125,7 @@ static void call(struct fixture *f, enum hist_op op, int pid, int tid, int64_t t
 	va_end(ap);
 	sqlite3_str_appendf(sql, ", %lld)", (long long)ret);
 	text = sqlite3_str_finish(sql);
-	assert_int_equal(db_exec(&f->db, "%s", text), 0);
+	assert_int_equal(cmn_db_exec(&f->db, "%s", text), 0);
 	sqlite3_free(text);
 
 	assert_int_equal(task_map_event(f->tasks, tid, (uint64_t)ts), 0);
@@ -155,7 +155,7 @@ static int64_t finish(struct fixture *f)
 	assert_int_equal(proc_stats_write(f->procs, &f->db, 1, f->tasks), 0);
 	assert_int_equal(tasks_write(&f->db, 1, f->tasks, &meta), 0);
 	assert_int_equal(hist_table_part_close(f->history), 0);
-	assert_int_equal(db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
+	assert_int_equal(cmn_db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
 	assert_int_equal(hist_table_complete(f->history, "part"), 0);
 	n = findings_build(&f->db, NULL);
 	if (n < 0)
@@ -173,7 +173,7 @@ static int64_t scalar(struct fixture *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	st = db_prepare(&f->db, "%s", sql);
+	st = cmn_db_prepare(&f->db, "%s", sql);
 	sqlite3_free(sql);
 	assert_non_null(st);
 	if (sqlite3_step(st) == SQLITE_ROW)
