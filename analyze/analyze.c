@@ -20,6 +20,7 @@
 #include "flyrecord.h"
 #include "history-table.h"
 #include "output-renamed.h"
+#include "db-identity.h"
 #include "error-line.h"
 #include "row-queue.h"
 #include "schema.h"
@@ -28,10 +29,6 @@
 
 /* analyze/layout.sql, compiled in by tools/embed. */
 extern const struct embedded_file analyze_layout_sql[];
-
-/* PRAGMA application_id of every maptrail database ("MPTR"), and its layout version. */
-#define DB_APPLICATION_ID	0x4d505452
-#define DB_LAYOUT_VERSION	3
 
 #define HISTORY_PART		"history_part"	/* the schema name of vma_history's part file */
 
@@ -159,14 +156,14 @@ static int prepare_layout(struct loader *ld, char **reason)
 	version = pragma_int(db, "user_version");
 	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
 		if (cmn_db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
-				"PRAGMA user_version=%d;", DB_APPLICATION_ID, DB_LAYOUT_VERSION) < 0)
+				"PRAGMA user_version=%d;", CMN_DB_APPLICATION_ID, CMN_DB_LAYOUT_VERSION) < 0)
 			return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
-	} else if (app_id != DB_APPLICATION_ID) {
+	} else if (app_id != CMN_DB_APPLICATION_ID) {
 		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database");
-	} else if (version != DB_LAYOUT_VERSION) {
+	} else if (version != CMN_DB_LAYOUT_VERSION) {
 		return cmn_fail_path(reason, ld->opts->output,
 				  "database layout %lld, this maptrail writes layout %d",
-				  (long long)version, DB_LAYOUT_VERSION);
+				  (long long)version, CMN_DB_LAYOUT_VERSION);
 	}
 	if (cmn_db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
 		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);

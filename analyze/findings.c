@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "db-identity.h"
 #include "findings.h"
 
 /* The columns every detection returns, in this order (README "maptrail query"). */
@@ -36,7 +37,7 @@ static int64_t run_detection(struct cmn_db *db, const struct qry_info *q, sqlite
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *severity = (const char *)sqlite3_column_text(st, 1);
-		int rank = qry_severity_rank(severity);
+		int rank = cmn_severity_rank(severity);
 
 		if (rank < 0) {
 			cmn_db_fail(db, "detection %s: severity '%s' is not high, medium, low or info",
@@ -61,7 +62,7 @@ static int64_t run_detection(struct cmn_db *db, const struct qry_info *q, sqlite
 		if (cmn_db_step_done(db, evidence) < 0)
 			goto fail;
 		found++;
-		*high += rank == qry_severity_rank("high");
+		*high += rank == cmn_severity_rank("high");
 	}
 	if (rc != SQLITE_DONE) {
 		cmn_db_fail(db, "detection %s: %s", q->name, sqlite3_errmsg(db->sql));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "query.h"
+#include "db-identity.h"
 #include "error-line.h"
 
 static int fail(char **err, const char *fmt, ...)
@@ -45,7 +46,7 @@ int qry_open(const char *path, sqlite3 **out, char **err)
 		fail(err, "not a maptrail database (%s)", sqlite3_errmsg(db));
 		goto out;
 	}
-	if (sqlite3_column_int64(st, 0) != QRY_APPLICATION_ID) {
+	if (sqlite3_column_int64(st, 0) != CMN_DB_APPLICATION_ID) {
 		fail(err, "not a maptrail database");
 		goto out;
 	}

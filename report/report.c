@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "report.h"
+#include "db-identity.h"
 #include "error-line.h"
 #include "sql.h"
 #include "report-model.h"
@@ -601,14 +602,12 @@ out:
 	return ret;
 }
 
+/* An unknown severity (a database of another version) is shown as info. */
 static int rank_of(const char *severity)
 {
-	static const char *const names[] = { "info", "low", "medium", "high" };
+	int rank = cmn_severity_rank(severity);
 
-	for (int i = 0; severity && i < 4; i++)
-		if (!strcasecmp(severity, names[i]))
-			return i;
-	return 0;
+	return rank < 0 ? 0 : rank;
 }
 
 static int load_findings(struct loader *l)
