@@ -853,7 +853,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
-	sum->findings = findings_build(&ld.db, &sum->high_findings);
+	sum->findings = findings_build(&ld.db, opts->detections, opts->nr_detections,
+				       &sum->high_findings);
 	if (sum->findings < 0)
 		goto db_error;
 	sum->findings_s = seconds_between(&t1, &t0);

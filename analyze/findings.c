@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "catalog.h"
 #include "db-identity.h"
 #include "findings.h"
 
@@ -11,7 +10,7 @@ static const char *const columns[] = {
 };
 #define NR_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-static int check_columns(struct cmn_db *db, const struct qry_info *q, sqlite3_stmt *st)
+static int check_columns(struct cmn_db *db, const struct analyze_detection *q, sqlite3_stmt *st)
 {
 	if ((size_t)sqlite3_column_count(st) != NR_COLUMNS)
 		return cmn_db_fail(db, "detection %s returns %d columns, not the %zu of a detection",
@@ -24,7 +23,7 @@ static int check_columns(struct cmn_db *db, const struct qry_info *q, sqlite3_st
 }
 
 /* One detection: each row it returns becomes a finding and its evidence rows. */
-static int64_t run_detection(struct cmn_db *db, const struct qry_info *q, sqlite3_stmt *insert,
+static int64_t run_detection(struct cmn_db *db, const struct analyze_detection *q, sqlite3_stmt *insert,
 			     sqlite3_stmt *evidence, int64_t *high)
 {
 	sqlite3_stmt *st = NULL;
@@ -75,7 +74,8 @@ fail:
 	return -1;
 }
 
-int64_t findings_build(struct cmn_db *db, int64_t *high)
+int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
+		       int64_t *high)
 {
 	sqlite3_stmt *insert, *evidence;
 	int64_t total = 0, highs = 0;
@@ -91,16 +91,12 @@ int64_t findings_build(struct cmn_db *db, int64_t *high)
 			      " FROM json_each(?2) WHERE json_extract(value, '$[1]') IS NOT NULL");
 	if (!insert || !evidence)
 		goto fail;
-	for (int i = 0; i < qry_catalog_count(); i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-		int64_t n;
+	for (int i = 0; i < n; i++) {
+		int64_t found = run_detection(db, &detections[i], insert, evidence, &highs);
 
-		if (!q->kind || strcmp(q->kind, "detection"))
-			continue;
-		n = run_detection(db, q, insert, evidence, &highs);
-		if (n < 0)
+		if (found < 0)
 			goto fail;
-		total += n;
+		total += found;
 	}
 	sqlite3_finalize(insert);
 	sqlite3_finalize(evidence);

@@ -35,7 +35,7 @@ static void usage(FILE *out)
 
 /*
  * The output file, written beside its final name until complete, by the same
- * rules as analyze's database (analyze/output.c).
+ * rules as analyze's database (common/output-renamed.c).
  */
 struct out_file {
 	struct cmn_out_renamed out;

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "calls.h"
+#include "catalog.h"
 #include "sql.h"
 #include "embedded.h"
 #include "findings.h"
@@ -45,6 +46,9 @@ struct fixture {
 	struct hist_table *history;
 	struct proc_stats *procs;
 	int64_t next_id;
+	/* the catalog's detections, as maptrail analyze is given them (cli/cmd-analyze.c) */
+	struct analyze_detection detections[64];
+	int nr_detections;
 };
 
 static int setup(void **state)
@@ -73,6 +77,16 @@ static int setup(void **state)
 	f->history = hist_table_alloc(&f->db, f->part, f->tep, 1, PAGE, f->tasks);
 	assert_non_null(f->history);
 	f->next_id = 1;
+	for (int i = 0; i < qry_catalog_count(); i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+
+		if (q->kind && !strcmp(q->kind, "detection")) {
+			assert_true(f->nr_detections < 64);
+			f->detections[f->nr_detections++] =
+				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
+		}
+	}
+	assert_true(f->nr_detections > 0);
 	*state = f;
 	return 0;
 }
@@ -157,7 +171,7 @@ static int64_t finish(struct fixture *f)
 	assert_int_equal(hist_table_part_close(f->history), 0);
 	assert_int_equal(cmn_db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
 	assert_int_equal(hist_table_complete(f->history, "part"), 0);
-	n = findings_build(&f->db, NULL);
+	n = findings_build(&f->db, f->detections, f->nr_detections, NULL);
 	if (n < 0)
 		fail_msg("findings_build: %s", f->db.err);
 	return n;
