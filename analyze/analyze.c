@@ -118,7 +118,7 @@ static int64_t pragma_int(struct cmn_db *db, const char *pragma)
 static int load_schema(struct loader *ld, char **reason)
 {
 	sqlite3_stmt *old = cmn_db_prepare(&ld->db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
-				       " AND name LIKE 'schema\\_%%' ESCAPE '\\'");
+					   " AND name LIKE 'schema\\_%%' ESCAPE '\\'");
 	char *err = NULL;
 
 	if (!old)
@@ -152,7 +152,7 @@ static int prepare_layout(struct loader *ld, char **reason)
 	app_id = pragma_int(db, "application_id");
 	if (app_id < 0)
 		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database (%s)",
-				  db->err ? db->err : "unreadable");
+				     db->err ? db->err : "unreadable");
 	version = pragma_int(db, "user_version");
 	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
 		if (cmn_db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
@@ -162,8 +162,8 @@ static int prepare_layout(struct loader *ld, char **reason)
 		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database");
 	} else if (version != CMN_DB_LAYOUT_VERSION) {
 		return cmn_fail_path(reason, ld->opts->output,
-				  "database layout %lld, this maptrail writes layout %d",
-				  (long long)version, CMN_DB_LAYOUT_VERSION);
+				     "database layout %lld, this maptrail writes layout %d",
+				     (long long)version, CMN_DB_LAYOUT_VERSION);
 	}
 	if (cmn_db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
 		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
@@ -193,16 +193,16 @@ static int insert_capture(struct loader *ld, const struct stat *in_st, int nr_bu
 	utc_now(now);
 	/* sha256 and the counts are filled in when the load is complete. */
 	if (cmn_db_exec(&ld->db, "INSERT INTO capture (path, sha256, size, file_version, big_endian,"
-		    " compression, compression_version, cpus, page_size, long_size, clock, uname,"
-		    " kernel_version, hostname, buffers, event_count, lost_events, lost_unknown,"
-		    " lost_per_cpu, recorder_plan, analyzed_at, maptrail_version, libtracecmd_version)"
-		    " VALUES (%Q, '', %lld, %d, %d, %Q, %Q, %d, %d, %d, %Q, %Q, %Q, %Q, %d, 0, 0, 0,"
-		    " '{}', %Q, %Q, %Q, %Q)",
-		    ld->opts->input, (long long)in_st->st_size, m->version, m->big_endian,
-		    m->compression, m->compression_version, tep_get_cpus(ld->tep), m->page_size,
-		    m->long_size, m->clock, m->uname, m->kernel_version, m->hostname,
-		    nr_buffers, m->recorder_plan, now, MAPTRAIL_VERSION,
-		    MAPTRAIL_TRACECMD_VERSION) < 0)
+			" compression, compression_version, cpus, page_size, long_size, clock, uname,"
+			" kernel_version, hostname, buffers, event_count, lost_events, lost_unknown,"
+			" lost_per_cpu, recorder_plan, analyzed_at, maptrail_version, libtracecmd_version)"
+			" VALUES (%Q, '', %lld, %d, %d, %Q, %Q, %d, %d, %d, %Q, %Q, %Q, %Q, %d, 0, 0, 0,"
+			" '{}', %Q, %Q, %Q, %Q)",
+			ld->opts->input, (long long)in_st->st_size, m->version, m->big_endian,
+			m->compression, m->compression_version, tep_get_cpus(ld->tep), m->page_size,
+			m->long_size, m->clock, m->uname, m->kernel_version, m->hostname,
+			nr_buffers, m->recorder_plan, now, MAPTRAIL_VERSION,
+			MAPTRAIL_TRACECMD_VERSION) < 0)
 		return -1;
 	ld->capture_id = sqlite3_last_insert_rowid(ld->db.sql);
 	return 0;
@@ -228,8 +228,8 @@ static int insert_buffer(struct loader *ld, struct buffer_state *buf, const char
 	if (!buf->cpus)
 		return cmn_db_fail(&ld->db, "out of memory");
 	if (cmn_db_exec(&ld->db, "INSERT INTO buffer (capture_id, name, clock, page_size, cpus)"
-		    " VALUES (%lld, %Q, %Q, %d, %d)", (long long)ld->capture_id, name,
-		    mb ? mb->clock : NULL, mb ? mb->page_size : ld->meta->page_size, nr_cpus) < 0)
+			" VALUES (%lld, %Q, %Q, %d, %d)", (long long)ld->capture_id, name,
+			mb ? mb->clock : NULL, mb ? mb->page_size : ld->meta->page_size, nr_cpus) < 0)
 		return -1;
 	buf->id = sqlite3_last_insert_rowid(ld->db.sql);
 	return 0;
@@ -310,10 +310,10 @@ static int load_formats(struct loader *ld)
 	ld->nr_slots = max_id + 1;
 	ld->slots = calloc(ld->nr_slots > 0 ? ld->nr_slots : 1, sizeof(*ld->slots));
 	type_ins = cmn_db_prepare(&ld->db, "INSERT INTO event_type (capture_id, id, system, name,"
-			      " fields, print_fmt) VALUES (?, ?, ?, ?, ?, ?)");
+				  " fields, print_fmt) VALUES (?, ?, ?, ?, ?, ?)");
 	field_ins = cmn_db_prepare(&ld->db, "INSERT INTO event_field (capture_id, event_id, position,"
-			       " name, column_name, c_type, offset, size, is_signed, is_common,"
-			       " storage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+				   " name, column_name, c_type, offset, size, is_signed, is_common,"
+				   " storage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!ld->slots || !type_ins || !field_ins) {
 		cmn_db_fail(&ld->db, "out of memory");
 		goto out;
@@ -373,7 +373,7 @@ static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_
 static int first_event_id(struct loader *ld)
 {
 	sqlite3_stmt *tables = cmn_db_prepare(&ld->db, "SELECT DISTINCT table_name FROM event_type"
-					  " WHERE table_name IS NOT NULL UNION SELECT 'unknown_event'");
+					      " WHERE table_name IS NOT NULL UNION SELECT 'unknown_event'");
 	int64_t max = 0;
 
 	if (!tables)
@@ -513,7 +513,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 	while ((ret = fly_next(r, &rec, &buffer, &err)) > 0) {
 		if (!by_meta[buffer]) {
 			cmn_fail_path(reason, ld->opts->input, "buffer %s has no format handle",
-				   ld->meta->buffers[buffer].name);
+				      ld->meta->buffers[buffer].name);
 			ret = -1;
 			break;
 		}
@@ -556,9 +556,9 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 	char *json = NULL;
 
 	st = cmn_db_prepare(&ld->db, "INSERT INTO capture_cpu (capture_id, buffer_id, cpu, data_offset,"
-			" data_size, events, lost_events, lost_unknown, stats_entries, stats_overrun,"
-			" stats_commit_overrun, stats_dropped_events, stats_read_events, stats_text)"
-			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+			    " data_size, events, lost_events, lost_unknown, stats_entries, stats_overrun,"
+			    " stats_commit_overrun, stats_dropped_events, stats_read_events, stats_text)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		goto out;
 	for (int b = 0; b < nr_bufs; b++) {
@@ -616,14 +616,14 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 			unknown += c->lost_unknown;
 		}
 		if (cmn_db_exec(&ld->db, "UPDATE buffer SET event_count = %llu WHERE id = %lld",
-			    (unsigned long long)buf->events, (long long)buf->id) < 0)
+				(unsigned long long)buf->events, (long long)buf->id) < 0)
 			goto out;
 	}
 	json = sqlite3_mprintf("{%s}", sqlite3_str_value(per_cpu) ? sqlite3_str_value(per_cpu) : "");
 	sqlite3_finalize(st);
 	st = cmn_db_prepare(&ld->db, "UPDATE capture SET sha256 = ?, first_ts = ?, last_ts = ?,"
-			" event_count = ?, lost_events = ?, lost_unknown = ?, lost_per_cpu = ?"
-			" WHERE id = ?");
+			    " event_count = ?, lost_events = ?, lost_unknown = ?, lost_per_cpu = ?"
+			    " WHERE id = ?");
 	if (!st || !json)
 		goto out;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
@@ -656,8 +656,8 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 			continue;
 		sum->event_tables++;
 		if (cmn_db_exec(&ld->db, "UPDATE event_type SET table_name = %Q, event_count = %llu"
-			    " WHERE capture_id = %lld AND id = %d", t->name,
-			    (unsigned long long)t->rows, (long long)ld->capture_id, id) < 0)
+				" WHERE capture_id = %lld AND id = %d", t->name,
+				(unsigned long long)t->rows, (long long)ld->capture_id, id) < 0)
 			return -1;
 		/*
 		 * By time and by task.  Ids grow with ts within a capture, so the
@@ -668,8 +668,8 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 		if (t->call)
 			continue;	/* a view of its call table, indexed there */
 		if (cmn_db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
-			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (pid)",
-			    t->name, t->name, t->name, t->name) < 0)
+				"CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (pid)",
+				t->name, t->name, t->name, t->name) < 0)
 			return -1;
 	}
 	return 0;
@@ -780,7 +780,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 
 			if (!h || !name) {
 				cmn_fail_path(reason, opts->input, "cannot open buffer %d (%s)", i,
-					   name ? name : "no name");
+					      name ? name : "no name");
 				goto out;
 			}
 			handles[nr_handles++] = h;
@@ -801,7 +801,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto db_error;
 	calls_set_history(ld.calls, ld.history);
 	ld.insert_unknown = cmn_db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
-				       " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
+					   " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;
 	if (!ld.queue)
 		goto db_error;

@@ -123,7 +123,7 @@ static int create_kinds(struct calls *c)
 {
 	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT name FROM schema_event ORDER BY name");
 	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name FROM schema_arg WHERE event = ?"
-				       " ORDER BY position");
+					   " ORDER BY position");
 	int ret = -1;
 
 	if (!ev || !arg)
@@ -228,7 +228,7 @@ static int ensure_column(struct calls *c, const char *table, const char *column,
 			 const char *type)
 {
 	sqlite3_stmt *st = cmn_db_prepare(c->db, "SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q",
-				      table, column);
+					  table, column);
 	int exists;
 
 	if (!st)
@@ -290,10 +290,10 @@ fail:
 static int attach_sources(struct calls *c, struct event_table **slots, int nr_slots)
 {
 	sqlite3_stmt *src = cmn_db_prepare(c->db, "SELECT event, backend, arch, abi, enter_system,"
-				       " enter_event, exit_system, exit_event, ret_field FROM schema_source");
+					   " enter_event, exit_system, exit_event, ret_field FROM schema_source");
 	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT a.position, s.field FROM schema_arg_source s"
-				       " JOIN schema_arg a USING (event, position) WHERE s.event = ?"
-				       " AND s.backend = ? AND s.arch = ? AND s.abi = ?");
+					   " JOIN schema_arg a USING (event, position) WHERE s.event = ?"
+					   " AND s.backend = ? AND s.arch = ? AND s.abi = ?");
 	int ret = -1;
 
 	if (!src || !arg)
@@ -348,9 +348,9 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 			sqlite3_reset(arg);
 		}
 		if (cmn_db_exec(c->db, "INSERT INTO call_source (capture_id, event, backend, arch, abi,"
-			    " enter_table, exit_table) VALUES (%lld, %Q, %Q, %Q, %Q, %Q, %Q)",
-			    (long long)c->capture_id, col[0], col[1], col[2], col[3],
-			    enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
+				" enter_table, exit_table) VALUES (%lld, %Q, %Q, %Q, %Q, %Q, %Q)",
+				(long long)c->capture_id, col[0], col[1], col[2], col[3],
+				enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
 			goto out;
 		s->id = sqlite3_last_insert_rowid(c->db->sql);
 		if (prepare_source(c, s) < 0 ||
@@ -732,8 +732,8 @@ static int create_event_view(struct calls *c, const struct call_source *s, bool 
 	exists = cmn_db_has_table(c->db, t->name, CMN_DB_TABLE);
 	if (exists)
 		return exists < 0 ? -1 : cmn_db_fail(c->db, "%s is a table of an earlier capture, not a"
-						 " view of %s: append to a new database", t->name,
-						 s->kind->name);
+						     " view of %s: append to a new database", t->name,
+						     s->kind->name);
 	v = sqlite3_str_new(c->db->sql);
 	if (is_exit)
 		sqlite3_str_appendf(v, "DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS SELECT"
@@ -822,8 +822,8 @@ int calls_finish(struct calls *c)
 		 * seldom selects.
 		 */
 		if (cmn_db_exec(c->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
-			    "CREATE INDEX IF NOT EXISTS \"%w_tid\" ON \"%w\" (tid)",
-			    k->name, k->name, k->name, k->name) < 0)
+				"CREATE INDEX IF NOT EXISTS \"%w_tid\" ON \"%w\" (tid)",
+				k->name, k->name, k->name, k->name) < 0)
 			return -1;
 	if (proc_stats_write(c->processes, c->db, c->capture_id, c->tasks) < 0)
 		return -1;
@@ -858,7 +858,7 @@ static void append_flags(sqlite3_str *s, const char *col, const char *kind)
 static int create_views(struct calls *c)
 {
 	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name, decode FROM schema_arg WHERE event = ?"
-				       " ORDER BY position");
+					   " ORDER BY position");
 	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT ret_decode FROM schema_event WHERE name = ?");
 	int ret = -1;
 

@@ -202,7 +202,7 @@ static int add_missing_columns(struct cmn_db *db, struct event_table *t)
 		sqlite3_reset(info);
 		if (!found)
 			ret = cmn_db_exec(db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name,
-				      t->columns[i].name, column_kind_sql_type(t->columns[i].kind));
+					  t->columns[i].name, column_kind_sql_type(t->columns[i].kind));
 	}
 	sqlite3_finalize(info);
 	return ret;

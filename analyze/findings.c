@@ -14,11 +14,11 @@ static int check_columns(struct cmn_db *db, const struct analyze_detection *q, s
 {
 	if ((size_t)sqlite3_column_count(st) != NR_COLUMNS)
 		return cmn_db_fail(db, "detection %s returns %d columns, not the %zu of a detection",
-			       q->name, sqlite3_column_count(st), NR_COLUMNS);
+				   q->name, sqlite3_column_count(st), NR_COLUMNS);
 	for (size_t i = 0; i < NR_COLUMNS; i++)
 		if (strcmp(sqlite3_column_name(st, i), columns[i]))
 			return cmn_db_fail(db, "detection %s: column %zu is %s, not %s", q->name, i + 1,
-				       sqlite3_column_name(st, i), columns[i]);
+					   sqlite3_column_name(st, i), columns[i]);
 	return 0;
 }
 
@@ -83,12 +83,12 @@ int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detect
 	if (cmn_db_exec(db, "DELETE FROM finding_evidence; DELETE FROM findings") < 0)
 		return -1;
 	insert = cmn_db_prepare(db, "INSERT INTO findings (capture_id, detection, title, severity,"
-			    " severity_rank, mitre, ts, pid, tid, comm, addr, len, summary)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+				" severity_rank, mitre, ts, pid, tid, comm, addr, len, summary)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	/* evidence is a JSON array of [call table, row id] pairs. */
 	evidence = cmn_db_prepare(db, "INSERT OR IGNORE INTO finding_evidence (finding_id, call, call_id)"
-			      " SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-			      " FROM json_each(?2) WHERE json_extract(value, '$[1]') IS NOT NULL");
+				  " SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+				  " FROM json_each(?2) WHERE json_extract(value, '$[1]') IS NOT NULL");
 	if (!insert || !evidence)
 		goto fail;
 	for (int i = 0; i < n; i++) {

@@ -87,7 +87,7 @@ static int queue_row(void *arg, const struct hist_row *r)
 static int open_part(struct hist_table *ht, const char *path)
 {
 	sqlite3_stmt *ddl = cmn_db_prepare(ht->db, "SELECT sql FROM main.sqlite_master WHERE"
-				       " name = 'vma_history'");
+					   " name = 'vma_history'");
 	int ret = -1;
 
 	if (!ddl)
@@ -100,7 +100,7 @@ static int open_part(struct hist_table *ht, const char *path)
 	if (cmn_db_open(&ht->part, path) < 0 ||
 	    /* It only appends: a small page cache does, and keeps analyze's memory down. */
 	    cmn_db_exec(&ht->part, "PRAGMA cache_size=-4096; %s; BEGIN",
-		    (const char *)sqlite3_column_text(ddl, 0)) < 0) {
+			(const char *)sqlite3_column_text(ddl, 0)) < 0) {
 		cmn_db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
 		goto out;
 	}
@@ -134,9 +134,9 @@ struct hist_table *hist_table_alloc(struct cmn_db *db, const char *part_path, st
 	if (max_id < 0 || open_part(ht, part_path) < 0)
 		return hist_table_free(ht);
 	ht->insert = cmn_db_prepare(&ht->part, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
-				" end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
-				" ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot)"
-				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+				    " end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
+				    " ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot)"
+				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!ht->insert) {
 		cmn_db_fail(db, "%s: %s", part_path, ht->part.err);
 		return hist_table_free(ht);
@@ -297,7 +297,7 @@ int hist_table_complete(struct hist_table *ht, const char *part_schema)
 	 * --append), SQLite copies the table and its index page by page.
 	 */
 	return cmn_db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
-		       " \"%w\".vma_history", "main.", "main.", "main.", part_schema);
+			   " \"%w\".vma_history", "main.", "main.", "main.", part_schema);
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

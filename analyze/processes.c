@@ -80,8 +80,8 @@ int proc_stats_write(struct proc_stats *ps, struct cmn_db *db, int64_t capture_i
 		     struct task_map *tasks)
 {
 	sqlite3_stmt *st = cmn_db_prepare(db, "INSERT INTO process (capture_id, pid, comm, calls,"
-				      " failures, bytes_mapped, exec_bytes, first_ts, last_ts,"
-				      " calls_by_table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+					  " failures, bytes_mapped, exec_bytes, first_ts, last_ts,"
+					  " calls_by_table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	const struct proc_count *p;
 	int ret = 0;
 

@@ -37,7 +37,7 @@ static int copy_file(const char *from, int to_fd)
 }
 
 int cmn_out_renamed_prepare(struct cmn_out_renamed *out, const char *path, const struct cmn_out_rules *rules,
-		   const struct stat *in_st, char **reason)
+			    const struct stat *in_st, char **reason)
 {
 	char *dir_copy = strdup(path), *base_copy = strdup(path);
 	char **tmp_path = &out->tmp;
@@ -63,7 +63,7 @@ int cmn_out_renamed_prepare(struct cmn_out_renamed *out, const char *path, const
 	}
 	if (exists && !rules->append && !rules->force) {
 		cmn_fail_path(reason, path, "already exists (--force replaces it%s)",
-			   rules->can_append ? ", --append adds this capture to it" : "");
+			      rules->can_append ? ", --append adds this capture to it" : "");
 		goto out;
 	}
 	if (asprintf(tmp_path, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
@@ -89,7 +89,7 @@ int cmn_out_renamed_prepare(struct cmn_out_renamed *out, const char *path, const
 
 		if (err < 0) {
 			cmn_fail_path(reason, path, "cannot copy for --append: %s",
-				   strerror(-err));
+				      strerror(-err));
 			goto fail;
 		}
 	}

@@ -30,7 +30,7 @@ int cmn_db_open(struct cmn_db *db, const char *path)
 	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return cmn_db_fail(db, "cannot open database: %s",
-			       db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+				   db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
 	/*
 	 * The file being written is a temporary that is renamed into place only
 	 * when complete, so a crash loses nothing the user had: no journal and

@@ -103,11 +103,11 @@ static int load_calls(struct loader *l)
 		return -1;
 	if (has)
 		st = cmn_db_prepare(&l->db, "SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
-			  " sqlite_master WHERE type = 'table') ORDER BY name");
+				    " sqlite_master WHERE type = 'table') ORDER BY name");
 	else
 		st = cmn_db_prepare(&l->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
-			  " ('brk', 'mmap', 'mmap2', 'mprotect', 'mremap', 'munmap',"
-			  " 'pkey_mprotect', 'remap_file_pages') ORDER BY name");
+				    " ('brk', 'mmap', 'mmap2', 'mprotect', 'mremap', 'munmap',"
+				    " 'pkey_mprotect', 'remap_file_pages') ORDER BY name");
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW && m->nr_calls < REP_MAX_CALLS) {
@@ -273,10 +273,10 @@ out:
 static int load_cpus(struct loader *l, struct rep_capture *c)
 {
 	sqlite3_stmt *st = cmn_db_prepare(&l->db, "SELECT coalesce(b.name, ''), c.cpu, c.events, c.lost_events,"
-				" c.lost_unknown, c.stats_overrun, c.stats_commit_overrun,"
-				" c.stats_dropped_events FROM capture_cpu c LEFT JOIN buffer b"
-				" ON b.id = c.buffer_id WHERE c.capture_id = ?"
-				" ORDER BY c.buffer_id, c.cpu");
+					  " c.lost_unknown, c.stats_overrun, c.stats_commit_overrun,"
+					  " c.stats_dropped_events FROM capture_cpu c LEFT JOIN buffer b"
+					  " ON b.id = c.buffer_id WHERE c.capture_id = ?"
+					  " ORDER BY c.buffer_id, c.cpu");
 	int rc;
 
 	if (!st)
@@ -316,8 +316,8 @@ static int load_unpaired(struct loader *l, struct rep_capture *c)
 		return fail(l, "out of memory");
 	for (int i = 0; i < m->nr_calls; i++) {
 		sqlite3_stmt *st = cmn_db_prepare(&l->db, "SELECT count(*), count(*) - count(exit_id),"
-					" count(*) - count(enter_id) FROM \"%w\" WHERE capture_id = ?",
-					m->calls[i]);
+						  " count(*) - count(enter_id) FROM \"%w\" WHERE capture_id = ?",
+						  m->calls[i]);
 		struct rep_unpaired *u = &c->unpaired[c->nr_unpaired];
 
 		if (!st)
@@ -346,9 +346,9 @@ static int load_captures(struct loader *l)
 	if (plan < 0)
 		return -1;
 	st = cmn_db_prepare(&l->db, "SELECT id, path, sha256, hostname, uname, clock, compression, analyzed_at,"
-		  " maptrail_version, size, file_version, cpus, first_ts, last_ts, event_count,"
-		  " lost_events, lost_unknown, %s FROM capture ORDER BY id",
-		  plan ? "recorder_plan" : "NULL");
+			    " maptrail_version, size, file_version, cpus, first_ts, last_ts, event_count,"
+			    " lost_events, lost_unknown, %s FROM capture ORDER BY id",
+			    plan ? "recorder_plan" : "NULL");
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -438,7 +438,7 @@ static int decoder_init(struct loader *l, struct decoder *d, const char *call)
 	if (!(d->st = cmn_db_prepare(&l->db, "SELECT * FROM \"%w\" WHERE id = ?", has_view ? view : call)))
 		return -1;
 	if (has_args && !(names = cmn_db_prepare(&l->db, "SELECT name FROM schema_arg WHERE event = ?"
-				       " ORDER BY position")))
+						 " ORDER BY position")))
 		return -1;
 	for (int i = 0; i < sqlite3_column_count(d->st); i++) {
 		const char *col = sqlite3_column_name(d->st, i);
@@ -546,8 +546,8 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 	sqlite3_stmt *st;
 
 	st = cmn_db_prepare(&l->db, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
-		  " (SELECT id FROM findings ORDER BY " FINDING_ORDER " LIMIT %d)"
-		  " ORDER BY finding_id, call, call_id", REP_MAX_FINDINGS);
+			    " (SELECT id FROM findings ORDER BY " FINDING_ORDER " LIMIT %d)"
+			    " ORDER BY finding_id, call, call_id", REP_MAX_FINDINGS);
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -640,8 +640,8 @@ static int load_findings(struct loader *l)
 	if (rc < 0)
 		return -1;
 	st = cmn_db_prepare(&l->db, "SELECT detection, max(title), max(severity_rank), count(*), count(DISTINCT"
-		  " capture_id || ':' || pid) FROM findings GROUP BY detection"
-		  " ORDER BY 3 DESC, 4 DESC, 1");
+			    " capture_id || ':' || pid) FROM findings GROUP BY detection"
+			    " ORDER BY 3 DESC, 4 DESC, 1");
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -664,8 +664,8 @@ static int load_findings(struct loader *l)
 	if (rc < 0)
 		return -1;
 	st = cmn_db_prepare(&l->db, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
-		  " pid, tid, comm, addr, len, summary FROM findings"
-		  " ORDER BY " FINDING_ORDER " LIMIT %d", REP_MAX_FINDINGS);
+			    " pid, tid, comm, addr, len, summary FROM findings"
+			    " ORDER BY " FINDING_ORDER " LIMIT %d", REP_MAX_FINDINGS);
 	if (!st)
 		return -1;
 	m->findings = calloc(REP_MAX_FINDINGS, sizeof(*m->findings));
@@ -774,14 +774,14 @@ static int load_calls_per_process(struct loader *l)
 	int rc;
 
 	st = cmn_db_prepare(&l->db, "SELECT m.capture_id, coalesce(m.pid, m.tid), m.call,"
-		  " (m.ts - c.first_ts) * %d / (c.last_ts - c.first_ts + 1), count(*), count(m.errno),"
-		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2') AND m.ret IS NOT NULL"
-		  " AND m.errno IS NULL THEN m.len ELSE 0 END),"
-		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2', 'mprotect', 'pkey_mprotect')"
-		  " AND m.ret IS NOT NULL AND m.errno IS NULL AND m.prot & 4 THEN m.len ELSE 0 END),"
-		  " min(m.ts), max(m.ts), max(m.comm)"
-		  " FROM memory_call m LEFT JOIN capture c ON c.id = m.capture_id"
-		  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2", REP_BINS);
+			    " (m.ts - c.first_ts) * %d / (c.last_ts - c.first_ts + 1), count(*), count(m.errno),"
+			    " sum(CASE WHEN m.call IN ('mmap', 'mmap2') AND m.ret IS NOT NULL"
+			    " AND m.errno IS NULL THEN m.len ELSE 0 END),"
+			    " sum(CASE WHEN m.call IN ('mmap', 'mmap2', 'mprotect', 'pkey_mprotect')"
+			    " AND m.ret IS NOT NULL AND m.errno IS NULL AND m.prot & 4 THEN m.len ELSE 0 END),"
+			    " min(m.ts), max(m.ts), max(m.comm)"
+			    " FROM memory_call m LEFT JOIN capture c ON c.id = m.capture_id"
+			    " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2", REP_BINS);
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -832,9 +832,9 @@ static int load_process_table(struct loader *l)
 	int rc;
 
 	st = cmn_db_prepare(&l->db, "SELECT p.capture_id, p.pid, p.comm, p.calls, p.failures, p.bytes_mapped,"
-		  " p.exec_bytes, p.first_ts, p.last_ts, j.key, j.value"
-		  " FROM process p LEFT JOIN json_each(p.calls_by_table) j"
-		  " ORDER BY p.capture_id, p.pid");
+			    " p.exec_bytes, p.first_ts, p.last_ts, j.key, j.value"
+			    " FROM process p LEFT JOIN json_each(p.calls_by_table) j"
+			    " ORDER BY p.capture_id, p.pid");
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -892,7 +892,7 @@ static int load_bins(struct loader *l)
 	}
 	/* counted here rather than by GROUP BY: no sort of a million rows */
 	st = cmn_db_prepare(&l->db, "SELECT capture_id, coalesce(pid, tid), call, ts FROM memory_call"
-		  " WHERE coalesce(pid, tid) IN (%s)", pids);
+			    " WHERE coalesce(pid, tid) IN (%s)", pids);
 	free(pids);
 	if (!st)
 		return -1;
@@ -953,7 +953,7 @@ static int load_finding_procs(struct loader *l)
 	int rc, first_new = m->nr_procs;
 
 	st = cmn_db_prepare(&l->db, "SELECT capture_id, pid, count(*), max(severity_rank), max(comm) FROM findings"
-		  " WHERE pid IS NOT NULL GROUP BY 1, 2");
+			    " WHERE pid IS NOT NULL GROUP BY 1, 2");
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -1074,7 +1074,7 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 	if (!c || !c->has_span)
 		return 0;
 	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr FROM vma_history WHERE capture_id = ? AND pid = ?"
-		  " GROUP BY 1, 2");
+			    " GROUP BY 1, 2");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->capture_id);
@@ -1119,7 +1119,7 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 	all = NULL;
 
 	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
-		  " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
+			    " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
 	if (!st)
 		goto out;
 	sqlite3_bind_int64(st, 1, p->capture_id);

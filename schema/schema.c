@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error-line.h"
 #include "schema.h"
 
 static int run_sql(sqlite3 *db, const char *name, const char *sql, char **err)
@@ -12,8 +13,7 @@ static int run_sql(sqlite3 *db, const char *name, const char *sql, char **err)
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	if (asprintf(err, "%s: %s", name, msg ? msg : sqlite3_errmsg(db)) < 0)
-		*err = NULL;
+	cmn_fail_path(err, name, "%s", msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	return -1;
 }
@@ -25,8 +25,7 @@ static char *read_text(const char *path, char **err)
 	size_t size = 0;
 
 	if (!f) {
-		if (asprintf(err, "%s: %s", path, strerror(errno)) < 0)
-			*err = NULL;
+		cmn_fail_path(err, path, "%s", strerror(errno));
 		return NULL;
 	}
 	FILE *mem = open_memstream(&text, &size);
@@ -36,8 +35,7 @@ static char *read_text(const char *path, char **err)
 	while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, mem);
 	if (ferror(f) || !mem) {
-		if (asprintf(err, "%s: cannot read", path) < 0)
-			*err = NULL;
+		cmn_fail_path(err, path, "cannot read");
 		if (mem)
 			fclose(mem);
 		free(text);

@@ -248,7 +248,7 @@ static void test_create(void **state)
 	assert_int_equal(event_table_create(&db, t), 0);
 	assert_non_null(t->insert);
 	st = cmn_db_prepare(&db, "SELECT count(*) FROM pragma_table_info('sched__sched_process_exec')"
-			     " WHERE name = 'old_pid'");
+			    " WHERE name = 'old_pid'");
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 1);
 	sqlite3_finalize(st);

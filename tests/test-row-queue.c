@@ -46,8 +46,8 @@ static void test_rows_land(void **state)
 	(void)state;
 	assert_int_equal(cmn_db_open(&db, ":memory:"), 0);
 	assert_int_equal(cmn_db_exec(&db, "CREATE TABLE a (id INTEGER PRIMARY KEY, v INTEGER, t TEXT);"
-				 "CREATE TABLE b (id INTEGER PRIMARY KEY, v INTEGER, x BLOB);"
-				 "CREATE TABLE c (id INTEGER PRIMARY KEY, v INTEGER)"), 0);
+				     "CREATE TABLE b (id INTEGER PRIMARY KEY, v INTEGER, x BLOB);"
+				     "CREATE TABLE c (id INTEGER PRIMARY KEY, v INTEGER)"), 0);
 	ins[0] = prepare(&db, "INSERT INTO a (id, v, t) VALUES (?, ?, ?)");
 	ins[1] = prepare(&db, "INSERT INTO b (id, v, x) VALUES (?, ?, ?)");
 	ins[2] = prepare(&db, "INSERT INTO c (id, v) VALUES (?, ?)");

@@ -65,9 +65,9 @@ static void test_write(void **state)
 	(void)state;
 	assert_int_equal(cmn_db_open(&db, ":memory:"), 0);
 	assert_int_equal(cmn_db_exec(&db, "CREATE TABLE task (capture_id, pid, comm, events, first_ts,"
-				 " last_ts, tgid, PRIMARY KEY (capture_id, pid));"
-				 "CREATE TABLE task_comm (capture_id, pid, comm, source, first_ts,"
-				 " UNIQUE (capture_id, pid, comm, source))"), 0);
+				     " last_ts, tgid, PRIMARY KEY (capture_id, pid));"
+				     "CREATE TABLE task_comm (capture_id, pid, comm, source, first_ts,"
+				     " UNIQUE (capture_id, pid, comm, source))"), 0);
 	for (int pid = 1; pid <= NR_PIDS; pid++)
 		assert_int_equal(task_map_event(map, pid, pid), 0);
 	assert_int_equal(task_map_name(map, 7, "bash", 4, 1), 0);
