@@ -122,7 +122,8 @@ int cmd_analyze(int argc, char **argv)
 		return 1;
 	}
 	opts.schema_files = schema_files;
-	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.output = optarg;
@@ -146,7 +147,8 @@ int cmd_analyze(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("analyze", "bad option");
+			free(schema_files);
+			return cli_bad_option("analyze", c, argv, longopts);
 		}
 	}
 	if (optind != argc - 1)

@@ -243,11 +243,8 @@ int cmd_query(int argc, char **argv)
 			usage(stdout);
 			ret = 0;
 			goto out;
-		case ':':
-			ret = cli_usage_error("query", "%s needs a value", argv[optind - 1]);
-			goto out;
 		default:
-			ret = cli_usage_error("query", "unknown option '%s'", argv[optind - 1]);
+			ret = cli_bad_option("query", c, argv, longopts);
 			goto out;
 		}
 	}

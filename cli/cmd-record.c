@@ -167,7 +167,8 @@ int cmd_record(int argc, char **argv)
 
 	opts.notice_arg = &quiet;
 	/* '+': the command's own options are not ours */
-	while ((c = getopt_long(argc, argv, "+o:e:p:b:qh", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, "+:o:e:p:b:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.output = optarg;
@@ -232,7 +233,7 @@ int cmd_record(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("record", "bad option");
+			return cli_bad_option("record", c, argv, longopts);
 		}
 	}
 	opts.events = events;

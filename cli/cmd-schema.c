@@ -155,7 +155,8 @@ int cmd_schema(int argc, char **argv)
 		cli_error("out of memory");
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sql = true;
@@ -169,7 +170,7 @@ int cmd_schema(int argc, char **argv)
 			return 0;
 		default:
 			free(extra);
-			return cli_usage_error("schema", "bad option");
+			return cli_bad_option("schema", c, argv, longopts);
 		}
 	}
 	if (argc - optind > 1) {
