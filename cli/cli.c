@@ -123,3 +123,17 @@ int cli_bad_option(const char *command, int c, char **argv, const struct option 
 		return cli_usage_error(command, "unknown option '%s'", arg);
 	return cli_usage_error(command, "unknown option '--%s' (did you mean '--%s'?)", given, s);
 }
+
+int cli_unknown_name(const char *command, const char *what, const char *name,
+		     const char *const *names, const char *see)
+{
+	const char *near = cli_suggest(name, names, -1);
+
+	if (near)
+		fprintf(stderr, "maptrail %s: no %s named '%s'; did you mean '%s'? (see '%s')\n",
+			command, what, name, near, see);
+	else
+		fprintf(stderr, "maptrail %s: no %s named '%s' (see '%s')\n", command, what, name,
+			see);
+	return EXIT_USAGE;
+}

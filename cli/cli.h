@@ -30,6 +30,14 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  */
 const char *cli_suggest(const char *word, const char *const *names, int nr_names);
 
+/*
+ * cli_unknown_name - the usage-error line for a @what ("event", "query") named
+ * @name that is not one of @names (NULL-terminated), with the closest of them
+ * and where to see them all (@see: "maptrail schema --list").  Returns EXIT_USAGE.
+ */
+int cli_unknown_name(const char *command, const char *what, const char *name,
+		     const char *const *names, const char *see);
+
 struct option;
 /*
  * cli_bad_option - the usage-error line for getopt_long()'s @c ('?' or ':',

@@ -11,13 +11,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail schema [EVENT] [--sql] [--schema FILE]...\n\n"
-		"Print what maptrail knows of each event: its arguments (seed names, C types,\n"
-		"tags K/U/TOCTOU/OPT), the hooks the seed pages document and what each really\n"
-		"is on Linux, and where each argument is read from (tracepoint field, kprobe\n"
-		"fetch argument per architecture).\n\n"
+		"usage: maptrail schema [EVENT] [--sql | --list] [--schema FILE]...\n\n"
+		"Print what maptrail knows of each event: its arguments (names, C types, tags\n"
+		"K/U/TOCTOU/OPT), the kernel functions to hook and what each really is on\n"
+		"Linux, and where each argument is read from (tracepoint field, kprobe fetch\n"
+		"argument per architecture).\n\n"
 		"  EVENT              one event only (mremap, mprotect, ...)\n"
 		"      --sql          the schema as the SQL files that define it\n"
+		"      --list         the event names, one a line\n"
 		"      --schema FILE  add the rows of FILE (repeatable)\n"
 		"  -h, --help         this help\n");
 }
@@ -62,9 +63,9 @@ static int print_event(sqlite3 *db, const char *event)
 	if (sqlite3_step(ev) != SQLITE_ROW)
 		goto out;
 	printf("%s — %s\n", text(ev, 0), text(ev, 1));
-	if (sqlite3_column_type(ev, 2) != SQLITE_NULL)
-		printf("  seed page: %s\n", text(ev, 2));
-	printf("  arguments:\n");
+	/* seed_page names the specification the arguments came from: to a user, whose names */
+	printf("  arguments (%s):\n", sqlite3_column_type(ev, 2) != SQLITE_NULL ?
+	       "names and tags of maptrail's specification" : "the kernel's names");
 	sqlite3_bind_text(arg, 1, event, -1, SQLITE_STATIC);
 	while (sqlite3_step(arg) == SQLITE_ROW)
 		printf("    %d %-12s %-15s %-11s %s%s%s%s\n", sqlite3_column_int(arg, 0), text(arg, 1),
@@ -73,7 +74,7 @@ static int print_event(sqlite3 *db, const char *event)
 		       text(arg, 4), sqlite3_column_type(arg, 4) == SQLITE_NULL ? "" : "]");
 	printf("  returns: %s%s\n", text(ev, 3), sqlite3_column_type(ev, 4) == SQLITE_NULL ? "" :
 	       " (an address)");
-	printf("  hooks the seed page documents:\n");
+	printf("  hooks (the function to probe -> what it is on Linux):\n");
 	sqlite3_bind_text(hook, 1, event, -1, SQLITE_STATIC);
 	while (sqlite3_step(hook) == SQLITE_ROW) {
 		printf("    %-22s %-17s %s", text(hook, 0), text(hook, 1), text(hook, 2));
@@ -140,13 +141,14 @@ int cmd_schema(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "sql", no_argument, NULL, 's' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "schema", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	char **extra = calloc(argc + 1, sizeof(*extra));
 	int nr_extra = 0, c, ret = 1;
-	bool sql = false;
+	bool sql = false, names_only = false;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *events = NULL;
 	char *err = NULL;
@@ -160,6 +162,9 @@ int cmd_schema(int argc, char **argv)
 		switch (c) {
 		case 's':
 			sql = true;
+			break;
+		case 'l':
+			names_only = true;
 			break;
 		case 'S':
 			extra[nr_extra++] = optarg;
@@ -189,7 +194,15 @@ int cmd_schema(int argc, char **argv)
 	}
 	if (optind < argc) {
 		if (print_event(db, argv[optind]) < 0) {
-			cli_error("schema: no event '%s' (see 'maptrail schema')", argv[optind]);
+			char **names = NULL;
+
+			if (schema_event_names(db, &names, &err) < 0) {
+				cli_error("%s", err ? err : "out of memory");
+				goto out;
+			}
+			ret = cli_unknown_name("schema", "event", argv[optind],
+					       (const char *const *)names, "maptrail schema --list");
+			schema_names_free(names);
 			goto out;
 		}
 		ret = 0;
@@ -199,6 +212,10 @@ int cmd_schema(int argc, char **argv)
 	if (!events)
 		goto out;
 	for (bool first = true; sqlite3_step(events) == SQLITE_ROW; first = false) {
+		if (names_only) {
+			printf("%s\n", text(events, 0));
+			continue;
+		}
 		if (!first)
 			printf("\n");
 		if (print_event(db, text(events, 0)) < 0)
