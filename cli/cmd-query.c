@@ -19,8 +19,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail query DB NAME|SQL [--param NAME=VALUE]... [--format table|csv|json] [--wide]\n"
-		"       maptrail query --list [-v]\n"
+		"usage: maptrail query DB NAME|SQL [--param NAME=VALUE]... [--format FORMAT] [--wide]\n"
+		"       maptrail query --list [-v] [--format FORMAT]\n"
 		"       maptrail query --describe NAME\n\n"
 		"Ask a maptrail database one question: a canned query by NAME (--list shows them),\n"
 		"or one SQL statement of your own (anything with a space in it, or starting with\n"
@@ -29,10 +29,13 @@ static void usage(FILE *out)
 		"                          bind as integers, anything else as text.  Parameters not\n"
 		"                          given are NULL, which the canned queries read as \"any\"\n"
 		"  -f, --format FORMAT     table (default): aligned, addresses in hex, protections,\n"
-		"                          flags and errno by name; csv (RFC 4180) and json (an array\n"
-		"                          of objects): the raw values, for programs\n"
+		"                          flags and errno by name; csv (RFC 4180), json (an array\n"
+		"                          of objects), jsonl (one object a line): the raw values,\n"
+		"                          for programs; ecs (findings only): Elastic Common Schema\n"
+		"                          alerts, one a line, for a SIEM\n"
 		"  -w, --wide              table: do not cut cells at %d characters\n"
-		"  -l, --list              the canned queries: name, kind, severity, title\n"
+		"  -l, --list              the canned queries: name, kind, severity, title (in any\n"
+		"                          --format but ecs)\n"
 		"  -v, --verbose           with --list: every query's whole header\n"
 		"  -d, --describe NAME     one query's header (title, means, why, mitre, params) and SQL\n"
 		"  -h, --help              this help\n\n"
@@ -96,10 +99,62 @@ static int done(FILE *out)
 	return 1;
 }
 
-static int list(bool verbose)
+/* --list for programs: the catalog as rows, through the same writers as any answer. */
+static int list_rows(const struct qry_output *opts)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL, *st = NULL;
+	char *err = NULL;
+	long long rows;
+	int ret = 1;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "CREATE TABLE query (name TEXT, kind TEXT, severity TEXT, title TEXT,"
+			 " mitre TEXT, params TEXT, means TEXT, why TEXT)", NULL, NULL, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO query VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins,
+			       NULL)) {
+		cli_error("query: --list: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	for (int i = 0; i < qry_catalog_count(); i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+		const char *v[] = { q->name, q->kind, q->severity, q->title, q->mitre, q->params,
+				    q->means, q->why };
+
+		for (int k = 0; k < 8; k++)
+			sqlite3_bind_text(ins, k + 1, v[k], -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			cli_error("query: --list: %s", sqlite3_errmsg(db));
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT * FROM query ORDER BY name", -1, &st, NULL)) {
+		cli_error("query: --list: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	rows = qry_write(db, st, opts, stdout, &err);
+	if (rows < 0 && rows != -EPIPE)
+		cli_error("query: --list: %s", err ? err : "failed");
+	ret = rows < 0 && rows != -EPIPE;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(err);
+	return ret;
+}
+
+static int list(bool verbose, const struct qry_output *opts)
 {
 	int n = qry_catalog_count();
 	int width = 4;
+
+	if (opts->format != QRY_FORMAT_TABLE) {
+		if (opts->format == QRY_FORMAT_ECS)
+			return cli_usage_error("query", "--list: --format ecs is for findings");
+		return list_rows(opts);
+	}
 
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(qry_catalog_get(i)->name) > width)
@@ -165,6 +220,10 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 		ret = 0;
 		goto out;
 	}
+	if (rows == -EINVAL) {		/* --format ecs of rows that are not findings */
+		ret = cli_usage_error("query", "%s: %s", label, err);
+		goto out;
+	}
 	if (rows == -EIO) {
 		cli_error("%s: %s: %s", db_path, label, err ? err : "failed");
 		goto out;
@@ -222,8 +281,8 @@ int cmd_query(int argc, char **argv)
 			break;
 		case 'f':
 			if (qry_format_from_name(optarg, &opts.format) < 0) {
-				ret = cli_usage_error("query", "--format is table, csv or json, not '%s'",
-						      optarg);
+				ret = cli_usage_error("query", "--format is table, csv, json, jsonl or"
+						      " ecs, not '%s'", optarg);
 				goto out;
 			}
 			break;
@@ -251,7 +310,7 @@ int cmd_query(int argc, char **argv)
 	if (list_queries) {
 		/* "maptrail query DB --list" reads as well as "maptrail query --list". */
 		ret = argc - optind > 1 ? cli_usage_error("query", "--list takes no query")
-					: list(verbose);
+					: list(verbose, &opts);
 		goto out;
 	}
 	if (describe_name) {
