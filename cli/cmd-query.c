@@ -178,7 +178,34 @@ static int list(bool verbose, const struct qry_output *opts)
 
 static int unknown_query(const char *name)
 {
-	cli_error("query: no query named '%s' (see 'maptrail query --list')", name);
+	const char **names = calloc(qry_catalog_count() + 1, sizeof(*names));
+
+	if (!names) {
+		cli_error("out of memory");
+		return 1;
+	}
+	for (int i = 0; i < qry_catalog_count(); i++)
+		names[i] = qry_catalog_get(i)->name;
+	cli_unknown_name("query", "query", name, names, "maptrail query --list");
+	free(names);
+	return EXIT_USAGE;
+}
+
+/* The parameters against the query's declared types: one usage-error line. */
+static int check_params(const struct qry_info *q, const struct qry_param *params, int nr_params)
+{
+	char **allowed = NULL, *err = NULL;
+	const char *bad_value = NULL, *near;
+
+	if (!qry_check_params(q, params, nr_params, &err, &allowed, &bad_value))
+		return 0;
+	near = allowed ? cli_suggest(bad_value, (const char *const *)allowed, -1) : NULL;
+	if (near)
+		cli_usage_error("query", "%s; did you mean '%s'?", err ? err : "bad parameter", near);
+	else
+		cli_usage_error("query", "%s", err ? err : "bad parameter");
+	free(allowed);
+	free(err);
 	return EXIT_USAGE;
 }
 
@@ -200,6 +227,8 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 			return unknown_query(what);
 		label = q->name;
 		sql = q->sql;
+		if (check_params(q, params, nr_params))
+			return EXIT_USAGE;
 	}
 	if (qry_open(db_path, &db, &err) < 0) {
 		cli_error("%s: %s", db_path, err ? err : "cannot open");
