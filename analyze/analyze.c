@@ -90,6 +90,41 @@ static void *hash_file(void *arg)
 	return NULL;
 }
 
+/*
+ * --append of a capture the database already holds (the same sha256) would
+ * count every event twice: refused unless asked for (opts->again).  Read from
+ * the existing output, before anything is copied.  0, or -1 with *@reason.
+ */
+static int refuse_duplicate(const struct analyze_options *opts, struct hasher *h, char **reason)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ret = 0;
+
+	if (access(opts->output, F_OK))
+		return 0;	/* nothing to append to: output_prepare() says so */
+	h->ret = trace_meta_sha256(h->path, h->hex);
+	if (h->ret < 0) {
+		reason_set(reason, opts->input, "cannot read: %s", strerror(-h->ret));
+		return -1;
+	}
+	if (sqlite3_open_v2(opts->output, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT id, path FROM capture WHERE sha256 = ? ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto out;	/* not ours, or no capture table: output_prepare() says so */
+	sqlite3_bind_text(st, 1, h->hex, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		reason_set(reason, opts->output, "already holds this capture (capture %lld, %s, sha256"
+			   " %.16s...); --append --force adds it again",
+			   (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), h->hex);
+		ret = -1;
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
+}
+
 char *analyze_default_output(const char *input)
 {
 	size_t len = strlen(input);
@@ -726,6 +761,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto out;
 	}
 	ld.meta = meta;
+	if (opts->append && !opts->again && refuse_duplicate(opts, &hasher, reason) < 0)
+		goto out;
 	rules = (struct output_rules){ .append = opts->append, .force = opts->force,
 				       .can_append = true, .input = "capture" };
 	if (output_prepare(&out, opts->output, &rules, &in_st, reason) < 0)
@@ -835,9 +872,13 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	 * The SHA-256 of the capture is computed on the core the loader no
 	 * longer needs, while SQLite builds the indexes on the other.
 	 */
-	hashing = pthread_create(&hasher.thread, NULL, hash_file, &hasher) == 0;
-	if (!hashing)
-		hash_file(&hasher);
+	if (hasher.ret < 0) {	/* not hashed yet (refuse_duplicate() did when it read it) */
+		hashing = pthread_create(&hasher.thread, NULL, hash_file, &hasher) == 0;
+		if (!hashing)
+			hash_file(&hasher);
+	}
+	if (opts->phase)
+		opts->phase(opts->progress_arg, "indexing");
 	sum->capture_id = ld.capture_id;
 	sum->events = ld.events;
 	sum->calls = calls_total(ld.calls);
@@ -850,12 +891,16 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	 * transaction ends (the output is still a temporary file), the part
 	 * file is attached, and its rows are copied in a second one.
 	 */
+	if (opts->phase)
+		opts->phase(opts->progress_arg, "writing the address-space history");
 	if (hist_table_part_close(ld.history) < 0 ||
 	    db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld.history_path) < 0 ||
 	    hist_table_complete(ld.history, HISTORY_PART) < 0)
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
+	if (opts->phase)
+		opts->phase(opts->progress_arg, "running the detections");
 	sum->findings = findings_build(&ld.db, &sum->high_findings);
 	if (sum->findings < 0)
 		goto db_error;
