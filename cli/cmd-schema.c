@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,12 +7,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 #include "schema.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail schema [EVENT] [--sql | --list] [--schema FILE]...\n\n"
+		"usage: maptrail schema [EVENT] [--sql | --list] [--format FORMAT] [--schema FILE]...\n\n"
 		"Print what maptrail knows of each event: its arguments (names, C types, tags\n"
 		"K/U/TOCTOU/OPT), the kernel functions to hook and what each really is on\n"
 		"Linux, and where each argument is read from (tracepoint field, kprobe fetch\n"
@@ -19,6 +21,8 @@ static void usage(FILE *out)
 		"  EVENT              one event only (mremap, mprotect, ...)\n"
 		"      --sql          the schema as the SQL files that define it\n"
 		"      --list         the event names, one a line\n"
+		"  -f, --format NAME  text (default), or rows for programs, one per argument (with\n"
+		"                     --list: per event): table, csv, json or jsonl\n"
 		"      --schema FILE  add the rows of FILE (repeatable)\n"
 		"  -h, --help         this help\n");
 }
@@ -117,6 +121,36 @@ out:
 	return ret;
 }
 
+/*
+ * --format table|csv|json|jsonl: the schema as rows for programs, one per
+ * argument (event, position, name, C type, tags, how it is shown,
+ * description); with --list one per event.
+ */
+static int print_rows(sqlite3 *db, const char *event, bool names_only,
+		      const struct qry_output *format)
+{
+	sqlite3_stmt *st = prepare(db, names_only ?
+		"SELECT name AS event, description, ret_type, seed_page IS NOT NULL AS specified"
+		" FROM schema_event WHERE ?1 IS NULL OR name = ?1 ORDER BY name" :
+		"SELECT a.event, a.position, a.name, a.c_type, a.tags, a.decode, a.description"
+		" FROM schema_arg a WHERE ?1 IS NULL OR a.event = ?1 ORDER BY a.event, a.position");
+	char *err = NULL;
+	long long n;
+
+	if (!st)
+		return 1;
+	sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
+	n = qry_write(db, st, format, stdout, &err);
+	sqlite3_finalize(st);
+	if (n < 0 && n != -EPIPE) {
+		cli_error("schema: %s", err ? err : "cannot write");
+		free(err);
+		return 1;
+	}
+	free(err);
+	return 0;
+}
+
 static int print_sql(char **extra)
 {
 	for (const struct embedded_file *f = schema_sql_files; f->name; f++)
@@ -142,13 +176,15 @@ int cmd_schema(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "sql", no_argument, NULL, 's' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "schema", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	char **extra = calloc(argc + 1, sizeof(*extra));
 	int nr_extra = 0, c, ret = 1;
-	bool sql = false, names_only = false;
+	bool sql = false, names_only = false, rows = false;
+	struct qry_output format = { .format = QRY_FORMAT_TABLE };
 	sqlite3 *db = NULL;
 	sqlite3_stmt *events = NULL;
 	char *err = NULL;
@@ -158,13 +194,26 @@ int cmd_schema(int argc, char **argv)
 		return 1;
 	}
 	opterr = 0;	/* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sql = true;
 			break;
 		case 'l':
 			names_only = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				rows = false;
+				break;
+			}
+			if (qry_format_from_name(optarg, &format.format) < 0 ||
+			    format.format == QRY_FORMAT_ECS) {
+				free(extra);
+				return cli_usage_error("schema", "--format is text, table, csv, json or"
+						       " jsonl, not '%s'", optarg);
+			}
+			rows = true;
 			break;
 		case 'S':
 			extra[nr_extra++] = optarg;
@@ -190,6 +239,27 @@ int cmd_schema(int argc, char **argv)
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
 	    schema_load(db, (const char *const *)extra, &err) < 0) {
 		cli_error("%s", err ? err : "cannot open an in-memory database");
+		goto out;
+	}
+	if (rows && optind < argc) {
+		char **names = NULL;
+		bool known = false;
+
+		if (schema_event_names(db, &names, &err) < 0) {
+			cli_error("%s", err ? err : "out of memory");
+			goto out;
+		}
+		for (char **n = names; *n && !known; n++)
+			known = !strcmp(*n, argv[optind]);
+		if (!known)
+			ret = cli_unknown_name("schema", "event", argv[optind],
+					       (const char *const *)names, "maptrail schema --list");
+		schema_names_free(names);
+		if (!known)
+			goto out;
+	}
+	if (rows) {
+		ret = print_rows(db, optind < argc ? argv[optind] : NULL, names_only, &format);
 		goto out;
 	}
 	if (optind < argc) {

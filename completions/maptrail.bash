@@ -75,8 +75,9 @@ _maptrail()
 		-f | --format) COMPREPLY=($(compgen -W 'text md html ecs' -- "$cur")); return ;;
 		esac ;;
 	schema)
-		opts='--sql --list --schema --help'
+		opts='--sql --list --format --schema --help'
 		case $prev in
+		-f | --format) COMPREPLY=($(compgen -W 'text table csv json jsonl' -- "$cur")); return ;;
 		--schema) _filedir sql; return ;;
 		esac ;;
 	*) return ;;

@@ -35,6 +35,18 @@ rc=0; "$maptrail" schema mprotcet 2> "$work/err" || rc=$?
 # --list: the names, the same as the full listing's
 diff <("$maptrail" schema --list) <(sed -n 's/^\([a-z0-9_]*\) — .*/\1/p' "$work/all" | LC_ALL=C sort) ||
 	fail "schema --list differs from the events maptrail schema describes"
+# --format: rows for programs, the same as the database's schema_arg
+"$maptrail" schema mremap --format json > "$work/mremap.json"
+python3 - "$work/mremap.json" <<'PY' || fail "schema mremap --format json"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [r['name'] for r in rows] == ['old_address', 'old_size', 'new_size', 'flags', 'new_address'], rows
+assert rows[4]['tags'] == 'K,U,OPT' and rows[0]['decode'] == 'hex', rows
+PY
+[ "$("$maptrail" schema --list --format jsonl | wc -l)" = "$("$maptrail" schema --list | wc -l)" ] ||
+	fail "schema --list --format jsonl"
+rc=0; "$maptrail" schema nosuch --format csv 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || fail "schema nosuch --format csv: status $rc"
 # what a user reads names no internal document
 ! grep -Ein 'seed|[0-9]{3}_[0-9a-f]{16}\.txt|shared/' "$work/all" ||
 	fail "maptrail schema names internal documents"
