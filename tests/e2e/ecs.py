@@ -74,7 +74,7 @@ for n, line in enumerate(open(sys.argv[3]), 1):
         for x in values:
             if not type_ok(t, x):
                 problems.append('line %d: %s is %s in ECS, here %r' % (n, name, t, x))
-    for req in ('@timestamp', 'event.kind', 'rule.name', 'process.pid', 'host.name', 'message',
+    for req in ('@timestamp', 'event.kind', 'rule.name', 'host.name', 'message',
                 'ecs.version', 'event.id'):
         if req not in flat:
             problems.append('line %d: no %s' % (n, req))
