@@ -55,6 +55,7 @@ struct buffer_state {
 
 struct loader {
 	const struct analyze_options *opts;
+	const struct fly_reader *fly;	/* maptrail's own reader, while it reads: the load's percent */
 	const struct trace_meta *meta;
 	struct db db;
 	struct tep_handle *tep;
@@ -499,7 +500,8 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 	if (ret < 0)
 		goto fail;
 	if (ld->opts->progress && !(ld->events % PROGRESS_EVERY))
-		ld->opts->progress(ld->opts->progress_arg, ld->events, false);
+		ld->opts->progress(ld->opts->progress_arg, ld->events,
+				   ld->fly ? fly_percent(ld->fly) : -1, false);
 	return ld->failed ? 1 : 0;
 fail:
 	ld->failed = true;
@@ -548,6 +550,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 		free(err);
 		return -1;
 	}
+	ld->fly = r;
 	while ((ret = fly_next(r, &rec, &buffer, &err)) > 0) {
 		if (!by_meta[buffer]) {
 			reason_set(reason, ld->opts->input, "buffer %s has no format handle",
@@ -561,6 +564,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 	if (ret < 0 && err)
 		reason_set(reason, ld->opts->input, "%s", err);
 	free(err);
+	ld->fly = NULL;
 	fly_close(r);
 	free(by_meta);
 	return ret < 0 ? -1 : 0;
@@ -865,7 +869,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (ld.failed)
 		goto db_error;
 	if (opts->progress)
-		opts->progress(opts->progress_arg, ld.events, true);
+		opts->progress(opts->progress_arg, ld.events, 100, true);
 	sum->load_s = seconds_between(&t1, &t0);
 
 	/*

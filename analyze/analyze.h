@@ -24,8 +24,12 @@ struct analyze_options {
 	const char *const *schema_files;	/* extra schema files (SQL rows), NULL-terminated, or NULL */
 	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
 	volatile sig_atomic_t *interrupted;
-	/* Called now and then while loading, and once with @done at the end; may be NULL. */
-	void (*progress)(void *arg, uint64_t events, bool done);
+	/*
+	 * Called now and then while loading, and once with @done at the end; may
+	 * be NULL.  @percent: of the event pages read, -1 when not known (the
+	 * files libtracecmd reads).
+	 */
+	void (*progress)(void *arg, uint64_t events, int percent, bool done);
 	void *progress_arg;
 	/* Called as each phase after the load begins ("indexing", ...); may be NULL. */
 	void (*phase)(void *arg, const char *what);

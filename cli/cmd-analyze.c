@@ -68,7 +68,7 @@ static double seconds_since(const struct timespec *t)
 }
 
 /* A line on a terminal after the first second, at most four times a second. */
-static void show_progress(void *arg, uint64_t events, bool done)
+static void show_progress(void *arg, uint64_t events, int percent, bool done)
 {
 	struct progress *p = arg;
 	double elapsed = seconds_since(&p->start);
@@ -85,8 +85,12 @@ static void show_progress(void *arg, uint64_t events, bool done)
 	if (elapsed < 1.0 || seconds_since(&p->last) < 0.25)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
-	fprintf(stderr, "\rmaptrail: %s: %llu events (%.0f/s)\033[K", p->input,
-		(unsigned long long)events, events / elapsed);
+	if (percent >= 0)
+		fprintf(stderr, "\rmaptrail: %s: %d%%, %llu events (%.0f/s)\033[K", p->input,
+			percent, (unsigned long long)events, events / elapsed);
+	else
+		fprintf(stderr, "\rmaptrail: %s: %llu events (%.0f/s)\033[K", p->input,
+			(unsigned long long)events, events / elapsed);
 	p->shown = true;
 }
 

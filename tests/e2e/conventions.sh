@@ -76,5 +76,10 @@ indexing/*"running the detections"/) ;;
 *) fail "the progress line's phases: '$phases'; lines: $(sort -u "$work/lines" | head)" ;;
 esac
 grep -q "events ([0-9]*/s)" "$work/lines" || fail "no load progress: $(head -3 "$work/lines")"
+# the load's percentage (of the event pages read) only grows, and stays within 0..100
+sed -n 's/.*storm.dat: \([0-9]*\)%, .*/\1/p' "$work/lines" > "$work/pct"
+[ -s "$work/pct" ] || fail "the load shows no percentage: $(sort -u "$work/lines" | head -3)"
+sort -n -c "$work/pct" && [ "$(tail -1 "$work/pct")" -le 100 ] ||
+	fail "the load's percentages: $(tr '\n' ' ' < "$work/pct")"
 phases=${phases%/}
-echo "ok: the progress line goes through the load and then: ${phases//\// -> }"
+echo "ok: the progress line goes through the load ($(head -1 "$work/pct")% .. $(tail -1 "$work/pct")%) and then: ${phases//\// -> }"
