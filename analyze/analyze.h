@@ -15,6 +15,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * A detection: a question whose rows become findings.  They are queries
+ * (queries/<name>.sql, kind: detection) and maptrail query runs them too, so
+ * queries/ holds them and the caller passes them in.  Each returns the
+ * columns capture_id, severity, ts, pid, tid, comm, addr, len, summary,
+ * evidence (README "maptrail query").
+ */
+struct analyze_detection {
+	const char *name;	/* "wx-mapping": findings.detection */
+	const char *title;	/* NULL: the name */
+	const char *mitre;	/* NULL: none */
+	const char *sql;
+};
+
 struct analyze_options {
 	const char *input;
 	const char *output;
@@ -22,6 +36,8 @@ struct analyze_options {
 	bool force;		/* replace an existing output */
 	bool again;		/* --append a capture whose sha256 the database already holds */
 	const char *const *schema_files;	/* extra schema files (SQL rows), NULL-terminated, or NULL */
+	const struct analyze_detection *detections;	/* run after the load, in this order */
+	int nr_detections;
 	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
 	volatile sig_atomic_t *interrupted;
 	/*
