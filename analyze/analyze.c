@@ -52,6 +52,7 @@ struct buffer_state {
 
 struct loader {
 	const struct analyze_options *opts;
+	const struct fly_reader *fly;	/* maptrail's own reader, while it reads: the load's percent */
 	const struct trace_meta *meta;
 	struct cmn_db db;
 	struct tep_handle *tep;
@@ -85,6 +86,41 @@ static void *hash_file(void *arg)
 
 	h->ret = trace_meta_sha256(h->path, h->hex);
 	return NULL;
+}
+
+/*
+ * --append of a capture the database already holds (the same sha256) would
+ * count every event twice: refused unless asked for (opts->again).  Read from
+ * the existing output, before anything is copied.  0, or -1 with *@reason.
+ */
+static int refuse_duplicate(const struct analyze_options *opts, struct hasher *h, char **reason)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int ret = 0;
+
+	if (access(opts->output, F_OK))
+		return 0;	/* nothing to append to: output_prepare() says so */
+	h->ret = trace_meta_sha256(h->path, h->hex);
+	if (h->ret < 0) {
+		cmn_fail_path(reason, opts->input, "cannot read: %s", strerror(-h->ret));
+		return -1;
+	}
+	if (sqlite3_open_v2(opts->output, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT id, path FROM capture WHERE sha256 = ? ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto out;	/* not ours, or no capture table: output_prepare() says so */
+	sqlite3_bind_text(st, 1, h->hex, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		cmn_fail_path(reason, opts->output, "already holds this capture (capture %lld, %s, sha256"
+			   " %.16s...); --append --force adds it again",
+			   (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1), h->hex);
+		ret = -1;
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ret;
 }
 
 char *analyze_default_output(const char *input)
@@ -461,7 +497,8 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 	if (ret < 0)
 		goto fail;
 	if (ld->opts->progress && !(ld->events % PROGRESS_EVERY))
-		ld->opts->progress(ld->opts->progress_arg, ld->events, false);
+		ld->opts->progress(ld->opts->progress_arg, ld->events,
+				   ld->fly ? fly_percent(ld->fly) : -1, false);
 	return ld->failed ? 1 : 0;
 fail:
 	ld->failed = true;
@@ -510,6 +547,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 		free(err);
 		return -1;
 	}
+	ld->fly = r;
 	while ((ret = fly_next(r, &rec, &buffer, &err)) > 0) {
 		if (!by_meta[buffer]) {
 			cmn_fail_path(reason, ld->opts->input, "buffer %s has no format handle",
@@ -523,6 +561,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 	if (ret < 0 && err)
 		cmn_fail_path(reason, ld->opts->input, "%s", err);
 	free(err);
+	ld->fly = NULL;
 	fly_close(r);
 	free(by_meta);
 	return ret < 0 ? -1 : 0;
@@ -723,6 +762,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto out;
 	}
 	ld.meta = meta;
+	if (opts->append && !opts->again && refuse_duplicate(opts, &hasher, reason) < 0)
+		goto out;
 	rules = (struct cmn_out_rules){ .append = opts->append, .force = opts->force,
 				       .can_append = true, .input = "capture" };
 	if (cmn_out_renamed_prepare(&out, opts->output, &rules, &in_st, reason) < 0)
@@ -825,16 +866,20 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (ld.failed)
 		goto db_error;
 	if (opts->progress)
-		opts->progress(opts->progress_arg, ld.events, true);
+		opts->progress(opts->progress_arg, ld.events, 100, true);
 	sum->load_s = seconds_between(&t1, &t0);
 
 	/*
 	 * The SHA-256 of the capture is computed on the core the loader no
 	 * longer needs, while SQLite builds the indexes on the other.
 	 */
-	hashing = pthread_create(&hasher.thread, NULL, hash_file, &hasher) == 0;
-	if (!hashing)
-		hash_file(&hasher);
+	if (hasher.ret < 0) {	/* not hashed yet (refuse_duplicate() did when it read it) */
+		hashing = pthread_create(&hasher.thread, NULL, hash_file, &hasher) == 0;
+		if (!hashing)
+			hash_file(&hasher);
+	}
+	if (opts->phase)
+		opts->phase(opts->progress_arg, "indexing");
 	sum->capture_id = ld.capture_id;
 	sum->events = ld.events;
 	sum->calls = calls_total(ld.calls);
@@ -847,12 +892,16 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	 * transaction ends (the output is still a temporary file), the part
 	 * file is attached, and its rows are copied in a second one.
 	 */
+	if (opts->phase)
+		opts->phase(opts->progress_arg, "writing the address-space history");
 	if (hist_table_part_close(ld.history) < 0 ||
 	    cmn_db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld.history_path) < 0 ||
 	    hist_table_complete(ld.history, HISTORY_PART) < 0)
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
+	if (opts->phase)
+		opts->phase(opts->progress_arg, "running the detections");
 	sum->findings = findings_build(&ld.db, opts->detections, opts->nr_detections,
 				       &sum->high_findings);
 	if (sum->findings < 0)

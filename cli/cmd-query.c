@@ -19,8 +19,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail query DB NAME|SQL [--param NAME=VALUE]... [--format table|csv|json] [--wide]\n"
-		"       maptrail query --list [-v]\n"
+		"usage: maptrail query DB NAME|SQL [--param NAME=VALUE]... [--format FORMAT] [--wide]\n"
+		"       maptrail query --list [-v] [--format FORMAT]\n"
 		"       maptrail query --describe NAME\n\n"
 		"Ask a maptrail database one question: a canned query by NAME (--list shows them),\n"
 		"or one SQL statement of your own (anything with a space in it, or starting with\n"
@@ -29,10 +29,13 @@ static void usage(FILE *out)
 		"                          bind as integers, anything else as text.  Parameters not\n"
 		"                          given are NULL, which the canned queries read as \"any\"\n"
 		"  -f, --format FORMAT     table (default): aligned, addresses in hex, protections,\n"
-		"                          flags and errno by name; csv (RFC 4180) and json (an array\n"
-		"                          of objects): the raw values, for programs\n"
+		"                          flags and errno by name; csv (RFC 4180), json (an array\n"
+		"                          of objects), jsonl (one object a line): the raw values,\n"
+		"                          for programs; ecs (findings only): Elastic Common Schema\n"
+		"                          alerts, one a line, for a SIEM\n"
 		"  -w, --wide              table: do not cut cells at %d characters\n"
-		"  -l, --list              the canned queries: name, kind, severity, title\n"
+		"  -l, --list              the canned queries: name, kind, severity, title (in any\n"
+		"                          --format but ecs)\n"
 		"  -v, --verbose           with --list: every query's whole header\n"
 		"  -d, --describe NAME     one query's header (title, means, why, mitre, params) and SQL\n"
 		"  -h, --help              this help\n\n"
@@ -96,10 +99,62 @@ static int done(FILE *out)
 	return 1;
 }
 
-static int list(bool verbose)
+/* --list for programs: the catalog as rows, through the same writers as any answer. */
+static int list_rows(const struct qry_output *opts)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL, *st = NULL;
+	char *err = NULL;
+	long long rows;
+	int ret = 1;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "CREATE TABLE query (name TEXT, kind TEXT, severity TEXT, title TEXT,"
+			 " mitre TEXT, params TEXT, means TEXT, why TEXT)", NULL, NULL, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO query VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins,
+			       NULL)) {
+		cli_error("query: --list: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	for (int i = 0; i < qry_catalog_count(); i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+		const char *v[] = { q->name, q->kind, q->severity, q->title, q->mitre, q->params,
+				    q->means, q->why };
+
+		for (int k = 0; k < 8; k++)
+			sqlite3_bind_text(ins, k + 1, v[k], -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			cli_error("query: --list: %s", sqlite3_errmsg(db));
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT * FROM query ORDER BY name", -1, &st, NULL)) {
+		cli_error("query: --list: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	rows = qry_write(db, st, opts, stdout, &err);
+	if (rows < 0 && rows != -EPIPE)
+		cli_error("query: --list: %s", err ? err : "failed");
+	ret = rows < 0 && rows != -EPIPE;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(err);
+	return ret;
+}
+
+static int list(bool verbose, const struct qry_output *opts)
 {
 	int n = qry_catalog_count();
 	int width = 4;
+
+	if (opts->format != QRY_FORMAT_TABLE) {
+		if (opts->format == QRY_FORMAT_ECS)
+			return cli_usage_error("query", "--list: --format ecs is for findings");
+		return list_rows(opts);
+	}
 
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(qry_catalog_get(i)->name) > width)
@@ -123,7 +178,34 @@ static int list(bool verbose)
 
 static int unknown_query(const char *name)
 {
-	cli_error("query: no query named '%s' (see 'maptrail query --list')", name);
+	const char **names = calloc(qry_catalog_count() + 1, sizeof(*names));
+
+	if (!names) {
+		cli_error("out of memory");
+		return 1;
+	}
+	for (int i = 0; i < qry_catalog_count(); i++)
+		names[i] = qry_catalog_get(i)->name;
+	cli_unknown_name("query", "query", name, names, "maptrail query --list");
+	free(names);
+	return EXIT_USAGE;
+}
+
+/* The parameters against the query's declared types: one usage-error line. */
+static int check_params(const struct qry_info *q, const struct qry_param *params, int nr_params)
+{
+	char **allowed = NULL, *err = NULL;
+	const char *bad_value = NULL, *near;
+
+	if (!qry_check_params(q, params, nr_params, &err, &allowed, &bad_value))
+		return 0;
+	near = allowed ? cli_suggest(bad_value, (const char *const *)allowed, -1) : NULL;
+	if (near)
+		cli_usage_error("query", "%s; did you mean '%s'?", err ? err : "bad parameter", near);
+	else
+		cli_usage_error("query", "%s", err ? err : "bad parameter");
+	free(allowed);
+	free(err);
 	return EXIT_USAGE;
 }
 
@@ -145,6 +227,8 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 			return unknown_query(what);
 		label = q->name;
 		sql = q->sql;
+		if (check_params(q, params, nr_params))
+			return EXIT_USAGE;
 	}
 	if (qry_open(db_path, &db, &err) < 0) {
 		cli_error("%s: %s", db_path, err ? err : "cannot open");
@@ -163,6 +247,10 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 	rows = qry_write(db, st, opts, stdout, &err);
 	if (rows == -EPIPE) {
 		ret = 0;
+		goto out;
+	}
+	if (rows == -EINVAL) {		/* --format ecs of rows that are not findings */
+		ret = cli_usage_error("query", "%s: %s", label, err);
 		goto out;
 	}
 	if (rows == -EIO) {
@@ -222,8 +310,8 @@ int cmd_query(int argc, char **argv)
 			break;
 		case 'f':
 			if (qry_format_from_name(optarg, &opts.format) < 0) {
-				ret = cli_usage_error("query", "--format is table, csv or json, not '%s'",
-						      optarg);
+				ret = cli_usage_error("query", "--format is table, csv, json, jsonl or"
+						      " ecs, not '%s'", optarg);
 				goto out;
 			}
 			break;
@@ -243,18 +331,15 @@ int cmd_query(int argc, char **argv)
 			usage(stdout);
 			ret = 0;
 			goto out;
-		case ':':
-			ret = cli_usage_error("query", "%s needs a value", argv[optind - 1]);
-			goto out;
 		default:
-			ret = cli_usage_error("query", "unknown option '%s'", argv[optind - 1]);
+			ret = cli_bad_option("query", c, argv, longopts);
 			goto out;
 		}
 	}
 	if (list_queries) {
 		/* "maptrail query DB --list" reads as well as "maptrail query --list". */
 		ret = argc - optind > 1 ? cli_usage_error("query", "--list takes no query")
-					: list(verbose);
+					: list(verbose, &opts);
 		goto out;
 	}
 	if (describe_name) {

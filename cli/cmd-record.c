@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "record.h"
+#include "schema.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -70,6 +71,54 @@ static bool add_events(const char ***list, int *n, char *arg)
 		(*list)[*n] = NULL;
 	}
 	return true;
+}
+
+/* Every -e name an event of the schema; else the usage-error line (EXIT_USAGE). */
+static int check_events(const char *const *events)
+{
+	sqlite3 *db = NULL;
+	char **names = NULL, *err = NULL;
+	int ret = 0;
+
+	if (!events)
+		return 0;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK || schema_load(db, NULL, &err) < 0 ||
+	    schema_event_names(db, &names, &err) < 0) {
+		cli_error("%s", err ? err : "cannot load the schema");
+		ret = 1;
+		goto out;
+	}
+	for (const char *const *e = events; *e && !ret; e++) {
+		bool known = false;
+
+		for (char **n = names; *n && !known; n++)
+			known = !strcmp(*n, *e);
+		if (!known)
+			ret = cli_unknown_name("record", "event", *e, (const char *const *)names,
+					       "maptrail schema --list");
+	}
+out:
+	schema_names_free(names);
+	free(err);
+	sqlite3_close(db);
+	return ret;
+}
+
+/*
+ * The exit status: the command's, as a shell reports it (128 + N for signal
+ * N); without a command, 128 + N when signal N ended the recording.
+ */
+static int exit_status(const struct rec_summary *s)
+{
+	if (s->command_pid && s->command_done) {
+		if (WIFEXITED(s->command_status))
+			return WEXITSTATUS(s->command_status);
+		if (WIFSIGNALED(s->command_status))
+			return 128 + WTERMSIG(s->command_status);
+	}
+	if (interrupted)
+		return 128 + interrupted;
+	return 0;
 }
 
 static void print_summary(const char *output, char *const *command, const struct rec_summary *s,
@@ -167,7 +216,8 @@ int cmd_record(int argc, char **argv)
 
 	opts.notice_arg = &quiet;
 	/* '+': the command's own options are not ours */
-	while ((c = getopt_long(argc, argv, "+o:e:p:b:qh", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, "+:o:e:p:b:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.output = optarg;
@@ -232,11 +282,17 @@ int cmd_record(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("record", "bad option");
+			return cli_bad_option("record", c, argv, longopts);
 		}
 	}
 	opts.events = events;
 	opts.pids = pids;
+	ret = check_events(events);
+	if (ret) {
+		free(events);
+		free(pids);
+		return ret;
+	}
 	if (optind < argc)
 		opts.command = argv + optind;
 
@@ -285,8 +341,9 @@ int cmd_record(int argc, char **argv)
 		return 1;
 	}
 	print_summary(opts.output, opts.command, &sum, quiet);
+	ret = exit_status(&sum);
 	rec_summary_release(&sum);
 	free(events);
 	free(pids);
-	return 0;
+	return ret;
 }

@@ -29,6 +29,7 @@ static const char **key_slot(struct qry_info *info, const char *key, size_t len)
 		{ "kind", offsetof(struct qry_info, kind) },
 		{ "mitre", offsetof(struct qry_info, mitre) },
 		{ "params", offsetof(struct qry_info, params) },
+		{ "types", offsetof(struct qry_info, types) },
 		{ "means", offsetof(struct qry_info, means) },
 		{ "why", offsetof(struct qry_info, why) },
 	};

@@ -75,3 +75,54 @@ int schema_load(sqlite3 *db, const char *const *extra, char **err)
 		       " SELECT kind, sum(1 << n) AS known FROM (SELECT DISTINCT f.kind, bit.n"
 		       " FROM schema_flag f, bit WHERE f.mask & (1 << bit.n)) GROUP BY kind;", err);
 }
+
+int schema_event_names(sqlite3 *db, char ***names, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	char **list = NULL;
+	int n = 0, rc;
+
+	*err = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT name FROM schema_event ORDER BY name", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **tmp = realloc(list, (n + 2) * sizeof(*list));
+
+		if (!tmp)
+			goto nomem;
+		list = tmp;
+		list[n] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!list[n])
+			goto nomem;
+		list[++n] = NULL;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (!list)
+		list = calloc(1, sizeof(*list));
+	if (!list)
+		goto nomem;
+	*names = list;
+	return n;
+fail:
+	if (asprintf(err, "schema_event: %s", sqlite3_errmsg(db)) < 0)
+		*err = NULL;
+	goto out;
+nomem:
+	if (asprintf(err, "out of memory") < 0)
+		*err = NULL;
+out:
+	sqlite3_finalize(st);
+	schema_names_free(list);
+	return -1;
+}
+
+char **schema_names_free(char **names)
+{
+	for (char **p = names; p && *p; p++)
+		free(*p);
+	free(names);
+	return NULL;
+}
