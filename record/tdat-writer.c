@@ -286,6 +286,11 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (ret)
 			return ret;
 	}
+	if (in->flight) {
+		ret = put_text_option(o, REC_OPTION_MAPTRAIL_FLIGHT, in->flight);
+		if (ret)
+			return ret;
+	}
 	put_u16(o, OPT_DONE);
 	return -o->error;
 }

@@ -31,6 +31,7 @@ struct rec_tdat {
 	int nr_cpus;
 	const struct rec_tdat_cpu *cpus;
 	const char *plan;		/* the recorder's probe plan, as text, or NULL */
+	const char *flight;		/* a flight recorder's dump: what and when (flight.h), or NULL */
 };
 
 /*
@@ -38,6 +39,8 @@ struct rec_tdat {
  * they do not know (trace-cmd 3.1 does), so it sits far above trace-cmd's own.
  */
 #define REC_OPTION_MAPTRAIL_PLAN	0x4d50
+/* A flight recorder's dump: "key=value" lines (rec_flight_option(), record/flight.h). */
+#define REC_OPTION_MAPTRAIL_FLIGHT	0x4d51
 
 /* What the pages of one CPU hold, counted while they are copied. */
 struct rec_tdat_count {
