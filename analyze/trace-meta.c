@@ -57,6 +57,8 @@ enum {
 	OPT_MAX,
 	/* maptrail record's own: its probe plan as text (record/tdat-writer.h) */
 	OPT_MAPTRAIL_PLAN	= 0x4d50,
+	/* its flight recorder's dump: what froze it, the window (record/flight.h) */
+	OPT_MAPTRAIL_FLIGHT	= 0x4d51,
 };
 
 #define SEC_FL_COMPRESS		1
@@ -887,6 +889,9 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 	case OPT_MAPTRAIL_PLAN:
 		ret = dup_text(t, &m->recorder_plan, data, size);
 		break;
+	case OPT_MAPTRAIL_FLIGHT:
+		ret = dup_text(t, &m->recorder_flight, data, size);
+		break;
 	case OPT_TIME_SHIFT:
 	case OPT_TSC2NSEC:
 	case OPT_GUEST:
@@ -1311,6 +1316,7 @@ struct trace_meta *trace_meta_free(struct trace_meta *meta)
 	free(meta->compression_version);
 	free(meta->uname);
 	free(meta->recorder_plan);
+	free(meta->recorder_flight);
 	free(meta->kernel_version);
 	free(meta->tracecmd_version);
 	free(meta->hostname);

@@ -359,7 +359,7 @@ static char *kernel_reason(struct tracefs_instance *inst)
 		char *e = strstr(line, "error:");
 
 		if (e)
-			found = strdup(e);
+			found = strdup(e + strlen("error: "));
 	}
 	free(log);
 	return found ? found : strdup("the kernel gave no reason in error_log");
@@ -485,6 +485,31 @@ static int scan_cpu(struct rec_flight *f, struct kbuffer *kbuf, int cpu, int fd,
 	return 0;
 }
 
+/*
+ * The name of the thread that fired: the live thread's (it called a moment
+ * ago), else what saved_cmdlines remembers of it.
+ */
+static void find_comm(struct rec_flight *f, struct rec_flight_hit *hit)
+{
+	char path[64], *cmdlines;
+	const char *comm;
+	FILE *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", hit->tid);
+	if ((p = fopen(path, "re"))) {
+		if (fgets(hit->comm, sizeof(hit->comm), p))
+			hit->comm[strcspn(hit->comm, "\n")] = '\0';
+		fclose(p);
+	}
+	if (hit->comm[0] || !f->tep)
+		return;
+	cmdlines = tracefs_instance_file_read(NULL, "saved_cmdlines", NULL);
+	if (cmdlines && !tep_parse_saved_cmdlines(f->tep, cmdlines) &&
+	    (comm = tep_data_comm_from_pid(f->tep, hit->tid)) && strcmp(comm, "<...>"))
+		snprintf(hit->comm, sizeof(hit->comm), "%s", comm);
+	free(cmdlines);
+}
+
 int rec_flight_fired(struct rec_flight *f, struct tracefs_instance *inst)
 {
 	int n = 0;
@@ -538,23 +563,8 @@ int rec_flight_find(struct rec_flight *f, int nr_cpus, const int *fds, const uin
 			rec_fail(err, -ret, "reading the dump's pages of CPU %d: %s", cpu,
 				 strerror(-ret));
 	}
-	if (!ret && hit->trigger >= 0 && f->tep) {
-		char *cmdlines = tracefs_instance_file_read(NULL, "saved_cmdlines", NULL);
-		const char *comm;
-		char path[64];
-		FILE *p;
-
-		if (cmdlines && !tep_parse_saved_cmdlines(f->tep, cmdlines) &&
-		    (comm = tep_data_comm_from_pid(f->tep, hit->tid)) && strcmp(comm, "<...>"))
-			snprintf(hit->comm, sizeof(hit->comm), "%s", comm);
-		free(cmdlines);
-		snprintf(path, sizeof(path), "/proc/%d/comm", hit->tid);
-		if (!hit->comm[0] && (p = fopen(path, "re"))) {
-			if (fgets(hit->comm, sizeof(hit->comm), p))
-				hit->comm[strcspn(hit->comm, "\n")] = '\0';
-			fclose(p);
-		}
-	}
+	if (!ret && hit->trigger >= 0)
+		find_comm(f, hit);
 	kbuffer_free(kbuf);
 	return ret;
 }
