@@ -1272,7 +1272,8 @@ int rep_model_load(sqlite3 *db, struct rep_model *m, char **err)
 		return fail(&l, "not a maptrail database (no capture table as maptrail analyze "
 			    "writes it)");
 	}
-	if (load_calls(&l) || load_captures(&l) || load_findings(&l) || load_processes(&l))
+	if (load_calls(&l) || load_captures(&l) || load_findings(&l) || load_processes(&l) ||
+	    rep_flight_load(db, m, err))
 		return -1;
 	return 0;
 }
@@ -1285,6 +1286,7 @@ void rep_model_free(struct rep_model *m)
 	for (int i = 0; i < m->nr_captures; i++) {
 		struct rep_capture *c = &m->captures[i];
 
+		rep_flight_free(c->flight);
 		free(c->path);
 		free(c->sha256);
 		free(c->host);
