@@ -359,7 +359,7 @@ static char *kernel_reason(struct tracefs_instance *inst)
 		char *e = strstr(line, "error:");
 
 		if (e)
-			found = strdup(e + strlen("error: "));
+			found = strdup(e + strlen("error: ") + (strncmp(e + strlen("error: "), "error: ", 7) ? 0 : 7));
 	}
 	free(log);
 	return found ? found : strdup("the kernel gave no reason in error_log");

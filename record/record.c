@@ -839,7 +839,11 @@ static int flight_dump(struct flight *f, const char *reason, char **err)
 		if (v > f->overrun[i] && f->overrun[i] >= 0)
 			d.overwritten += v - f->overrun[i];
 	}
-	rec_flight_fired(f->fl, t->instance);
+	/* a trigger that fired as the command ended is still the reason for this dump */
+	if (rec_flight_fired(f->fl, t->instance)) {
+		reason = d.reason = "trigger";
+		triggered = true;
+	}
 	ret = rec_capture_open(t->instance, n, o->output, &cap, err);
 	if (!ret)
 		ret = rec_capture_flush(cap, err);
@@ -969,31 +973,34 @@ static int dumps_dir(const char *dir, char **err)
 static int flight_start(struct flight *f, char **err)
 {
 	const struct rec_options *o = f->o;
-	char *text;
 	int ret;
 
-	if (!f->fl->nr)
-		rec_notify(o->notice, o->notice_arg, "flight recorder without triggers: it dumps "
-			   "on SIGUSR1 and at the end only");
 	/* the kernel checks each filter now, before anything is recorded */
 	ret = rec_flight_arm(f->fl, f->t->instance, err);
 	if (ret)
 		return ret;
 	if (o->interrupted && *o->interrupted)
 		return rec_fail(err, EINTR, "interrupted before the recording started");
-	if (o->command) {
-		/* the command waits for tracing on: run_flight() arms and turns it on first */
-		f->release = true;
-	}
-	text = rec_plan_text(f->plan, false);
+	/* the command waits for tracing on: run_flight() arms and turns it on first */
+	f->release = o->command != NULL;
+	return 0;
+}
+
+/* Once armed the first time: the plan and the triggers, as an ordinary recording tells its plan. */
+static void flight_tell(struct flight *f)
+{
+	const struct rec_options *o = f->o;
+	char *text = rec_plan_text(f->plan, false);
+
 	if (text)
 		rec_notify(o->notice, o->notice_arg, "%s", text);
 	free(text);
 	text = rec_flight_describe(f->fl);
-	if (text && *text)
-		rec_notify(o->notice, o->notice_arg, "flight recorder armed (triggers):\n%s", text);
+	if (text)
+		rec_notify(o->notice, o->notice_arg, "flight recorder armed, %d KB per CPU, %s:\n%s",
+			   o->buffer_kb > 0 ? o->buffer_kb : REC_DEFAULT_BUFFER_KB,
+			   *text ? "triggers" : "no trigger (SIGUSR1 and the end dump)", text);
 	free(text);
-	return 0;
 }
 
 /* Armed, frozen, dumped, re-armed, up to --keep dumps or the end. */
@@ -1014,6 +1021,8 @@ static int run_flight(struct flight *f, char **err)
 		if (e)
 			ret = rec_fail(err, e, "%s: %s", f->o->command[0], strerror(e));
 	}
+	if (!ret)
+		flight_tell(f);
 	while (!ret) {
 		const char *reason = flight_wait(f);
 
