@@ -337,8 +337,8 @@ int rec_flight_build(sqlite3 *db, const struct rec_plan *plan, const char *const
 	}
 	if (!ret && group_events(f))
 		ret = rec_fail(err, ENOMEM, "out of memory");
-	if (!ret && f->nr && load_matchers(f, notice, arg))
-		ret = rec_fail(err, ENOMEM, "cannot read the event formats of the triggers' events");
+	f->notice = notice;
+	f->notice_arg = arg;
 	if (ret) {
 		rec_flight_free(f);
 		return ret;
@@ -368,6 +368,8 @@ static char *kernel_reason(struct tracefs_instance *inst)
 int rec_flight_arm(struct rec_flight *f, struct tracefs_instance *inst, char **err)
 {
 	*err = NULL;
+	if (f->nr && !f->tep && load_matchers(f, f->notice, f->notice_arg))
+		return rec_fail(err, ENOMEM, "cannot read the formats of the triggers' events");
 	for (int i = 0; i < f->nr_events; i++) {
 		struct rec_trigger_event *e = &f->events[i];
 		char *reason;
@@ -529,6 +531,21 @@ int rec_flight_fired(struct rec_flight *f, struct tracefs_instance *inst)
 			}
 	}
 	return n;
+}
+
+char *rec_flight_suspect_all(struct rec_flight *f, struct tracefs_instance *inst)
+{
+	char *text = NULL;
+
+	for (int j = 0; j < f->nr; j++)
+		f->triggers[j].fired = true;
+	for (int i = 0; i < f->nr_events && !text; i++)
+		if (f->events[i].armed)
+			text = tracefs_event_file_read(inst, f->events[i].system, f->events[i].event,
+						       "trigger", NULL);
+	if (text)
+		text[strcspn(text, "\n")] = '\0';
+	return text;
 }
 
 int rec_flight_find(struct rec_flight *f, int nr_cpus, const int *fds, const uint64_t *sizes,

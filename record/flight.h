@@ -65,7 +65,9 @@ struct rec_flight {
 	struct rec_trigger *triggers;
 	int nr_events;
 	struct rec_trigger_event *events;
-	void *tep;		/* struct tep_handle of the recorded systems, for matching */
+	void *tep;		/* struct tep_handle of the triggers' systems, for matching */
+	rec_notice_fn notice;
+	void *notice_arg;
 };
 
 /* What rec_flight_find() found in a dump. */
@@ -101,7 +103,8 @@ int rec_flight_build(sqlite3 *db, const struct rec_plan *plan, const char *const
 struct rec_flight *rec_flight_free(struct rec_flight *f);
 
 /*
- * rec_flight_arm - write every trigger into @inst.  A trigger the kernel
+ * rec_flight_arm - write every trigger into @inst.  The first time, also
+ * reads the formats of the triggers' events (the kprobes exist by then).  A trigger the kernel
  * refuses is an error naming it with error_log's reason; what was armed
  * before it stays armed (rec_flight_disarm() or removing the instance
  * removes it).  0 or a negative errno.
@@ -117,6 +120,14 @@ void rec_flight_disarm(struct rec_flight *f, struct tracefs_instance *inst);
  * moved.  Returns how many triggers are marked.
  */
 int rec_flight_fired(struct rec_flight *f, struct tracefs_instance *inst);
+
+/*
+ * rec_flight_suspect_all - the buffer stopped but no count moved (a kernel
+ * that does not count, or two triggers racing): mark every trigger, so that
+ * rec_flight_find() names the last call matching any filter.  Returns the
+ * text of the first armed trigger file, for the notice (free()), or NULL.
+ */
+char *rec_flight_suspect_all(struct rec_flight *f, struct tracefs_instance *inst);
 
 /*
  * rec_flight_find - the call that fired, in a dump's pages: per CPU, @fds

@@ -647,8 +647,6 @@ out:
 
 /* How often an armed recorder looks at tracing_on, the command and the clock. */
 #define FLIGHT_TICK_NS	(200 * 1000 * 1000L)
-/* --after: how long the frozen window's pages get to reach the readers before tracing resumes. */
-#define DRAIN_TICK_NS	(20 * 1000 * 1000L)
 
 static double cpu_seconds(void)
 {
@@ -746,25 +744,18 @@ static const char *flight_wait(struct flight *f)
 	}
 }
 
-/* --after: record what follows the trigger, the frozen window kept whole first. */
+/*
+ * --after: record what follows the trigger.  The frozen window is in @cap's
+ * files already (flushed), so nothing new can overwrite it; readers follow
+ * the new events as in an ordinary recording.
+ */
 static int flight_after(struct flight *f, struct rec_capture *cap, char **err)
 {
 	double until = now() + f->o->flight->after;
-	uint64_t before = UINT64_MAX;
 	int ret = rec_capture_start(cap, err);
 
 	if (ret)
 		return ret;
-	/* the readers take the frozen pages before new events could overwrite them */
-	for (int stable = 0; stable < 3; ) {
-		uint64_t size = 0;
-
-		nanosleep(&(struct timespec){ 0, DRAIN_TICK_NS }, NULL);
-		for (int i = 0; i < f->t->nr_cpus; i++)
-			size += rec_capture_size(cap, i);
-		stable = size == before ? stable + 1 : 0;
-		before = size;
-	}
 	if (rec_tracefs_on(f->t))
 		return rec_fail(err, EIO, "cannot turn tracing on in instance %s", f->t->name);
 	while (now() < until && !(f->end = flight_ending(f))) {
@@ -843,6 +834,13 @@ static int flight_dump(struct flight *f, const char *reason, char **err)
 	if (rec_flight_fired(f->fl, t->instance)) {
 		reason = d.reason = "trigger";
 		triggered = true;
+	} else if (triggered) {
+		char *file = rec_flight_suspect_all(f->fl, t->instance);
+
+		rec_notify(o->notice, o->notice_arg, "tracing stopped but no trigger's count moved "
+			   "(%s): the trigger is told by the last call matching a filter",
+			   file ? file : "trigger file unreadable");
+		free(file);
 	}
 	ret = rec_capture_open(t->instance, n, o->output, &cap, err);
 	if (!ret)

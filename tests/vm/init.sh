@@ -10,6 +10,9 @@
 #   plan               maptrail record --plan (backend auto)
 #   record-kprobe      maptrail record --backend kprobe -o k.dat -- /workload
 #   record-tracepoint  maptrail record --backend tracepoint -o t.dat -- /workload
+#   record-flight      maptrail record --flight --backend kprobe --trigger exec
+#                      -- /workload: the kprobe event's trigger freezes the
+#                      buffer at the workload's mprotect to RX (f.dat)
 # Everything lands in /tmp/out, with the tracing state before and after the
 # recordings and a SHA256SUMS of every file; /tmp/out goes back to the host as
 # a gzipped tar, raw on the second serial port (ttyS1, a file on the host),
@@ -69,6 +72,15 @@ state > $O/state-before.txt
 step plan sh -c "maptrail record --plan > $O/plan.txt 2>&1"
 step record-kprobe sh -c "maptrail record --backend kprobe -o $O/k.dat -- /workload > $O/k.out 2> $O/k.err"
 step record-tracepoint sh -c "maptrail record --backend tracepoint -o $O/t.dat -- /workload > $O/t.out 2> $O/t.err"
+flight() {
+	mkdir -p /tmp/flight
+	maptrail record --flight --backend kprobe --trigger exec -o /tmp/flight -- /workload \
+		> $O/f.out 2> $O/f.err || return 1
+	ls /tmp/flight > $O/f.names
+	set -- /tmp/flight/maptrail-*-exec.dat
+	[ -f "$1" ] && cp "$1" $O/f.dat
+}
+step record-flight flight
 state > $O/state-after.txt
 cat $O/k.err
 
