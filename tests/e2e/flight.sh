@@ -99,7 +99,7 @@ set -e
 echo done > "$work/scenario.done"
 EOF
 chmod +x "$work/scenario.sh"
-"$maptrail" record --flight -o "$d" --trigger wx -- "$work/scenario.sh" 2> "$work/wx.err" ||
+tracefs_run "$maptrail" record --flight -o "$d" --trigger wx -- "$work/scenario.sh" 2> "$work/wx.err" ||
 	fail "flight recording failed: $(cat "$work/wx.err")"
 check_state "after the wx flight recording"
 # the recorder stopped at its one dump; the scenario ends on its own
@@ -154,6 +154,7 @@ d=$work/usr1
 mkdir "$d"
 "$maptrail" record --flight -o "$d" --keep 3 -- sleep 60 2> "$work/usr1.err" &
 rec=$!
+tracefs_mine "$rec"
 armed "$work/usr1.err"
 ticks=$(getconf CLK_TCK)
 cpu0=$(awk '{ print $14 + $15 }' "/proc/$rec/stat")
@@ -191,7 +192,7 @@ sleep 3
 exec sleep 30
 EOF
 chmod +x "$work/twice.sh"
-timeout 20 "$maptrail" record --flight -o "$d" --trigger wx --keep 2 -- "$work/twice.sh" \
+tracefs_run "$maptrail" record --flight -o "$d" --trigger wx --keep 2 -- "$work/twice.sh" \
 	2> "$work/keep.err" || fail "--keep 2: exit $?: $(cat "$work/keep.err")"
 check_state "after --keep 2"
 [ "$(ls "$d" | grep -c -- '-wx\(-[0-9]*\)\?\.dat$')" = 2 ] || fail "--keep 2: $(ls "$d")"
@@ -203,8 +204,8 @@ echo "ok: --keep 2: two dumps, then the recorder stopped"
 
 # 4. a raw trigger the kernel refuses ----------------------------------------------
 rc=0
-"$maptrail" record --flight -o "$work" --trigger 'mprotect:nosuchfield & 4' -- true \
-	2> "$work/raw.err" || rc=$?
+tracefs_run "$maptrail" record --flight -o "$work" --trigger 'mprotect:nosuchfield & 4' \
+	-- true 2> "$work/raw.err" || rc=$?
 [ "$rc" = 1 ] && [ "$(wc -l < "$work/raw.err")" = 1 ] &&
 	grep -q "refused the trigger.*Field not found" "$work/raw.err" ||
 	fail "refused raw trigger: exit $rc: $(cat "$work/raw.err")"
@@ -217,6 +218,7 @@ mkdir "$d"
 "$maptrail" record --flight -o "$d" --trigger wx --trigger 'mremap:flags & 1' -- sleep 60 \
 	2> "$work/kill.err" &
 rec=$!
+tracefs_mine "$rec"
 armed "$work/kill.err"
 child=$(pgrep -P "$rec" || true)
 grep -q traceoff "$T/instances/maptrail-$rec/events/syscalls/sys_enter_mprotect/trigger" ||
