@@ -11,6 +11,7 @@
 #   workload's calls before it; analyze's flight table names the trigger, the
 #   call's thread and time, and the findings include the call (flight-trigger,
 #   and flight_finding links it).  The report shows it.
+# - --after: a second process's calls after the trigger are in the dump.
 # - SIGUSR1 dumps on demand (-usr1.dat), SIGINT dumps and stops (-sigint.dat);
 #   the recorder's CPU time while armed and idle for a few seconds is measured
 #   from /proc and printed.
@@ -148,6 +149,30 @@ grep -q "trigger wx froze it" "$work/report.txt" || fail "the report does not te
 grep -q "<== the call that froze the flight recorder" "$work/report.txt" ||
 	fail "the report does not mark the call"
 echo "ok: analyze: flight row, flight_call, the flight-trigger finding; report shows them"
+
+# 1b. --after: what followed the trigger is in the dump too ------------------------
+d=$work/after
+mkdir "$d"
+cat > "$work/after.sh" <<EOF
+#!/bin/sh
+"$injector" --steps a > /dev/null
+sleep 1.5
+exec "$injector" --steps b > "$work/after.out"
+EOF
+chmod +x "$work/after.sh"
+tracefs_run "$maptrail" record --flight -o "$d" --trigger wx --after 5 -- "$work/after.sh" \
+	2> "$work/after.err" || fail "--after: $(cat "$work/after.err")"
+check_state "after --after"
+dump=$(ls "$d"/maptrail-*-wx.dat) || fail "--after: no dump: $(ls "$d")"
+readable "$dump"
+"$maptrail" analyze "$dump" -o "$work/after.db" -q || fail "analyze of the --after dump failed"
+pid2=$(sed -n 's/^pid=\([0-9]*\) .*/\1/p' "$work/after.out")
+[ -n "$pid2" ] || fail "--after: the second injector did not run: $(cat "$work/after.err")"
+[ "$(q "$work/after.db" "SELECT count(*) FROM flight f JOIN mprotect m ON m.ts > f.trigger_ts
+	WHERE m.tid = $pid2 AND m.prot = 5 AND m.ret IS NOT NULL AND f.after_seconds > 0.5
+	AND f.window_end > f.trigger_ts")" = 1 ] ||
+	fail "--after: the call after the trigger is not in the dump: $(q "$work/after.db" "SELECT * FROM flight")"
+echo "ok: --after 5 (ended by the command's exit): the second injector's mprotect to RX, after the trigger, is in the dump"
 
 # 2. SIGUSR1, CPU while armed, SIGINT -----------------------------------------
 d=$work/usr1
