@@ -584,7 +584,8 @@ static int wait_for_end(const struct rec_options *o, struct command *cmd, const 
 
 static int write_capture(const struct rec_options *o, const char *dir, struct rec_plan *plan,
 			 struct rec_tracefs *t, struct rec_capture *cap, struct output *out,
-			 const char *flight, struct rec_summary *sum, char **err)
+			 const char *flight, const void *prelude, size_t prelude_len,
+			 struct rec_summary *sum, char **err)
 {
 	struct rec_tdat_cpu *cpus = calloc(t->nr_cpus, sizeof(*cpus));
 	struct rec_tdat_count *counts = calloc(t->nr_cpus, sizeof(*counts));
@@ -598,6 +599,8 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		.nr_cpus = t->nr_cpus,
 		.cpus = cpus,
 		.flight = flight,
+		.prelude = prelude,
+		.prelude_len = prelude_len,
 	};
 	int ret;
 
@@ -672,6 +675,8 @@ struct flight {
 	int keep;
 	const char *end;		/* set once the recording is to end: the last dump's reason */
 	bool release;			/* the command waits for the first arming */
+	void *prelude;			/* rec_tdat_prelude() of this arming */
+	size_t prelude_len;
 };
 
 static long long cpu_overrun(struct rec_tracefs *t, int cpu)
@@ -683,10 +688,33 @@ static long long cpu_overrun(struct rec_tracefs *t, int cpu)
 	return v;
 }
 
+/* The file's unchanging part, read now rather than when the trigger fires. */
+static int flight_prelude(struct flight *f, char **err)
+{
+	char **systems = plan_systems(f->plan);
+	struct rec_tdat in = {
+		.tracing_dir = f->tracing_dir,
+		.systems = (const char *const *)systems,
+		.page_size = f->t->page_size,
+	};
+	int ret;
+
+	if (!systems)
+		return rec_fail(err, ENOMEM, "out of memory");
+	free(f->prelude);
+	f->prelude = NULL;
+	ret = rec_tdat_prelude(&in, &f->prelude, &f->prelude_len, err);
+	tracefs_list_free(systems);
+	return ret;
+}
+
 static int flight_arm(struct flight *f, char **err)
 {
-	int ret = rec_flight_arm(f->fl, f->t->instance, err);
+	/* kallsyms and the formats as they are at this arming (modules may come later) */
+	int ret = flight_prelude(f, err);
 
+	if (!ret)
+		ret = rec_flight_arm(f->fl, f->t->instance, err);
 	if (ret)
 		return ret;
 	for (int i = 0; i < f->t->nr_cpus; i++)
@@ -890,7 +918,7 @@ static int flight_dump(struct flight *f, const char *reason, char **err)
 			ret = output_open(&out, path, true, err);
 			if (!ret)
 				ret = write_capture(o, f->tracing_dir, f->plan, t, cap, &out, text,
-						    f->sum, err);
+						    f->prelude, f->prelude_len, f->sum, err);
 			if (ret)
 				goto out;
 		}
@@ -1033,6 +1061,7 @@ static int run_flight(struct flight *f, char **err)
 	rec_flight_disarm(f->fl, f->t->instance);
 	f->sum->seconds = now() - f->start;
 	free(f->overrun);
+	free(f->prelude);
 	return ret;
 }
 
@@ -1148,7 +1177,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		name_output(err, o->output, ret);
 		goto out;
 	}
-	ret = write_capture(o, dir, plan, t, cap, &out, NULL, sum, err);
+	ret = write_capture(o, dir, plan, t, cap, &out, NULL, NULL, 0, sum, err);
 	if (ret)
 		goto out;
 	cap = rec_capture_free(cap);
