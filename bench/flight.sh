@@ -20,12 +20,13 @@
 #    oldest event to its newest, from the complete start (the newest of the
 #    CPUs' oldest events) to the end, and its events, read from analyze's
 #    flight table.
-# 2. Trigger to file: the recorder armed with wx while the storm runs (and
-#    once on an idle machine); tests/injector --steps a (its first call is an
-#    RWX mmap) is started, and the dump's directory is watched every 5 ms:
-#    the wall time from the injector's start to the complete file (it appears
-#    only once linked into place), which includes the recorder's poll of
-#    tracing_on (every 200 ms) and the writing of the file.
+# 2. Trigger to file, three times on an idle machine, then three times while
+#    the storm runs: the recorder armed with wx; tests/injector --steps a (its
+#    first call is an RWX mmap) is started, and the dump's directory is watched
+#    every 5 ms: the wall time from the injector's start to the complete file
+#    (it appears only once linked into place), which includes the recorder's
+#    poll of tracing_on (every 200 ms) and the writing of the file (fsync
+#    included).
 #
 # Tracefs is left as found: maptrail removes its instance on every exit.
 set -euo pipefail
@@ -145,11 +146,11 @@ trigger_to_file() {	# trigger_to_file LABEL: one measurement, printed
 	wait "$rec" || true
 	rec=
 }
-trigger_to_file idle
-"$mapstorm" --procs "$procs" --calls $((per_proc * 20)) > /dev/null &
+for i in 1 2 3; do trigger_to_file idle; done
+"$mapstorm" --procs "$procs" --calls $((per_proc * 40)) > /dev/null &
 storm=$!
 sleep 0.5
-trigger_to_file storm
+for i in 1 2 3; do trigger_to_file storm; done
 kill "$storm" 2>/dev/null || true
 wait "$storm" 2>/dev/null || true
 storm=
