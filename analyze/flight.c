@@ -22,7 +22,7 @@ static const struct {
 };
 #define NR_COLUMNS (int)(sizeof(columns) / sizeof(columns[0]))
 
-int ana_flight_insert(struct db *db, int64_t capture_id, const char *text)
+int ana_flight_insert(struct cmn_db *db, int64_t capture_id, const char *text)
 {
 	char *copy = strdup(text), *line, *save = NULL;
 	sqlite3_str *armed = sqlite3_str_new(NULL);
@@ -32,7 +32,7 @@ int ana_flight_insert(struct db *db, int64_t capture_id, const char *text)
 	int ret = -1;
 
 	if (!copy || !armed) {
-		ret = db_fail(db, "out of memory");
+		ret = cmn_db_fail(db, "out of memory");
 		goto out;
 	}
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -53,7 +53,7 @@ int ana_flight_insert(struct db *db, int64_t capture_id, const char *text)
 	}
 	list = sqlite3_str_finish(armed);
 	armed = NULL;
-	st = db_prepare(db, "INSERT OR REPLACE INTO flight (capture_id, dump, keep, reason,"
+	st = cmn_db_prepare(db, "INSERT OR REPLACE INTO flight (capture_id, dump, keep, reason,"
 			" dumped_at, trigger, trigger_spec, trigger_event, trigger_filter, trigger_ts,"
 			" trigger_cpu, trigger_tid, trigger_comm, window_start, window_complete,"
 			" window_end, window_events, overwritten, after_seconds, buffer_kb,"
@@ -76,10 +76,10 @@ int ana_flight_insert(struct db *db, int64_t capture_id, const char *text)
 	}
 	/* a dump without a reason is no flight capture we wrote */
 	if (!value[2]) {
-		ret = db_fail(db, "the flight option has no reason");
+		ret = cmn_db_fail(db, "the flight option has no reason");
 		goto out;
 	}
-	ret = db_step_done(db, st);
+	ret = cmn_db_step_done(db, st);
 out:
 	sqlite3_finalize(st);
 	if (armed)

@@ -14,12 +14,12 @@
 
 #include <stdint.h>
 
-#include "db.h"
+#include "sql.h"
 
 /*
  * ana_flight_insert - the flight row of capture @capture_id from the
  * option's @text.  Returns 0, or -1 with db->err set.
  */
-int ana_flight_insert(struct db *db, int64_t capture_id, const char *text);
+int ana_flight_insert(struct cmn_db *db, int64_t capture_id, const char *text);
 
 #endif

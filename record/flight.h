@@ -156,7 +156,7 @@ struct rec_flight_dump {
 
 /*
  * rec_flight_option - the text of the file's flight option
- * (REC_OPTION_MAPTRAIL_FLIGHT): "key=value" lines, keys as analyze's flight
+ * (TDAT_OPT_MAPTRAIL_FLIGHT, common/tdat-format.h): "key=value" lines, keys as analyze's flight
  * table names its columns.  free().
  */
 char *rec_flight_option(const struct rec_flight *f, const struct rec_flight_dump *d);

@@ -37,14 +37,6 @@ struct rec_tdat {
 	size_t prelude_len;
 };
 
-/*
- * The option id of maptrail's plan in the files it writes.  Readers skip ids
- * they do not know (trace-cmd 3.1 does), so it sits far above trace-cmd's own.
- */
-#define REC_OPTION_MAPTRAIL_PLAN	0x4d50
-/* A flight recorder's dump: "key=value" lines (rec_flight_option(), record/flight.h). */
-#define REC_OPTION_MAPTRAIL_FLIGHT	0x4d51
-
 /* What the pages of one CPU hold, counted while they are copied. */
 struct rec_tdat_count {
 	uint64_t events;
