@@ -26,6 +26,7 @@
 #include "schema.h"
 #include "tasks.h"
 #include "trace-meta.h"
+#include "flight.h"
 
 /* analyze/layout.sql, compiled in by tools/embed. */
 extern const struct embedded_file analyze_layout_sql[];
@@ -468,7 +469,14 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 		struct cpu_state *c = &buf->cpus[rec->cpu];
 
 		c->events++;
-		if (rec->missed_events > 0)
+		/*
+		 * A flight dump begins where the overwrite left the buffer: the
+		 * mark on a CPU's first page counts what was overwritten before
+		 * the window (the flight table has it), not events lost in it.
+		 */
+		if (ld->meta->recorder_flight && c->events == 1)
+			;
+		else if (rec->missed_events > 0)
 			c->lost += rec->missed_events;
 		else if (rec->missed_events < 0)
 			c->lost_unknown++;
@@ -608,7 +616,10 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 			const struct meta_cpu *mc = buf->meta && cpu < buf->meta->nr_cpus ?
 						    &buf->meta->cpus[cpu] : NULL;
 			struct cpu_state *c = &buf->cpus[cpu];
-			int64_t stat_lost = cs ? (cs->overrun > 0 ? cs->overrun : 0) +
+			/* a flight recorder's overrun is its window's start (see load_one()) */
+			int64_t overrun = cs && cs->overrun > 0 && !ld->meta->recorder_flight ?
+					  cs->overrun : 0;
+			int64_t stat_lost = cs ? overrun +
 					    (cs->dropped_events > 0 ? cs->dropped_events : 0) : 0;
 
 			sqlite3_bind_int64(st, 1, ld->capture_id);
@@ -812,6 +823,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		if (!bufs)
 			goto db_error;
 		if (insert_capture(&ld, &in_st, nr_inst + 1) < 0 ||
+		    (meta->recorder_flight &&
+		     ana_flight_insert(&ld.db, ld.capture_id, meta->recorder_flight) < 0) ||
 		    insert_buffer(&ld, &bufs[0], "", tep_get_cpus(ld.tep)) < 0)
 			goto db_error;
 		tracecmd_set_private(handles[0], &bufs[0]);

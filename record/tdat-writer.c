@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -278,6 +279,11 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (ret)
 			return ret;
 	}
+	if (in->flight) {
+		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_FLIGHT, in->flight);
+		if (ret)
+			return ret;
+	}
 	put_u16(o, TDAT_OPT_DONE);
 	return -o->error;
 }
@@ -346,6 +352,57 @@ static int put_cpu_data(struct out *o, const struct rec_tdat *in, int cpu, struc
 	return -o->error;
 }
 
+/* Headers, formats, kallsyms and printk formats: what rec_tdat_prelude() keeps. */
+static int put_prelude(struct out *o, const struct rec_tdat *in)
+{
+	char path[4096];
+	int ret;
+
+	if (in->prelude) {
+		put(o, in->prelude, in->prelude_len);
+		return -o->error;
+	}
+	ret = put_headers(o, in);
+	if (!ret)
+		ret = put_formats(o, in);
+	if (!ret) {
+		/* hidden or zeroed when kptr_restrict says so; written as the kernel shows it */
+		ret = put_file(o, "/proc/kallsyms", 4);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/printk_formats", in->tracing_dir);
+		ret = put_file(o, path, 4);
+	}
+	return ret;
+}
+
+int rec_tdat_prelude(const struct rec_tdat *in, void **data, size_t *len, char **err)
+{
+	struct rec_tdat copy = *in;
+	struct out o = { .err = err };
+	char *buf = NULL;
+	int ret;
+
+	*err = NULL;
+	copy.prelude = NULL;
+	o.fd = memfd_create("maptrail-prelude", MFD_CLOEXEC);
+	if (o.fd < 0)
+		return rec_fail(err, errno, "memfd_create: %s", strerror(errno));
+	ret = put_prelude(&o, &copy);
+	if (!ret && !(buf = malloc(o.pos ? o.pos : 1)))
+		ret = rec_fail(err, ENOMEM, "out of memory");
+	if (!ret && pread(o.fd, buf, o.pos, 0) != (ssize_t)o.pos)
+		ret = rec_fail(err, EIO, "reading back the prelude: %s", strerror(errno));
+	close(o.fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*data = buf;
+	*len = o.pos;
+	return 0;
+}
+
 int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *counts,
 		   uint64_t *size, char **err)
 {
@@ -361,17 +418,7 @@ int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *cou
 			return rec_fail(err, EINVAL, "CPU %d holds %llu bytes, not whole %d-byte pages",
 				    i, (unsigned long long)in->cpus[i].size, in->page_size);
 
-	ret = put_headers(&o, in);
-	if (!ret)
-		ret = put_formats(&o, in);
-	if (!ret) {
-		/* hidden or zeroed when kptr_restrict says so; written as the kernel shows it */
-		ret = put_file(&o, "/proc/kallsyms", 4);
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/printk_formats", in->tracing_dir);
-		ret = put_file(&o, path, 4);
-	}
+	ret = put_prelude(&o, in);
 	if (!ret) {
 		snprintf(path, sizeof(path), "%s/saved_cmdlines", in->tracing_dir);
 		ret = put_file(&o, path, 8);

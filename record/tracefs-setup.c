@@ -341,6 +341,11 @@ int rec_tracefs_create(struct rec_plan *plan, const struct rec_tracefs_options *
 			   t->name, o->buffer_kb, strerror(errno ? errno : EIO));
 		goto out_err;
 	}
+	/* the kernel's default, but the flight recorder's window depends on it */
+	if (o->overwrite && tracefs_option_enable(t->instance, TRACEFS_OPTION_OVERWRITE)) {
+		ret = fail(err, "cannot turn on the overwrite option of instance %s", t->name);
+		goto out_err;
+	}
 	t->nr_cpus = count_cpus(t->instance);
 	if (!t->nr_cpus) {
 		ret = fail(err, "instance %s has no per_cpu directories", t->name);

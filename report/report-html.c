@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report-model.h"
@@ -244,6 +245,12 @@ static void capture(const struct rep_capture *c, FILE *out)
 		 c->compression ? c->compression : "not compressed",
 		 rep_fmt_bytes(b, sizeof(b), c->size));
 	kv_row(out, "file", line, false);
+	if (c->flight) {
+		char *text = rep_flight_text(c);
+
+		kv_row(out, "flight", text ? text : "out of memory", false);
+		free(text);
+	}
 	if (c->analyzed_at) {
 		snprintf(line, sizeof(line), "%s by maptrail %s", c->analyzed_at,
 			 c->version ? c->version : "?");
@@ -352,6 +359,8 @@ static void finding(const struct rep_finding *f, FILE *out)
 		fprintf(out, "%s%s%s", rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? "<br>" : "",
 			f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
 	fputs("</td><td>", out);
+	if (f->froze)
+		fputs("<b class=\"warn\">The call that froze the flight recorder.</b> ", out);
 	esc(out, f->summary);
 	for (int i = 0; i < f->nr_ev; i++) {
 		const struct rep_evidence *e = &f->ev[i];

@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report-model.h"
@@ -161,6 +162,12 @@ static void capture(const struct rep_capture *c, FILE *out)
 		 c->compression ? c->compression : "not compressed",
 		 rep_fmt_bytes(b, sizeof(b), c->size));
 	kv(out, "file", line, false);
+	if (c->flight) {
+		char *text = rep_flight_text(c);
+
+		kv(out, "flight", text ? text : "out of memory", false);
+		free(text);
+	}
 
 	fputs("\n#### Completeness\n\n", out);
 	if (c->lost || c->lost_unknown)
@@ -272,6 +279,8 @@ static void finding(const struct rep_finding *f, FILE *out)
 		fprintf(out, "`%s`%s%s", rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? ", " : "",
 			f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "");
 	fputs(" | ", out);
+	if (f->froze)
+		fputs("**The call that froze the flight recorder.** ", out);
 	md(out, f->summary);
 	/* GitHub renders <br> in a table cell: one line per call */
 	for (int i = 0; i < f->nr_ev; i++) {

@@ -80,8 +80,18 @@ struct rep_event_group {
 	char *events;		/* "mremap, mmap" */
 };
 
+/* A flight recorder's dump (analyze's flight table). */
+struct rep_flight {
+	char *reason, *trigger, *event, *filter, *comm, *dumped_at;
+	int64_t dump, keep, ts, tid, start, complete, end, events, overwritten;
+	double after;
+	bool has_trigger;	/* a trigger fired: ts, tid, comm, event, filter are its */
+	bool has_window;	/* start, complete, end known */
+};
+
 struct rep_capture {
 	int64_t id;
+	struct rep_flight *flight;	/* NULL: not a flight recorder's dump */
 	char *path, *sha256, *host, *uname, *clock, *compression, *analyzed_at, *version;
 	int64_t size, file_version, cpus;
 	int64_t first_ts, last_ts, events, lost, lost_unknown;
@@ -122,6 +132,7 @@ struct rep_finding {
 	int nr_ev;
 	int64_t more_ev;	/* evidence rows not shown */
 	const struct rep_capture *capture;	/* NULL when its capture row is missing */
+	bool froze;		/* its evidence holds the call that froze a flight capture */
 };
 
 /* The findings of one detection, counted: the overview before the details. */
@@ -194,6 +205,12 @@ void rep_model_free(struct rep_model *m);
 int rep_call_index(const struct rep_model *m, const char *call);
 /* rep_group_end - past the findings from @i on of the same detection and severity */
 int rep_group_end(const struct rep_model *m, int i);
+
+/* report-flight.c: a flight capture's row and its triggering call's findings */
+int rep_flight_load(sqlite3 *db, struct rep_model *m, char **err);
+void rep_flight_free(struct rep_flight *f);
+/* rep_flight_text - one paragraph for people: trigger, call, window.  free(). */
+char *rep_flight_text(const struct rep_capture *c);
 
 /* report-fmt.c: text helpers shared by the writers; each returns @buf */
 char *rep_fmt_dur(char *buf, size_t n, int64_t dt, bool ns);	/* "1.234 ms", "17 ticks" */

@@ -283,6 +283,12 @@ static void capture(const struct rep_capture *c, FILE *out)
 		 c->compression ? c->compression : "not compressed",
 		 rep_fmt_bytes(b, sizeof(b), c->size));
 	kv(out, "file", line);
+	if (c->flight) {
+		char *text = rep_flight_text(c);
+
+		kv(out, "flight", text ? text : "out of memory");
+		free(text);
+	}
 
 	fprintf(out, "\n  Completeness\n");
 	snprintf(line, sizeof(line), "%s%s", rep_fmt_count(a, sizeof(a), c->lost),
@@ -378,6 +384,8 @@ static void finding(const struct rep_finding *f, FILE *out)
 	}
 	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
 		fprintf(out, ", thread %" PRId64, f->tid);
+	if (f->froze)
+		fputs("  <== the call that froze the flight recorder", out);
 	fputc('\n', out);
 	if (f->has_addr) {
 		snprintf(line, sizeof(line), "at %s%s%s: %s", rep_fmt_hex(a, sizeof(a), f->addr),

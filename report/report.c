@@ -1261,7 +1261,8 @@ static int model_load(struct loader *l)
 		return fail(l, "not a maptrail database (no capture table as maptrail analyze "
 			    "writes it)");
 	}
-	if (load_calls(l) || load_captures(l) || load_findings(l) || load_processes(l))
+	if (load_calls(l) || load_captures(l) || load_findings(l) || load_processes(l) ||
+	    rep_flight_load(l->db.sql, l->m, &l->db.err))
 		return -1;
 	decide_statements(l->m);
 	return 0;
@@ -1284,6 +1285,7 @@ void rep_model_free(struct rep_model *m)
 	for (int i = 0; i < m->nr_captures; i++) {
 		struct rep_capture *c = &m->captures[i];
 
+		rep_flight_free(c->flight);
 		free(c->path);
 		free(c->sha256);
 		free(c->host);

@@ -92,3 +92,18 @@ CREATE TABLE IF NOT EXISTS schema_errno (
 	name TEXT NOT NULL,
 	description TEXT NOT NULL
 );
+
+-- The named triggers of `maptrail record --flight --trigger NAME`: the calls
+-- that can be judged suspicious from their own arguments, so that the kernel
+-- itself can freeze the flight recorder's ring buffer at the call (a tracefs
+-- "traceoff if FILTER" trigger on the call's entry event).  A trigger is one
+-- row per event it watches; the filter is built per backend from
+-- schema_arg_source (the tracepoint's field name, or the kprobe's, for arg).
+CREATE TABLE IF NOT EXISTS schema_trigger (
+	name TEXT NOT NULL,		-- what --trigger takes: 'wx'
+	event TEXT NOT NULL REFERENCES schema_event(name),
+	arg TEXT,			-- the schema argument tested; NULL: every call fires
+	bits INTEGER,			-- fires when all these bits are set in arg
+	description TEXT NOT NULL,	-- one phrase, for --help and the plan
+	PRIMARY KEY (name, event)
+);

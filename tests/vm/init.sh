@@ -12,6 +12,9 @@
 #   record-tracepoint  maptrail record --backend tracepoint -o t.dat -- /workload
 #   record-static      maptrail-record (statically linked) --plan, -o s.dat --
 #                      /workload and --cleanup, chrooted where nothing else is
+#   record-flight      maptrail record --flight --backend kprobe --trigger exec
+#                      -- /workload: the kprobe event's trigger freezes the
+#                      buffer at the workload's mprotect to RX (f.dat)
 # Everything lands in /tmp/out, with the tracing state before and after the
 # recordings and a SHA256SUMS of every file; /tmp/out goes back to the host as
 # a gzipped tar, raw on the second serial port (ttyS1, a file on the host),
@@ -90,6 +93,15 @@ bare() {
 	return $rc
 }
 [ -x /usr/bin/maptrail-record ] && step record-static bare
+flight() {
+	mkdir -p /tmp/flight
+	maptrail record --flight --backend kprobe --trigger exec -o /tmp/flight -- /workload \
+		> $O/f.out 2> $O/f.err || return 1
+	ls /tmp/flight > $O/f.names
+	set -- /tmp/flight/maptrail-*-exec.dat
+	[ -f "$1" ] && cp "$1" $O/f.dat
+}
+step record-flight flight
 state > $O/state-after.txt
 cat $O/k.err
 

@@ -199,7 +199,7 @@ ksha=$(sed -n 's/^@@ sha256 k.dat \([0-9a-f]*\)$/\1/p' <<< "$console")
 	fail "k.dat is not the file the VM wrote (sha256 ${ksha:-missing})"
 echo "ok: $size bytes back over ttyS1, sha256 checked; k.dat $(wc -c < "$out/k.dat") bytes, sha256 $ksha"
 
-steps="kprobe-smoke plan record-kprobe record-tracepoint"
+steps="kprobe-smoke plan record-kprobe record-tracepoint record-flight"
 [ -x "$static_rec" ] && steps="$steps record-static"
 for s in $steps; do
 	line=$(grep "^@@ step $s " <<< "$console" || true)
@@ -207,7 +207,7 @@ for s in $steps; do
 	case $line in
 	*" rc=0 "*) ;;
 	*) fail "step $s failed in the VM ($line):
-$(cat "$out/k.err" "$out/t.err" "$out/s.err" 2> /dev/null | tail -20)
+$(cat "$out/k.err" "$out/t.err" "$out/s.err" "$out/f.err" 2> /dev/null | tail -20)
 $(tail -5 "$out/plan.txt" 2> /dev/null)" ;;
 	esac
 done
@@ -260,6 +260,31 @@ for cap in $caps; do
 	[ "$lost" = 0 ] || fail "$cap.dat: events lost"
 	echo "ok: $cap.dat: trace-cmd report and maptrail analyze both read $want events"
 done
+
+# The flight recorder on kprobes: the exec trigger on the kprobe event
+# maptrail/mprotect_x64 froze the buffer at the workload's mprotect to RX.
+[ "$(cat "$out/f.names")" = "$(grep -o 'maptrail-[0-9]*T[0-9]*Z-exec.dat' "$out/f.names")" ] ||
+	fail "flight: not one exec dump: $(cat "$out/f.names")"
+trace-cmd report -i "$out/f.dat" > "$work/f.txt" 2> "$work/f.report.err" && [ ! -s "$work/f.report.err" ] ||
+	fail "trace-cmd report cannot read the flight dump: $(cat "$work/f.report.err")"
+"$maptrail" analyze "$out/f.dat" -o "$out/f.db" -q 2> "$work/f.analyze.err" ||
+	fail "maptrail analyze refused the flight dump: $(cat "$work/f.analyze.err")"
+read -r faddr flen < <(sed -n 's/^call=mprotect abi=native .* addr=\(0x[0-9a-f]*\) len=\([0-9]*\) prot=0x5 .*/\1 \2/p' \
+	"$out/f.out" | head -1)
+[ -n "$faddr" ] || fail "flight: the workload printed no mprotect to RX: $(head -5 "$out/f.out")"
+got=$(sqlite3 -batch -noheader "$out/f.db" "SELECT f.trigger || ' ' || f.trigger_event || ' ' ||
+	printf('0x%x', c.addr) || ' ' || c.len || ' ' || c.prot FROM flight f JOIN flight_call c USING (capture_id)")
+[ "$got" = "exec maptrail/mprotect_x64 $faddr $flen 5" ] ||
+	fail "flight: trigger and call: '$got', the workload's mprotect RX was $faddr $flen
+$(sqlite3 "$out/f.db" "SELECT * FROM flight")"
+# (trace-cmd prints the kprobe's u64 addr in decimal)
+line=$(grep -E " mprotect_x64: .* addr=$((faddr)) len=$flen prot=5\$" "$work/f.txt" | tail -1 || true)
+cpu=$(sed -E 's/.*\[0*([0-9]+)\].*/\1/' <<< "$line")
+[ -n "$line" ] && [ "$(grep -E "\[0*$cpu\]" "$work/f.txt" | tail -1)" = "$line" ] ||
+	fail "flight: the triggering mprotect is not the last event of its CPU"
+sqlite3 -batch -noheader "$out/f.db" "SELECT count(*) FROM findings WHERE detection = 'flight-trigger'" |
+	grep -qx 1 || fail "flight: no flight-trigger finding"
+echo "ok: flight recorder on kprobes: trigger exec on maptrail/mprotect_x64 froze the buffer at mprotect($faddr, $flen, RX)"
 
 python3 "$here/check.py" "$out" "$kernel"
 
