@@ -8,6 +8,8 @@ packages=(
 	libtracefs-dev libtraceevent-dev libtracecmd-dev libsqlite3-dev
 	libmd-dev zlib1g-dev libzstd-dev
 	libcmocka-dev		# unit tests
+	libcurl4-openssl-dev	# export: the HTTP client to ClickHouse
+	clickhouse-server clickhouse-client curl	# tests/fleet: a local two-shard cluster
 	trace-cmd		# the independent reader the tests check against
 	sqlite3 python3 time util-linux
 	chromium fonts-dejavu-core	# tests/e2e/report.sh renders the HTML report headless, with text
