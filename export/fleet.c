@@ -111,8 +111,9 @@ static int literal(struct exp_buf *out, const char *name, const char *type, cons
 	memcpy(base, inner, n);
 	base[n] = '\0';
 	if (!value) {
+		/* Typed: 18.16 cannot compare a String column with a bare NULL. */
 		if (inner != type)
-			return exp_buf_str(out, "NULL");
+			return exp_buf_printf(out, "CAST(NULL AS %s)", type);
 		return bad(err, "needs --param %s=VALUE (%s)", name, type, "");
 	}
 	if (!strcmp(base, "String"))

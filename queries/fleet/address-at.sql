@@ -16,5 +16,5 @@ SELECT host, capture, pid, {addr:Int64} AS addr, start_addr, end_addr, prot, map
    AND host = {host:String} AND pid = {pid:Int64}
    AND start_addr <= {addr:Int64} AND end_addr > {addr:Int64}
    AND ts_from <= {ts:Int64} AND (isNull(ts_to) OR ts_to > {ts:Int64})
-   AND (isNull({capture:Nullable(String)}) OR capture = {capture:Nullable(String)})
+   AND (isNull({capture:Nullable(String)}) OR capture = assumeNotNull({capture:Nullable(String)}))
  ORDER BY capture, start_addr

@@ -13,7 +13,7 @@ SELECT host, detection, severity, count() AS findings, uniqExact(capture) AS cap
        min(ts) AS first_ts, max(ts) AS last_ts
   FROM findings
  WHERE attempt IN (SELECT min(attempt) FROM captures GROUP BY capture)
-   AND (isNull({host:Nullable(String)}) OR host = {host:Nullable(String)})
+   AND (isNull({host:Nullable(String)}) OR host = assumeNotNull({host:Nullable(String)}))
    AND (isNull({detection:Nullable(String)}) OR detection = {detection:Nullable(String)})
    AND (isNull({severity:Nullable(String)}) OR severity_rank >=
         multiIf({severity:Nullable(String)} = 'high', 3, {severity:Nullable(String)} = 'medium', 2,

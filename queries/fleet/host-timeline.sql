@@ -15,7 +15,7 @@ SELECT host, capture, ts, pid, tid, comm, call,
   FROM calls
  WHERE attempt IN (SELECT min(attempt) FROM captures GROUP BY capture)
    AND host = {host:String}
-   AND (isNull({capture:Nullable(String)}) OR capture = {capture:Nullable(String)})
+   AND (isNull({capture:Nullable(String)}) OR capture = assumeNotNull({capture:Nullable(String)}))
    AND (isNull({pid:Nullable(Int64)}) OR pid = {pid:Nullable(Int64)})
    AND (isNull({from:Nullable(Int64)}) OR ts >= {from:Nullable(Int64)})
    AND (isNull({to:Nullable(Int64)}) OR ts < {to:Nullable(Int64)})
