@@ -57,6 +57,20 @@ int exp_buf_printf(struct exp_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int exp_buf_int(struct exp_buf *b, long long v)
+{
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+	char digits[24], *p = digits + sizeof(digits);
+
+	do {
+		*--p = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return exp_buf_add(b, p, digits + sizeof(digits) - p);
+}
+
 void exp_buf_free(struct exp_buf *b)
 {
 	free(b->data);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,27 @@ struct shard {
 	struct exp_ch *ch;	/* one of the session's clients; NULL: none given */
 };
 
+/*
+ * The batch in flight: a thread of its own sends it (its own client: a curl
+ * handle is one thread's) while the next one is read from SQLite.  Only the
+ * session's thread reports it accepted, when it next waits.
+ */
+struct sender {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool started, busy, quit, done;	/* done: finished, not yet reported */
+	struct exp_ch *ch;
+	struct exp_buf insert, rows;
+	int rc;
+	char *err;
+	struct exp_batch report;	/* told to on_batch once accepted */
+	char table[64];
+};
+
 struct exp_session {
 	struct exp_options o;
+	struct sender tx;
 	const char *database;
 	struct exp_ch **ch;	/* o.nr_urls clients; ch[0] gets the rows */
 	struct shard *shards;
@@ -35,6 +55,7 @@ struct exp_session {
 };
 
 static int fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void *sender_main(void *arg);
 static int fail(char **err, const char *fmt, ...)
 {
 	va_list ap;
@@ -449,6 +470,18 @@ int exp_session_open(const struct exp_options *o, struct exp_session **out, char
 	/* Rows reach the shards before the INSERT returns: the captures row means it. */
 	if (exp_ch_set(s->ch[0], "insert_distributed_sync", "1") < 0)
 		goto nomem;
+	if (exp_ch_open(o->urls[0], &s->tx.ch, err) < 0)
+		goto fail;
+	if (exp_ch_set(s->tx.ch, "database", s->database) < 0 ||
+	    exp_ch_set(s->tx.ch, "insert_distributed_sync", "1") < 0)
+		goto nomem;
+	pthread_mutex_init(&s->tx.lock, NULL);
+	pthread_cond_init(&s->tx.cond, NULL);
+	if (pthread_create(&s->tx.thread, NULL, sender_main, &s->tx)) {
+		fail(err, "cannot start the sending thread");
+		goto fail;
+	}
+	s->tx.started = true;
 	if (o->cluster && find_shards(s, err) < 0)
 		goto fail;
 	if (check_layout(s, err) < 0)
@@ -469,6 +502,21 @@ struct exp_session *exp_session_free(struct exp_session *s)
 {
 	if (!s)
 		return NULL;
+	if (s->tx.started) {
+		pthread_mutex_lock(&s->tx.lock);
+		while (s->tx.busy)
+			pthread_cond_wait(&s->tx.cond, &s->tx.lock);
+		s->tx.quit = true;
+		pthread_cond_broadcast(&s->tx.cond);
+		pthread_mutex_unlock(&s->tx.lock);
+		pthread_join(s->tx.thread, NULL);
+		pthread_mutex_destroy(&s->tx.lock);
+		pthread_cond_destroy(&s->tx.cond);
+	}
+	free(s->tx.err);
+	exp_ch_free(s->tx.ch);
+	exp_buf_free(&s->tx.insert);
+	exp_buf_free(&s->tx.rows);
 	for (int i = 0; s->ch && i < s->o.nr_urls; i++)
 		exp_ch_free(s->ch[i]);
 	for (int i = 0; i < s->nr_shards; i++)
@@ -507,24 +555,91 @@ static void new_attempt(char *id, size_t size)
 		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 }
 
+static void *sender_main(void *arg)
+{
+	struct sender *tx = arg;
+
+	pthread_mutex_lock(&tx->lock);
+	for (;;) {
+		char *err = NULL;
+		int rc;
+
+		while (!tx->busy && !tx->quit)
+			pthread_cond_wait(&tx->cond, &tx->lock);
+		if (tx->quit)
+			break;
+		pthread_mutex_unlock(&tx->lock);
+		rc = exp_ch_insert(tx->ch, tx->insert.data, tx->rows.data, tx->rows.len, &err);
+		pthread_mutex_lock(&tx->lock);
+		tx->rc = rc;
+		tx->err = err;
+		tx->busy = false;
+		tx->done = true;
+		pthread_cond_broadcast(&tx->cond);
+	}
+	pthread_mutex_unlock(&tx->lock);
+	return NULL;
+}
+
+/* Waits for the batch in flight; 0 when it was accepted (and reported), else -1 and *err. */
+static int sender_wait(struct exp_session *s, char **err)
+{
+	struct sender *tx = &s->tx;
+	struct exp_batch report;
+	bool done;
+	int rc;
+
+	if (!tx->started)
+		return 0;
+	pthread_mutex_lock(&tx->lock);
+	while (tx->busy)
+		pthread_cond_wait(&tx->cond, &tx->lock);
+	done = tx->done;
+	tx->done = false;
+	rc = tx->rc;
+	tx->rc = 0;
+	if (rc < 0) {
+		*err = tx->err;
+		tx->err = NULL;
+	}
+	report = tx->report;
+	pthread_mutex_unlock(&tx->lock);
+	if (rc < 0)
+		return -1;
+	if (done && s->o.on_batch)
+		s->o.on_batch(s->o.ctx, &report);
+	return 0;
+}
+
+/* Hands the rows built so far to the sender, once the previous batch is in. */
 static int flush(struct transfer *x, const struct exp_table *t, char **err)
 {
 	struct exp_session *s = x->s;
+	struct sender *tx = &s->tx;
+	struct exp_buf swap;
 
 	if (!x->rows.len)
 		return 0;
-	if (exp_ch_insert(s->ch[0], x->insert.data, x->rows.data, x->rows.len, err) < 0)
+	if (sender_wait(s, err) < 0)
 		return -1;
-	x->bytes += x->rows.len;
+	tx->insert.len = 0;
+	if (exp_buf_add(&tx->insert, x->insert.data, x->insert.len) < 0)
+		return nomem(err);
+	swap = tx->rows;
+	tx->rows = x->rows;
+	x->rows = swap;
+	x->bytes += tx->rows.len;
 	x->rows.len = 0;
 	s->batches++;
-	if (s->o.on_batch) {
-		struct exp_batch b = {
-			.capture = x->sha256, .table = t->name, .rows = x->nr_rows,
-			.bytes = x->bytes, .number = s->batches,
-		};
-		s->o.on_batch(s->o.ctx, &b);
-	}
+	snprintf(tx->table, sizeof(tx->table), "%s", t->name);
+	tx->report = (struct exp_batch) {
+		.capture = x->sha256, .table = tx->table, .rows = x->nr_rows,
+		.bytes = x->bytes, .number = s->batches,
+	};
+	pthread_mutex_lock(&tx->lock);
+	tx->busy = true;
+	pthread_cond_broadcast(&tx->cond);
+	pthread_mutex_unlock(&tx->lock);
 	return 0;
 }
 
@@ -541,9 +656,9 @@ static int put_cell(struct exp_buf *b, sqlite3_stmt *st, int i, enum exp_kind ki
 	if (type == SQLITE_NULL)
 		return exp_buf_add(b, "\\N", 2);
 	if (kind == EXP_INT && type == SQLITE_INTEGER)
-		return exp_buf_printf(b, "%lld", (long long)sqlite3_column_int64(st, i));
+		return exp_buf_int(b, sqlite3_column_int64(st, i));
 	if (kind == EXP_INT && type == SQLITE_FLOAT)
-		return exp_buf_printf(b, "%lld", (long long)sqlite3_column_double(st, i));
+		return exp_buf_int(b, (long long)sqlite3_column_double(st, i));
 	if (kind == EXP_FLOAT && (type == SQLITE_INTEGER || type == SQLITE_FLOAT))
 		return exp_buf_printf(b, "%.17g", sqlite3_column_double(st, i));
 	if (type == SQLITE_BLOB)
@@ -653,8 +768,10 @@ static int send_table(struct transfer *x, const struct exp_table *t, const struc
 				e = exp_buf_str(&x->rows, "\t");
 				e = e ?: put_text(&x->rows, src, strlen(src));
 			}
-			if (!e && t->last)
-				e = exp_buf_printf(&x->rows, "\t%lld", x->nr_rows);
+			if (!e && t->last) {
+				e = exp_buf_str(&x->rows, "\t");
+				e = e ?: exp_buf_int(&x->rows, x->nr_rows);
+			}
 			for (int i = 0; !e && i < c->nr; i++) {
 				e = exp_buf_str(&x->rows, "\t");
 				e = e ?: put_cell(&x->rows, st, i, kinds[i]);
@@ -769,9 +886,15 @@ int exp_export_db(struct exp_session *s, const char *path, char **err)
 		}
 		new_attempt(x.attempt, sizeof(x.attempt));
 		for (int i = 0; i < nr_tables; i++) {
+			int rc = 0;
+
 			if (!present[i])
 				continue;
-			if (send_table(&x, &exp_tables[i], &cols[i], err) < 0) {
+			/* The captures row only once every other row is in. */
+			if (exp_tables[i].last)
+				rc = sender_wait(s, err);
+			if (rc < 0 || send_table(&x, &exp_tables[i], &cols[i], err) < 0 ||
+			    (exp_tables[i].last && sender_wait(s, err) < 0)) {
 				exp_buf_free(&x.rows);
 				exp_buf_free(&x.insert);
 				goto out;
