@@ -69,6 +69,9 @@ static void on_capture(void *ctx, const struct exp_capture_result *r)
 	       p->db, r->capture, r->host, r->rows, r->bytes / 1e6, r->seconds,
 	       r->seconds > 0 ? r->rows / r->seconds : 0.0,
 	       r->seconds > 0 ? r->bytes / 1e6 / r->seconds : 0.0);
+	if (r->stale_rows)
+		printf("%s: capture %.12s: %lld rows of an export that did not finish are being removed\n",
+		       p->db, r->capture, r->stale_rows);
 }
 
 int cmd_export(int argc, char **argv)

@@ -820,6 +820,77 @@ static int complete(struct exp_session *s, const char *sha256, char **err)
 	return ret;
 }
 
+/*
+ * Removes the rows of @sha256's attempts that never completed (an export
+ * killed or failed before this one, or one that lost a race to this one),
+ * through every server given a URL: ALTER TABLE ... DELETE, which ClickHouse
+ * applies in the background.  An attempt with a captures row is kept: the
+ * questions read the first of those.  *@stale: how many rows go.
+ */
+static int prune(struct exp_session *s, const char *sha256, const int *present,
+		 long long *stale, char **err)
+{
+	struct exp_buf out = { 0 }, cond = { 0 };
+	int ret = -1, rc;
+
+	*stale = 0;
+	rc = SQL(s, "SELECT attempt FROM captures WHERE capture = ");
+	rc = rc ?: exp_ch_quote(&s->sql, sha256, strlen(sha256));
+	rc = rc ?: exp_buf_str(&s->sql, " FORMAT TabSeparated");
+	if (rc)
+		goto nomem;
+	if (run(s, s->ch[0], &out, err) < 0)
+		goto out;
+	rc = exp_buf_str(&cond, "capture = ");
+	rc = rc ?: exp_ch_quote(&cond, sha256, strlen(sha256));
+	rc = rc ?: exp_buf_str(&cond, " AND attempt NOT IN (''");
+	for (char *p = out.data; !rc && p && *p;) {
+		size_t n = strcspn(p, "\n");
+
+		rc = exp_buf_str(&cond, ", ");
+		rc = rc ?: exp_ch_quote(&cond, p, n);
+		p += n + (p[n] == '\n');
+	}
+	rc = rc ?: exp_buf_str(&cond, ")");
+	if (rc)
+		goto nomem;
+	for (int i = 0; exp_tables[i].name; i++) {
+		long long n;
+
+		if (!present[i] || exp_tables[i].last)
+			continue;
+		if (SQL(s, "SELECT count() FROM ") || exp_ch_ident(&s->sql, exp_tables[i].name) ||
+		    exp_buf_str(&s->sql, " WHERE ") || exp_buf_str(&s->sql, cond.data) ||
+		    exp_buf_str(&s->sql, " FORMAT TabSeparated"))
+			goto nomem;
+		if (run(s, s->ch[0], &out, err) < 0)
+			goto out;
+		n = out.len ? atoll(out.data) : 0;
+		if (!n)
+			continue;
+		*stale += n;
+		for (int k = 0; k < (s->o.cluster ? s->nr_shards : 1); k++) {
+			struct exp_ch *ch = s->o.cluster ? s->shards[k].ch : s->ch[0];
+
+			if (!ch)
+				continue;	/* a shard without a URL keeps them, unread */
+			if (SQL(s, "ALTER TABLE ") || local_name(s, &s->sql, exp_tables[i].name) ||
+			    exp_buf_str(&s->sql, " DELETE WHERE ") || exp_buf_str(&s->sql, cond.data))
+				goto nomem;
+			if (run(s, ch, NULL, err) < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+	goto out;
+nomem:
+	nomem(err);
+out:
+	exp_buf_free(&out);
+	exp_buf_free(&cond);
+	return ret;
+}
+
 static double now_s(void)
 {
 	struct timespec t;
@@ -890,15 +961,29 @@ int exp_export_db(struct exp_session *s, const char *path, char **err)
 
 			if (!present[i])
 				continue;
-			/* The captures row only once every other row is in. */
+			/*
+			 * The captures row only once every other row is in, and
+			 * not when another export finished the capture meanwhile.
+			 */
 			if (exp_tables[i].last)
 				rc = sender_wait(s, err);
+			if (!rc && exp_tables[i].last) {
+				rc = complete(s, x.sha256, err);
+				r.already = rc > 0;
+				if (rc > 0)
+					break;
+			}
 			if (rc < 0 || send_table(&x, &exp_tables[i], &cols[i], err) < 0 ||
 			    (exp_tables[i].last && sender_wait(s, err) < 0)) {
 				exp_buf_free(&x.rows);
 				exp_buf_free(&x.insert);
 				goto out;
 			}
+		}
+		if (prune(s, x.sha256, present, &r.stale_rows, err) < 0) {
+			exp_buf_free(&x.rows);
+			exp_buf_free(&x.insert);
+			goto out;
 		}
 		r.rows = x.nr_rows;
 		r.bytes = x.bytes;

@@ -15,7 +15,9 @@
  * the attempt's id, and the captures row is written last, so an attempt that
  * failed or was killed is never complete; the fleet questions read only the
  * attempts that have a captures row (the first per capture).  A capture that
- * has one is not sent again.  The SQLite file is opened read-only.
+ * has one is not sent again; once one is complete, the rows of its attempts
+ * that never completed are deleted (ALTER TABLE ... DELETE, through the
+ * servers given).  The SQLite file is opened read-only.
  *
  * Nothing here prints; errors are one line in *err (free()).
  */
@@ -38,7 +40,8 @@ struct exp_batch {
 struct exp_capture_result {
 	const char *capture;	/* sha256 */
 	const char *host;
-	bool already;		/* it was complete in ClickHouse: nothing sent */
+	bool already;		/* it was complete in ClickHouse: nothing sent (or kept) */
+	long long stale_rows;	/* rows of earlier attempts that never completed, removed */
 	long long rows;		/* rows sent, all tables */
 	double bytes;		/* bytes of rows sent */
 	double seconds;		/* wall time of its transfer */
