@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "export.h"
+#include "query.h"
 
 static void usage(FILE *out)
 {
@@ -149,6 +150,16 @@ int cmd_export(int argc, char **argv)
 	env = getenv("MAPTRAIL_EXPORT_BATCH_BYTES");	/* the tests: many batches of a small file */
 	o.batch_bytes = env ? strtoul(env, NULL, 10) : 0;
 	ret = 1;
+	/* Every database is one before anything is created in ClickHouse. */
+	for (int i = optind; i < argc; i++) {
+		sqlite3 *db = NULL;
+
+		if (qry_open(argv[i], &db, &err) < 0) {
+			cli_error("%s: %s", argv[i], err ? err : "cannot open");
+			goto out;
+		}
+		sqlite3_close(db);
+	}
 	if (exp_session_open(&o, &s, &err) < 0) {
 		cli_error("export: %s", err ? err : "cannot start");
 		goto out;

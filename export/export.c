@@ -456,9 +456,13 @@ int exp_session_open(const struct exp_options *o, struct exp_session **out, char
 	s->ch = calloc(o->nr_urls, sizeof(*s->ch));
 	if (!s->ch)
 		goto nomem;
-	for (int i = 0; i < o->nr_urls; i++) {
+	for (int i = 0; i < o->nr_urls; i++)
 		if (exp_ch_open(o->urls[i], &s->ch[i], err) < 0)
 			goto fail;
+	/* The cluster checked before anything is created on it. */
+	if (o->cluster && find_shards(s, err) < 0)
+		goto fail;
+	for (int i = 0; i < o->nr_urls; i++) {
 		if (SQL(s, "CREATE DATABASE IF NOT EXISTS ") ||
 		    exp_ch_ident(&s->sql, s->database))
 			goto nomem;
@@ -482,8 +486,6 @@ int exp_session_open(const struct exp_options *o, struct exp_session **out, char
 		goto fail;
 	}
 	s->tx.started = true;
-	if (o->cluster && find_shards(s, err) < 0)
-		goto fail;
 	if (check_layout(s, err) < 0)
 		goto fail;
 	exp_buf_free(&answer);
