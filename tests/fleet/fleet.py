@@ -27,14 +27,15 @@ DB = "fleet_test"
 # The attempts the fleet questions read.
 COMPLETE = "attempt IN (SELECT min(attempt) FROM captures GROUP BY capture)"
 
-# Fixture, and the host it is exported as.  alpha has two captures; a host
-# name with quotes and a backslash must come back as it went.
+# Fixtures (several: analyze --append makes one database of them), and the
+# host they are exported as.  alpha has two captures in two files, delta two
+# in one; a host name with quotes and a backslash must come back as it went.
 CAPTURES = [
-    ("mapwork-v6", "alpha"),
-    ("top-v7", "alpha"),
-    ("two-buffers-v7", "beta"),
-    ("vm61-kprobe", "o'hara \\ \"gamma\""),
-    ("mapwork-v7-zstd", "delta"),
+    (["mapwork-v6"], "alpha"),
+    (["top-v7"], "alpha"),
+    (["two-buffers-v7"], "beta"),
+    (["vm61-kprobe"], "o'hara \\ \"gamma\""),
+    (["mapwork-v7-zstd", "mapwork-v7-none"], "delta"),
 ]
 
 failures = 0
@@ -105,14 +106,21 @@ def main():
     started = False
     try:
         # The captures, analyzed to databases.
-        dbs = []
-        for fixture, host in CAPTURES:
-            out = os.path.join(work, fixture + ".db")
-            run("analyze", os.path.join(FIXTURES, fixture + ".dat"), "-o", out, "-q")
+        # One entry per capture; files holds one entry per database.
+        dbs, files = [], []
+        for fixtures, host in CAPTURES:
+            out = os.path.join(work, fixtures[0] + ".db")
+            for i, fixture in enumerate(fixtures):
+                run("analyze", os.path.join(FIXTURES, fixture + ".dat"), "-o", out, "-q",
+                    *(["--append"] if i else []))
             con = sqlite3.connect("file:%s?mode=ro" % out, uri=True)
-            cid, sha = con.execute("SELECT id, sha256 FROM capture").fetchone()
+            caps = con.execute("SELECT id, sha256 FROM capture ORDER BY id").fetchall()
             con.close()
-            dbs.append({"path": out, "host": host, "id": cid, "sha": sha, "hash": sha256(out)})
+            check(len(caps) == len(fixtures), "%s holds %d captures" % (out, len(fixtures)))
+            f = {"path": out, "host": host, "hash": sha256(out), "captures": len(caps)}
+            files.append(f)
+            for cid, sha in caps:
+                dbs.append({"path": out, "host": host, "id": cid, "sha": sha, "file": f})
 
         p = subprocess.run([CLUSTER, "start", cluster_dir, "2"], capture_output=True, text=True)
         started = True
@@ -131,6 +139,7 @@ def main():
 
         # A killed export: SIGKILL after its second batch (small batches).
         victim = dbs[2]
+        assert victim["host"] == "beta"
         p = export(victim, env={"MAPTRAIL_EXPORT_TEST_KILL_AFTER": "2",
                                 "MAPTRAIL_EXPORT_BATCH_BYTES": "20000"}, ok=False)
         check(p.returncode == -signal.SIGKILL, "the export was killed (status %d)" % p.returncode)
@@ -144,12 +153,12 @@ def main():
         check(rows == [], "the questions do not see the killed capture: %r" % rows[:2])
 
         # Everything, then everything again.
-        for d in dbs:
-            p = export(d)
-            check("rows" in p.stdout and "already" not in p.stdout,
-                  "%s exported: %s" % (d["path"], p.stdout.strip()))
-            check(("did not finish are being removed" in p.stdout) == (d is victim),
-                  "%s: the killed attempt's rows (only) are removed: %s" % (d["path"], p.stdout))
+        for f in files:
+            p = export(f)
+            check(p.stdout.count(" rows, ") == f["captures"] and "already" not in p.stdout,
+                  "%s exported: %s" % (f["path"], p.stdout.strip()))
+            check(("did not finish are being removed" in p.stdout) == (f is victim["file"]),
+                  "%s: the killed attempt's rows (only) are removed: %s" % (f["path"], p.stdout))
         tables = ["captures", "capture_cpus", "tasks", "processes", "calls", "vma_history",
                   "findings", "finding_evidence"]
         # The killed attempt's rows, never read, are deleted once the capture is complete
@@ -162,9 +171,10 @@ def main():
             time.sleep(0.2)
         check(orphans == 0, "the killed attempt's rows were removed (%d left)" % orphans)
         before = {t: raw("SELECT count() FROM %s" % t)[0][0] for t in tables}
-        for d in dbs:
-            p = export(d)
-            check("already in ClickHouse" in p.stdout, "%s again: %s" % (d["path"], p.stdout.strip()))
+        for f in files:
+            p = export(f)
+            check(p.stdout.count("already in ClickHouse") == f["captures"],
+                  "%s again: %s" % (f["path"], p.stdout.strip()))
         after = {t: raw("SELECT count() FROM %s" % t)[0][0] for t in tables}
         check(before == after, "exporting again changed nothing: %r vs %r" % (before, after))
 
@@ -188,7 +198,7 @@ def main():
                               (t, d["sha"], complete))[0][0])
                 check(got == want[t], "%s %s: ClickHouse %d, SQLite %d" %
                       (os.path.basename(d["path"]), t, got, want[t]))
-                report.append((os.path.basename(d["path"]), t, want[t], got))
+                report.append(("%s#%d" % (os.path.basename(d["path"]), d["id"]), t, want[t], got))
         with open(os.environ.get("FLEET_COUNTS", os.path.join(work, "counts.txt")), "w") as f:
             for r in report:
                 f.write("%s %s sqlite=%d clickhouse=%d\n" % r)
@@ -227,7 +237,7 @@ def main():
         s.bind(("127.0.0.1", 0))
         dead = "http://127.0.0.1:%d/" % s.getsockname()[1]
         s.close()
-        p = run("export", dbs[0]["path"], "--clickhouse", dead, ok=False)
+        p = run("export", files[0]["path"], "--clickhouse", dead, ok=False)
         check(p.returncode == 1 and p.stderr.count("\n") == 1 and "not answering" in p.stderr
               and p.stdout == "", "export to a server that is down: %r" % p.stderr)
         p = run("query", "--clickhouse", dead, "host-findings", ok=False)
@@ -235,8 +245,8 @@ def main():
               "query to a server that is down: %r" % p.stderr)
 
         # The SQLite files are as analyze left them.
-        for d in dbs:
-            check(sha256(d["path"]) == d["hash"], "%s unchanged" % d["path"])
+        for f in files:
+            check(sha256(f["path"]) == f["hash"], "%s unchanged" % f["path"])
     finally:
         if started:
             pids = []
