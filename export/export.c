@@ -270,6 +270,12 @@ static int ensure_table(struct exp_session *s, const struct exp_table *t,
 		if (columns_of(s, sh->ch ? sh->ch : s->ch[0], sh->ch ? NULL : sh->addr, local,
 			       &have, err) < 0)
 			goto out;
+		if (!sh->ch && !have.len) {
+			fail(err, "shard %d of cluster %s (%s) has no table %s.%s: give its HTTP URL "
+				  "with another --clickhouse", sh->num, s->o.cluster, sh->addr,
+			     s->database, local);
+			goto out;
+		}
 		if (!sh->ch) {
 			for (int j = 0; j < c->nr; j++) {
 				size_t n;

@@ -340,9 +340,8 @@ long long exp_fleet_query(const char *url, const char *database, const char *sql
 				continue;
 			}
 			n = exp_tsv_unescape(cells[i], strlen(cells[i]));
-			if (k == EXP_INT && types[i][0] == 'U' && cells[i][0] != '-')
-				sqlite3_bind_int64(ins, i + 1, (long long)strtoull(cells[i], NULL, 10));
-			else if (k == EXP_INT && strstr(types[i], "UInt"))
+			/* UInt64 above 2^63 keeps its bits, as analyze stores addresses. */
+			if (k == EXP_INT && strstr(types[i], "UInt"))
 				sqlite3_bind_int64(ins, i + 1, (long long)strtoull(cells[i], NULL, 10));
 			else if (k == EXP_INT)
 				sqlite3_bind_int64(ins, i + 1, strtoll(cells[i], NULL, 10));
