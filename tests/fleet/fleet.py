@@ -101,6 +101,9 @@ def sqlite_counts(path, capture_id):
 
 
 def main():
+    if not (shutil.which("clickhouse-server") or os.path.exists("/usr/sbin/clickhouse-server")):
+        print("fleet: skipped: no clickhouse-server (scripts/install-deps.sh installs it)")
+        sys.exit(77)
     work = tempfile.mkdtemp(prefix="maptrail-fleet.")
     cluster_dir = os.path.join(work, "ch")
     started = False
