@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "ch.h"
 #include "export.h"
 #include "layout.h"
+#include "sender.h"
 #include "query.h"
 
 #define DEFAULT_BATCH	(32u << 20)
@@ -25,27 +25,11 @@ struct shard {
 	struct exp_ch *ch;	/* one of the session's clients; NULL: none given */
 };
 
-/*
- * The batch in flight: a thread of its own sends it (its own client: a curl
- * handle is one thread's) while the next one is read from SQLite.  Only the
- * session's thread reports it accepted, when it next waits.
- */
-struct sender {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool started, busy, quit, done;	/* done: finished, not yet reported */
-	struct exp_ch *ch;
-	struct exp_buf insert, rows;
-	int rc;
-	char *err;
-	struct exp_batch report;	/* told to on_batch once accepted */
-	char table[64];
-};
-
 struct exp_session {
 	struct exp_options o;
-	struct sender tx;
+	struct exp_sender *tx;		/* the rows' way to o.urls[0] */
+	struct exp_batch pending;	/* the batch in flight, told to on_batch once accepted */
+	char pending_table[64];
 	const char *database;
 	struct exp_ch **ch;	/* o.nr_urls clients; ch[0] gets the rows */
 	struct shard *shards;
@@ -55,7 +39,6 @@ struct exp_session {
 };
 
 static int fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void *sender_main(void *arg);
 static int fail(char **err, const char *fmt, ...)
 {
 	va_list ap;
@@ -477,21 +460,8 @@ int exp_session_open(const struct exp_options *o, struct exp_session **out, char
 		if (exp_ch_set(s->ch[i], "database", s->database) < 0)
 			goto nomem;
 	}
-	/* Rows reach the shards before the INSERT returns: the captures row means it. */
-	if (exp_ch_set(s->ch[0], "insert_distributed_sync", "1") < 0)
-		goto nomem;
-	if (exp_ch_open(o->urls[0], &s->tx.ch, err) < 0)
+	if (exp_sender_start(o->urls[0], s->database, &s->tx, err) < 0)
 		goto fail;
-	if (exp_ch_set(s->tx.ch, "database", s->database) < 0 ||
-	    exp_ch_set(s->tx.ch, "insert_distributed_sync", "1") < 0)
-		goto nomem;
-	pthread_mutex_init(&s->tx.lock, NULL);
-	pthread_cond_init(&s->tx.cond, NULL);
-	if (pthread_create(&s->tx.thread, NULL, sender_main, &s->tx)) {
-		fail(err, "cannot start the sending thread");
-		goto fail;
-	}
-	s->tx.started = true;
 	if (check_layout(s, err) < 0)
 		goto fail;
 	exp_buf_free(&answer);
@@ -510,21 +480,7 @@ struct exp_session *exp_session_free(struct exp_session *s)
 {
 	if (!s)
 		return NULL;
-	if (s->tx.started) {
-		pthread_mutex_lock(&s->tx.lock);
-		while (s->tx.busy)
-			pthread_cond_wait(&s->tx.cond, &s->tx.lock);
-		s->tx.quit = true;
-		pthread_cond_broadcast(&s->tx.cond);
-		pthread_mutex_unlock(&s->tx.lock);
-		pthread_join(s->tx.thread, NULL);
-		pthread_mutex_destroy(&s->tx.lock);
-		pthread_cond_destroy(&s->tx.cond);
-	}
-	free(s->tx.err);
-	exp_ch_free(s->tx.ch);
-	exp_buf_free(&s->tx.insert);
-	exp_buf_free(&s->tx.rows);
+	s->tx = exp_sender_stop(s->tx);
 	for (int i = 0; s->ch && i < s->o.nr_urls; i++)
 		exp_ch_free(s->ch[i]);
 	for (int i = 0; i < s->nr_shards; i++)
@@ -563,59 +519,15 @@ static void new_attempt(char *id, size_t size)
 		 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 }
 
-static void *sender_main(void *arg)
-{
-	struct sender *tx = arg;
-
-	pthread_mutex_lock(&tx->lock);
-	for (;;) {
-		char *err = NULL;
-		int rc;
-
-		while (!tx->busy && !tx->quit)
-			pthread_cond_wait(&tx->cond, &tx->lock);
-		if (tx->quit)
-			break;
-		pthread_mutex_unlock(&tx->lock);
-		rc = exp_ch_insert(tx->ch, tx->insert.data, tx->rows.data, tx->rows.len, &err);
-		pthread_mutex_lock(&tx->lock);
-		tx->rc = rc;
-		tx->err = err;
-		tx->busy = false;
-		tx->done = true;
-		pthread_cond_broadcast(&tx->cond);
-	}
-	pthread_mutex_unlock(&tx->lock);
-	return NULL;
-}
-
-/* Waits for the batch in flight; 0 when it was accepted (and reported), else -1 and *err. */
+/* Waits for the batch in flight and tells on_batch it was accepted. */
 static int sender_wait(struct exp_session *s, char **err)
 {
-	struct sender *tx = &s->tx;
-	struct exp_batch report;
-	bool done;
-	int rc;
+	int accepted = 0;
 
-	if (!tx->started)
-		return 0;
-	pthread_mutex_lock(&tx->lock);
-	while (tx->busy)
-		pthread_cond_wait(&tx->cond, &tx->lock);
-	done = tx->done;
-	tx->done = false;
-	rc = tx->rc;
-	tx->rc = 0;
-	if (rc < 0) {
-		*err = tx->err;
-		tx->err = NULL;
-	}
-	report = tx->report;
-	pthread_mutex_unlock(&tx->lock);
-	if (rc < 0)
+	if (exp_sender_wait_accepted(s->tx, &accepted, err) < 0)
 		return -1;
-	if (done && s->o.on_batch)
-		s->o.on_batch(s->o.ctx, &report);
+	if (accepted && s->o.on_batch)
+		s->o.on_batch(s->o.ctx, &s->pending);
 	return 0;
 }
 
@@ -623,31 +535,19 @@ static int sender_wait(struct exp_session *s, char **err)
 static int flush(struct transfer *x, const struct exp_table *t, char **err)
 {
 	struct exp_session *s = x->s;
-	struct sender *tx = &s->tx;
-	struct exp_buf swap;
+	size_t len = x->rows.len;
 
-	if (!x->rows.len)
+	if (!len)
 		return 0;
-	if (sender_wait(s, err) < 0)
+	if (sender_wait(s, err) < 0 || exp_sender_send(s->tx, x->insert.data, &x->rows, err) < 0)
 		return -1;
-	tx->insert.len = 0;
-	if (exp_buf_add(&tx->insert, x->insert.data, x->insert.len) < 0)
-		return nomem(err);
-	swap = tx->rows;
-	tx->rows = x->rows;
-	x->rows = swap;
-	x->bytes += tx->rows.len;
-	x->rows.len = 0;
+	x->bytes += len;
 	s->batches++;
-	snprintf(tx->table, sizeof(tx->table), "%s", t->name);
-	tx->report = (struct exp_batch) {
-		.capture = x->sha256, .table = tx->table, .rows = x->nr_rows,
+	snprintf(s->pending_table, sizeof(s->pending_table), "%s", t->name);
+	s->pending = (struct exp_batch) {
+		.capture = x->sha256, .table = s->pending_table, .rows = x->nr_rows,
 		.bytes = x->bytes, .number = s->batches,
 	};
-	pthread_mutex_lock(&tx->lock);
-	tx->busy = true;
-	pthread_cond_broadcast(&tx->cond);
-	pthread_mutex_unlock(&tx->lock);
 	return 0;
 }
 
