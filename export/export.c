@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "ch.h"
+#include "error-line.h"
 #include "export.h"
 #include "layout.h"
 #include "sender.h"
@@ -37,18 +38,6 @@ struct exp_session {
 	int batches;
 	struct exp_buf sql;	/* scratch for statements */
 };
-
-static int fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(char **err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
-	va_end(ap);
-	return -1;
-}
 
 static int nomem(char **err)
 {
@@ -254,7 +243,7 @@ static int ensure_table(struct exp_session *s, const struct exp_table *t,
 			       &have, err) < 0)
 			goto out;
 		if (!sh->ch && !have.len) {
-			fail(err, "shard %d of cluster %s (%s) has no table %s.%s: give its HTTP URL "
+			cmn_fail(err, "shard %d of cluster %s (%s) has no table %s.%s: give its HTTP URL "
 				  "with another --clickhouse", sh->num, s->o.cluster, sh->addr,
 			     s->database, local);
 			goto out;
@@ -264,7 +253,7 @@ static int ensure_table(struct exp_session *s, const struct exp_table *t,
 				size_t n;
 
 				if (!type_in(&have, c->cols[j].name, &n)) {
-					fail(err, "shard %d of cluster %s (%s) has no column %s in "
+					cmn_fail(err, "shard %d of cluster %s (%s) has no column %s in "
 						  "%s.%s: give its HTTP URL with another --clickhouse",
 					     sh->num, s->o.cluster, sh->addr, c->cols[j].name,
 					     s->database, local);
@@ -327,7 +316,7 @@ static int find_shards(struct exp_session *s, char **err)
 		p = nl + 1;
 	}
 	if (!s->nr_shards) {
-		fail(err, "ClickHouse at %s has no cluster '%s' (its <remote_servers>)",
+		cmn_fail(err, "ClickHouse at %s has no cluster '%s' (its <remote_servers>)",
 		     exp_ch_where(s->ch[0]), s->o.cluster);
 		goto out;
 	}
@@ -346,7 +335,7 @@ static int find_shards(struct exp_session *s, char **err)
 			if (s->shards[j].num == num && !s->shards[j].ch)
 				s->shards[j].ch = s->ch[i];
 		if (!num) {
-			fail(err, "ClickHouse at %s is not a server of cluster '%s'",
+			cmn_fail(err, "ClickHouse at %s is not a server of cluster '%s'",
 			     exp_ch_where(s->ch[i]), s->o.cluster);
 			goto out;
 		}
@@ -393,13 +382,13 @@ static int check_layout(struct exp_session *s, char **err)
 				*end = '\0';
 			exp_tsv_unescape(tab + 1, strlen(tab + 1));
 			if (version > EXP_LAYOUT_VERSION) {
-				fail(err, "ClickHouse at %s: database %s has maptrail's layout %d, "
+				cmn_fail(err, "ClickHouse at %s: database %s has maptrail's layout %d, "
 					  "newer than this maptrail's (%d)", exp_ch_where(s->ch[i]),
 				     s->database, version, EXP_LAYOUT_VERSION);
 				goto out;
 			}
 			if (strcmp(tab + 1, cluster)) {
-				fail(err, "ClickHouse at %s: database %s was made %s%s%s, not %s%s",
+				cmn_fail(err, "ClickHouse at %s: database %s was made %s%s%s, not %s%s",
 				     exp_ch_where(s->ch[i]), s->database,
 				     *(tab + 1) ? "for cluster " : "without --cluster", tab + 1, "",
 				     *cluster ? "--cluster " : "without --cluster", cluster);
@@ -439,7 +428,7 @@ int exp_session_open(const struct exp_options *o, struct exp_session **out, char
 	if (!s->o.batch_bytes)
 		s->o.batch_bytes = DEFAULT_BATCH;
 	if (o->nr_urls < 1) {
-		fail(err, "no ClickHouse URL");
+		cmn_fail(err, "no ClickHouse URL");
 		goto fail;
 	}
 	s->ch = calloc(o->nr_urls, sizeof(*s->ch));
@@ -659,7 +648,7 @@ static int send_table(struct transfer *x, const struct exp_table *t, const struc
 		}
 		rc = sqlite3_prepare_v2(x->db, sel.data, -1, &st, NULL);
 		if (rc != SQLITE_OK) {
-			fail(err, "%s: %s (%s)", src, sqlite3_errmsg(x->db), sel.data);
+			cmn_fail(err, "%s: %s (%s)", src, sqlite3_errmsg(x->db), sel.data);
 			exp_buf_free(&sel);
 			goto out;
 		}
@@ -692,7 +681,7 @@ static int send_table(struct transfer *x, const struct exp_table *t, const struc
 				goto out;
 		}
 		if (rc != SQLITE_DONE) {
-			fail(err, "%s: %s", src, sqlite3_errmsg(x->db));
+			cmn_fail(err, "%s: %s", src, sqlite3_errmsg(x->db));
 			goto out;
 		}
 		sqlite3_finalize(st);
@@ -817,7 +806,7 @@ int exp_export_db(struct exp_session *s, const char *path, char **err)
 
 	/* qry_open: read-only, and only a maptrail database. */
 	if (qry_open(path, &db, &why) < 0) {
-		fail(err, "%s", why ? why : "cannot open");
+		cmn_fail(err, "%s", why ? why : "cannot open");
 		goto out;
 	}
 	for (nr_tables = 0; exp_tables[nr_tables].name; nr_tables++) {
@@ -825,7 +814,7 @@ int exp_export_db(struct exp_session *s, const char *path, char **err)
 
 		present[nr_tables] = exp_layout_columns(db, t, &cols[nr_tables], &why);
 		if (present[nr_tables] < 0) {
-			fail(err, "%s", why ? why : "out of memory");
+			cmn_fail(err, "%s", why ? why : "out of memory");
 			goto out;
 		}
 		if (present[nr_tables] && ensure_table(s, t, &cols[nr_tables], err) < 0)
@@ -833,7 +822,7 @@ int exp_export_db(struct exp_session *s, const char *path, char **err)
 	}
 	if (sqlite3_prepare_v2(db, "SELECT id, sha256, hostname FROM capture ORDER BY id", -1,
 			       &caps, NULL) != SQLITE_OK) {
-		fail(err, "%s", sqlite3_errmsg(db));
+		cmn_fail(err, "%s", sqlite3_errmsg(db));
 		goto out;
 	}
 	while (sqlite3_step(caps) == SQLITE_ROW) {
@@ -845,11 +834,11 @@ int exp_export_db(struct exp_session *s, const char *path, char **err)
 		x.sha256 = (const char *)sqlite3_column_text(caps, 1);
 		x.host = s->o.host ? s->o.host : (const char *)sqlite3_column_text(caps, 2);
 		if (!x.sha256 || strlen(x.sha256) != 64) {
-			fail(err, "capture %lld has no sha256", x.capture_id);
+			cmn_fail(err, "capture %lld has no sha256", x.capture_id);
 			goto out;
 		}
 		if (!x.host || !*x.host) {
-			fail(err, "capture %lld names no host: give one with --host", x.capture_id);
+			cmn_fail(err, "capture %lld names no host: give one with --host", x.capture_id);
 			goto out;
 		}
 		r.capture = x.sha256;

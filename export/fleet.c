@@ -9,6 +9,7 @@
 
 #include "ch.h"
 #include "embedded.h"
+#include "error-line.h"
 #include "fleet.h"
 #include "layout.h"
 
@@ -66,8 +67,7 @@ const struct qry_info *exp_fleet_find(const char *name)
 
 static int bad(char **err, const char *fmt, const char *a, const char *b, const char *c)
 {
-	if (asprintf(err, fmt, a, b, c) < 0)
-		*err = NULL;
+	cmn_fail(err, fmt, a, b, c);
 	return -EINVAL;
 }
 

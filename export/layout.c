@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "error-line.h"
 #include "layout.h"
 
 /*
@@ -69,9 +70,7 @@ static enum exp_kind affinity(const char *decl)
 
 static int set_err(char **err, const char *fmt, const char *a, const char *b)
 {
-	if (asprintf(err, fmt, a, b) < 0)
-		*err = NULL;
-	return -1;
+	return cmn_fail(err, fmt, a, b);
 }
 
 static int add_source(struct exp_columns *c, const char *name)
