@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{ "record", "record the memory-mapping calls into a trace.dat (root)", cmd_record },
 	{ "query", "ask a database a canned question or SQL: table, csv or json", cmd_query },
 	{ "report", "what a database holds, for a person: text, Markdown or one HTML page", cmd_report },
+	{ "export", "send databases to ClickHouse, for questions across many hosts", cmd_export },
 	{ "schema", "what maptrail knows of each event: arguments, tags, hooks, sources", cmd_schema },
 	{ 0 }
 };

@@ -15,6 +15,8 @@ run=(
 )
 test=(
 	libcmocka-dev		# unit tests
+	libcurl4-openssl-dev	# export: the HTTP client to ClickHouse
+	clickhouse-server clickhouse-client curl	# tests/fleet: a local two-shard cluster
 	trace-cmd		# the independent reader the tests check against
 	python3 time util-linux
 	man-db groff-base	# tests/e2e/install.sh renders the installed man pages
