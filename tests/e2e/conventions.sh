@@ -65,7 +65,7 @@ if [ "$(id -u)" != 0 ] || ! command -v script > /dev/null || [ ! -d /sys/kernel/
 	exit 0
 fi
 "$maptrail" record -q -e mmap,munmap,mprotect -o "$work/storm.dat" -- \
-	"$build/bench/mapstorm" --procs 2 --calls 200000 > /dev/null 2> "$work/err" ||
+	"$build/bench/mapstorm" --procs 2 --calls 600000 > /dev/null 2> "$work/err" ||
 	fail "recording the storm: $(cat "$work/err")"
 script -qec "'$maptrail' analyze '$work/storm.dat' -o '$work/storm.db'" /dev/null > "$work/pty" ||
 	fail "analyze on a terminal: $(tail -3 "$work/pty")"
