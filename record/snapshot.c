@@ -73,7 +73,7 @@ static char *slurp(int pid, const char *name, size_t *len)
 /* readlink of /proc/@pid/@name into @out (NUL-terminated); its length or -1. */
 static ssize_t proc_link(int pid, const char *name, char *out, size_t cap)
 {
-	char path[64];
+	char path[340];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
@@ -373,6 +373,26 @@ static bool find_in_maps(int tid, uint64_t addr, uint64_t off, struct maps_line 
 	return false;
 }
 
+/*
+ * The descriptor as it is now, if it could still be the one mapped: a regular
+ * file (or memfd) that holds the mapped range.  A descriptor closed and reused
+ * since the call (ld.so closes each library right after mapping it) is
+ * usually another file, often a smaller one; this rules out those, it does not
+ * prove the rest (the record's time lets analyze check that no close or dup
+ * touched the descriptor in between).
+ */
+static bool fd_still_fits(int tid, int fd, uint64_t off, uint64_t len, struct stat *st)
+{
+	char path[64];
+	long page = sysconf(_SC_PAGESIZE);
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
+	if (stat(path, st) || !S_ISREG(st->st_mode))
+		return false;
+	/* the last page mapped must start inside the file */
+	return (uint64_t)st->st_size + page > off + len;
+}
+
 int rec_snapshot_file(struct rec_marker *m, int tid, uint64_t addr, uint64_t len, int fd,
 		      uint64_t off)
 {
@@ -395,20 +415,13 @@ int rec_snapshot_file(struct rec_marker *m, int tid, uint64_t addr, uint64_t len
 		rec_line_str(&l, "maps", -1);
 		rec_line_str(&l, ml.dev, -1);
 		rec_line_fmt(&l, "%llu", ml.inode);
-	} else if (snprintf(name, sizeof(name), "fd/%d", fd) > 0 && tgid &&
+	} else if (tgid && fd_still_fits(tid, fd, off, len, &st) &&
+		   snprintf(name, sizeof(name), "fd/%d", fd) > 0 &&
 		   (n = proc_link(tid, name, target, sizeof(target))) >= 0) {
-		char path[64];
-
 		rec_line_str(&l, target, n);
 		rec_line_str(&l, "fd", -1);
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
-		if (!stat(path, &st)) {
-			rec_line_fmt(&l, "%02x:%02x", major(st.st_dev), minor(st.st_dev));
-			rec_line_fmt(&l, "%llu", (unsigned long long)st.st_ino);
-		} else {
-			rec_line_str(&l, "", 0);
-			rec_line_str(&l, "", 0);
-		}
+		rec_line_fmt(&l, "%02x:%02x", major(st.st_dev), minor(st.st_dev));
+		rec_line_fmt(&l, "%llu", (unsigned long long)st.st_ino);
 	} else {
 		rec_line_str(&l, "", 0);
 		rec_line_str(&l, "gone", -1);

@@ -498,16 +498,26 @@ static void on_mmap(struct rec_watch *w, int tid, bool is_exit, unsigned long lo
 	}
 }
 
-/* -p: a call by @tid aimed at @target; a tracer that is not followed joins. */
+/*
+ * -p: a call by @tid aimed at @target; a tracer that is not followed joins.
+ * Its threads go into the recording's set_event_pid first, so that its next
+ * calls are recorded while it is being snapshotted.
+ */
 static void on_target(struct rec_watch *w, int tid, const char *call, long long target,
 		      long long request)
 {
 	struct rec_line l;
+	char text[24];
 	int tgid;
 
 	if (!follow_get(&w->follow, (int)target) || follow_get(&w->follow, tid))
 		return;
 	tgid = rec_proc_tgid(tid);
+	snprintf(text, sizeof(text), "%d", tid);
+	tracefs_instance_file_append(w->o.main, "set_event_pid", text);
+	follow_add(&w->follow, tid, tgid);
+	if (tgid)
+		follow_threads(w, tgid, true);
 	rec_line_start(&l, "tracer");
 	rec_line_fmt(&l, "%d", tgid);
 	rec_line_fmt(&l, "%d", tid);
@@ -519,17 +529,8 @@ static void on_target(struct rec_watch *w, int tid, const char *call, long long 
 		rec_line_str(&l, "", 0);
 	if (!rec_marker_send(w->o.marker, &l))
 		w->stats.records++;
-	follow_add(&w->follow, tid, tgid);
-	if (tgid) {
-		follow_threads(w, tgid, true);
+	if (tgid)
 		snapshot(w, tgid, REC_SNAP_TRACER);
-	}
-	{
-		char text[24];
-
-		snprintf(text, sizeof(text), "%d", tid);
-		tracefs_instance_file_append(w->o.main, "set_event_pid", text);
-	}
 	w->stats.tracers++;
 	rec_notify(w->o.notice, w->o.notice_arg, "process %d called %s on recorded process %lld: "
 		   "recording it too", tgid ? tgid : tid, call, target);
