@@ -31,7 +31,7 @@ extern const struct embedded_file analyze_layout_sql[];
 
 /* PRAGMA application_id of every maptrail database ("MPTR"), and its layout version. */
 #define DB_APPLICATION_ID	0x4d505452
-#define DB_LAYOUT_VERSION	3
+#define DB_LAYOUT_VERSION	4
 
 #define HISTORY_PART		"history_part"	/* the schema name of vma_history's part file */
 
