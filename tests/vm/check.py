@@ -59,9 +59,12 @@ def printed_calls(path):
 
 
 def call_rows(db, pid):
-    """Every call row of process pid, all call tables, in time order."""
+    """Every call row of process pid, all memory call tables, in time order (the identity
+    calls the workload's libc makes, open and close, are not the ones it prints)."""
     args = {}
-    for event, name in db.execute('SELECT event, name FROM schema_arg ORDER BY event, position'):
+    for event, name in db.execute("SELECT event, name FROM schema_arg WHERE event IN (SELECT"
+                                  " name FROM schema_event WHERE family = 'memory')"
+                                  " ORDER BY event, position"):
         args.setdefault(event, []).append(name)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     rows = []
