@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "flyrecord.h"
+#include "error-line.h"
 
 #define READ_PAGES	16		/* uncompressed data is read this many pages at a time */
 #define MAX_CHUNK	(64u << 20)	/* a chunk claiming more is corrupt */
@@ -20,7 +21,7 @@ struct stream {
 	int buffer, cpu;
 	int page_size;
 	bool compressed;
-	uint64_t pos, end;		/* file bytes still to read */
+	uint64_t begin, pos, end;	/* the stream's bytes, and those still to read */
 	uint32_t chunks_left;		/* compressed: chunks after the current one */
 	uint8_t *data;			/* pages being read: a chunk, or READ_PAGES pages */
 	size_t data_len, data_cap, page_off;
@@ -52,12 +53,9 @@ static int fail(struct fly_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!r->err) {
-		va_start(ap, fmt);
-		if (vasprintf(&r->err, fmt, ap) < 0)
-			r->err = NULL;
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	cmn_vfail(&r->err, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -259,7 +257,7 @@ struct fly_reader *fly_open(const char *path, const struct trace_meta *meta,
 			s->cpu = mb->cpus[c].cpu;
 			s->page_size = mb->page_size > 0 ? mb->page_size : meta->page_size;
 			s->compressed = mb->compressed;
-			s->pos = mb->cpus[c].offset;
+			s->begin = s->pos = mb->cpus[c].offset;
 			s->end = mb->cpus[c].offset + mb->cpus[c].size;
 			s->kbuf = kbuffer_alloc(lsize, endian);
 			if (!s->kbuf)
@@ -354,4 +352,15 @@ void fly_close(struct fly_reader *r)
 		close(r->fd);
 	free(r->err);
 	free(r);
+}
+
+int fly_percent(const struct fly_reader *r)
+{
+	uint64_t done = 0, total = 0;
+
+	for (int i = 0; r && i < r->nr_streams; i++) {
+		done += r->streams[i].pos - r->streams[i].begin;
+		total += r->streams[i].end - r->streams[i].begin;
+	}
+	return total ? (int)(done * 100 / total) : -1;
 }

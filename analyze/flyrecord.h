@@ -41,6 +41,13 @@ struct fly_reader *fly_open(const char *path, const struct trace_meta *meta,
  */
 int fly_next(struct fly_reader *r, struct tep_record *rec, int *buffer, char **err);
 
+/*
+ * fly_percent - how much of the capture's event pages has been read, 0 to
+ * 100 (pages are read ahead of the events given out: a little early), or -1
+ * when there is nothing to read.
+ */
+int fly_percent(const struct fly_reader *r);
+
 /* fly_close - accepts NULL. */
 void fly_close(struct fly_reader *r);
 

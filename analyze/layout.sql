@@ -227,3 +227,49 @@ CREATE TABLE IF NOT EXISTS process (
 	calls_by_table TEXT NOT NULL,	-- JSON: {"mmap": 12, "mprotect": 3}
 	PRIMARY KEY (capture_id, pid)
 );
+
+-- A flight recorder's dump (maptrail record --flight, README "Flight
+-- recorder"): why it was written and what it covers.  Timestamps are the
+-- capture's ts.  The window begins where the ring buffer's overwrite left it:
+-- the events overwritten before it are counted here, not as lost.
+CREATE TABLE IF NOT EXISTS flight (
+	capture_id INTEGER PRIMARY KEY REFERENCES capture(id),
+	dump INTEGER,			-- this was the recorder's dump number dump ...
+	keep INTEGER,			-- ... of at most keep (--keep)
+	reason TEXT NOT NULL,		-- trigger, usr1, sigint, sigterm, sighup, duration, exit
+	dumped_at TEXT,			-- UTC, ISO 8601
+	trigger TEXT,			-- the trigger that fired ('wx'), NULL: no trigger did
+	trigger_spec TEXT,		-- as given to --trigger
+	trigger_event TEXT,		-- the event it fired on: 'syscalls/sys_enter_mprotect'
+	trigger_filter TEXT,		-- its tracefs filter, '' for every call
+	trigger_ts INTEGER,		-- the triggering call's entry (the calls' ts)
+	trigger_cpu INTEGER,
+	trigger_tid INTEGER,		-- the thread that made it
+	trigger_comm TEXT,
+	window_start INTEGER,		-- oldest event kept, any CPU
+	window_complete INTEGER,	-- from here to window_end every CPU's events are all there
+	window_end INTEGER,		-- last event (after the trigger with --after)
+	window_events INTEGER,
+	overwritten INTEGER,		-- events the overwrite dropped before the window
+	after_seconds REAL,		-- recorded after the trigger (--after)
+	buffer_kb INTEGER,		-- ring buffer per CPU
+	armed_seconds REAL,		-- armed until frozen
+	armed_cpu_seconds REAL,		-- the recorder's CPU time while armed
+	armed TEXT			-- the triggers armed: "system/event command" per line
+);
+
+-- The call that froze a flight capture: its row in memory_call.
+CREATE VIEW IF NOT EXISTS flight_call AS
+	SELECT f.capture_id, m.call, m.id AS call_id, m.ts, m.pid, m.tid, m.comm, m.addr, m.len,
+	       m.prot, m.flags, m.ret, m.errno, f.trigger
+	  FROM flight AS f
+	  JOIN memory_call AS m ON m.capture_id = f.capture_id AND m.ts = f.trigger_ts
+	   AND m.tid = f.trigger_tid;
+
+-- The findings the triggering call is evidence of.
+CREATE VIEW IF NOT EXISTS flight_finding AS
+	SELECT c.capture_id, c.call, c.call_id, c.trigger, fi.id AS finding_id, fi.detection,
+	       fi.severity, fi.summary
+	  FROM flight_call AS c
+	  JOIN finding_evidence AS e ON e.call = c.call AND e.call_id = c.call_id
+	  JOIN findings AS fi ON fi.id = e.finding_id;

@@ -22,10 +22,35 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * cli_suggest - the name of @names closest to @word, for "did you mean": at
+ * most a third of @word's letters apart (one at least, three at most), or a
+ * name that starts with @word; NULL when none is that close.  @nr_names < 0:
+ * @names ends with NULL.  The result is one of @names.
+ */
+const char *cli_suggest(const char *word, const char *const *names, int nr_names);
+
+/*
+ * cli_unknown_name - the usage-error line for a @what ("event", "query") named
+ * @name that is not one of @names (NULL-terminated), with the closest of them
+ * and where to see them all (@see: "maptrail schema --list").  Returns EXIT_USAGE.
+ */
+int cli_unknown_name(const char *command, const char *what, const char *name,
+		     const char *const *names, const char *see);
+
+struct option;
+/*
+ * cli_bad_option - the usage-error line for getopt_long()'s @c ('?' or ':',
+ * with opterr = 0 and ':' leading the optstring): a missing value, or an
+ * unknown option with the closest of @longopts.  Returns EXIT_USAGE.
+ */
+int cli_bad_option(const char *command, int c, char **argv, const struct option *longopts);
+
 int cmd_analyze(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

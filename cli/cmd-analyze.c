@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "catalog.h"
 #include "cli.h"
 
 static volatile sig_atomic_t interrupted;
@@ -21,7 +23,7 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail analyze CAPTURE.dat [-o CAPTURE.db] [--append | --force]\n"
+		"usage: maptrail analyze CAPTURE.dat [-o CAPTURE.db] [--append] [--force]\n"
 		"                        [--schema FILE]... [-q | -v]\n\n"
 		"Read any trace.dat (v6 or v7, compressed or not, any number of CPUs and\n"
 		"buffers) and write one SQLite database: a table per event format with a typed\n"
@@ -31,7 +33,8 @@ static void usage(FILE *out)
 		"schema itself.  The database is written under a temporary name and renamed\n"
 		"into place when complete.\n\n"
 		"  -o, --output FILE  database to write (default: CAPTURE with .db for .dat)\n"
-		"      --append       add this capture to an existing maptrail database\n"
+		"      --append       add this capture to an existing maptrail database (one\n"
+		"                     it already holds, by sha256, only with --force)\n"
 		"      --force        replace an existing output\n"
 		"  -q, --quiet        print nothing but errors\n"
 		"  -v, --verbose      also print how long each phase took\n"
@@ -44,6 +47,17 @@ struct progress {
 	bool shown;
 	struct timespec start, last;
 	const char *input;
+	/*
+	 * After the load, the phases (indexing, ...) are single SQLite calls:
+	 * a thread redraws the line with the phase's time while they run.
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running, stop;
+	const char *phase;
+	struct timespec phase_start;
+	uint64_t events;
 };
 
 static double seconds_since(const struct timespec *t)
@@ -55,24 +69,87 @@ static double seconds_since(const struct timespec *t)
 }
 
 /* A line on a terminal after the first second, at most four times a second. */
-static void show_progress(void *arg, uint64_t events, bool done)
+static void show_progress(void *arg, uint64_t events, int percent, bool done)
 {
 	struct progress *p = arg;
 	double elapsed = seconds_since(&p->start);
 
 	if (!p->enabled)
 		return;
+	p->events = events;
 	if (done) {
 		if (p->shown)
 			fputs("\r\033[K", stderr);
+		p->shown = false;
 		return;
 	}
 	if (elapsed < 1.0 || seconds_since(&p->last) < 0.25)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
-	fprintf(stderr, "\rmaptrail: %s: %llu events (%.0f/s)\033[K", p->input,
-		(unsigned long long)events, events / elapsed);
+	if (percent >= 0)
+		fprintf(stderr, "\rmaptrail: %s: %d%%, %llu events (%.0f/s)\033[K", p->input,
+			percent, (unsigned long long)events, events / elapsed);
+	else
+		fprintf(stderr, "\rmaptrail: %s: %llu events (%.0f/s)\033[K", p->input,
+			(unsigned long long)events, events / elapsed);
 	p->shown = true;
+}
+
+static void *redraw(void *arg)
+{
+	struct progress *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&p->wake, &p->lock, &until);
+		if (p->stop || !p->phase || seconds_since(&p->start) < 1.0)
+			continue;
+		fprintf(stderr, "\rmaptrail: %s: %llu events loaded; %s (%.1f s)\033[K", p->input,
+			(unsigned long long)p->events, p->phase, seconds_since(&p->phase_start));
+		p->shown = true;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void show_phase(void *arg, const char *what)
+{
+	struct progress *p = arg;
+
+	if (!p->enabled)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->phase = what;
+	clock_gettime(CLOCK_MONOTONIC, &p->phase_start);
+	if (!p->running)
+		p->running = pthread_create(&p->thread, NULL, redraw, p) == 0;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The redrawing thread stops and the line is cleared. */
+static void progress_end(struct progress *p)
+{
+	if (p->running) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = true;
+		pthread_cond_signal(&p->wake);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->thread, NULL);
+		p->running = false;
+	}
+	if (p->enabled && p->shown) {
+		fputs("\r\033[K", stderr);
+		p->shown = false;
+	}
 }
 
 static void print_losses(const char *input, const struct analyze_summary *sum)
@@ -95,6 +172,25 @@ static void print_losses(const char *input, const struct analyze_summary *sum)
 	fputs("; see capture_cpu\n", stderr);
 }
 
+/*
+ * The detections of the query catalog, for analyze to run: it does not link
+ * queries/ (arrows point down), so cli hands them over.  The strings stay the
+ * catalog's; free() the array.  NULL (out of memory) or the array, *@n set.
+ */
+static struct analyze_detection *catalog_detections(int *n)
+{
+	struct analyze_detection *d = calloc(qry_catalog_count() + 1, sizeof(*d));
+
+	*n = 0;
+	for (int i = 0; d && i < qry_catalog_count(); i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+
+		if (q->kind && !strcmp(q->kind, "detection"))
+			d[(*n)++] = (struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
+	}
+	return d;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -108,6 +204,7 @@ int cmd_analyze(int argc, char **argv)
 		{ 0 }
 	};
 	struct analyze_options opts = { .interrupted = &interrupted };
+	struct analyze_detection *detections;
 	struct analyze_summary sum;
 	struct progress progress = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -122,7 +219,8 @@ int cmd_analyze(int argc, char **argv)
 		return 1;
 	}
 	opts.schema_files = schema_files;
-	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.output = optarg;
@@ -146,14 +244,18 @@ int cmd_analyze(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("analyze", "bad option");
+			free(schema_files);
+			return cli_bad_option("analyze", c, argv, longopts);
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("analyze", optind >= argc ? "no capture given" :
 						  "one capture at a time");
-	if (opts.append && opts.force)
-		return cli_usage_error("analyze", "--append and --force exclude each other");
+	/* --append --force: add a capture the database already holds, again */
+	if (opts.append && opts.force) {
+		opts.again = true;
+		opts.force = false;
+	}
 	opts.input = argv[optind];
 	if (!opts.output) {
 		output = analyze_default_output(opts.input);
@@ -169,14 +271,26 @@ int cmd_analyze(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
 	progress.last = progress.start;
 	opts.progress = show_progress;
+	opts.phase = show_phase;
 	opts.progress_arg = &progress;
+	pthread_mutex_init(&progress.lock, NULL);
+	pthread_cond_init(&progress.wake, NULL);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	detections = catalog_detections(&opts.nr_detections);
+	if (!detections) {
+		cli_error("out of memory");
+		free(output);
+		free(schema_files);
+		return 1;
+	}
+	opts.detections = detections;
 	ret = analyze_run(&opts, &sum, &reason);
+	progress_end(&progress);
+	free(detections);
 	if (ret < 0) {
-		show_progress(&progress, 0, true);
 		cli_error("%s", reason ? reason : "failed");
 		free(reason);
 		free(output);

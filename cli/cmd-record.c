@@ -9,13 +9,23 @@
 
 #include "cli.h"
 #include "record.h"
+#include "schema.h"
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, dump_requested;
 
 static void on_signal(int sig)
 {
 	interrupted = sig;
 }
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	dump_requested = 1;
+}
+
+/* --flight without --trigger: the named triggers a benign host seldom fires */
+static const char *const default_triggers[] = { "wx", "fixed-remap", "remap_file_pages", NULL };
 
 static void usage(FILE *out)
 {
@@ -24,6 +34,8 @@ static void usage(FILE *out)
 		"                       [-p PID]... [--duration SECONDS] [-b BUFFER_KB] [--force]\n"
 		"                       [--no-identity]\n"
 		"                       [-- COMMAND ARGS...]\n"
+		"       maptrail record --flight -o DIR [--trigger NAME|EVENT:FILTER]... [--keep N]\n"
+		"                       [--after SECONDS] [-b KB] [-e ...] [-p PID | -- COMMAND]\n"
 		"       maptrail record --plan [-e EVENT,...] [--backend ...]\n"
 		"       maptrail record --cleanup\n\n"
 		"Record the memory-mapping system calls of the schema (mmap, mprotect, mremap, ...)\n"
@@ -43,6 +55,16 @@ static void usage(FILE *out)
 		"                         (the maptrail:* records of trace_marker)\n"
 		"      --plan             print the probe plan for this kernel and exit\n"
 		"      --cleanup          remove what killed recordings left in tracefs and exit\n"
+		"      --flight           flight recorder: keep the last -b KB per CPU in the kernel\n"
+		"                         (overwritten, read by nobody) and dump it into DIR as\n"
+		"                         maptrail-<UTC time>-<trigger>.dat when a trigger fires,\n"
+		"                         on SIGUSR1, and at the end (SIGINT, SIGTERM, --duration)\n"
+		"      --trigger T        freeze at the call: a named trigger (--trigger list names\n"
+		"                         them; default: wx, fixed-remap, remap_file_pages; none:\n"
+		"                         no trigger) or EVENT:FILTER, EVENT a schema event or a\n"
+		"                         tracefs SYSTEM/EVENT, FILTER a tracefs filter (repeatable)\n"
+		"      --keep N           re-arm after each dump, up to N dumps (default: 1)\n"
+		"      --after SECS       after a trigger, record this long before the dump\n"
 		"  -q, --quiet            print nothing but warnings and errors\n"
 		"  -h, --help             this help\n", REC_DEFAULT_BUFFER_KB);
 }
@@ -73,6 +95,54 @@ static bool add_events(const char ***list, int *n, char *arg)
 		(*list)[*n] = NULL;
 	}
 	return true;
+}
+
+/* Every -e name an event of the schema; else the usage-error line (EXIT_USAGE). */
+static int check_events(const char *const *events)
+{
+	sqlite3 *db = NULL;
+	char **names = NULL, *err = NULL;
+	int ret = 0;
+
+	if (!events)
+		return 0;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK || schema_load(db, NULL, &err) < 0 ||
+	    schema_event_names(db, &names, &err) < 0) {
+		cli_error("%s", err ? err : "cannot load the schema");
+		ret = 1;
+		goto out;
+	}
+	for (const char *const *e = events; *e && !ret; e++) {
+		bool known = false;
+
+		for (char **n = names; *n && !known; n++)
+			known = !strcmp(*n, *e);
+		if (!known)
+			ret = cli_unknown_name("record", "event", *e, (const char *const *)names,
+					       "maptrail schema --list");
+	}
+out:
+	schema_names_free(names);
+	free(err);
+	sqlite3_close(db);
+	return ret;
+}
+
+/*
+ * The exit status: the command's, as a shell reports it (128 + N for signal
+ * N); without a command, 128 + N when signal N ended the recording.
+ */
+static int exit_status(const struct rec_summary *s)
+{
+	if (s->command_pid && s->command_done) {
+		if (WIFEXITED(s->command_status))
+			return WEXITSTATUS(s->command_status);
+		if (WIFSIGNALED(s->command_status))
+			return 128 + WTERMSIG(s->command_status);
+	}
+	if (interrupted)
+		return 128 + interrupted;
+	return 0;
 }
 
 static void print_summary(const char *output, char *const *command, const struct rec_summary *s,
@@ -140,6 +210,35 @@ static void print_summary(const char *output, char *const *command, const struct
 	}
 }
 
+static void print_command_end(char *const *command, const struct rec_summary *s)
+{
+	if (!s->command_pid)
+		return;
+	if (!s->command_done)
+		fprintf(stderr, "maptrail: %s (pid %d) is still running\n", command[0],
+			(int)s->command_pid);
+	else if (WIFEXITED(s->command_status))
+		fprintf(stderr, "maptrail: %s (pid %d) exited with status %d\n", command[0],
+			(int)s->command_pid, WEXITSTATUS(s->command_status));
+	else if (WIFSIGNALED(s->command_status))
+		fprintf(stderr, "maptrail: %s (pid %d) was killed by signal %d (%s)\n",
+			command[0], (int)s->command_pid, WTERMSIG(s->command_status),
+			strsignal(WTERMSIG(s->command_status)));
+}
+
+/* The dumps were told one by one (notices); the whole recording in one line. */
+static void print_flight_summary(const char *dir, char *const *command,
+				 const struct rec_summary *s, bool quiet)
+{
+	if (!quiet)
+		fprintf(stderr, "maptrail: flight recorder: %d dump%s in %s over %.1f s; armed %.1f s "
+			"at %.4f s of recorder CPU (%.4f%%)%s\n", s->dumps, s->dumps == 1 ? "" : "s",
+			dir, s->seconds, s->armed_seconds, s->armed_cpu_seconds,
+			s->armed_seconds > 0 ? 100 * s->armed_cpu_seconds / s->armed_seconds : 0.0,
+			s->interrupted ? " (interrupted)" : s->timed_out ? " (--duration)" : "");
+	print_command_end(command, s);
+}
+
 static int number(const char *opt, const char *s, long max, long *v)
 {
 	char *end;
@@ -166,6 +265,10 @@ int cmd_record(int argc, char **argv)
 		{ "plan", no_argument, NULL, 'P' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "flight", no_argument, NULL, 'F' },
+		{ "trigger", required_argument, NULL, 'T' },
+		{ "keep", required_argument, NULL, 'K' },
+		{ "after", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -174,7 +277,11 @@ int cmd_record(int argc, char **argv)
 		.interrupted = &interrupted,
 		.notice = notice,
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, usr1 = { .sa_handler = on_usr1 };
+	struct rec_flight_options flight = { .keep = 1 };
+	const char **triggers = NULL;
+	int nr_triggers = 0;
+	bool flight_mode = false, output_given = false;
 	struct rec_summary sum;
 	const char **events = NULL;
 	int *pids = NULL, nr_events = 0, c, ret;
@@ -184,10 +291,39 @@ int cmd_record(int argc, char **argv)
 
 	opts.notice_arg = &quiet;
 	/* '+': the command's own options are not ours */
-	while ((c = getopt_long(argc, argv, "+o:e:p:b:qh", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, "+:o:e:p:b:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts.output = optarg;
+			output_given = true;
+			break;
+		case 'F':
+			flight_mode = true;
+			break;
+		case 'T': {
+			const char **tmp = realloc(triggers, (nr_triggers + 2) * sizeof(*tmp));
+
+			if (!tmp) {
+				cli_error("out of memory");
+				return 1;
+			}
+			triggers = tmp;
+			triggers[nr_triggers++] = optarg;
+			triggers[nr_triggers] = NULL;
+			break;
+		}
+		case 'K':
+			if (number("--keep", optarg, 1000000, &v))
+				return EXIT_USAGE;
+			flight.keep = v;
+			break;
+		case 'A':
+			errno = 0;
+			flight.after = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(flight.after >= 0) || flight.after > 1e6)
+				return cli_usage_error("record", "--after: '%s' is not a number of "
+						       "seconds", optarg);
 			break;
 		case 'e':
 			if (!add_events(&events, &nr_events, optarg)) {
@@ -252,14 +388,48 @@ int cmd_record(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cli_usage_error("record", "bad option");
+			return cli_bad_option("record", c, argv, longopts);
 		}
 	}
 	opts.events = events;
 	opts.pids = pids;
+	ret = check_events(events);
+	if (ret) {
+		free(events);
+		free(pids);
+		return ret;
+	}
 	if (optind < argc)
 		opts.command = argv + optind;
 
+	if (!flight_mode && (triggers || flight.after > 0 || flight.keep != 1))
+		return cli_usage_error("record", "--trigger, --keep and --after go with --flight");
+	if (flight_mode && triggers && !strcmp(triggers[0], "list")) {
+		char *text = NULL;
+
+		ret = rec_flight_list(&text, &err);
+		if (ret < 0) {
+			cli_error("%s", err ? err : "failed");
+			free(err);
+			return 1;
+		}
+		printf("Named triggers of maptrail record --flight (schema_trigger):\n%s", text);
+		free(text);
+		return 0;
+	}
+	if (flight_mode) {
+		if (!output_given)
+			return cli_usage_error("record", "--flight needs -o DIR, the directory of the "
+					       "dumps");
+		if (opts.force)
+			return cli_usage_error("record", "--flight never replaces a file: each dump "
+					       "has a name of its own");
+		/* "none" alone: a recorder that dumps on SIGUSR1 and at the end only */
+		flight.triggers = !triggers ? default_triggers :
+				  !strcmp(triggers[0], "none") && !triggers[1] ? NULL : triggers;
+		opts.flight = &flight;
+		opts.dump_requested = &dump_requested;
+	}
 	if (cleanup) {
 		if (plan || opts.command || opts.nr_pids)
 			return cli_usage_error("record", "--cleanup takes no other arguments");
@@ -296,6 +466,10 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	if (flight_mode) {
+		sigemptyset(&usr1.sa_mask);
+		sigaction(SIGUSR1, &usr1, NULL);
+	}
 	ret = rec_run(&opts, &sum, &err);
 	if (ret < 0) {
 		cli_error("%s", err ? err : "recording failed");
@@ -304,9 +478,14 @@ int cmd_record(int argc, char **argv)
 		free(pids);
 		return 1;
 	}
-	print_summary(opts.output, opts.command, &sum, quiet);
+	if (flight_mode)
+		print_flight_summary(opts.output, opts.command, &sum, quiet);
+	else
+		print_summary(opts.output, opts.command, &sum, quiet);
+	ret = exit_status(&sum);
 	rec_summary_release(&sum);
 	free(events);
 	free(pids);
-	return 0;
+	free(triggers);
+	return ret;
 }

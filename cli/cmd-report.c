@@ -11,43 +11,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "cli.h"
-#include "output.h"
+#include "format.h"
+#include "output-renamed.h"
 #include "query.h"
 #include "report.h"
+
+/* The findings alone, as ECS alerts a line: a format of maptrail query's writer. */
+#define REPORT_ECS	(-2)
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail report DB [-o FILE.html|FILE.md] [--force]\n\n"
+		"usage: maptrail report DB [-o FILE|-] [--format text|md|html|ecs] [--force]\n\n"
 		"What a maptrail database holds, as a person reads it: what was captured and how\n"
 		"completely (lost events, unpaired calls, the recorder's plan), the findings by\n"
 		"severity with their evidence, per-process summaries, calls over time and the\n"
 		"address-space timeline of each process with findings.\n\n"
-		"  -o, --output FILE  write to FILE: .html (one self-contained page, pictures in\n"
-		"                     SVG) or .md (Markdown); without -o, plain text on stdout\n"
+		"  -o, --output FILE  write to FILE (- : stdout, the default); without --format its\n"
+		"                     name says the format: .txt, .html, .md, .ndjson (ecs)\n"
+		"  -F, --format NAME  text (100 columns), md (Markdown), html (one self-contained\n"
+		"                     page, pictures in SVG) or ecs (the findings as Elastic\n"
+		"                     Common Schema alerts, one JSON object a line, for a SIEM)\n"
 		"  -f, --force        replace FILE if it exists\n"
 		"  -h, --help         this help\n");
 }
 
 /*
  * The output file, written beside its final name until complete, by the same
- * rules as analyze's database (analyze/output.c).
+ * rules as analyze's database (common/output-renamed.c).
  */
 struct out_file {
-	struct output out;
+	struct cmn_out_renamed out;
 	FILE *f;
 };
 
 static int out_open(struct out_file *o, const char *path, bool force, const struct stat *db_st)
 {
-	const struct output_rules rules = { .force = force, .input = "database" };
+	const struct cmn_out_rules rules = { .force = force, .input = "database" };
 	char *reason = NULL;
 
-	if (output_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
+	if (cmn_out_renamed_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
 		cli_error("%s", reason ? reason : "out of memory");
 		free(reason);
 		return -1;
@@ -55,7 +64,7 @@ static int out_open(struct out_file *o, const char *path, bool force, const stru
 	o->f = fopen(o->out.tmp, "we");
 	if (!o->f) {
 		cli_error("%s: cannot write: %s", path, strerror(errno));
-		output_discard(&o->out);
+		cmn_out_renamed_discard(&o->out);
 		return -1;
 	}
 	return 0;
@@ -77,24 +86,68 @@ static int out_close(struct out_file *o, bool ok)
 		}
 		o->f = NULL;
 	}
-	if (ok && o->out.tmp && output_publish(&o->out, &reason) < 0) {
+	if (ok && o->out.tmp && cmn_out_renamed_publish(&o->out, &reason) < 0) {
 		cli_error("%s", reason ? reason : "cannot rename into place");
 		ok = false;
 	}
 	free(reason);
-	output_discard(&o->out);
+	cmn_out_renamed_discard(&o->out);
 	return ok ? 0 : 1;
+}
+
+static int report_format(const char *name)
+{
+	if (!strcmp(name, "text"))
+		return REP_TEXT;
+	if (!strcmp(name, "md") || !strcmp(name, "markdown"))
+		return REP_MARKDOWN;
+	if (!strcmp(name, "html"))
+		return REP_HTML;
+	if (!strcmp(name, "ecs"))
+		return REPORT_ECS;
+	return -1;
+}
+
+static int report_format_for_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot && !strchr(dot, '/') && (!strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".jsonl")))
+		return REPORT_ECS;
+	if (dot && !strchr(dot, '/') && !strcasecmp(dot, ".txt"))
+		return REP_TEXT;
+	return rep_format_for_path(path);
+}
+
+/* The findings query (queries/findings.sql) through the ECS writer. */
+static int write_ecs(sqlite3 *db, FILE *out, char **err)
+{
+	const struct qry_info *q = qry_catalog_find("findings");
+	const struct qry_output opts = { .format = QRY_FORMAT_ECS };
+	sqlite3_stmt *st = NULL;
+	long long rows;
+
+	if (!q)
+		return asprintf(err, "no findings query compiled in") < 0 ? -1 : -1;
+	if (qry_prepare(db, q->sql, NULL, 0, &st, err) < 0)
+		return -1;
+	rows = qry_write(db, st, &opts, out, err);
+	sqlite3_finalize(st);
+	return rows < 0 ? -1 : 0;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct rep_options opt = { .format = REP_TEXT };
+	const char *format_name = NULL;
+	int format = REP_TEXT;
 	struct out_file out = { 0 };
 	const char *output = NULL, *path;
 	bool force = false;
@@ -104,10 +157,13 @@ int cmd_report(int argc, char **argv)
 	int c, ret = 1;
 
 	opterr = 0;	/* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, ":o:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:F:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			output = optarg;
+			output = strcmp(optarg, "-") ? optarg : NULL;
+			break;
+		case 'F':
+			format_name = optarg;
 			break;
 		case 'f':
 			force = true;
@@ -115,24 +171,28 @@ int cmd_report(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		case ':':
-			return cli_usage_error("report", "%s needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option("report", c, argv, longopts);
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("report", optind == argc ? "which database?" :
 				       "one database at a time");
 	path = argv[optind];
-	if (output) {
-		int format = rep_format_for_path(output);
-
-		if (format < 0)
+	if (format_name) {
+		format = report_format(format_name);
+		if (format == -1)
+			return cli_usage_error("report", "--format is text, md, html or ecs, not '%s'",
+					       format_name);
+	} else if (output) {
+		format = report_format_for_path(output);
+		if (format == -1)
 			return cli_usage_error("report", "%s: the output's name says its format:"
-					       " .html, .htm or .md", output);
-		opt.format = format;
+					       " .txt, .html, .htm, .md, .ndjson or .jsonl (or give --format)",
+					       output);
 	}
+	if (format != REPORT_ECS)
+		opt.format = format;
 	opt.db_name = path;
 	/* read only, and refused unless maptrail wrote it, as maptrail query does */
 	if (qry_open(path, &db, &err) || stat(path, &db_st) < 0) {
@@ -141,7 +201,8 @@ int cmd_report(int argc, char **argv)
 	}
 	if (output && out_open(&out, output, force, &db_st))
 		goto out;
-	if (rep_write(db, out.f ? out.f : stdout, &opt, &err)) {
+	if (format == REPORT_ECS ? write_ecs(db, out.f ? out.f : stdout, &err) :
+	    rep_write(db, out.f ? out.f : stdout, &opt, &err)) {
 		cli_error("%s: %s", path, err ? err : "out of memory");
 		goto out;
 	}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -6,18 +7,23 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 #include "schema.h"
+#include "sql.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail schema [EVENT] [--sql] [--schema FILE]...\n\n"
-		"Print what maptrail knows of each event: its arguments (seed names, C types,\n"
-		"tags K/U/TOCTOU/OPT), the hooks the seed pages document and what each really\n"
-		"is on Linux, and where each argument is read from (tracepoint field, kprobe\n"
-		"fetch argument per architecture).\n\n"
+		"usage: maptrail schema [EVENT] [--sql | --list] [--format FORMAT] [--schema FILE]...\n\n"
+		"Print what maptrail knows of each event: its arguments (names, C types, tags\n"
+		"K/U/TOCTOU/OPT), the kernel functions to hook and what each really is on\n"
+		"Linux, and where each argument is read from (tracepoint field, kprobe fetch\n"
+		"argument per architecture).\n\n"
 		"  EVENT              one event only (mremap, mprotect, ...)\n"
 		"      --sql          the schema as the SQL files that define it\n"
+		"      --list         the event names, one a line\n"
+		"  -f, --format NAME  text (default), or rows for programs, one per argument (with\n"
+		"                     --list: per event): table, csv, json or jsonl\n"
 		"      --schema FILE  add the rows of FILE (repeatable)\n"
 		"  -h, --help         this help\n");
 }
@@ -29,42 +35,38 @@ static const char *text(sqlite3_stmt *st, int col)
 	return s ? s : "";
 }
 
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
+static int print_event(struct cmn_db *sql, const char *event)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cli_error("schema: %s, in: %s", sqlite3_errmsg(db), sql);
-		return NULL;
-	}
-	return st;
-}
-
-static int print_event(sqlite3 *db, const char *event)
-{
-	sqlite3_stmt *ev = prepare(db, "SELECT name, description, seed_page, ret_type, ret_decode"
-				   " FROM schema_event WHERE name = ?");
-	sqlite3_stmt *arg = prepare(db, "SELECT position, name, c_type, tags, decode, description"
-				    " FROM schema_arg WHERE event = ? ORDER BY position");
-	sqlite3_stmt *hook = prepare(db, "SELECT documented, kind, status, linux_symbol, kernels,"
-				     " note FROM schema_hook WHERE event = ? ORDER BY rowid");
-	sqlite3_stmt *src = prepare(db, "SELECT backend, arch, abi, enter_system, enter_event,"
-				    " exit_system, exit_event, symbol FROM schema_source WHERE event = ?"
-				    " ORDER BY backend DESC, arch, abi");
-	sqlite3_stmt *fetch = prepare(db, "SELECT s.field, s.fetch, a.name FROM schema_arg_source s"
-				      " JOIN schema_arg a USING (event, position) WHERE s.event = ?"
-				      " AND s.backend = ? AND s.arch = ? AND s.abi = ? ORDER BY s.position");
+	sqlite3_stmt *ev = cmn_db_prepare(sql, "SELECT name, description, seed_page, ret_type,"
+					  " ret_decode FROM schema_event WHERE name = ?");
+	sqlite3_stmt *arg = cmn_db_prepare(sql, "SELECT position, name, c_type, tags, decode,"
+					   " description FROM schema_arg WHERE event = ?"
+					   " ORDER BY position");
+	sqlite3_stmt *hook = cmn_db_prepare(sql, "SELECT documented, kind, status, linux_symbol,"
+					    " kernels, note FROM schema_hook WHERE event = ?"
+					    " ORDER BY rowid");
+	sqlite3_stmt *src = cmn_db_prepare(sql, "SELECT backend, arch, abi, enter_system,"
+					   " enter_event, exit_system, exit_event, symbol"
+					   " FROM schema_source WHERE event = ?"
+					   " ORDER BY backend DESC, arch, abi");
+	sqlite3_stmt *fetch = cmn_db_prepare(sql, "SELECT s.field, s.fetch, a.name"
+					     " FROM schema_arg_source s JOIN schema_arg a"
+					     " USING (event, position) WHERE s.event = ? AND"
+					     " s.backend = ? AND s.arch = ? AND s.abi = ?"
+					     " ORDER BY s.position");
 	int ret = -1;
 
-	if (!ev || !arg || !hook || !src || !fetch)
+	if (!ev || !arg || !hook || !src || !fetch) {
+		cli_error("schema: %s", sql->err ? sql->err : "out of memory");
 		goto out;
+	}
 	sqlite3_bind_text(ev, 1, event, -1, SQLITE_STATIC);
 	if (sqlite3_step(ev) != SQLITE_ROW)
 		goto out;
 	printf("%s — %s\n", text(ev, 0), text(ev, 1));
-	if (sqlite3_column_type(ev, 2) != SQLITE_NULL)
-		printf("  seed page: %s\n", text(ev, 2));
-	printf("  arguments:\n");
+	/* seed_page names the specification the arguments came from: to a user, whose names */
+	printf("  arguments (%s):\n", sqlite3_column_type(ev, 2) != SQLITE_NULL ?
+	       "names and tags of maptrail's specification" : "the kernel's names");
 	sqlite3_bind_text(arg, 1, event, -1, SQLITE_STATIC);
 	while (sqlite3_step(arg) == SQLITE_ROW)
 		printf("    %d %-12s %-15s %-11s %s%s%s%s\n", sqlite3_column_int(arg, 0), text(arg, 1),
@@ -73,7 +75,7 @@ static int print_event(sqlite3 *db, const char *event)
 		       text(arg, 4), sqlite3_column_type(arg, 4) == SQLITE_NULL ? "" : "]");
 	printf("  returns: %s%s\n", text(ev, 3), sqlite3_column_type(ev, 4) == SQLITE_NULL ? "" :
 	       " (an address)");
-	printf("  hooks the seed page documents:\n");
+	printf("  hooks (the function to probe -> what it is on Linux):\n");
 	sqlite3_bind_text(hook, 1, event, -1, SQLITE_STATIC);
 	while (sqlite3_step(hook) == SQLITE_ROW) {
 		printf("    %-22s %-17s %s", text(hook, 0), text(hook, 1), text(hook, 2));
@@ -116,6 +118,39 @@ out:
 	return ret;
 }
 
+/*
+ * --format table|csv|json|jsonl: the schema as rows for programs, one per
+ * argument (event, position, name, C type, tags, how it is shown,
+ * description); with --list one per event.
+ */
+static int print_rows(struct cmn_db *conn, const char *event, bool names_only,
+		      const struct qry_output *format)
+{
+	sqlite3 *db = conn->sql;
+	sqlite3_stmt *st = cmn_db_prepare(conn, names_only ?
+		"SELECT name AS event, description, ret_type, seed_page IS NOT NULL AS specified"
+		" FROM schema_event WHERE ?1 IS NULL OR name = ?1 ORDER BY name" :
+		"SELECT a.event, a.position, a.name, a.c_type, a.tags, a.decode, a.description"
+		" FROM schema_arg a WHERE ?1 IS NULL OR a.event = ?1 ORDER BY a.event, a.position");
+	char *err = NULL;
+	long long n;
+
+	if (!st) {
+		cli_error("schema: %s", conn->err ? conn->err : "out of memory");
+		return 1;
+	}
+	sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
+	n = qry_write(db, st, format, stdout, &err);
+	sqlite3_finalize(st);
+	if (n < 0 && n != -EPIPE) {
+		cli_error("schema: %s", err ? err : "cannot write");
+		free(err);
+		return 1;
+	}
+	free(err);
+	return 0;
+}
+
 static int print_sql(char **extra)
 {
 	for (const struct embedded_file *f = schema_sql_files; f->name; f++)
@@ -140,14 +175,18 @@ int cmd_schema(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "sql", no_argument, NULL, 's' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "schema", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	char **extra = calloc(argc + 1, sizeof(*extra));
 	int nr_extra = 0, c, ret = 1;
-	bool sql = false;
+	bool sql = false, names_only = false, rows = false;
+	struct qry_output format = { .format = QRY_FORMAT_TABLE };
 	sqlite3 *db = NULL;
+	struct cmn_db conn = { 0 };
 	sqlite3_stmt *events = NULL;
 	char *err = NULL;
 
@@ -155,10 +194,27 @@ int cmd_schema(int argc, char **argv)
 		cli_error("out of memory");
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sql = true;
+			break;
+		case 'l':
+			names_only = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				rows = false;
+				break;
+			}
+			if (qry_format_from_name(optarg, &format.format) < 0 ||
+			    format.format == QRY_FORMAT_ECS) {
+				free(extra);
+				return cli_usage_error("schema", "--format is text, table, csv, json or"
+						       " jsonl, not '%s'", optarg);
+			}
+			rows = true;
 			break;
 		case 'S':
 			extra[nr_extra++] = optarg;
@@ -169,7 +225,7 @@ int cmd_schema(int argc, char **argv)
 			return 0;
 		default:
 			free(extra);
-			return cli_usage_error("schema", "bad option");
+			return cli_bad_option("schema", c, argv, longopts);
 		}
 	}
 	if (argc - optind > 1) {
@@ -186,27 +242,64 @@ int cmd_schema(int argc, char **argv)
 		cli_error("%s", err ? err : "cannot open an in-memory database");
 		goto out;
 	}
+	conn.sql = db;
+	if (rows && optind < argc) {
+		char **names = NULL;
+		bool known = false;
+
+		if (schema_event_names(db, &names, &err) < 0) {
+			cli_error("%s", err ? err : "out of memory");
+			goto out;
+		}
+		for (char **n = names; *n && !known; n++)
+			known = !strcmp(*n, argv[optind]);
+		if (!known)
+			ret = cli_unknown_name("schema", "event", argv[optind],
+					       (const char *const *)names, "maptrail schema --list");
+		schema_names_free(names);
+		if (!known)
+			goto out;
+	}
+	if (rows) {
+		ret = print_rows(&conn, optind < argc ? argv[optind] : NULL, names_only, &format);
+		goto out;
+	}
 	if (optind < argc) {
-		if (print_event(db, argv[optind]) < 0) {
-			cli_error("schema: no event '%s' (see 'maptrail schema')", argv[optind]);
+		if (print_event(&conn, argv[optind]) < 0) {
+			char **names = NULL;
+
+			if (schema_event_names(db, &names, &err) < 0) {
+				cli_error("%s", err ? err : "out of memory");
+				goto out;
+			}
+			ret = cli_unknown_name("schema", "event", argv[optind],
+					       (const char *const *)names, "maptrail schema --list");
+			schema_names_free(names);
 			goto out;
 		}
 		ret = 0;
 		goto out;
 	}
-	events = prepare(db, "SELECT name FROM schema_event ORDER BY name");
-	if (!events)
+	events = cmn_db_prepare(&conn, "SELECT name FROM schema_event ORDER BY name");
+	if (!events) {
+		cli_error("schema: %s", conn.err ? conn.err : "out of memory");
 		goto out;
+	}
 	for (bool first = true; sqlite3_step(events) == SQLITE_ROW; first = false) {
+		if (names_only) {
+			printf("%s\n", text(events, 0));
+			continue;
+		}
 		if (!first)
 			printf("\n");
-		if (print_event(db, text(events, 0)) < 0)
+		if (print_event(&conn, text(events, 0)) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(events);
 	sqlite3_close(db);
+	free(conn.err);
 	free(err);
 	free(extra);
 	return ret;

@@ -5,7 +5,6 @@
  * main() only dispatches: each subcommand parses its own arguments, calls
  * into the libraries and turns their errors into one line and an exit code.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,32 +17,10 @@ static const struct command commands[] = {
 	{ "record", "record the memory-mapping calls into a trace.dat (root)", cmd_record },
 	{ "query", "ask a database a canned question or SQL: table, csv or json", cmd_query },
 	{ "report", "what a database holds, for a person: text, Markdown or one HTML page", cmd_report },
+	{ "export", "send databases to ClickHouse, for questions across many hosts", cmd_export },
 	{ "schema", "what maptrail knows of each event: arguments, tags, hooks, sources", cmd_schema },
 	{ 0 }
 };
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("maptrail: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cli_usage_error(const char *command, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "maptrail %s: ", command);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'maptrail %s --help')\n", command);
-	return EXIT_USAGE;
-}
 
 static void usage(FILE *out)
 {
@@ -75,6 +52,19 @@ int main(int argc, char **argv)
 	for (const struct command *c = commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->run(argc - 1, argv + 1);
-	cli_error("'%s' is not a command (see 'maptrail --help')", argv[1]);
+	{
+		const char *names[sizeof(commands) / sizeof(commands[0])];
+		const char *near;
+		int n = 0;
+
+		for (const struct command *c = commands; c->name; c++)
+			names[n++] = c->name;
+		near = cli_suggest(argv[1], names, n);
+		if (near)
+			cli_error("'%s' is not a command; did you mean '%s'? (see 'maptrail --help')",
+				  argv[1], near);
+		else
+			cli_error("'%s' is not a command (see 'maptrail --help')", argv[1]);
+	}
 	return EXIT_USAGE;
 }

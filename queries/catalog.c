@@ -29,6 +29,7 @@ static const char **key_slot(struct qry_info *info, const char *key, size_t len)
 		{ "kind", offsetof(struct qry_info, kind) },
 		{ "mitre", offsetof(struct qry_info, mitre) },
 		{ "params", offsetof(struct qry_info, params) },
+		{ "types", offsetof(struct qry_info, types) },
 		{ "means", offsetof(struct qry_info, means) },
 		{ "why", offsetof(struct qry_info, why) },
 	};
@@ -204,14 +205,4 @@ const struct qry_info *qry_catalog_find(const char *name)
 	if (!name || !qry_catalog_count())
 		return NULL;
 	return bsearch(&key, catalog, catalog_count, sizeof(*catalog), by_name);
-}
-
-int qry_severity_rank(const char *severity)
-{
-	static const char *const ranks[] = { "info", "low", "medium", "high" };
-
-	for (int i = 0; severity && i < 4; i++)
-		if (!strcasecmp(severity, ranks[i]))
-			return i;
-	return -1;
 }

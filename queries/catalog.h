@@ -9,7 +9,7 @@
  *
  * A file starts with a header of "--" comment lines, "-- key: value"; a value
  * goes on over the following lines that start with "--" and then at least two
- * spaces (or a tab).  Keys: title, severity, kind, mitre, params, means, why;
+ * spaces (or a tab).  Keys: title, severity, kind, mitre, params, types, means, why;
  * others are ignored, and when a key comes twice the last one wins.  The
  * header ends at the first line that is not a "--" comment; the rest of the
  * file is the statement.
@@ -17,10 +17,16 @@
 
 struct qry_info {
 	const char *name;	/* "wx-mapping" */
-	const char *title, *severity, *kind, *mitre, *params, *means, *why; /* NULL when absent */
+	const char *title, *severity, *kind, *mitre, *params, *types, *means, *why; /* NULL when absent */
 	const char *sql;	/* the statement: the file after its header */
 	const char *text;	/* the whole file */
 };
+
+/*
+ * types: what each parameter must be, checked before the query runs
+ * (qry_check_params()): "NAME TYPE [required]; ...", TYPE integer, text, or the
+ * allowed values as "a|b|c".  "pid integer required; severity high|medium|low".
+ */
 
 /* qry_catalog_count - how many queries are compiled in. */
 int qry_catalog_count(void);
@@ -33,9 +39,6 @@ const struct qry_info *qry_catalog_get(int i);
 
 /* qry_catalog_find - the query named @name, NULL when there is no such query. */
 const struct qry_info *qry_catalog_find(const char *name);
-
-/* qry_severity_rank - high 3, medium 2, low 1, info 0; -1 for anything else (or NULL). */
-int qry_severity_rank(const char *severity);
 
 /*
  * qry_info_parse - parse @text (a query file named @name, with or without

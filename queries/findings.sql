@@ -3,6 +3,7 @@
 -- kind: summary
 -- params: pid: process id (optional: every process); severity: the lowest severity to show
 --   (optional: all)
+-- types: pid integer; severity high|medium|low|info
 -- means: the findings table: one row per finding of a detection query (queries/ with kind
 --   detection), with the number of call rows it rests on (finding_evidence).
 -- why: the first page of any report: what happened, where, when, how bad.

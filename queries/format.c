@@ -72,9 +72,9 @@ struct cell {
 
 int qry_format_from_name(const char *name, enum qry_format *format)
 {
-	static const char *const names[] = { "table", "csv", "json" };
+	static const char *const names[] = { "table", "csv", "json", "jsonl", "ecs" };
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 		if (!strcmp(name, names[i])) {
 			*format = i;
 			return 0;
@@ -760,8 +760,10 @@ static long long write_csv(sqlite3_stmt *st, FILE *out, char **err)
 }
 
 /* A JSON string: UTF-8 passed through, bytes that are not UTF-8 as U+FFFD. */
-static void put_json_string(FILE *out, const unsigned char *s, size_t n)
+void qry_json_string(FILE *out, const char *text, size_t n)
 {
+	const unsigned char *s = (const unsigned char *)text;
+
 	putc('"', out);
 	for (size_t i = 0; i < n;) {
 		size_t len = utf8_len(s + i, n - i);
@@ -792,52 +794,61 @@ static void put_json_string(FILE *out, const unsigned char *s, size_t n)
 	putc('"', out);
 }
 
-static long long write_json(sqlite3_stmt *st, FILE *out, char **err)
+void qry_json_column(FILE *out, sqlite3_stmt *st, int i)
+{
+	double x;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		fputs("null", out);
+		break;
+	case SQLITE_INTEGER:
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		x = sqlite3_column_double(st, i);
+		if (isfinite(x))
+			fprintf(out, "%.17g", x);
+		else
+			fputs("null", out);
+		break;
+	case SQLITE_BLOB:
+		putc('"', out);
+		put_hex_blob(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
+		putc('"', out);
+		break;
+	default:
+		qry_json_string(out, (const char *)sqlite3_column_text(st, i),
+				sqlite3_column_bytes(st, i));
+	}
+}
+
+/* json: one array of objects; jsonl (@lines): one object a line, nothing around them. */
+static long long write_json(sqlite3_stmt *st, FILE *out, bool lines, char **err)
 {
 	int n = sqlite3_column_count(st), rc;
 	long long rows = 0;
 
-	putc('[', out);
+	if (!lines)
+		putc('[', out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		fputs(rows ? ",\n  {" : "\n  {", out);
+		fputs(lines ? "{" : rows ? ",\n  {" : "\n  {", out);
 		for (int i = 0; i < n; i++) {
 			const char *name = sqlite3_column_name(st, i);
-			double x;
 
 			if (i)
 				fputs(", ", out);
-			put_json_string(out, (const unsigned char *)(name ? name : ""),
-					name ? strlen(name) : 0);
+			qry_json_string(out, name ? name : "", name ? strlen(name) : 0);
 			fputs(": ", out);
-			switch (sqlite3_column_type(st, i)) {
-			case SQLITE_NULL:
-				fputs("null", out);
-				break;
-			case SQLITE_INTEGER:
-				fprintf(out, "%lld", (long long)sqlite3_column_int64(st, i));
-				break;
-			case SQLITE_FLOAT:
-				x = sqlite3_column_double(st, i);
-				if (isfinite(x))
-					fprintf(out, "%.17g", x);
-				else
-					fputs("null", out);
-				break;
-			case SQLITE_BLOB:
-				putc('"', out);
-				put_hex_blob(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
-				putc('"', out);
-				break;
-			default:
-				put_json_string(out, sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
-			}
+			qry_json_column(out, st, i);
 		}
-		putc('}', out);
+		fputs(lines ? "}\n" : "}", out);
 		rows++;
 		if (ferror(out))
 			return write_error(err);
 	}
-	fputs(rows ? "\n]\n" : "]\n", out);
+	if (!lines)
+		fputs(rows ? "\n]\n" : "]\n", out);
 	return rc == SQLITE_DONE ? rows : -EIO;
 }
 
@@ -854,7 +865,11 @@ long long qry_write(sqlite3 *db, sqlite3_stmt *st, const struct qry_output *opts
 		ret = write_csv(st, out, err);
 		break;
 	case QRY_FORMAT_JSON:
-		ret = write_json(st, out, err);
+	case QRY_FORMAT_JSONL:
+		ret = write_json(st, out, opts->format == QRY_FORMAT_JSONL, err);
+		break;
+	case QRY_FORMAT_ECS:
+		ret = qry_write_ecs(db, st, out, err);
 		break;
 	default:
 		ret = write_table(&d, st, opts, out, err);

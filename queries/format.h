@@ -11,8 +11,10 @@
  * protections and flags by name from the database's schema_flag (prot and
  * *_prot, map_flags, mremap_flags), errno by name from schema_errno.  A cell
  * is cut at QRY_CELL_MAX characters unless wide.
- * csv (RFC 4180) and json (an array of objects) keep the raw values, so they
- * stay machine-readable: integers are integers, nothing is cut.
+ * csv (RFC 4180), json (an array of objects) and jsonl (one object a line)
+ * keep the raw values, so they stay machine-readable: integers are integers,
+ * nothing is cut.  ecs: the rows of the findings query as Elastic Common
+ * Schema alerts, one a line (queries/ecs.c).
  */
 
 #include <stdbool.h>
@@ -26,6 +28,8 @@ enum qry_format {
 	QRY_FORMAT_TABLE,
 	QRY_FORMAT_CSV,
 	QRY_FORMAT_JSON,
+	QRY_FORMAT_JSONL,
+	QRY_FORMAT_ECS,
 };
 
 struct qry_output {
@@ -33,7 +37,10 @@ struct qry_output {
 	bool wide;		/* table: never cut a cell */
 };
 
-/* qry_format_from_name - "table", "csv" or "json" into *@format: 0, or -1 for anything else. */
+/*
+ * qry_format_from_name - "table", "csv", "json", "jsonl" or "ecs" into *@format:
+ * 0, or -1 for anything else.
+ */
 int qry_format_from_name(const char *name, enum qry_format *format);
 
 /*
@@ -44,5 +51,20 @@ int qry_format_from_name(const char *name, enum qry_format *format);
  */
 long long qry_write(sqlite3 *db, sqlite3_stmt *st, const struct qry_output *opts, FILE *out,
 		    char **err);
+
+/*
+ * qry_write_ecs - step @st, a findings query (its rows have the findings
+ * table's id; the other columns are taken by name), to its end and write one
+ * ECS document a line to @out, with what @db adds to each finding (the
+ * capture's host, the evidence).  Returns the number of rows; -EINVAL with
+ * *@err when @st's rows are not findings; else as qry_write().
+ */
+long long qry_write_ecs(sqlite3 *db, sqlite3_stmt *st, FILE *out, char **err);
+
+/* qry_json_string - @n bytes of @s as a JSON string: UTF-8 kept, other bytes as U+FFFD. */
+void qry_json_string(FILE *out, const char *s, size_t n);
+
+/* qry_json_column - column @i of @st's current row as a JSON value (a blob as hex). */
+void qry_json_column(FILE *out, sqlite3_stmt *st, int i);
 
 #endif

@@ -2,6 +2,7 @@
 -- severity: info
 -- kind: summary
 -- params: pid: process id (optional: every process)
+-- types: pid integer
 -- means: one row per process (the thread when the capture does not show the process): its
 --   memory-mapping calls and how many of each call, how many failed, the bytes it mapped
 --   (mmap, mmap2) and the bytes it mapped or made executable (mmap, mmap2, mprotect,

@@ -10,15 +10,17 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "catalog.h"
 #include "query.h"
+#include "db-identity.h"
+#include "error-line.h"
 
 static int fail(char **err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -45,7 +47,7 @@ int qry_open(const char *path, sqlite3 **out, char **err)
 		fail(err, "not a maptrail database (%s)", sqlite3_errmsg(db));
 		goto out;
 	}
-	if (sqlite3_column_int64(st, 0) != QRY_APPLICATION_ID) {
+	if (sqlite3_column_int64(st, 0) != CMN_DB_APPLICATION_ID) {
 		fail(err, "not a maptrail database");
 		goto out;
 	}
@@ -189,4 +191,106 @@ bad_param:
 fail:
 	sqlite3_finalize(st);
 	return -EIO;
+}
+
+/* fail() for a parameter at fault: -EINVAL. */
+#define bad(err, ...) (fail(err, __VA_ARGS__), -EINVAL)
+
+/* The next "NAME TYPE [required]" of a types header, from *@cursor on; false at the end. */
+static bool next_spec(const char **cursor, char name[64], char type[256], bool *required)
+{
+	const char *s = *cursor, *end;
+	char entry[400];
+	int n;
+
+	while (*s == ' ' || *s == ';')
+		s++;
+	if (!*s)
+		return false;
+	end = s + strcspn(s, ";");
+	snprintf(entry, sizeof(entry), "%.*s", (int)(end - s), s);
+	*cursor = end;
+	type[0] = '\0';
+	n = 0;
+	*required = false;
+	if (sscanf(entry, "%63s %255s %n", name, type, &n) < 2)
+		return next_spec(cursor, name, type, required);
+	*required = !strncmp(entry + n, "required", 8);
+	return true;
+}
+
+static const struct qry_param *given(const struct qry_param *params, int nr, const char *name)
+{
+	for (int i = 0; i < nr; i++) {
+		const char *p = params[i].name;
+
+		if (*p == ':' || *p == '$' || *p == '@')
+			p++;
+		if (!strcmp(p, name))
+			return &params[i];
+	}
+	return NULL;
+}
+
+int qry_check_params(const struct qry_info *q, const struct qry_param *params, int nr_params,
+		     char **err, char ***allowed, const char **bad_value)
+{
+	char name[64], type[256];
+	const char *cursor = q->types;
+	bool required;
+
+	*err = NULL;
+	*allowed = NULL;
+	*bad_value = NULL;
+	while (cursor && next_spec(&cursor, name, type, &required)) {
+		const struct qry_param *p = given(params, nr_params, name);
+		long long v;
+
+		if (!p) {
+			if (required)
+				return bad(err, "%s needs --param %s=...", q->name, name);
+			continue;
+		}
+		if (!strcmp(type, "integer")) {
+			if (!qry_parse_integer(p->value, &v))
+				return bad(err, "%s: --param %s: '%s' is not an integer (decimal or 0x"
+					    " hex)", q->name, name, p->value);
+		} else if (strchr(type, '|') || strcmp(type, "text")) {
+			size_t nv = 1, size = strlen(type) + 1;
+			char **list, *text;
+			bool ok = false;
+
+			for (const char *c = type; *c; c++)
+				nv += *c == '|';
+			list = malloc((nv + 1) * sizeof(*list) + size);
+			if (!list)
+				return bad(err, "out of memory");
+			text = (char *)(list + nv + 1);
+			memcpy(text, type, size);
+			nv = 0;
+			for (char *save = NULL, *t = strtok_r(text, "|", &save); t;
+			     t = strtok_r(NULL, "|", &save)) {
+				list[nv++] = t;
+				ok |= !strcmp(t, p->value);
+			}
+			list[nv] = NULL;
+			if (ok) {
+				free(list);
+				continue;
+			}
+			*allowed = list;
+			*bad_value = p->value;
+			{
+				/* "high, medium, low or info": the list as a person reads it */
+				char words[512] = "";
+
+				for (size_t k = 0; list[k]; k++)
+					snprintf(words + strlen(words), sizeof(words) - strlen(words),
+						 "%s%s", k ? list[k + 1] ? ", " : " or " : "", list[k]);
+				return bad(err, "%s: --param %s: '%s' is not %s", q->name, name,
+					   p->value, words);
+			}
+		}
+	}
+	return 0;
 }

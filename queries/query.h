@@ -10,9 +10,6 @@
 
 #include <sqlite3.h>
 
-/* PRAGMA application_id of every maptrail database: "MPTR" (analyze/analyze.c). */
-#define QRY_APPLICATION_ID	0x4d505452
-
 /* A --param k=v: binds :k, $k and @k. */
 struct qry_param {
 	const char *name;	/* without ':' (a leading ':', '$' or '@' is ignored) */
@@ -45,6 +42,18 @@ int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, in
  * bits, as addresses are stored); else 0 (text).
  */
 int qry_parse_integer(const char *s, long long *v);
+
+struct qry_info;
+/*
+ * qry_check_params - @params against the types header of canned query @q
+ * (catalog.h): each given one of its declared type or one of its allowed
+ * values, each required one given.  Names @q does not declare are left to
+ * qry_prepare().  Returns 0, or -EINVAL with *@err the reason (free()); for a
+ * value not among the allowed ones also *@allowed, a NULL-terminated list of
+ * them (one free()), and *@bad_value the value given.
+ */
+int qry_check_params(const struct qry_info *q, const struct qry_param *params, int nr_params,
+		     char **err, char ***allowed, const char **bad_value);
 
 /* qry_is_sql - whether @arg of "maptrail query DB ARG" is SQL rather than a query name. */
 int qry_is_sql(const char *arg);

@@ -194,6 +194,14 @@ int rec_capture_stop(struct rec_capture *c, char **err)
 	ret = rec_capture_error(c, err);
 	if (ret)
 		return ret;
+	return rec_capture_flush(c, err);
+}
+
+int rec_capture_flush(struct rec_capture *c, char **err)
+{
+	int ret;
+
+	*err = NULL;
 	for (int i = 0; i < c->nr_cpus; i++) {
 		struct cpu_reader *r = &c->cpus[i];
 		int n;

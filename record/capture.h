@@ -42,6 +42,14 @@ int rec_capture_error(struct rec_capture *c, char **err);
  */
 int rec_capture_stop(struct rec_capture *c, char **err);
 
+/*
+ * rec_capture_flush - with no reader running (before rec_capture_start(), or
+ * tracing off): read everything the buffers hold, partial pages included.
+ * The readers can be started afterwards (the flight recorder flushes the
+ * frozen window, then records what follows it).  0 or a negative errno.
+ */
+int rec_capture_flush(struct rec_capture *c, char **err);
+
 /* rec_capture_fd / rec_capture_size - CPU @cpu's temporary file and its bytes. */
 int rec_capture_fd(const struct rec_capture *c, int cpu);
 uint64_t rec_capture_size(const struct rec_capture *c, int cpu);

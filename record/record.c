@@ -30,9 +30,11 @@
 #include <tracefs.h>
 
 #include "capture.h"
+#include "flight.h"
 #include "kernel.h"
 #include "marker.h"
 #include "messages.h"
+#include "output-linked.h"
 #include "record.h"
 #include "schema.h"
 #include "tdat-writer.h"
@@ -104,8 +106,13 @@ static void tracefs_release(const char *mounted)
 		umount2(mounted, MNT_DETACH);
 }
 
+/*
+ * The plan, and with @flight the flight recorder's triggers for it (*@fl),
+ * both from the schema.
+ */
 static int make_plan(const char *dir, enum rec_backend backend, const char *const *events,
-		     struct rec_plan **plan, char **err)
+		     const struct rec_options *flight, struct rec_plan **plan,
+		     struct rec_flight **fl, char **err)
 {
 	struct rec_kernel *k = rec_kernel_open(dir);
 	sqlite3 *db = NULL;
@@ -123,6 +130,9 @@ static int make_plan(const char *dir, enum rec_backend backend, const char *cons
 		goto out;
 	}
 	ret = rec_plan_build(db, k, backend, events, plan, err);
+	if (!ret && flight && rec_plan_nr_recorded(*plan))
+		ret = rec_flight_build(db, *plan, flight->flight->triggers, flight->notice,
+				       flight->notice_arg, fl, err);
 out:
 	sqlite3_close(db);
 	rec_kernel_free(k);
@@ -140,7 +150,7 @@ int rec_plan_describe(enum rec_backend backend, const char *const *events, char 
 	ret = tracefs_ready(&dir, &mounted, err);
 	if (ret)
 		return ret;
-	ret = make_plan(dir, backend, events, &plan, err);
+	ret = make_plan(dir, backend, events, NULL, &plan, NULL, err);
 	if (!ret) {
 		*text = rec_plan_text(plan, true);
 		if (!*text)
@@ -148,6 +158,22 @@ int rec_plan_describe(enum rec_backend backend, const char *const *events, char 
 	}
 	rec_plan_free(plan);
 	tracefs_release(mounted);
+	return ret;
+}
+
+int rec_flight_list(char **text, char **err)
+{
+	sqlite3 *db = NULL;
+	int ret = 0;
+
+	*err = NULL;
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+		ret = rec_fail(err, ENOMEM, "cannot open an in-memory database");
+	else if (schema_load(db, NULL, err) < 0)
+		ret = -EINVAL;
+	else if (!(*text = rec_flight_names(db)))
+		ret = rec_fail(err, ENOMEM, "out of memory");
+	sqlite3_close(db);
 	return ret;
 }
 
@@ -163,92 +189,6 @@ int rec_cleanup(rec_notice_fn notice, void *arg, char **err)
 	ret = rec_tracefs_cleanup(notice, arg, err);
 	tracefs_release(mounted);
 	return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* The output file                                                     */
-
-struct output {
-	const char *path;
-	char *dir;
-	char *named;		/* a named temporary, when O_TMPFILE is unsupported */
-	int fd;
-};
-
-static int output_open(struct output *o, const char *path, bool force, char **err)
-{
-	struct stat st;
-	char *copy = strdup(path);
-
-	o->path = path;
-	o->fd = -1;
-	if (!copy || !(o->dir = strdup(dirname(copy)))) {
-		free(copy);
-		return rec_fail(err, ENOMEM, "out of memory");
-	}
-	free(copy);
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return rec_fail(err, EISDIR, "%s: is a directory", path);
-		if (!force)
-			return rec_fail(err, EEXIST, "%s: already exists (--force replaces it)", path);
-	}
-	o->fd = open(o->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
-	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-		if (asprintf(&o->named, "%s/.maptrail-record.XXXXXX", o->dir) < 0)
-			return rec_fail(err, ENOMEM, "out of memory");
-		o->fd = mkostemp(o->named, O_CLOEXEC);
-		if (o->fd < 0) {
-			free(o->named);
-			o->named = NULL;
-		}
-	}
-	if (o->fd < 0)
-		return rec_fail(err, errno, "%s: cannot write in %s: %s", path, o->dir,
-			    strerror(errno));
-	return 0;
-}
-
-/* Link the complete file at its path: refused if one appeared meanwhile, unless @force. */
-static int output_publish(struct output *o, bool force, char **err)
-{
-	char proc[64], *tmp = NULL;
-	int ret = 0;
-
-	if (fsync(o->fd))
-		return rec_fail(err, errno, "%s: %s", o->path, strerror(errno));
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
-	if (!force) {
-		if (o->named ? link(o->named, o->path)
-			     : linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW))
-			return rec_fail(err, errno, "%s: %s", o->path, errno == EEXIST ?
-				    "already exists (--force replaces it)" : strerror(errno));
-		return 0;
-	}
-	if (o->named)
-		return rename(o->named, o->path) ? rec_fail(err, errno, "%s: %s", o->path,
-							strerror(errno)) : 0;
-	/* a name of our own next to the output, then renamed over it */
-	if (asprintf(&tmp, "%s/.maptrail-record.%d.tmp", o->dir, (int)getpid()) < 0)
-		return rec_fail(err, ENOMEM, "out of memory");
-	unlink(tmp);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ||
-	    rename(tmp, o->path)) {
-		ret = rec_fail(err, errno, "%s: %s", o->path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ret;
-}
-
-static void output_close(struct output *o, bool published)
-{
-	if (o->fd >= 0)
-		close(o->fd);
-	if (o->named && !published)
-		unlink(o->named);
-	free(o->named);
-	free(o->dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -560,7 +500,8 @@ static int wait_for_end(const struct rec_options *o, struct command *cmd, const 
 }
 
 static int write_capture(const struct rec_options *o, const char *dir, struct rec_plan *plan,
-			 struct rec_tracefs *t, struct rec_capture *cap, struct output *out,
+			 struct rec_tracefs *t, struct rec_capture *cap, struct cmn_out_linked *out,
+			 const char *flight, const void *prelude, size_t prelude_len,
 			 struct rec_summary *sum, char **err)
 {
 	struct rec_tdat_cpu *cpus = calloc(t->nr_cpus, sizeof(*cpus));
@@ -574,9 +515,13 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		.page_size = t->page_size,
 		.nr_cpus = t->nr_cpus,
 		.cpus = cpus,
+		.flight = flight,
+		.prelude = prelude,
+		.prelude_len = prelude_len,
 	};
 	int ret;
 
+	free(sum->cpus);	/* a flight recorder's earlier dump */
 	sum->cpus = calloc(t->nr_cpus, sizeof(*sum->cpus));
 	if (!cpus || !counts || !systems || !clock || !sum->cpus) {
 		ret = rec_fail(err, ENOMEM, "out of memory");
@@ -600,7 +545,7 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 	in.plan = plan_text = rec_plan_text(plan, true);
 	ret = rec_tdat_write(out->fd, &in, counts, &sum->file_size, err);
 	if (ret)
-		name_output(err, o->output, ret);
+		name_output(err, out->path, ret);
 	for (int i = 0; !ret && i < t->nr_cpus; i++) {
 		sum->cpus[i].events = counts[i].events;
 		sum->cpus[i].missed = counts[i].missed;
@@ -647,6 +592,426 @@ static int watch_open(const struct rec_options *o, struct rec_tracefs *t,
 	return rec_watch_create(&wo, watch, err);
 }
 
+/* ------------------------------------------------------------------ */
+/* The flight recorder                                                 */
+
+/* How often an armed recorder looks at tracing_on, the command and the clock. */
+#define FLIGHT_TICK_NS	(200 * 1000 * 1000L)
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+struct flight {
+	const struct rec_options *o;
+	const char *tracing_dir;
+	struct rec_plan *plan;
+	struct rec_flight *fl;
+	struct rec_tracefs *t;
+	struct command *cmd;
+	struct rec_summary *sum;
+	double start;			/* first armed */
+	double armed_at, armed_cpu;	/* this arming */
+	long long *overrun;		/* per CPU, stats at this arming */
+	int keep;
+	const char *end;		/* set once the recording is to end: the last dump's reason */
+	bool release;			/* the command waits for the first arming */
+	void *prelude;			/* rec_tdat_prelude() of this arming */
+	size_t prelude_len;
+};
+
+static long long cpu_overrun(struct rec_tracefs *t, int cpu)
+{
+	char *stats = rec_tracefs_cpu_stats(t, cpu);
+	long long v = stats ? stat_value(stats, "overrun") : -1;
+
+	free(stats);
+	return v;
+}
+
+/* The file's unchanging part, read now rather than when the trigger fires. */
+static int flight_prelude(struct flight *f, char **err)
+{
+	char **systems = plan_systems(f->plan);
+	struct rec_tdat in = {
+		.tracing_dir = f->tracing_dir,
+		.systems = (const char *const *)systems,
+		.page_size = f->t->page_size,
+	};
+	int ret;
+
+	if (!systems)
+		return rec_fail(err, ENOMEM, "out of memory");
+	free(f->prelude);
+	f->prelude = NULL;
+	ret = rec_tdat_prelude(&in, &f->prelude, &f->prelude_len, err);
+	tracefs_list_free(systems);
+	return ret;
+}
+
+static int flight_arm(struct flight *f, char **err)
+{
+	/* kallsyms and the formats as they are at this arming (modules may come later) */
+	int ret = flight_prelude(f, err);
+
+	if (!ret)
+		ret = rec_flight_arm(f->fl, f->t->instance, err);
+	if (ret)
+		return ret;
+	for (int i = 0; i < f->t->nr_cpus; i++)
+		f->overrun[i] = cpu_overrun(f->t, i);
+	f->armed_at = now();
+	f->armed_cpu = cpu_seconds();
+	if (rec_tracefs_on(f->t))
+		return rec_fail(err, EIO, "cannot turn tracing on in instance %s", f->t->name);
+	return 0;
+}
+
+/* The end of the recording, if it has come: its reason ("sigint", ...), else NULL. */
+static const char *flight_ending(struct flight *f)
+{
+	const struct rec_options *o = f->o;
+
+	if (o->interrupted && *o->interrupted) {
+		int sig = *o->interrupted;
+
+		f->sum->interrupted = true;
+		if (f->cmd->pid > 0 && !f->cmd->done)
+			kill(f->cmd->pid, sig);
+		return sig == SIGTERM ? "sigterm" : sig == SIGHUP ? "sighup" : "sigint";
+	}
+	if (o->duration > 0 && now() >= f->start + o->duration) {
+		f->sum->timed_out = true;
+		return "duration";
+	}
+	command_poll(f->cmd);
+	if (f->cmd->done || (!f->cmd->pid && o->nr_pids && !any_alive(o->pids, o->nr_pids)))
+		return "exit";
+	return NULL;
+}
+
+/* Armed: wait, reading nothing, for a trigger, SIGUSR1 or the end.  Returns the reason. */
+static const char *flight_wait(struct flight *f)
+{
+	for (;;) {
+		struct timespec tick = { 0, FLIGHT_TICK_NS };
+		double left = f->o->duration > 0 ? f->start + f->o->duration - now() : 1.0;
+		long long on = 1;
+
+		if ((f->end = flight_ending(f)))
+			return f->end;
+		if (f->o->dump_requested && *f->o->dump_requested) {
+			*f->o->dump_requested = 0;
+			return "usr1";
+		}
+		/* one small read: the kernel's traceoff trigger turned it to 0 */
+		if (!tracefs_instance_file_read_number(f->t->instance, "tracing_on", &on) && !on)
+			return "trigger";
+		if (left < FLIGHT_TICK_NS / 1e9)
+			tick.tv_nsec = left > 0 ? left * 1e9 : 1;
+		nanosleep(&tick, NULL);
+	}
+}
+
+/*
+ * --after: record what follows the trigger.  The frozen window is in @cap's
+ * files already (flushed), so nothing new can overwrite it; readers follow
+ * the new events as in an ordinary recording.
+ */
+static int flight_after(struct flight *f, struct rec_capture *cap, char **err)
+{
+	double until = now() + f->o->flight->after;
+	int ret = rec_capture_start(cap, err);
+
+	if (ret)
+		return ret;
+	if (rec_tracefs_on(f->t))
+		return rec_fail(err, EIO, "cannot turn tracing on in instance %s", f->t->name);
+	while (now() < until && !(f->end = flight_ending(f))) {
+		double left = until - now();
+		struct timespec tick = { 0, left < TICK_NS / 1e9 ? (long)(left * 1e9) + 1 : TICK_NS };
+
+		ret = rec_capture_error(cap, err);
+		if (ret)
+			return ret;
+		nanosleep(&tick, NULL);
+	}
+	rec_tracefs_off(f->t);
+	return rec_capture_stop(cap, err);
+}
+
+/* DIR/maptrail-20261202T051200Z-wx.dat, -2, -3 ... when that second has one already. */
+static char *dump_path(const char *dir, const char *name, int attempt)
+{
+	char when[32], *path;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+	if ((attempt ? asprintf(&path, "%s/maptrail-%s-%s-%d.dat", dir, when, name, attempt + 1)
+		     : asprintf(&path, "%s/maptrail-%s-%s.dat", dir, when, name)) < 0)
+		return NULL;
+	return path;
+}
+
+/* A trigger's name as a file name part: letters, digits, '-' and '_' only. */
+static void file_part(char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			*s = '_';
+}
+
+/* One dump: the frozen buffer (and --after's) as a trace.dat in the directory. */
+static int flight_dump(struct flight *f, const char *reason, char **err)
+{
+	const struct rec_options *o = f->o;
+	struct rec_tracefs *t = f->t;
+	int n = t->nr_cpus;
+	double frozen = now(), armed_cpu = cpu_seconds() - f->armed_cpu;
+	uint64_t *sizes = calloc(n, sizeof(*sizes)), *all = calloc(n, sizeof(*all));
+	int *fds = calloc(n, sizeof(*fds));
+	struct rec_flight_window w;
+	struct rec_flight_hit hit;
+	struct rec_capture *cap = NULL;
+	struct cmn_out_linked out = { .fd = -1 };
+	struct rec_flight_dump d = {
+		.number = f->sum->dumps + 1, .keep = f->keep, .reason = reason, .hit = &hit,
+		.window = &w, .buffer_kb = o->buffer_kb > 0 ? o->buffer_kb : REC_DEFAULT_BUFFER_KB,
+		.armed_seconds = frozen - f->armed_at, .armed_cpu_seconds = armed_cpu,
+	};
+	char *text = NULL, *name = NULL, *path = NULL;
+	bool published = false, triggered = !strcmp(reason, "trigger");
+	int ret;
+
+	rec_tracefs_off(t);
+	f->sum->armed_seconds += d.armed_seconds;
+	f->sum->armed_cpu_seconds += armed_cpu;
+	if (!sizes || !all || !fds) {
+		ret = rec_fail(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		long long v = cpu_overrun(t, i);
+
+		if (v > f->overrun[i] && f->overrun[i] >= 0)
+			d.overwritten += v - f->overrun[i];
+	}
+	/* a trigger that fired as the command ended is still the reason for this dump */
+	if (rec_flight_fired(f->fl, t->instance)) {
+		reason = d.reason = "trigger";
+		triggered = true;
+	} else if (triggered) {
+		char *file = rec_flight_suspect_all(f->fl, t->instance);
+
+		rec_notify(o->notice, o->notice_arg, "tracing stopped but no trigger's count moved "
+			   "(%s): the trigger is told by the last call matching a filter",
+			   file ? file : "trigger file unreadable");
+		free(file);
+	}
+	ret = rec_capture_open(t->instance, n, o->output, &cap, err);
+	if (!ret)
+		ret = rec_capture_flush(cap, err);
+	if (ret)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		fds[i] = rec_capture_fd(cap, i);
+		sizes[i] = rec_capture_size(cap, i);
+	}
+	rec_flight_disarm(f->fl, t->instance);
+	if (triggered && o->flight->after > 0 && !f->end) {
+		double began = now();
+
+		ret = flight_after(f, cap, err);
+		if (ret)
+			goto out;
+		d.after = now() - began;
+	}
+	for (int i = 0; i < n; i++)
+		all[i] = rec_capture_size(cap, i);
+	ret = rec_flight_find(f->fl, n, fds, sizes, all, t->page_size, &hit, &w, err);
+	if (ret)
+		goto out;
+	name = strdup(hit.trigger >= 0 ? f->fl->triggers[hit.trigger].name :
+		      triggered ? "traceoff" : reason);
+	if (!name) {
+		ret = rec_fail(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	file_part(name);
+	d.dumped_at = time(NULL);
+	text = rec_flight_option(f->fl, &d);
+	if (!text) {
+		ret = rec_fail(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int attempt = 0; !published && attempt < 100; attempt++) {
+		free(path);
+		path = dump_path(o->output, name, attempt);
+		if (!path) {
+			ret = rec_fail(err, ENOMEM, "out of memory");
+			goto out;
+		}
+		if (attempt == 0) {
+			/* the name is checked when the complete file is linked */
+			ret = cmn_out_linked_open(&out, path, true, err);
+			if (!ret)
+				ret = write_capture(o, f->tracing_dir, f->plan, t, cap, &out, text,
+						    f->prelude, f->prelude_len, f->sum, err);
+			if (ret)
+				goto out;
+		}
+		out.path = path;
+		ret = cmn_out_linked_publish(&out, false, err);
+		if (ret == -EEXIST) {
+			free(*err);
+			*err = NULL;
+			continue;
+		}
+		if (ret)
+			goto out;
+		published = true;
+	}
+	if (!published) {
+		ret = rec_fail(err, EEXIST, "%s: cannot find a free name for the dump", path);
+		goto out;
+	}
+	f->sum->dumps++;
+	{
+		uint64_t events = 0;
+		const struct rec_trigger *tr = hit.trigger >= 0 ? &f->fl->triggers[hit.trigger] : NULL;
+
+		for (int i = 0; i < f->sum->nr_cpus; i++)
+			events += f->sum->cpus[i].events;
+		rec_notify(o->notice, o->notice_arg, "dump %d of at most %d: %s: %s%s%s%s%s; %llu "
+			   "events over %.3f s (%llu older ones overwritten before it), %llu "
+			   "bytes; %.3f s from the freeze to the file; armed %.1f s, recorder CPU "
+			   "%.4f s (%.4f%%)", d.number, f->keep, path,
+			   tr ? "trigger " : reason, tr ? tr->name : "",
+			   tr ? " on " : "", tr ? tr->event : "",
+			   tr ? "" : "", (unsigned long long)events,
+			   w.events ? (w.last_ts - w.first_ts) / 1e9 : 0.0,
+			   (unsigned long long)d.overwritten, (unsigned long long)f->sum->file_size,
+			   now() - frozen - d.after, d.armed_seconds, armed_cpu,
+			   d.armed_seconds > 0 ? 100 * armed_cpu / d.armed_seconds : 0.0);
+		if (tr)
+			rec_notify(o->notice, o->notice_arg, "dump %d: the call: %s (tid %d) on CPU %d "
+				   "at %llu, filter '%s'", d.number, hit.comm[0] ? hit.comm : "?",
+				   hit.tid, hit.cpu, (unsigned long long)hit.ts,
+				   tr->filter ? tr->filter : "(every call)");
+		else if (triggered)
+			rec_notify(o->notice, o->notice_arg, "dump %d: tracing stopped but no trigger "
+				   "of ours fired (another tool wrote tracing_on?)", d.number);
+	}
+out:
+	rec_capture_free(cap);
+	cmn_out_linked_close(&out, published);
+	free(text);
+	free(name);
+	free(path);
+	free(sizes);
+	free(all);
+	free(fds);
+	return ret;
+}
+
+/* The dumps' directory: there, and ours to write in. */
+static int dumps_dir(const char *dir, char **err)
+{
+	struct stat st;
+
+	if (stat(dir, &st))
+		return rec_fail(err, errno, "%s: %s (--flight -o names the directory of the dumps)",
+				dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return rec_fail(err, ENOTDIR, "%s: not a directory (--flight -o names the "
+				"directory of the dumps)", dir);
+	if (access(dir, W_OK | X_OK))
+		return rec_fail(err, errno, "%s: cannot write in it: %s", dir, strerror(errno));
+	return 0;
+}
+
+/*
+ * Arm for the first time: a trigger the kernel refuses ends the recording
+ * before it starts; then the command is released and the plan told.
+ */
+static int flight_start(struct flight *f, char **err)
+{
+	const struct rec_options *o = f->o;
+	int ret;
+
+	/* the kernel checks each filter now, before anything is recorded */
+	ret = rec_flight_arm(f->fl, f->t->instance, err);
+	if (ret)
+		return ret;
+	if (o->interrupted && *o->interrupted)
+		return rec_fail(err, EINTR, "interrupted before the recording started");
+	/* the command waits for tracing on: run_flight() arms and turns it on first */
+	f->release = o->command != NULL;
+	return 0;
+}
+
+/* Once armed the first time: the plan and the triggers, as an ordinary recording tells its plan. */
+static void flight_tell(struct flight *f)
+{
+	const struct rec_options *o = f->o;
+	char *text = rec_plan_text(f->plan, false);
+
+	if (text)
+		rec_notify(o->notice, o->notice_arg, "%s", text);
+	free(text);
+	text = rec_flight_describe(f->fl);
+	if (text)
+		rec_notify(o->notice, o->notice_arg, "flight recorder armed, %d KB per CPU, %s:\n%s",
+			   o->buffer_kb > 0 ? o->buffer_kb : REC_DEFAULT_BUFFER_KB,
+			   *text ? "triggers" : "no trigger (SIGUSR1 and the end dump)", text);
+	free(text);
+}
+
+/* Armed, frozen, dumped, re-armed, up to --keep dumps or the end. */
+static int run_flight(struct flight *f, char **err)
+{
+	int ret = 0;
+
+	f->keep = f->o->flight->keep > 0 ? f->o->flight->keep : 1;
+	f->overrun = calloc(f->t->nr_cpus, sizeof(*f->overrun));
+	if (!f->overrun)
+		return rec_fail(err, ENOMEM, "out of memory");
+	f->start = now();
+	ret = flight_arm(f, err);
+	if (!ret && f->release) {
+		int e = command_release(f->cmd);
+
+		f->release = false;
+		if (e)
+			ret = rec_fail(err, e, "%s: %s", f->o->command[0], strerror(e));
+	}
+	if (!ret)
+		flight_tell(f);
+	while (!ret) {
+		const char *reason = flight_wait(f);
+
+		ret = flight_dump(f, reason, err);
+		if (ret || f->end || f->sum->dumps >= f->keep)
+			break;
+		ret = flight_arm(f, err);
+	}
+	rec_tracefs_off(f->t);
+	rec_flight_disarm(f->fl, f->t->instance);
+	f->sum->seconds = now() - f->start;
+	free(f->overrun);
+	free(f->prelude);
+	return ret;
+}
+
 int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 {
 	struct rec_tracefs_options topts = {
@@ -654,7 +1019,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		.notice = o->notice,
 		.notice_arg = o->notice_arg,
 	};
-	struct output out = { .fd = -1 };
+	struct cmn_out_linked out = { .fd = -1 };
 	struct command cmd = { .go = -1, .exec_err = -1 };
 	struct pid_list pids = { 0 }, procs = { 0 };
 	struct rec_marker *marker = NULL;
@@ -662,6 +1027,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	struct rec_plan *plan = NULL;
 	struct rec_tracefs *t = NULL;
 	struct rec_capture *cap = NULL;
+	struct rec_flight *fl = NULL;
 	const char *dir, *mounted = NULL;
 	bool published = false;
 	struct rusage ru;
@@ -674,14 +1040,15 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	ret = tracefs_ready(&dir, &mounted, err);
 	if (ret)
 		return ret;
-	ret = output_open(&out, o->output, o->force, err);
+	ret = o->flight ? dumps_dir(o->output, err) :
+			  cmn_out_linked_open(&out, o->output, o->force, err);
 	if (ret)
 		goto out;
 	if (rec_tracefs_cleanup(o->notice, o->notice_arg, err) < 0) {
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = make_plan(dir, o->backend, o->events, &plan, err);
+	ret = make_plan(dir, o->backend, o->events, o->flight ? o : NULL, &plan, &fl, err);
 	if (ret)
 		goto out;
 	if (!rec_plan_nr_recorded(plan)) {
@@ -710,9 +1077,19 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	topts.nr_pids = pids.nr;
 	/* the whole system, but not the recorder's own page-splicing */
 	topts.exclude_pid = pids.nr ? 0 : getpid();
+	topts.overwrite = o->flight;
 	ret = rec_tracefs_create(plan, &topts, &t, err);
 	if (ret)
 		goto out;
+	if (o->flight) {
+		struct flight f = { .o = o, .tracing_dir = dir, .plan = plan, .fl = fl, .t = t,
+				    .cmd = &cmd, .sum = sum };
+
+		ret = flight_start(&f, err);
+		if (!ret)
+			ret = run_flight(&f, err);
+		goto out;
+	}
 
 	ret = rec_capture_open(t->instance, t->nr_cpus, out.dir, &cap, err);
 	if (!ret)
@@ -763,7 +1140,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		name_output(err, o->output, ret);
 		goto out;
 	}
-	ret = write_capture(o, dir, plan, t, cap, &out, sum, err);
+	ret = write_capture(o, dir, plan, t, cap, &out, NULL, NULL, 0, sum, err);
 	if (ret)
 		goto out;
 	watch = rec_watch_free(watch);
@@ -771,7 +1148,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	marker = rec_marker_free(marker);
 	cap = rec_capture_free(cap);
 	t = rec_tracefs_destroy(t, o->notice, o->notice_arg);
-	ret = output_publish(&out, o->force, err);
+	ret = cmn_out_linked_publish(&out, o->force, err);
 	published = !ret;
 	if (!getrusage(RUSAGE_SELF, &ru))
 		sum->cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -781,7 +1158,7 @@ out:
 	rec_marker_free(marker);
 	rec_capture_free(cap);
 	rec_tracefs_destroy(t, o->notice, o->notice_arg);
-	output_close(&out, published);
+	cmn_out_linked_close(&out, published);
 	if (cmd.pid > 0) {
 		if (cmd.go >= 0) {
 			command_abandon(&cmd);
@@ -797,6 +1174,7 @@ out:
 	}
 	free(pids.pids);
 	free(procs.pids);
+	rec_flight_free(fl);
 	rec_plan_free(plan);
 	tracefs_release(mounted);
 	if (ret)

@@ -24,8 +24,21 @@
 #include "tracefs-setup.h"
 #include "watch.h"
 
+/*
+ * The flight recorder (--flight): the instance's ring buffer in overwrite
+ * mode, read by nobody while armed; in-kernel triggers (flight.h) freeze it
+ * at the suspicious call, and each freeze, SIGUSR1 (dump_requested) and the
+ * end of the recording dump it as a complete trace.dat in the output
+ * directory, named by UTC time and reason: maptrail-20261202T051200Z-wx.dat.
+ */
+struct rec_flight_options {
+	const char *const *triggers;	/* names or "EVENT:FILTER", NULL-terminated; NULL: none */
+	int keep;			/* at most this many dumps, then stop; 0: 1 */
+	double after;			/* seconds recorded after a trigger before the dump */
+};
+
 struct rec_options {
-	const char *output;		/* trace.dat path */
+	const char *output;		/* trace.dat path; with flight, the dumps' directory */
 	bool force;			/* replace an existing output */
 	const char *const *events;	/* schema events to record, NULL-terminated; NULL: all */
 	enum rec_backend backend;
@@ -37,6 +50,8 @@ struct rec_options {
 	bool no_identity;		/* no process snapshots, file lookups, tracers (watch.h) */
 	/* Set to the signal number asynchronously (SIGINT, SIGTERM): stop cleanly. */
 	volatile sig_atomic_t *interrupted;
+	const struct rec_flight_options *flight;	/* NULL: an ordinary recording */
+	volatile sig_atomic_t *dump_requested;	/* flight: set asynchronously (SIGUSR1) to dump now */
 	rec_notice_fn notice;		/* the short plan, fallbacks, leftovers removed */
 	void *notice_arg;
 };
@@ -66,6 +81,9 @@ struct rec_summary {
 	double seconds;			/* tracing on to tracing off */
 	double cpu_seconds;		/* the recorder's own CPU time (all its threads, user + system) */
 	bool interrupted;		/* ended by a signal */
+	int dumps;			/* flight: files written (each told through notice) */
+	double armed_seconds;		/* flight: time armed, all dumps */
+	double armed_cpu_seconds;	/* flight: the recorder's CPU time in that time */
 	bool timed_out;			/* ended by --duration */
 	pid_t command_pid;		/* 0: no command */
 	bool command_done;		/* it was reaped */
@@ -94,6 +112,13 @@ uint64_t rec_summary_lost(const struct rec_summary *sum);
  */
 int rec_plan_describe(enum rec_backend backend, const char *const *events, char **text,
 		      char **err);
+
+/*
+ * rec_flight_list - the named triggers of the schema, one "name description
+ * (events)" line each.  Needs no root.  0 and *@text (free()), or a negative
+ * errno and *@err.
+ */
+int rec_flight_list(char **text, char **err);
 
 /*
  * rec_cleanup - remove what killed recordings left in tracefs; each removal

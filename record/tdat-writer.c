@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -23,16 +24,8 @@
 #include <traceevent/kbuffer.h>
 
 #include "messages.h"
+#include "tdat-format.h"
 #include "tdat-writer.h"
-
-/* Option ids (trace-cmd.dat.v7(5), "OPTIONS SECTION"; v6 shares them). */
-enum {
-	OPT_DONE	= 0,
-	OPT_CPUSTAT	= 2,
-	OPT_TRACECLOCK	= 4,
-	OPT_UNAME	= 5,
-	OPT_CPUCOUNT	= 8,
-};
 
 /* Bytes copied at a time from a CPU's file. */
 #define COPY_CHUNK	(1 << 20)
@@ -203,7 +196,7 @@ static int put_system(struct out *o, const char *dir, const char *sys, bool with
 
 static int put_headers(struct out *o, const struct rec_tdat *in)
 {
-	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+	static const char magic[TDAT_MAGIC_SIZE] = TDAT_MAGIC_BYTES;
 	uint16_t probe = 1;
 	char path[4096];
 	int ret;
@@ -255,7 +248,7 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 
 	put(o, "options  ", 10);
 	/* v6 readers take the clock from after the CPU table when this option is there */
-	ret = put_text_option(o, OPT_TRACECLOCK, in->trace_clock);
+	ret = put_text_option(o, TDAT_OPT_TRACECLOCK, in->trace_clock);
 	if (ret)
 		return ret;
 	/* trace-cmd's form: "sysname nodename release machine" */
@@ -263,7 +256,7 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (asprintf(&text, "%s %s %s %s", u.sysname, u.nodename, u.release,
 			     u.machine) < 0)
 			return rec_fail(o->err, ENOMEM, "out of memory");
-		ret = put_text_option(o, OPT_UNAME, text);
+		ret = put_text_option(o, TDAT_OPT_UNAME, text);
 		free(text);
 		if (ret)
 			return ret;
@@ -273,20 +266,25 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 			continue;
 		if (asprintf(&text, "CPU: %d\n%s", i, in->cpus[i].stats) < 0)
 			return rec_fail(o->err, ENOMEM, "out of memory");
-		ret = put_text_option(o, OPT_CPUSTAT, text);
+		ret = put_text_option(o, TDAT_OPT_CPUSTAT, text);
 		free(text);
 		if (ret)
 			return ret;
 	}
-	put_u16(o, OPT_CPUCOUNT);
+	put_u16(o, TDAT_OPT_CPUCOUNT);
 	put_u32(o, 4);
 	put_u32(o, in->nr_cpus);
 	if (in->plan) {
-		ret = put_text_option(o, REC_OPTION_MAPTRAIL_PLAN, in->plan);
+		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_PLAN, in->plan);
 		if (ret)
 			return ret;
 	}
-	put_u16(o, OPT_DONE);
+	if (in->flight) {
+		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_FLIGHT, in->flight);
+		if (ret)
+			return ret;
+	}
+	put_u16(o, TDAT_OPT_DONE);
 	return -o->error;
 }
 
@@ -354,6 +352,57 @@ static int put_cpu_data(struct out *o, const struct rec_tdat *in, int cpu, struc
 	return -o->error;
 }
 
+/* Headers, formats, kallsyms and printk formats: what rec_tdat_prelude() keeps. */
+static int put_prelude(struct out *o, const struct rec_tdat *in)
+{
+	char path[4096];
+	int ret;
+
+	if (in->prelude) {
+		put(o, in->prelude, in->prelude_len);
+		return -o->error;
+	}
+	ret = put_headers(o, in);
+	if (!ret)
+		ret = put_formats(o, in);
+	if (!ret) {
+		/* hidden or zeroed when kptr_restrict says so; written as the kernel shows it */
+		ret = put_file(o, "/proc/kallsyms", 4);
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s/printk_formats", in->tracing_dir);
+		ret = put_file(o, path, 4);
+	}
+	return ret;
+}
+
+int rec_tdat_prelude(const struct rec_tdat *in, void **data, size_t *len, char **err)
+{
+	struct rec_tdat copy = *in;
+	struct out o = { .err = err };
+	char *buf = NULL;
+	int ret;
+
+	*err = NULL;
+	copy.prelude = NULL;
+	o.fd = memfd_create("maptrail-prelude", MFD_CLOEXEC);
+	if (o.fd < 0)
+		return rec_fail(err, errno, "memfd_create: %s", strerror(errno));
+	ret = put_prelude(&o, &copy);
+	if (!ret && !(buf = malloc(o.pos ? o.pos : 1)))
+		ret = rec_fail(err, ENOMEM, "out of memory");
+	if (!ret && pread(o.fd, buf, o.pos, 0) != (ssize_t)o.pos)
+		ret = rec_fail(err, EIO, "reading back the prelude: %s", strerror(errno));
+	close(o.fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*data = buf;
+	*len = o.pos;
+	return 0;
+}
+
 int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *counts,
 		   uint64_t *size, char **err)
 {
@@ -369,17 +418,7 @@ int rec_tdat_write(int fd, const struct rec_tdat *in, struct rec_tdat_count *cou
 			return rec_fail(err, EINVAL, "CPU %d holds %llu bytes, not whole %d-byte pages",
 				    i, (unsigned long long)in->cpus[i].size, in->page_size);
 
-	ret = put_headers(&o, in);
-	if (!ret)
-		ret = put_formats(&o, in);
-	if (!ret) {
-		/* hidden or zeroed when kptr_restrict says so; written as the kernel shows it */
-		ret = put_file(&o, "/proc/kallsyms", 4);
-	}
-	if (!ret) {
-		snprintf(path, sizeof(path), "%s/printk_formats", in->tracing_dir);
-		ret = put_file(&o, path, 4);
-	}
+	ret = put_prelude(&o, in);
 	if (!ret) {
 		snprintf(path, sizeof(path), "%s/saved_cmdlines", in->tracing_dir);
 		ret = put_file(&o, path, 8);

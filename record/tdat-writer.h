@@ -31,13 +31,11 @@ struct rec_tdat {
 	int nr_cpus;
 	const struct rec_tdat_cpu *cpus;
 	const char *plan;		/* the recorder's probe plan, as text, or NULL */
+	const char *flight;		/* a flight recorder's dump: what and when (flight.h), or NULL */
+	/* rec_tdat_prelude()'s bytes, written in place of reading them again, or NULL */
+	const void *prelude;
+	size_t prelude_len;
 };
-
-/*
- * The option id of maptrail's plan in the files it writes.  Readers skip ids
- * they do not know (trace-cmd 3.1 does), so it sits far above trace-cmd's own.
- */
-#define REC_OPTION_MAPTRAIL_PLAN	0x4d50
 
 /* What the pages of one CPU hold, counted while they are copied. */
 struct rec_tdat_count {
@@ -45,6 +43,16 @@ struct rec_tdat_count {
 	uint64_t missed;	/* events the pages say the ring buffer lost */
 	uint64_t missed_pages;	/* pages that lost an unknown number of events */
 };
+
+/*
+ * rec_tdat_prelude - the part of the file that does not depend on the
+ * recording's data (the headers, the formats, kallsyms, printk formats), read
+ * from tracefs and /proc now, for rec_tdat_write() to copy later.  The flight
+ * recorder renders it when it arms, so that a dump writes in a few ms what
+ * would take hundreds (some 700 syscall formats) to read.  Returns 0 and
+ * *@data (free()) and *@len, or a negative errno with *@err.
+ */
+int rec_tdat_prelude(const struct rec_tdat *in, void **data, size_t *len, char **err);
 
 /*
  * rec_tdat_write - write the file to @fd (at its current offset 0, a new

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tracefs-setup.h"
+#include "error-line.h"
 
 __attribute__((format(printf, 2, 3)))
 static int fail(char **err, const char *fmt, ...)
@@ -26,8 +27,7 @@ static int fail(char **err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -saved;
 }
@@ -339,6 +339,11 @@ int rec_tracefs_create(struct rec_plan *plan, const struct rec_tracefs_options *
 	    tracefs_instance_set_buffer_size(t->instance, o->buffer_kb, -1)) {
 		ret = fail(err, "cannot set the ring buffer of instance %s to %d KB per CPU: %s",
 			   t->name, o->buffer_kb, strerror(errno ? errno : EIO));
+		goto out_err;
+	}
+	/* the kernel's default, but the flight recorder's window depends on it */
+	if (o->overwrite && tracefs_option_enable(t->instance, TRACEFS_OPTION_OVERWRITE)) {
+		ret = fail(err, "cannot turn on the overwrite option of instance %s", t->name);
 		goto out_err;
 	}
 	t->nr_cpus = count_cpus(t->instance);

@@ -32,6 +32,7 @@ struct rec_tracefs_options {
 	int nr_pids;			/* 0: the whole system */
 	int exclude_pid;		/* whole system: a task to leave out (the recorder), 0: none */
 	int buffer_kb;			/* ring buffer per CPU, 0: the instance's default */
+	bool overwrite;			/* flight: the oldest events make room for new ones */
 	rec_notice_fn notice;
 	void *notice_arg;
 };

@@ -5,7 +5,7 @@
 /*
  * The report's content, read from the database once (report.c) and then
  * rendered by the writers (report-text.c, report-md.c, report-html.c, with
- * report-svg.c for the pictures).  Internal to queries/: the writers never
+ * report-svg.c for the pictures).  Internal to report/: the writers never
  * touch the database, so each rendering shows exactly the same numbers.
  *
  * Every string is owned by the model and freed by rep_model_free().  Strings
@@ -41,14 +41,57 @@ struct rep_unpaired {
 	int64_t calls, no_exit, no_entry;
 };
 
+/*
+ * What the report says where a section has nothing to show, decided by the
+ * model (rep_model_load) and worded once (rep_statement): the writers only
+ * render it, in their own register and style.
+ */
+enum rep_say {
+	REP_SAY_NOTHING,	/* the section has content: nothing to say instead */
+	REP_SAY_NOT_IN_DB,	/* the section's table is missing (an older database) */
+	REP_SAY_NO_CALLS,	/* no memory-mapping call at all */
+	REP_SAY_NO_FINDINGS,
+	REP_SAY_NO_CHART,	/* no calls to draw */
+	REP_SAY_NO_TIMELINES,	/* no process with findings to draw */
+	REP_SAY_NOT_RECORDED,	/* no recorder's plan: not maptrail record's capture */
+	REP_SAY_ALL_HOOKED,	/* the plan hooked every event */
+	REP_SAY_ALL_PAIRED,	/* every call has its entry and its exit */
+	REP_SAY_UNPAIRED,	/* what "no exit" and "no entry" mean */
+};
+
+enum rep_tone {
+	REP_TONE_PLAIN,
+	REP_TONE_OK,		/* good news */
+	REP_TONE_MUTED,		/* an aside: nothing to see here */
+};
+
+struct rep_statement {
+	const char *sentence;	/* "No process has findings." */
+	const char *aside;	/* "(no process with findings)": the terse form, NULL: none */
+	enum rep_tone tone;
+};
+
+/* rep_statement - the wording of @say; never NULL (REP_SAY_NOTHING: empty strings) */
+const struct rep_statement *rep_statement(enum rep_say say);
+
 /* Events of the recorder's plan that share something, in the plan's order: one line each. */
 struct rep_event_group {
 	char *what;		/* the backend ("NOT RECORDED" when not), or the reason */
 	char *events;		/* "mremap, mmap" */
 };
 
+/* A flight recorder's dump (analyze's flight table). */
+struct rep_flight {
+	char *reason, *trigger, *event, *filter, *comm, *dumped_at;
+	int64_t dump, keep, ts, tid, start, complete, end, events, overwritten;
+	double after;
+	bool has_trigger;	/* a trigger fired: ts, tid, comm, event, filter are its */
+	bool has_window;	/* start, complete, end known */
+};
+
 struct rep_capture {
 	int64_t id;
+	struct rep_flight *flight;	/* NULL: not a flight recorder's dump */
 	char *path, *sha256, *host, *uname, *clock, *compression, *analyzed_at, *version;
 	int64_t size, file_version, cpus;
 	int64_t first_ts, last_ts, events, lost, lost_unknown;
@@ -64,6 +107,9 @@ struct rep_capture {
 	int nr_plan_backends;
 	struct rep_event_group *not_hooked;	/* what could not be hooked, one per reason */
 	int nr_not_hooked;
+	enum rep_say plan_say;		/* REP_SAY_NOT_RECORDED without a plan */
+	enum rep_say hooked_say;	/* REP_SAY_ALL_HOOKED when nothing is in not_hooked */
+	enum rep_say paired_say;	/* REP_SAY_ALL_PAIRED, or REP_SAY_UNPAIRED to explain */
 };
 
 struct rep_evidence {
@@ -86,6 +132,7 @@ struct rep_finding {
 	int nr_ev;
 	int64_t more_ev;	/* evidence rows not shown */
 	const struct rep_capture *capture;	/* NULL when its capture row is missing */
+	bool froze;		/* its evidence holds the call that froze a flight capture */
 };
 
 /* The findings of one detection, counted: the overview before the details. */
@@ -148,6 +195,8 @@ struct rep_model {
 	int64_t total_calls, total_failures;
 	char *notes[8];		/* sections skipped and why */
 	int nr_notes;
+	/* what each section says instead of its content, REP_SAY_NOTHING when it has some */
+	enum rep_say findings_say, procs_say, chart_say, timelines_say;
 };
 
 /* report.c */
@@ -156,6 +205,12 @@ void rep_model_free(struct rep_model *m);
 int rep_call_index(const struct rep_model *m, const char *call);
 /* rep_group_end - past the findings from @i on of the same detection and severity */
 int rep_group_end(const struct rep_model *m, int i);
+
+/* report-flight.c: a flight capture's row and its triggering call's findings */
+int rep_flight_load(sqlite3 *db, struct rep_model *m, char **err);
+void rep_flight_free(struct rep_flight *f);
+/* rep_flight_text - one paragraph for people: trigger, call, window.  free(). */
+char *rep_flight_text(const struct rep_capture *c);
 
 /* report-fmt.c: text helpers shared by the writers; each returns @buf */
 char *rep_fmt_dur(char *buf, size_t n, int64_t dt, bool ns);	/* "1.234 ms", "17 ticks" */

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS schema_event (
 	ret_type TEXT NOT NULL,		-- C type of the return value ("void *", "int", "unsigned long")
 	ret_decode TEXT,		-- how to show a successful return: 'hex' for addresses, NULL
 	-- 'memory': a mapping call (memory_call, the address-space history, the report's
-	-- charts); 'identity': what names files, descriptors and tracers (60-identity.sql)
+	-- charts); 'identity': what names files, descriptors and tracers (70-identity.sql)
 	family TEXT NOT NULL DEFAULT 'memory'
 );
 
@@ -94,4 +94,19 @@ CREATE TABLE IF NOT EXISTS schema_errno (
 	number INTEGER PRIMARY KEY,
 	name TEXT NOT NULL,
 	description TEXT NOT NULL
+);
+
+-- The named triggers of `maptrail record --flight --trigger NAME`: the calls
+-- that can be judged suspicious from their own arguments, so that the kernel
+-- itself can freeze the flight recorder's ring buffer at the call (a tracefs
+-- "traceoff if FILTER" trigger on the call's entry event).  A trigger is one
+-- row per event it watches; the filter is built per backend from
+-- schema_arg_source (the tracepoint's field name, or the kprobe's, for arg).
+CREATE TABLE IF NOT EXISTS schema_trigger (
+	name TEXT NOT NULL,		-- what --trigger takes: 'wx'
+	event TEXT NOT NULL REFERENCES schema_event(name),
+	arg TEXT,			-- the schema argument tested; NULL: every call fires
+	bits INTEGER,			-- fires when all these bits are set in arg
+	description TEXT NOT NULL,	-- one phrase, for --help and the plan
+	PRIMARY KEY (name, event)
 );

@@ -33,7 +33,7 @@ INSERT INTO schema_hook (event, documented, kind, purpose, status, linux_symbol,
 	('remap_file_pages', 'update_mmap_zero_pfn', 'kprobe',
 	 'To monitor the update_mmap_zero_pfn syscall which is used by the kernel to handle remap_file_pages calls.',
 	 'never existed', NULL, NULL,
-	 'No Linux release has a function named update_mmap_zero_pfn (the page invented it); remap_file_pages is read at __x64_sys_remap_file_pages through the do_mmap_pgoff row.');
+	 'No Linux release has a function named update_mmap_zero_pfn (the specification invented it); remap_file_pages is read at __x64_sys_remap_file_pages through the do_mmap_pgoff row.');
 
 -- mmap2, shared/seeds/003_180232b292381cd6.txt.
 INSERT INTO schema_hook (event, documented, kind, purpose, status, linux_symbol, kernels, note) VALUES
@@ -54,13 +54,13 @@ INSERT INTO schema_hook (event, documented, kind, purpose, status, linux_symbol,
 INSERT INTO schema_hook (event, documented, kind, purpose, status, linux_symbol, kernels, note) VALUES
 	('mmap', 'sys_mmap', 'kprobe+kretprobe', NULL,
 	 'renamed', '__x64_sys_mmap', '4.17+ (x86_64)',
-	 'No seed page documents mmap; its natural hook sys_mmap is __x64_sys_mmap on x86_64 since 4.17 (the i386 mmap, syscall 90, enters __ia32_compat_sys_ia32_mmap).'),
+	 'The hook of mmap is its system call entry sys_mmap, which is __x64_sys_mmap on x86_64 since 4.17 (the i386 mmap, syscall 90, enters __ia32_compat_sys_ia32_mmap).'),
 	('munmap', 'sys_munmap', 'kprobe+kretprobe', NULL,
 	 'renamed', '__x64_sys_munmap', '4.17+ (x86_64)',
-	 'No seed page documents munmap; its natural hook sys_munmap is __x64_sys_munmap on x86_64 since 4.17.'),
+	 'The hook of munmap is its system call entry sys_munmap, which is __x64_sys_munmap on x86_64 since 4.17.'),
 	('pkey_mprotect', 'sys_pkey_mprotect', 'kprobe+kretprobe', NULL,
 	 'renamed', '__x64_sys_pkey_mprotect', '4.17+ (x86_64)',
-	 'No seed page documents pkey_mprotect; its natural hook sys_pkey_mprotect is __x64_sys_pkey_mprotect on x86_64 since 4.17.'),
+	 'The hook of pkey_mprotect is its system call entry sys_pkey_mprotect, which is __x64_sys_pkey_mprotect on x86_64 since 4.17.'),
 	('brk', 'sys_brk', 'kprobe+kretprobe', NULL,
 	 'renamed', '__x64_sys_brk', '4.17+ (x86_64)',
-	 'No seed page documents brk; its natural hook sys_brk is __x64_sys_brk on x86_64 since 4.17.');
+	 'The hook of brk is its system call entry sys_brk, which is __x64_sys_brk on x86_64 since 4.17.');

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 dir=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
-files=(00-tables.sql 10-events.sql 20-sources.sql 30-hooks.sql 40-flags.sql 50-errno.sql 60-identity.sql)
+files=(00-tables.sql 10-events.sql 20-sources.sql 30-hooks.sql 40-flags.sql 50-errno.sql 60-triggers.sql 70-identity.sql)
 fail=0
 
 die() { echo "check-schema: $*" >&2; exit 1; }
@@ -106,6 +106,14 @@ check "seed event hook without the page's purpose" \
 	"SELECT h.event, h.documented FROM schema_hook h JOIN schema_event e ON e.name = h.event
 	 WHERE e.seed_page IS NOT NULL AND h.purpose IS NULL;"
 
+check "trigger argument not an argument of its event (name event arg)" \
+	"SELECT t.name, t.event, t.arg FROM schema_trigger t WHERE t.arg IS NOT NULL AND NOT EXISTS
+	   (SELECT 1 FROM schema_arg a WHERE a.event = t.event AND a.name = t.arg);"
+check "trigger without bits on its argument, or bits without one (name event)" \
+	"SELECT name, event FROM schema_trigger WHERE (arg IS NULL) <> (bits IS NULL) OR bits <= 0;"
+check "trigger name not usable in a file name (name)" \
+	"SELECT DISTINCT name FROM schema_trigger WHERE name GLOB '*[^a-z0-9_-]*' OR name = '';"
+
 check "flag value outside its mask" \
 	"SELECT kind, name FROM schema_flag WHERE (value & mask) <> value OR mask = 0;"
 check "flag value named twice" \
@@ -149,4 +157,5 @@ fi
 echo "check-schema: ok ($(sqlite3 "$db" "SELECT (SELECT count(*) FROM schema_event) || ' events, '
 	|| (SELECT count(*) FROM schema_source) || ' sources, ' || (SELECT count(*) FROM schema_hook)
 	|| ' hooks, ' || (SELECT count(*) FROM schema_flag) || ' flags, '
-	|| (SELECT count(*) FROM schema_errno) || ' errnos'"))"
+	|| (SELECT count(*) FROM schema_errno) || ' errnos, '
+	|| (SELECT count(DISTINCT name) FROM schema_trigger) || ' triggers'"))"

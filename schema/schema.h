@@ -23,4 +23,14 @@ extern const struct embedded_file schema_sql_files[];
  */
 int schema_load(sqlite3 *db, const char *const *extra, char **err);
 
+/*
+ * schema_event_names - the names of the events of the schema loaded into @db,
+ * in name order, as a NULL-terminated list in *@names (free it with
+ * schema_names_free()).  Returns how many, or -1 with *@err set (free()).
+ */
+int schema_event_names(sqlite3 *db, char ***names, char **err);
+
+/* schema_names_free - free a list of schema_event_names(); NULL is fine.  Returns NULL. */
+char **schema_names_free(char **names);
+
 #endif

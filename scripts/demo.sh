@@ -1,13 +1,13 @@
 #!/bin/bash
 # maptrail's main job end to end, as root on a fresh Debian 12 machine:
 #   scripts/demo.sh [CAPTURE.dat]
-# installs what is missing, builds, records a workload's memory-mapping calls
-# with `maptrail record` (or takes the CAPTURE.dat given), turns the capture
-# into an SQLite database, asks it the canned forensic questions and writes
-# an HTML report.
+# installs what is missing to build and run (not what only the tests need),
+# builds, records a workload's memory-mapping calls with `maptrail record` (or
+# takes the CAPTURE.dat given), turns the capture into an SQLite database,
+# asks it the canned forensic questions and writes an HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --run
 scripts/build.sh
 
 db=${DB:-/tmp/maptrail-demo.db}
@@ -40,5 +40,6 @@ if [ -n "${pid:-}" ]; then
 fi
 build/cli/maptrail report "$db" -o "$report" --force
 echo
-echo "database: $db  (maptrail query --list; sqlite3 $db '.tables')"
-echo "report:   $report  (or: maptrail report $db | less)"
+echo "database: $db  (build/cli/maptrail query --list; sqlite3 $db '.tables')"
+echo "report:   $report  (or: build/cli/maptrail report $db | less)"
+echo "install:  meson install -C build  (maptrail, its man pages and bash completion in /usr/local)"

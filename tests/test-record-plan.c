@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include <tracefs.h>
 
+#include "flight.h"
 #include "plan.h"
 #include "schema.h"
 
@@ -475,7 +476,7 @@ static void test_no_kprobes(void **state)
 
 	(void)state;
 	p = plan_for("x86_64", false, false, &f, REC_BACKEND_AUTO, NULL);
-	/* 8 memory events and 14 identity events (schema/60-identity.sql) */
+	/* 8 memory events and 14 identity events (schema/70-identity.sql) */
 	assert_int_equal(p->nr_events, 22);
 	assert_int_equal(rec_plan_nr_recorded(p), 21);
 	for (int i = 0; i < p->nr_events; i++) {
@@ -613,6 +614,121 @@ static void test_fall_back(void **state)
 	rec_plan_free(p);
 }
 
+/* ------------------------------------------------------------------ */
+/* The flight recorder's triggers (record/flight.c)                    */
+
+static struct rec_flight *flight_for(struct rec_plan *p, const char *const *specs, char **err)
+{
+	struct rec_flight *f = NULL;
+
+	*err = NULL;
+	if (rec_flight_build(db, p, specs, NULL, NULL, &f, err))
+		return NULL;
+	return f;
+}
+
+static const char *command_on(const struct rec_flight *f, const char *system, const char *event)
+{
+	for (int i = 0; i < f->nr_events; i++)
+		if (!strcmp(f->events[i].system, system) && !strcmp(f->events[i].event, event))
+			return f->events[i].command;
+	return NULL;
+}
+
+/* Named triggers on tracepoints: the tracepoints' field names, triggers sharing an event. */
+static void test_triggers_tracepoint(void **state)
+{
+	struct fake fk = { 0 };
+	struct rec_plan *p = plan_for("x86_64", false, false, &fk, REC_BACKEND_AUTO, NULL);
+	const char *const specs[] = { "wx", "exec", "fixed-remap", "remap_file_pages", NULL };
+	char *err;
+	struct rec_flight *f = flight_for(p, specs, &err);
+
+	(void)state;
+	assert_non_null(f);
+	/* no mmap2 here (no tracepoint), so wx and exec are 3 events each */
+	assert_int_equal(f->nr, 3 + 3 + 1 + 1);
+	assert_int_equal(f->nr_events, 5);
+	assert_string_equal(command_on(f, "syscalls", "sys_enter_mprotect"),
+			    "traceoff:1000000000 if (prot & 2 && prot & 4) || (prot & 4)");
+	assert_string_equal(command_on(f, "syscalls", "sys_enter_mremap"),
+			    "traceoff:1000000000 if (flags & 2)");
+	/* every call fires: no filter */
+	assert_string_equal(command_on(f, "syscalls", "sys_enter_remap_file_pages"),
+			    "traceoff:1000000000");
+	assert_null(f->triggers[0].match);	/* formats are read at arming, not here */
+	rec_flight_free(f);
+	rec_plan_free(p);
+}
+
+/* The same names on kprobes: one trigger per ABI's entry probe, the kprobe's field names. */
+static void test_triggers_kprobe(void **state)
+{
+	struct fake fk = { 0 };
+	struct rec_plan *p = plan_for("x86_64", true, true, &fk, REC_BACKEND_KPROBE, NULL);
+	const char *const specs[] = { "wx", "fixed-remap", NULL };
+	char *err;
+	struct rec_flight *f = flight_for(p, specs, &err);
+
+	(void)state;
+	assert_non_null(f);
+	assert_string_equal(command_on(f, "maptrail", "mprotect_x64"),
+			    "traceoff:1000000000 if (prot & 2 && prot & 4)");
+	assert_string_equal(command_on(f, "maptrail", "mprotect_ia32"),
+			    "traceoff:1000000000 if (prot & 2 && prot & 4)");
+	assert_string_equal(command_on(f, "maptrail", "mmap2_ia32"),
+			    "traceoff:1000000000 if (prot & 2 && prot & 4)");
+	assert_string_equal(command_on(f, "maptrail", "mremap_x64"),
+			    "traceoff:1000000000 if (flags & 2)");
+	assert_null(command_on(f, "syscalls", "sys_enter_mprotect"));
+	rec_flight_free(f);
+	rec_plan_free(p);
+}
+
+/* Raw triggers: a schema event on its entry events, a tracefs event, and the refusals. */
+static void test_triggers_raw(void **state)
+{
+	struct fake fk = { 0 };
+	const char *const only[] = { "mprotect", "mmap", NULL };
+	struct rec_plan *p = plan_for("x86_64", false, false, &fk, REC_BACKEND_AUTO, only);
+	const char *const schema_event[] = { "mprotect: prot == 7", NULL };
+	const char *const tracefs_event[] = { "syscalls/sys_exit_mmap:ret < 0", NULL };
+	const char *const unrecorded[] = { "syscalls/sys_enter_mremap:flags & 2", NULL };
+	const char *const excluded[] = { "fixed-remap", NULL };
+	const char *const unknown[] = { "nosuch", NULL };
+	const char *const none[] = { NULL };
+	struct rec_flight *f;
+	char *err;
+
+	(void)state;
+	f = flight_for(p, schema_event, &err);
+	assert_non_null(f);
+	assert_int_equal(f->nr, 1);
+	assert_string_equal(f->triggers[0].name, "mprotect");
+	assert_string_equal(command_on(f, "syscalls", "sys_enter_mprotect"),
+			    "traceoff:1000000000 if (prot == 7)");
+	rec_flight_free(f);
+	f = flight_for(p, tracefs_event, &err);
+	assert_non_null(f);
+	assert_string_equal(f->triggers[0].name, "sys_exit_mmap");
+	assert_string_equal(f->triggers[0].filter, "ret < 0");
+	rec_flight_free(f);
+	f = flight_for(p, none, &err);
+	assert_non_null(f);
+	assert_int_equal(f->nr, 0);
+	rec_flight_free(f);
+	assert_null(flight_for(p, unrecorded, &err));
+	assert_non_null(strstr(err, "not an event this recording records"));
+	free(err);
+	assert_null(flight_for(p, excluded, &err));
+	assert_non_null(strstr(err, "none of its events is recorded"));
+	free(err);
+	assert_null(flight_for(p, unknown, &err));
+	assert_non_null(strstr(err, "no such trigger"));
+	free(err);
+	rec_plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +743,9 @@ int main(void)
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_only),
 		cmocka_unit_test(test_fall_back),
+		cmocka_unit_test(test_triggers_tracepoint),
+		cmocka_unit_test(test_triggers_kprobe),
+		cmocka_unit_test(test_triggers_raw),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -54,7 +54,7 @@ PY
 # --list: every file of queries/, with its kind, severity and title; --describe each.
 "$maptrail" query --list > "$work/list"
 n=0
-for f in "$queries"/*.sql; do
+for f in "$queries"/[a-z]*.sql; do	# not TEMPLATE.sql
 	name=$(basename "$f" .sql)
 	title=$(sed -n 's/^-- title: *//p' "$f" | head -1)
 	kind=$(sed -n 's/^-- kind: *//p' "$f" | head -1)
@@ -70,21 +70,47 @@ done
 [ "$("$maptrail" query --list -v | grep -c '^[a-z0-9-]*: ')" = "$n" ] || fail "--list -v"
 "$maptrail" query --describe process-summary | grep -q '^  means ' || fail "--describe: no means"
 
+# queries/TEMPLATE.sql, the file to copy, runs as it is and returns a detection's columns
+# (sqlite3's own module: the column names are known even when no row comes back).
+python3 - "$db" "$queries/TEMPLATE.sql" <<'PY' || fail "TEMPLATE.sql is not a working detection"
+import sqlite3, sys
+cur = sqlite3.connect(sys.argv[1]).execute(open(sys.argv[2]).read(), {"pid": None})
+cols = [d[0] for d in cur.description]
+want = "capture_id severity ts pid tid comm addr len summary evidence".split()
+if cols != want:
+    sys.exit(f"TEMPLATE.sql: columns {cols}, not {want}")
+print(f"ok: TEMPLATE.sql runs and returns a detection's columns ({len(cur.fetchall())} rows)")
+PY
+
 # Every canned query answers as the sqlite3 shell answers its file (parameters NULL there too).
-for f in "$queries"/*.sql; do
+for f in "$queries"/[a-z]*.sql; do	# not TEMPLATE.sql
 	name=$(basename "$f" .sql)
-	"$maptrail" query "$db" "$name" -f csv > "$work/m.csv" || fail "query $name -f csv"
-	sqlite3 -batch -csv -header "$db" < "$f" > "$work/s.csv"
+	# the parameters a query requires (its types header): a real pid and address, the
+	# same bound in the sqlite3 shell; the others NULL
+	args=() shell=()
+	for p in $(sed -n 's/^-- types: *//p' "$f" | tr ';' '\n' | awk '$3 == "required" { print $1 }'); do
+		case $p in
+		pid) v=$(q "SELECT pid FROM mprotect WHERE pid IS NOT NULL ORDER BY id LIMIT 1") ;;
+		addr) v=$(q "SELECT addr FROM mprotect WHERE pid IS NOT NULL ORDER BY id LIMIT 1") ;;
+		*) fail "$name requires $p: the test knows no value for it" ;;
+		esac
+		args+=(--param "$p=$v") shell+=(-cmd ".parameter set :$p $v")
+		rc=0; "$maptrail" query "$db" "$name" > /dev/null 2>&1 || rc=$?
+		[ $rc = 2 ] || fail "$name without its required $p: status $rc"
+	done
+	set -- "${args[@]}"
+	"$maptrail" query "$db" "$name" "$@" -f csv > "$work/m.csv" || fail "query $name -f csv"
+	sqlite3 -batch -csv -header "${shell[@]}" "$db" < "$f" > "$work/s.csv"
 	if [ -s "$work/s.csv" ]; then
 		same_csv "$name" "$work/m.csv" "$work/s.csv"
 	else	# no rows: the shell prints no header
 		[ "$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1])))))' \
 			"$work/m.csv")" = 1 ] || fail "$name: rows that sqlite3 does not have"
 	fi
-	"$maptrail" query "$db" "$name" -f json > "$work/m.json" || fail "query $name -f json"
-	sqlite3 -batch -json "$db" < "$f" > "$work/s.json"
+	"$maptrail" query "$db" "$name" "$@" -f json > "$work/m.json" || fail "query $name -f json"
+	sqlite3 -batch -json "${shell[@]}" "$db" < "$f" > "$work/s.json"
 	same_json "$name" "$work/m.json" "$work/s.json"
-	"$maptrail" query "$db" "$name" > "$work/m.table" || fail "query $name (table)"
+	"$maptrail" query "$db" "$name" "$@" > "$work/m.table" || fail "query $name (table)"
 	rows=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/m.json")
 	[ "$(wc -l < "$work/m.table")" = $((rows + 2)) ] || fail "$name: table has $(wc -l < "$work/m.table") lines for $rows rows"
 done
@@ -180,14 +206,24 @@ expect_error 1 "not a read-only statement" "$db" "DELETE FROM mmap"
 expect_error 2 "no parameter :nope \(the query has :id\)" "$db" "SELECT :id" -p nope=1
 expect_error 2 "process-summary: no parameter :nope" "$db" process-summary -p nope=1
 expect_error 2 "--param takes NAME=VALUE" "$db" "SELECT 1" -p novalue
-expect_error 2 "--format is table, csv or json" "$db" "SELECT 1" -f xml
+expect_error 2 "--format is table, csv, json, jsonl or ecs" "$db" "SELECT 1" -f xml
+# misspelt names get the closest one; parameters are checked against their declared types
+expect_error 2 "no query named 'finding'; did you mean 'findings'\\?" "$db" finding
+expect_error 2 "no query named 'adress-at'; did you mean 'address-at'\\?" --describe adress-at
+expect_error 2 "unknown option '--formt' \\(did you mean '--format'\\?\\)" "$db" findings --formt csv
+expect_error 2 "findings: --param severity: 'hgh' is not high, medium, low or info; did you mean 'high'\\?" \
+	"$db" findings --param severity=hgh
+expect_error 2 "address-at needs --param addr" "$db" address-at --param pid=1
+expect_error 2 "address-at needs --param pid" "$db" address-at --param addr=0x1000
+expect_error 2 "address-at: --param pid: 'one' is not an integer" "$db" address-at --param pid=one --param addr=1
+expect_error 2 "process-timeline: --param limit: '10x' is not an integer" "$db" process-timeline --param limit=10x
 expect_error 2 "needs a database and a query" "$db"
 [ "$(sha256sum < "$db")" = "$sum_before" ] || fail "the database changed under maptrail query"
 
 # A reader that goes away ("| head") ends the answer quietly, in every format.
 many="WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000)
 	SELECT i AS addr, 'row ' || i AS text FROM n"
-for format in table csv json; do
+for format in table csv json jsonl; do
 	set +o pipefail
 	"$maptrail" query "$db" "$many" -f $format 2> "$work/err" | head -3 > /dev/null
 	rc=${PIPESTATUS[0]}

@@ -184,7 +184,41 @@ if command -v setpriv > /dev/null; then
 	expect_failure "not root" "needs root" -o "$work/nr.dat" -- true
 	as=()
 fi
-expect_failure "unknown event" "'mmapp' is not an event" -e mmapp -o "$work/e.dat" -- true
+# a misspelt event is a usage error: status 2, one line with the closest name
+rc=0; "$maptrail" record -e mmap,mprotcet -o "$work/e.dat" -- true 2> "$work/err" || rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$work/err")" = 1 ] &&
+	grep -q "^maptrail record: no event named 'mprotcet'; did you mean 'mprotect'?" "$work/err" ||
+	fail "unknown event: status $rc, $(cat "$work/err")"
+[ ! -e "$work/e.dat" ] || fail "a refused run left $work/e.dat"
+# so is a misspelt option, on one line
+rc=0; "$maptrail" record --durtion 3 -- true 2> "$work/err" || rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$work/err")" = 1 ] && grep -q "did you mean '--duration'" "$work/err" ||
+	fail "misspelt option: status $rc, $(cat "$work/err")"
+echo "ok: a misspelt event or option: status 2, one line, the closest name"
+
+# The traced command's exit status is record's, a signal's as a shell gives it.
+for c in 'exit 3:3' 'kill -SEGV $$:139' 'exit 0:0'; do
+	rc=0
+	"$maptrail" record -q -e mprotect --force -o "$work/x.dat" -- sh -c "${c%:*}" 2> "$work/err" || rc=$?
+	[ "$rc" = "${c##*:}" ] || fail "record -- sh -c '${c%:*}' exited $rc, not ${c##*:}: $(cat "$work/err")"
+	trace-cmd report -i "$work/x.dat" > /dev/null 2>&1 || fail "sh -c '${c%:*}': the capture is not complete"
+	check_state "sh -c '${c%:*}'"
+done
+echo "ok: record exits with the command's status: 3, 139 (SIGSEGV), 0"
+# SIGINT ends a whole-system recording with a complete file and status 130.
+"$maptrail" record -q -e mprotect --force -o "$work/int.dat" --duration 60 2> "$work/err" &
+rec=$!
+for _ in $(seq 100); do
+	grep -q . "$T/instances/maptrail-$rec/tracing_on" 2> /dev/null && break
+	sleep 0.1
+done
+sleep 0.5
+kill -INT $rec
+rc=0; wait $rec || rc=$?
+[ $rc = 130 ] || fail "SIGINT: record exited $rc, not 130: $(cat "$work/err")"
+trace-cmd report -i "$work/int.dat" > /dev/null 2>&1 || fail "SIGINT: the capture is not complete"
+check_state "SIGINT"
+echo "ok: SIGINT ends the recording: status 130, the file complete"
 
 # --force replaces, with a capture of its own
 tracefs_run "$maptrail" record -q --force -o "$work/w.dat" -e mprotect -- "$mapwork" > /dev/null 2> "$work/err" ||

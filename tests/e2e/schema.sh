@@ -27,7 +27,29 @@ grep -Eq '^ +do_mremap ' "$work/mremap" || fail "do_mremap hook missing"
 grep -q 'update_mmap_zero_pfn' <("$maptrail" schema remap_file_pages) || fail "remap_file_pages hooks"
 grep -q 'CREATE TABLE IF NOT EXISTS schema_event' <("$maptrail" schema --sql) || fail "--sql"
 rc=0; "$maptrail" schema nosuch 2> "$work/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "no event 'nosuch'" "$work/err" || fail "unknown event: $rc $(cat "$work/err")"
+[ "$rc" = 2 ] && grep -q "no event named 'nosuch'" "$work/err" || fail "unknown event: $rc $(cat "$work/err")"
+# a misspelt event: a usage error, one line, with the closest name
+rc=0; "$maptrail" schema mprotcet 2> "$work/err" || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l < "$work/err")" = 1 ] && grep -q "did you mean 'mprotect'" "$work/err" ||
+	fail "misspelt event: $rc $(cat "$work/err")"
+# --list: the names, the same as the full listing's
+diff <("$maptrail" schema --list) <(sed -n 's/^\([a-z0-9_]*\) — .*/\1/p' "$work/all" | LC_ALL=C sort) ||
+	fail "schema --list differs from the events maptrail schema describes"
+# --format: rows for programs, the same as the database's schema_arg
+"$maptrail" schema mremap --format json > "$work/mremap.json"
+python3 - "$work/mremap.json" <<'PY' || fail "schema mremap --format json"
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [r['name'] for r in rows] == ['old_address', 'old_size', 'new_size', 'flags', 'new_address'], rows
+assert rows[4]['tags'] == 'K,U,OPT' and rows[0]['decode'] == 'hex', rows
+PY
+[ "$("$maptrail" schema --list --format jsonl | wc -l)" = "$("$maptrail" schema --list | wc -l)" ] ||
+	fail "schema --list --format jsonl"
+rc=0; "$maptrail" schema nosuch --format csv 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || fail "schema nosuch --format csv: status $rc"
+# what a user reads names no internal document
+! grep -Ein 'seed|[0-9]{3}_[0-9a-f]{16}\.txt|shared/' "$work/all" ||
+	fail "maptrail schema names internal documents"
 
 # An extra schema file: a new event with its tracepoint source, a new flag kind.
 cat > "$work/extra.sql" <<'SQL'
@@ -52,7 +74,7 @@ SQL
 	fail "schema madvise with the extra file"
 grep -Eq '^ +2 behavior ' "$work/madvise" || fail "madvise args: $(cat "$work/madvise")"
 rc=0; "$maptrail" schema madvise > /dev/null 2>&1 || rc=$?
-[ "$rc" = 1 ] || fail "madvise known without the extra file"
+[ "$rc" = 2 ] || fail "madvise known without the extra file"
 
 db=$work/extra.db
 "$maptrail" analyze "$fixtures/mapwork-v7-zstd.dat" -o "$db" -q --schema "$work/extra.sql"

@@ -110,27 +110,27 @@ def check_prefix(name, prefix):
     return ', '.join(sorted({'%s %s' % (r['comm'], r['event']) for r in prefix})) or 'none'
 
 
-def check_kprobe(out):
+def check_kprobe(out, cap='k', what='kprobe capture'):
     before = len(problems)
-    pid, calls = printed_calls(os.path.join(out, 'k.out'))
-    db = sqlite3.connect(os.path.join(out, 'k.db'))
+    pid, calls = printed_calls(os.path.join(out, cap + '.out'))
+    db = sqlite3.connect(os.path.join(out, cap + '.db'))
     backends = {r[0] for r in db.execute('SELECT DISTINCT backend FROM call_source')}
     if backends != {'kprobe'}:
-        problem('k.db: call_source backends %s, want only kprobe' % sorted(backends))
+        problem(cap + '.db: call_source backends %s, want only kprobe' % sorted(backends))
     rows, others = call_rows(db, pid)
     if others:
-        problem('k.db: %d call rows of other processes' % others)
+        problem(cap + '.db: %d call rows of other processes' % others)
     tail = rows[-len(calls):] if len(rows) >= len(calls) else rows
     matched = 0
     for call, row in zip(calls, tail):
         if same(call, row):
             matched += 1
         else:
-            problem('k.db: printed  %s\n         row is %s' % (call['line'], show(row)))
+            problem(cap + '.db: printed  %s\n         row is %s' % (call['line'], show(row)))
     if matched != len(calls):
-        problem('k.db: %d of the %d printed calls are call rows (%d rows of the process)'
+        problem(cap + '.db: %d of the %d printed calls are call rows (%d rows of the process)'
                 % (matched, len(calls), len(rows)))
-    prefix = check_prefix('k.db', rows[:len(rows) - len(tail)])
+    prefix = check_prefix(cap + '.db', rows[:len(rows) - len(tail)])
     # The i386 mprotect, read where the 32-bit entry is.
     symbol = db.execute(
         "SELECT symbol FROM schema_source WHERE event = 'mprotect' AND backend = 'kprobe'"
@@ -139,11 +139,11 @@ def check_kprobe(out):
     i386_rows = [r for r in tail if r['abi'] == 'i386' and r['event'] == 'mprotect']
     if not i386_rows or symbol is None or symbol[0] != '__ia32_sys_mprotect' or \
             i386_rows[0]['enter_table'] != 'maptrail__mprotect_ia32':
-        problem('k.db: no i386 mprotect row from __ia32_sys_mprotect (%r, %r)' % (symbol, i386_rows))
-    print('%s: kprobe capture: %d/%d workload calls are its last %d call rows, exactly '
+        problem(cap + '.db: no i386 mprotect row from __ia32_sys_mprotect (%r, %r)' % (symbol, i386_rows))
+    print('%s: %s: %d/%d workload calls are its last %d call rows, exactly '
           '(arguments from fetch args, ret from kretprobes), %d through int $0x80 with abi i386 '
           '(%s); before them: %s' % (
-              verdict(before), matched, len(calls), len(calls), len(i386),
+              verdict(before), what, matched, len(calls), len(calls), len(i386),
               ', '.join(sorted({c['event'] for c in i386})), prefix))
     return calls
 
@@ -200,7 +200,7 @@ def check_plan(out, kernel):
         problem('k.dat: only %d kallsyms' % len(syms))
     db = sqlite3.connect(os.path.join(out, 'k.db'))
     table = []
-    # The memory events: the identity events (schema/60-identity.sql) have
+    # The memory events: the identity events (schema/70-identity.sql) have
     # tracepoint sources only, and captures older than them lack them.
     for event, documented, status, symbol in db.execute(
             "SELECT event, documented, status, linux_symbol FROM schema_hook WHERE event IN"
@@ -244,6 +244,8 @@ def main():
     check_kprobe(out)
     check_tracepoint(out)
     check_plan(out, kernel)
+    if os.path.exists(os.path.join(out, 's.db')):
+        check_kprobe(out, 's', 'maptrail-record (static, no libc) capture')
     if problems:
         for p in problems:
             print('FAIL: ' + p, file=sys.stderr)

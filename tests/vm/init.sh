@@ -10,6 +10,11 @@
 #   plan               maptrail record --plan (backend auto)
 #   record-kprobe      maptrail record --backend kprobe -o k.dat -- /workload
 #   record-tracepoint  maptrail record --backend tracepoint -o t.dat -- /workload
+#   record-static      maptrail-record (statically linked) --plan, -o s.dat --
+#                      /workload and --cleanup, chrooted where nothing else is
+#   record-flight      maptrail record --flight --backend kprobe --trigger exec
+#                      -- /workload: the kprobe event's trigger freezes the
+#                      buffer at the workload's mprotect to RX (f.dat)
 # Everything lands in /tmp/out, with the tracing state before and after the
 # recordings and a SHA256SUMS of every file; /tmp/out goes back to the host as
 # a gzipped tar, raw on the second serial port (ttyS1, a file on the host),
@@ -69,6 +74,34 @@ state > $O/state-before.txt
 step plan sh -c "maptrail record --plan > $O/plan.txt 2>&1"
 step record-kprobe sh -c "maptrail record --backend kprobe -o $O/k.dat -- /workload > $O/k.out 2> $O/k.err"
 step record-tracepoint sh -c "maptrail record --backend tracepoint -o $O/t.dat -- /workload > $O/t.out 2> $O/t.err"
+# maptrail-record, the static build, where there is no libc: a root holding
+# nothing but it and the (static) workload, with the kernel's file systems.
+bare() {
+	local B=/tmp/bare rc
+	mkdir -p $B/proc $B/sys $B/out $B/tmp
+	cp /usr/bin/maptrail-record /workload $B/
+	mount -t proc proc $B/proc
+	mount -t sysfs sysfs $B/sys
+	mount -t tracefs tracefs $B/sys/kernel/tracing
+	(cd $B && find . -path ./proc -prune -o -path ./sys -prune -o -print) > $O/bare-files.txt
+	chroot $B /maptrail-record --plan > $O/s-plan.txt 2>&1 &&
+		chroot $B /maptrail-record -o /out/s.dat -- /workload > $O/s.out 2> $O/s.err
+	rc=$?
+	chroot $B /maptrail-record --cleanup >> $O/s.err 2>&1 || rc=1
+	cp $B/out/s.dat $O/s.dat
+	umount $B/sys/kernel/tracing $B/sys $B/proc
+	return $rc
+}
+[ -x /usr/bin/maptrail-record ] && step record-static bare
+flight() {
+	mkdir -p /tmp/flight
+	maptrail record --flight --backend kprobe --trigger exec -o /tmp/flight -- /workload \
+		> $O/f.out 2> $O/f.err || return 1
+	ls /tmp/flight > $O/f.names
+	set -- /tmp/flight/maptrail-*-exec.dat
+	[ -f "$1" ] && cp "$1" $O/f.dat
+}
+step record-flight flight
 state > $O/state-after.txt
 cat $O/k.err
 
