@@ -116,8 +116,8 @@ INSERT INTO schema_arg_source (event, backend, arch, abi, position, field, fetch
 INSERT INTO schema_hook (event, documented, kind, purpose, status, linux_symbol, kernels, note)
 	SELECT name, 'sys_' || name, 'kprobe+kretprobe', NULL, 'renamed', '__x64_sys_' || name,
 	       '4.17+ (x86_64)',
-	       'No seed page documents ' || name || '; its natural hook sys_' || name ||
-	       ' is __x64_sys_' || name || ' on x86_64 since 4.17.  maptrail reads it through its syscall tracepoints.'
+	       'The natural hook sys_' || name || ' is __x64_sys_' || name ||
+	       ' on x86_64 since 4.17.  maptrail reads ' || name || ' through its syscall tracepoints.'
 	FROM schema_event WHERE name IN ('open', 'openat', 'openat2', 'creat', 'memfd_create',
 		'dup', 'dup2', 'dup3', 'fcntl', 'close', 'close_range', 'execveat', 'ptrace',
 		'process_vm_writev');
