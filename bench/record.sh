@@ -2,7 +2,7 @@
 # The record benchmark (issue #4): what `maptrail record` costs and whether it
 # keeps up, on a storm of memory-mapping calls.
 #
-#   bench/record.sh [--work DIR] [--procs P] [--calls N] [--runs R]
+#   bench/record.sh [--work DIR] [--procs P] [--calls N] [--runs R] [--record-arg ARG]...
 #
 # Builds nothing: BUILD (default "build", relative to the repository root
 # unless absolute) must hold bench/mapstorm and cli/maptrail.  Needs root.
@@ -16,7 +16,8 @@
 # target 0), the recorder's CPU time (its own threads, user + system, as it
 # reports it), the storm's seconds untraced and traced and the slowdown, the
 # file's size.  The last capture is checked with maptrail analyze (its event
-# count and lost events).
+# count and lost events).  --record-arg passes an option on to maptrail record
+# (e.g. --no-identity, to measure the identity watch: record/watch.h).
 #
 # Tracefs is left as found: maptrail record removes its instance on every
 # exit path, and a Ctrl-C here reaches it as well.
@@ -26,18 +27,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 
 die() { echo "bench/record: $*" >&2; exit 1; }
-usage() { echo "usage: bench/record.sh [--work DIR] [--procs P] [--calls N] [--runs R]" >&2; exit 2; }
+usage() { echo "usage: bench/record.sh [--work DIR] [--procs P] [--calls N] [--runs R] [--record-arg ARG]..." >&2; exit 2; }
 
 work=/tmp/maptrail-bench-record
 procs=2
 calls=1000000
 runs=3
+record_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--work) [ $# -ge 2 ] || usage; work=$2; shift 2 ;;
 	--procs) [ $# -ge 2 ] || usage; procs=$2; shift 2 ;;
 	--calls) [ $# -ge 2 ] || usage; calls=$2; shift 2 ;;
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
+	--record-arg) [ $# -ge 2 ] || usage; record_args+=("$2"); shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -57,7 +60,7 @@ work=$(cd "$work" && pwd)
 case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
 
 per_proc=$(( (calls + procs - 1) / procs ))
-echo "bench/record: $procs processes x $per_proc calls, $runs runs each way, in $work"
+echo "bench/record: $procs processes x $per_proc calls, $runs runs each way, in $work${record_args[*]+, record ${record_args[*]}}"
 
 storm_seconds() { sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$1"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -73,7 +76,7 @@ for run in $(seq "$runs"); do
 		die "mapstorm failed untraced"
 	u=$(storm_seconds "$work/untraced.out")
 	rm -f "$work/storm.dat"
-	"$maptrail" record -o "$work/storm.dat" -- "$mapstorm" --procs "$procs" --calls "$per_proc" \
+	"$maptrail" record ${record_args[@]+"${record_args[@]}"} -o "$work/storm.dat" -- "$mapstorm" --procs "$procs" --calls "$per_proc" \
 		> "$work/traced.out" 2> "$work/record.err" ||
 		die "maptrail record failed: $(tail -n 3 "$work/record.err")"
 	t=$(storm_seconds "$work/traced.out")

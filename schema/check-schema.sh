@@ -7,7 +7,7 @@
 set -euo pipefail
 
 dir=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
-files=(00-tables.sql 10-events.sql 20-sources.sql 30-hooks.sql 40-flags.sql 50-errno.sql 60-triggers.sql)
+files=(00-tables.sql 10-events.sql 20-sources.sql 30-hooks.sql 40-flags.sql 50-errno.sql 60-triggers.sql 70-identity.sql)
 fail=0
 
 die() { echo "check-schema: $*" >&2; exit 1; }
@@ -59,6 +59,8 @@ check "bad tag (event position tag)" \
 check "decode names no flag kind" \
 	"SELECT event, name, decode FROM schema_arg WHERE decode IS NOT NULL AND decode <> 'hex'
 	   AND decode NOT IN (SELECT kind FROM schema_flag);"
+check "family not memory or identity" \
+	"SELECT name, family FROM schema_event WHERE family NOT IN ('memory', 'identity');"
 check "ret_decode not hex or NULL" \
 	"SELECT name, ret_decode FROM schema_event WHERE ret_decode IS NOT NULL AND ret_decode <> 'hex';"
 check "event without any source" \
@@ -127,7 +129,7 @@ check "errno name duplicated" \
 
 # Tracepoint fields against this machine's tracefs.
 tracefs=
-for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+for d in ${TRACEFS:-} /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	if [ -r "$d/events/syscalls" ]; then tracefs=$d; break; fi
 done
 if [ -z "$tracefs" ]; then

@@ -22,6 +22,7 @@ test=(
 	man-db groff-base	# tests/e2e/install.sh renders the installed man pages
 	chromium fonts-dejavu-core	# tests/e2e/report.sh renders the HTML report headless, with text
 	qemu-system-x86 busybox-static cpio	# tests/vm: the kprobe backend and maptrail-record in a VM
+	gdb			# tests/e2e/identity.sh: a debugger injecting into a recorded process
 )
 case ${1:---test} in
 --run) packages=("${run[@]}") ;;
