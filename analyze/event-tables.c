@@ -319,6 +319,9 @@ bool event_field_text(struct tep_handle *tep, const struct event_column *col,
 			return false;
 	} else if (col->kind != COLUMN_TEXT || offset < 0 || offset + size > rec->size) {
 		return false;
+	} else if (size == 0) {
+		/* A flexible array (ftrace:print's `char buf[]`): the rest of the record. */
+		size = rec->size - offset;
 	}
 	*text = (const char *)rec->data + offset;
 	*len = strnlen(*text, size);
@@ -335,7 +338,8 @@ static void queue_raw(struct row_queue *q, const struct tep_format_field *f,
 		row_blob(q, NULL, 0);
 		return;
 	}
-	if (offset + size > rec->size)
+	/* Beyond the record, or a flexible array (size 0): what the record holds. */
+	if (offset + size > rec->size || size == 0)
 		size = rec->size - offset;
 	row_blob(q, (const char *)rec->data + offset, size);
 }
