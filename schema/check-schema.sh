@@ -7,7 +7,7 @@
 set -euo pipefail
 
 dir=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
-files=(00-tables.sql 10-events.sql 20-sources.sql 30-hooks.sql 40-flags.sql 50-errno.sql)
+files=(00-tables.sql 10-events.sql 20-sources.sql 30-hooks.sql 40-flags.sql 50-errno.sql 60-identity.sql)
 fail=0
 
 die() { echo "check-schema: $*" >&2; exit 1; }
@@ -119,7 +119,7 @@ check "errno name duplicated" \
 
 # Tracepoint fields against this machine's tracefs.
 tracefs=
-for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+for d in ${TRACEFS:-} /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	if [ -r "$d/events/syscalls" ]; then tracefs=$d; break; fi
 done
 if [ -z "$tracefs" ]; then
