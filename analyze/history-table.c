@@ -300,21 +300,24 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
  * of protection changes (queries/exec-after-write.sql, made-executable.sql,
  * code-patching.sql) find their rows through partial indexes, which hold
  * only the rare rows that made memory executable or had been executable:
- * their WHERE must stay the queries' terms, word for word.  Takes the schema
- * prefix ("main." or "") three times.
+ * their WHERE must stay the queries' terms, word for word (the executable
+ * file mappings: exec_file_change in layout.sql).  Takes the schema prefix
+ * ("main." or "") four times.
  */
 #define HISTORY_INDEXES								\
 	"CREATE INDEX IF NOT EXISTS %svma_history_pid ON vma_history (pid, start_addr);"	\
 	"CREATE INDEX IF NOT EXISTS %svma_history_to_exec ON vma_history (cause, cause_id)"	\
 	" WHERE change = 'protected' AND (prot & 4) != 0;"					\
 	"CREATE INDEX IF NOT EXISTS %svma_history_from_exec ON vma_history (cause, cause_id)"	\
-	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"
+	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"				\
+	"CREATE INDEX IF NOT EXISTS %svma_history_exec_file ON vma_history (file_id)"		\
+	" WHERE file_id IS NOT NULL AND (prot & 4) != 0;"
 
 static void *index_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	ht->index_ret = db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "");
+	ht->index_ret = db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
 	return NULL;
 }
 
@@ -355,7 +358,7 @@ int hist_table_complete(struct hist_table *ht, const char *part_schema)
 	 * --append), SQLite copies the table and its index page by page.
 	 */
 	return db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
-		       " \"%w\".vma_history", "main.", "main.", "main.", part_schema);
+		       " \"%w\".vma_history", "main.", "main.", "main.", "main.", part_schema);
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

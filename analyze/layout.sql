@@ -360,3 +360,46 @@ CREATE VIEW IF NOT EXISTS vma_history_file AS
 	  FROM vma_history AS h
 	  LEFT JOIN vma_file AS f ON f.id = h.file_id
 	  LEFT JOIN fd_history AS o ON o.id = f.opened_id;
+
+-- Every time a file's pages became executable in a process -- mapped so,
+-- made so by mprotect from not executable, or seen so by a snapshot -- one
+-- row per call and file, with who did it and the file behind it, for the
+-- file detections (queries/exec-memfd.sql, exec-deleted.sql,
+-- exec-writable-place.sql).  Its WHERE keeps the terms of the partial index
+-- vma_history_exec_file (analyze/history-table.c), word for word.
+CREATE VIEW IF NOT EXISTS exec_file_change AS
+WITH x AS (
+	SELECT h.capture_id, h.pid, h.cause, h.cause_id, h.change, h.file_id,
+	       min(h.ts_from) AS ts, min(h.start_addr) AS addr,
+	       max(h.end_addr) - min(h.start_addr) AS len, h.prot, h.map_flags
+	  FROM vma_history AS h
+	 WHERE h.file_id IS NOT NULL AND (h.prot & 4) != 0
+	   AND (h.change IN ('mapped', 'snapshot')
+	        OR (h.change = 'protected' AND coalesce(h.prior_prot & 4, 0) = 0))
+	 GROUP BY h.capture_id, h.cause, h.cause_id, h.file_id
+)
+SELECT x.*, f.path, f.path_source, f.memfd, f.deleted, f.place, f.fd, f.opened_id,
+       o.cause AS opened_by, o.cause_id AS opened_by_id,
+       coalesce(a.tid, b.tid, c.tid, d.tid) AS tid,
+       coalesce(a.comm, b.comm, c.comm, d.comm, p.comm) AS comm, p.exe, p.cmdline,
+       printf('%s 0x%x-0x%x %s of %s (%s%s%s) in pid %d%s%s',
+              CASE x.change WHEN 'snapshot' THEN 'the snapshot saw'
+                            WHEN 'protected' THEN x.cause || ' made'
+                            ELSE x.cause || ' mapped' END,
+              x.addr, x.addr + x.len, (SELECT rwx FROM prot_rwx WHERE prot = x.prot & 7),
+              coalesce(f.path, printf('an unnamed file (fd %d)', f.fd)),
+              CASE WHEN x.map_flags & 1 THEN 'shared' ELSE 'private' END,
+              CASE WHEN f.path IS NOT NULL THEN ', name from ' || f.path_source ELSE '' END,
+              CASE WHEN o.cause IS NOT NULL
+                   THEN printf(', fd made by %s #%d', o.cause, o.cause_id) ELSE '' END,
+              x.pid,
+              CASE WHEN p.exe IS NOT NULL THEN ' ' || p.exe ELSE '' END,
+              CASE WHEN p.cmdline IS NOT NULL THEN ' [' || p.cmdline || ']' ELSE '' END) AS what
+  FROM x
+  JOIN vma_file AS f ON f.id = x.file_id
+  LEFT JOIN fd_history AS o ON o.id = f.opened_id
+  LEFT JOIN mmap AS a ON x.cause = 'mmap' AND a.id = x.cause_id
+  LEFT JOIN mmap2 AS b ON x.cause = 'mmap2' AND b.id = x.cause_id
+  LEFT JOIN mprotect AS c ON x.cause = 'mprotect' AND c.id = x.cause_id
+  LEFT JOIN pkey_mprotect AS d ON x.cause = 'pkey_mprotect' AND d.id = x.cause_id
+  LEFT JOIN process_context AS p ON p.capture_id = x.capture_id AND p.pid = x.pid;
