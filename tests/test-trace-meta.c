@@ -8,7 +8,7 @@
  *    big endian, 32-bit long, zlib, latency data, chained options sections;
  *  - damaged files: empty, a directory, noise, cut or flipped copies of the
  *    above, an unreadable path.  Each must fail with a one-line reason, and
- *    none may crash (run once under valgrind, see tests/meson.build).
+ *    none may crash.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -56,7 +56,7 @@ mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mprotect" ] &&
 record() {
 	local name=$1
 	shift
-	"$maptrail" record -o "$work/$name.dat" -- "$@" > "$work/$name.out" 2> "$work/$name.err" ||
+	tracefs_run "$maptrail" record -o "$work/$name.dat" -- "$@" > "$work/$name.out" 2> "$work/$name.err" ||
 		fail "recording $name failed: $(cat "$work/$name.err")"
 	check_state "after recording $name"
 	grep -q 'warning' "$work/$name.err" && fail "$name: warnings: $(cat "$work/$name.err")"

@@ -57,7 +57,7 @@ backend=()
 [ -e "$T/kprobe_events" ] && backend=(--backend tracepoint)
 ( while :; do "$mapwork" --loops 5 > /dev/null; done ) &
 bg=$!
-"$maptrail" record -o "$work/w.dat" "${backend[@]}" -- "$mapwork" --loops 3 \
+tracefs_run "$maptrail" record -o "$work/w.dat" "${backend[@]}" -- "$mapwork" --loops 3 \
 	> "$work/mapwork.out" 2> "$work/record.err" ||
 	fail "record failed: $(cat "$work/record.err")"
 kill -0 "$bg" 2>/dev/null || fail "the background mapper died early"
@@ -155,7 +155,7 @@ as=()	# a command prefix to run maptrail as someone else
 expect_failure() {	# expect_failure WHAT PATTERN maptrail-args...
 	local what=$1 pattern=$2
 	shift 2
-	if "${as[@]}" "$maptrail" record "$@" > /dev/null 2> "$work/err"; then
+	if tracefs_run "${as[@]}" "$maptrail" record "$@" > /dev/null 2> "$work/err"; then
 		fail "$what: record succeeded"
 	fi
 	[ "$(wc -l < "$work/err")" = 1 ] && grep -q "^maptrail: .*$pattern" "$work/err" ||
@@ -185,7 +185,7 @@ fi
 expect_failure "unknown event" "'mmapp' is not an event" -e mmapp -o "$work/e.dat" -- true
 
 # --force replaces, with a capture of its own
-"$maptrail" record -q --force -o "$work/w.dat" -e mprotect -- "$mapwork" > /dev/null 2> "$work/err" ||
+tracefs_run "$maptrail" record -q --force -o "$work/w.dat" -e mprotect -- "$mapwork" > /dev/null 2> "$work/err" ||
 	fail "--force: $(cat "$work/err")"
 [ "$(sha256sum < "$work/w.dat")" != "$sum" ] || fail "--force did not replace the output"
 trace-cmd report -i "$work/w.dat" 2>&1 > /dev/null | grep . && fail "--force: report complained"

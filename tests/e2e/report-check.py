@@ -18,7 +18,7 @@ import re
 import sqlite3
 import sys
 
-BINS = 60           # queries/report-model.h REP_BINS
+BINS = 60           # report/report-model.h REP_BINS
 MAX_PROCESSES = 50  # REP_MAX_PROCESSES
 MAX_CHARTS = 12     # REP_MAX_CHARTS
 MAX_TIMELINES = 6   # REP_MAX_TIMELINES
