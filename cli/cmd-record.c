@@ -22,6 +22,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: maptrail record [-o FILE] [-e EVENT,...] [--backend auto|kprobe|tracepoint]\n"
 		"                       [-p PID]... [--duration SECONDS] [-b BUFFER_KB] [--force]\n"
+		"                       [--no-identity]\n"
 		"                       [-- COMMAND ARGS...]\n"
 		"       maptrail record --plan [-e EVENT,...] [--backend ...]\n"
 		"       maptrail record --cleanup\n\n"
@@ -38,6 +39,8 @@ static void usage(FILE *out)
 		"      --duration SECS    stop after this long\n"
 		"  -b, --buffer KB        ring buffer per CPU (default: %d)\n"
 		"      --force            replace an existing output\n"
+		"      --no-identity      no process snapshots, file lookups or tracer following\n"
+		"                         (the maptrail:* records of trace_marker)\n"
 		"      --plan             print the probe plan for this kernel and exit\n"
 		"      --cleanup          remove what killed recordings left in tracefs and exit\n"
 		"  -q, --quiet            print nothing but warnings and errors\n"
@@ -110,6 +113,19 @@ static void print_summary(const char *output, char *const *command, const struct
 			fprintf(stderr, " kretprobe/kprobe misses %lld", s->kprobe_misses);
 		fprintf(stderr, "; a larger -b BUFFER_KB may help\n");
 	}
+	if (s->identity && !quiet)
+		fprintf(stderr, "maptrail: identity: %llu process snapshots, %llu file lookups, "
+			"%llu tracers, %llu records (%llu watch events)\n",
+			(unsigned long long)s->identity_stats.snapshots,
+			(unsigned long long)s->identity_stats.files,
+			(unsigned long long)s->identity_stats.tracers,
+			(unsigned long long)s->identity_stats.records,
+			(unsigned long long)s->identity_stats.events);
+	if (s->identity && (s->identity_stats.lost || s->identity_stats.records_lost))
+		fprintf(stderr, "maptrail: warning: %s: the identity watch lost %llu events and "
+			"%llu records: some file lookups or snapshots are missing\n", output,
+			(unsigned long long)s->identity_stats.lost,
+			(unsigned long long)s->identity_stats.records_lost);
 	if (s->command_pid) {
 		if (!s->command_done)
 			fprintf(stderr, "maptrail: %s (pid %d) is still running\n", command[0],
@@ -146,6 +162,7 @@ int cmd_record(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "buffer", required_argument, NULL, 'b' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "no-identity", no_argument, NULL, 'I' },
 		{ "plan", no_argument, NULL, 'P' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -218,6 +235,9 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'f':
 			opts.force = true;
+			break;
+		case 'I':
+			opts.no_identity = true;
 			break;
 		case 'P':
 			plan = true;

@@ -31,6 +31,7 @@
 
 #include "capture.h"
 #include "kernel.h"
+#include "marker.h"
 #include "messages.h"
 #include "record.h"
 #include "schema.h"
@@ -413,7 +414,8 @@ static int parent_of(int pid)
  * -p: each process, its threads, and the processes already forked below it
  * (those forked later are followed by the kernel's event-fork).
  */
-static int gather_pids(const int *roots, int nr_roots, struct pid_list *out, char **err)
+static int gather_pids(const int *roots, int nr_roots, struct pid_list *out,
+		       struct pid_list *procs_out, char **err)
 {
 	struct pid_list procs = { 0 };
 	struct dirent *d;
@@ -455,7 +457,7 @@ static int gather_pids(const int *roots, int nr_roots, struct pid_list *out, cha
 	} while (grew);
 	for (int i = 0; i < procs.nr && !ret; i++)
 		ret = add_threads(out, procs.pids[i]);
-	free(procs.pids);
+	*procs_out = procs;
 	return ret ? rec_fail(err, ENOMEM, "out of memory") : 0;
 nomem:
 	free(procs.pids);
@@ -615,6 +617,36 @@ out:
 	return ret;
 }
 
+/*
+ * The identity records (watch.h): the recording's trace_marker and the watch
+ * instance.  -p follows the threads found and snapshots their processes at
+ * the start; -- COMMAND follows the command, snapshotted at its exec; the
+ * whole system is snapshotted at the start.
+ */
+static int watch_open(const struct rec_options *o, struct rec_tracefs *t,
+		      const struct pid_list *pids, const struct pid_list *procs,
+		      struct rec_marker **marker, struct rec_watch **watch, char **err)
+{
+	struct rec_watch_options wo = {
+		.main = t->instance,
+		.name = t->name,
+		.pids = pids->pids,
+		.nr_pids = pids->nr,
+		.attach = procs->pids,
+		.nr_attach = procs->nr,
+		.follow_tracers = o->nr_pids > 0 || o->command,
+		.notice = o->notice,
+		.notice_arg = o->notice_arg,
+	};
+
+	*marker = rec_marker_open(t->instance);
+	if (!*marker)
+		return rec_fail(err, errno ? errno : EIO, "cannot open trace_marker of instance %s: %s",
+				t->name, strerror(errno ? errno : EIO));
+	wo.marker = *marker;
+	return rec_watch_create(&wo, watch, err);
+}
+
 int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 {
 	struct rec_tracefs_options topts = {
@@ -624,7 +656,9 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	};
 	struct output out = { .fd = -1 };
 	struct command cmd = { .go = -1, .exec_err = -1 };
-	struct pid_list pids = { 0 };
+	struct pid_list pids = { 0 }, procs = { 0 };
+	struct rec_marker *marker = NULL;
+	struct rec_watch *watch = NULL;
 	struct rec_plan *plan = NULL;
 	struct rec_tracefs *t = NULL;
 	struct rec_capture *cap = NULL;
@@ -658,7 +692,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	}
 
 	if (o->nr_pids) {
-		ret = gather_pids(o->pids, o->nr_pids, &pids, err);
+		ret = gather_pids(o->pids, o->nr_pids, &pids, &procs, err);
 		if (ret)
 			goto out;
 	}
@@ -685,6 +719,11 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		ret = rec_capture_start(cap, err);
 	if (ret)
 		goto out;
+	if (!o->no_identity) {
+		ret = watch_open(o, t, &pids, &procs, &marker, &watch, err);
+		if (ret)
+			goto out;
+	}
 	if (o->interrupted && *o->interrupted) {
 		ret = rec_fail(err, EINTR, "interrupted before the recording started");
 		goto out;
@@ -694,6 +733,9 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		goto out;
 	}
 	start = now();
+	/* the resolver writes into trace_marker, which takes writes only while tracing */
+	if (watch && (ret = rec_watch_start(watch, err)))
+		goto out;
 	if (o->command) {
 		int e = command_release(&cmd);
 
@@ -708,6 +750,11 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		rec_notify(o->notice, o->notice_arg, "%s", text);
 	free(text);
 	ret = wait_for_end(o, &cmd, o->pids, o->nr_pids, cap, start, sum, err);
+	/* what the watch still holds is acted on while the recording still takes records */
+	if (watch) {
+		rec_watch_stop(watch, &sum->identity_stats);
+		sum->identity = true;
+	}
 	rec_tracefs_off(t);
 	sum->seconds = now() - start;
 	if (!ret)
@@ -719,6 +766,9 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	ret = write_capture(o, dir, plan, t, cap, &out, sum, err);
 	if (ret)
 		goto out;
+	watch = rec_watch_free(watch);
+	/* an open trace_marker keeps the instance busy: closed before its removal */
+	marker = rec_marker_free(marker);
 	cap = rec_capture_free(cap);
 	t = rec_tracefs_destroy(t, o->notice, o->notice_arg);
 	ret = output_publish(&out, o->force, err);
@@ -727,6 +777,8 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		sum->cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 				   ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 out:
+	rec_watch_free(watch);
+	rec_marker_free(marker);
 	rec_capture_free(cap);
 	rec_tracefs_destroy(t, o->notice, o->notice_arg);
 	output_close(&out, published);
@@ -744,6 +796,7 @@ out:
 		sum->command_status = cmd.status;
 	}
 	free(pids.pids);
+	free(procs.pids);
 	rec_plan_free(plan);
 	tracefs_release(mounted);
 	if (ret)

@@ -22,6 +22,7 @@
 
 #include "plan.h"
 #include "tracefs-setup.h"
+#include "watch.h"
 
 struct rec_options {
 	const char *output;		/* trace.dat path */
@@ -33,6 +34,7 @@ struct rec_options {
 	double duration;		/* seconds; 0: until the command ends or a signal */
 	int buffer_kb;			/* ring buffer per CPU; 0: REC_DEFAULT_BUFFER_KB */
 	char *const *command;		/* argv of the command to run and record, or NULL */
+	bool no_identity;		/* no process snapshots, file lookups, tracers (watch.h) */
 	/* Set to the signal number asynchronously (SIGINT, SIGTERM): stop cleanly. */
 	volatile sig_atomic_t *interrupted;
 	rec_notice_fn notice;		/* the short plan, fallbacks, leftovers removed */
@@ -68,6 +70,8 @@ struct rec_summary {
 	pid_t command_pid;		/* 0: no command */
 	bool command_done;		/* it was reaped */
 	int command_status;		/* its wait status, when command_done */
+	bool identity;			/* the watch ran: identity holds its counts */
+	struct rec_watch_stats identity_stats;
 };
 
 /*

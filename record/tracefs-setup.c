@@ -470,7 +470,7 @@ static bool recorder_alive(int pid)
 	return *comm && !strcmp(comm, self);
 }
 
-/* Names of the instances maptrail-<pid> (tracefs_list_free()); NULL when none. */
+/* Names of the instances maptrail-<pid> and maptrail-<pid>-watch (tracefs_list_free()); NULL when none. */
 static char **our_instances(void)
 {
 	char *dir = tracefs_get_tracing_file("instances");
@@ -480,9 +480,10 @@ static char **our_instances(void)
 
 	while (d && (e = readdir(d))) {
 		const char *pid = e->d_name + strlen(REC_INSTANCE_PREFIX);
+		size_t digits = strspn(pid, "0123456789");
 
 		if (strncmp(e->d_name, REC_INSTANCE_PREFIX, strlen(REC_INSTANCE_PREFIX)) ||
-		    !*pid || strspn(pid, "0123456789") != strlen(pid))
+		    !digits || (pid[digits] && strcmp(pid + digits, REC_WATCH_SUFFIX)))
 			continue;
 		tmp = tracefs_list_add(names, e->d_name);
 		if (!tmp)

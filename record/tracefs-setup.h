@@ -23,6 +23,8 @@
 #include "plan.h"
 
 #define REC_INSTANCE_PREFIX "maptrail-"
+/* The recorder's second instance, "maptrail-<pid>-watch" (watch.h); removed like the first. */
+#define REC_WATCH_SUFFIX "-watch"
 
 
 struct rec_tracefs_options {

@@ -12,6 +12,7 @@ packages=(
 	sqlite3 python3 time util-linux
 	chromium fonts-dejavu-core	# tests/e2e/report.sh renders the HTML report headless, with text
 	qemu-system-x86 busybox-static cpio libc6-dev	# tests/vm: the kprobe backend in a VM
+	gdb		# tests/e2e/identity.sh: a debugger injecting into a recorded process
 )
 missing=()
 for p in "${packages[@]}"; do
