@@ -554,7 +554,8 @@ int fdt_resolve(struct db *db, int64_t capture_id)
 {
 	/*
 	 * What the recorder found behind the mapping (maptrail:file, matched
-	 * by process and address: the first record after the mmap) comes
+	 * by process and address: the first record after the mmap, unless a
+	 * later mmap at that address came before it) comes
 	 * first: it is the mapping's own name.  Then the descriptor's life, or
 	 * the life of the descriptor its file was opened as.  "gone" says the
 	 * recorder looked and the process or mapping was already gone.
@@ -565,7 +566,8 @@ int fdt_resolve(struct db *db, int64_t capture_id)
 		"   AND (r.tgid = v.pid OR r.tid = v.pid) AND r.ts >= v.ts"
 		"   AND (r.fd IS NULL OR v.fd IS NULL OR r.fd = v.fd)"
 		"   AND NOT EXISTS (SELECT 1 FROM vma_file AS w WHERE w.capture_id = v.capture_id"
-		"        AND w.pid = v.pid AND w.addr = v.addr AND w.ts > v.ts AND w.ts <= r.ts)"
+		"        AND w.pid = v.pid AND w.addr = v.addr AND w.map_call != 'snapshot'"
+		"        AND w.ts > v.ts AND w.ts <= r.ts)"
 		"  ORDER BY r.ts LIMIT 1)"
 		" WHERE v.capture_id = %lld AND v.map_call != 'snapshot' AND EXISTS (SELECT 1 FROM"
 		"  mmap_file AS r WHERE r.capture_id = v.capture_id AND r.addr = v.addr"
