@@ -886,9 +886,14 @@ static int create_memory_call_view(struct calls *c)
 
 int calls_finish(struct calls *c)
 {
+	/*
+	 * Every format a call_source row names gets its view, events or not:
+	 * with the identity events a capture holds many formats (close, dup,
+	 * ...) of calls nobody made while it recorded.
+	 */
 	for (struct call_source *s = c->sources; s; s = s->next)
-		if ((s->enter && s->enter->rows && create_event_view(c, s, false) < 0) ||
-		    (s->exit && s->exit->rows && create_event_view(c, s, true) < 0))
+		if ((s->enter && create_event_view(c, s, false) < 0) ||
+		    (s->exit && create_event_view(c, s, true) < 0))
 			return -1;
 	for (struct call_kind *k = c->kinds; k; k = k->next)
 		/*

@@ -394,7 +394,9 @@ SELECT x.*, f.path, f.path_source, f.memfd, f.deleted, f.place, f.fd, f.opened_i
                    THEN printf(', fd made by %s #%d', o.cause, o.cause_id) ELSE '' END,
               x.pid,
               CASE WHEN p.exe IS NOT NULL THEN ' ' || p.exe ELSE '' END,
-              CASE WHEN p.cmdline IS NOT NULL THEN ' [' || p.cmdline || ']' ELSE '' END) AS what
+              CASE WHEN p.cmdline IS NULL THEN ''
+                   WHEN length(p.cmdline) > 160 THEN ' [' || substr(p.cmdline, 1, 160) || '...]'
+                   ELSE ' [' || p.cmdline || ']' END) AS what
   FROM x
   JOIN vma_file AS f ON f.id = x.file_id
   LEFT JOIN fd_history AS o ON o.id = f.opened_id

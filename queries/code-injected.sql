@@ -56,7 +56,9 @@ SELECT c.capture_id, 'high' AS severity, c.ts, c.pid, m.tid, m.comm, c.addr, c.l
               CASE WHEN c.change = 'protected' THEN ' (was ' || coalesce((SELECT rwx FROM prot_rwx
                    WHERE prot = c.prior_prot & 7), '???') || ')' ELSE '' END,
               c.pid, coalesce(' ' || v.exe, ''), s.tracer, coalesce(' ' || t.exe, ''),
-              coalesce(' [' || t.cmdline || ']', ''), s.whats, s.writes) AS summary,
+              coalesce(' [' || CASE WHEN length(t.cmdline) > 160
+                                    THEN substr(t.cmdline, 1, 160) || '...'
+                                    ELSE t.cmdline END || ']', ''), s.whats, s.writes) AS summary,
        (SELECT json_group_array(value) FROM (SELECT json_array(c.cause, c.cause_id) AS value
                                               UNION ALL SELECT value FROM json_each(s.calls)))
          AS evidence

@@ -5,7 +5,9 @@
 -- means: execveat() (fexecve() is execveat(fd, "", ..., AT_EMPTY_PATH)) was called on a
 --   descriptor that is a memfd (made by memfd_create, or named /memfd: by a snapshot) or a
 --   deleted file (high); or a process's executable, as the recorder read /proc/PID/exe, is a
---   memfd (high) or a deleted file (medium: an upgraded package leaves those too).
+--   memfd (medium: it ran so before the recording, and the capture does not say who started
+--   it; container runtimes run themselves from a sealed memfd) or a deleted file (low: an
+--   upgraded package leaves those too).
 -- why: running a program that exists nowhere on disk is what fileless droppers do
 --   (memfd_create + write + fexecve); real software has no reason to.
 WITH ex AS (
@@ -30,10 +32,12 @@ SELECT capture_id, 'high' AS severity, ts, pid, tid, comm, NULL AS addr, NULL AS
   FROM ex
  WHERE memfd OR path LIKE '% (deleted)'
 UNION ALL
-SELECT s.capture_id, CASE WHEN s.exe LIKE '/memfd:%' THEN 'high' ELSE 'medium' END, s.ts,
+SELECT s.capture_id, CASE WHEN s.exe LIKE '/memfd:%' THEN 'medium' ELSE 'low' END, s.ts,
        s.tgid, s.tgid, s.comm, NULL, NULL,
        printf('pid %d runs %s (the recorder''s %s snapshot)%s', s.tgid, s.exe, s.reason,
-              coalesce(' [' || s.cmdline || ']', '')),
+              coalesce(' [' || CASE WHEN length(s.cmdline) > 160
+                                    THEN substr(s.cmdline, 1, 160) || '...'
+                                    ELSE s.cmdline END || ']', '')),
        json_array()
   FROM process_snapshot AS s
  WHERE (s.exe LIKE '/memfd:%' OR s.exe LIKE '% (deleted)')

@@ -148,18 +148,29 @@ int rep_group_end(const struct rep_model *m, int i)
 /* ------------------------------------------------------------------ */
 /* The call tables                                                     */
 
-/* The call tables this database has: the schema's events that are tables. */
+/*
+ * The call tables this database has: the schema's events that are tables,
+ * and of those, when call_source says where their events came from, the
+ * ones whose entry or exit events the captures have.  The memory calls come
+ * first: with the descriptor and ptrace events the schema has more calls
+ * than the report tells apart (REP_MAX_CALLS).
+ */
 static int load_calls(struct loader *l)
 {
 	struct rep_model *m = l->m;
 	sqlite3_stmt *st;
-	int rc, has = has_table(l, "schema_event");
+	int rc, has = has_table(l, "schema_event"), sources = has_table(l, "call_source");
 
-	if (has < 0)
+	if (has < 0 || sources < 0)
 		return -1;
 	if (has)
 		st = prep(l, "SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
-			  " sqlite_master WHERE type = 'table') ORDER BY name");
+			  " sqlite_master WHERE type = 'table')%s ORDER BY name NOT IN ('brk', 'mmap',"
+			  " 'mmap2', 'mprotect', 'mremap', 'munmap', 'pkey_mprotect',"
+			  " 'remap_file_pages'), name",
+			  sources ? " AND name IN (SELECT s.event FROM call_source s JOIN event_type e"
+				    " ON e.capture_id = s.capture_id AND e.table_name IN (s.enter_table,"
+				    " s.exit_table) WHERE e.event_count > 0)" : "");
 	else
 		st = prep(l, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('brk', 'mmap', 'mmap2', 'mprotect', 'mremap', 'munmap',"
