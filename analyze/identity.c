@@ -442,8 +442,9 @@ int ident_finish(struct identity *id)
 }
 
 /*
- * process_context: one row per process of each capture -- every pid that
- * made calls, was snapshotted or exec'd -- with the newest of what the
+ * process_context: one row per process of each capture -- every task's
+ * process (its tgid when the capture shows it), every process snapshotted or
+ * exec'd -- with the newest of what the
  * capture tells: the snapshot's record (exe, cmdline, uid, ppid), an exec
  * after it (its filename; the command line it had no longer holds), else the
  * task's name.  source says which: 'snapshot', 'exec' or 'task'.  The exec
@@ -475,8 +476,8 @@ int ident_views(struct db *db)
 		"   FROM process_snapshot s2 WHERE s2.capture_id = s.capture_id AND s2.tgid = s.tgid)"
 		"   GROUP BY s.capture_id, s.tgid),"
 		" ex AS (%s), fk AS (%s),"
-		" pids AS (SELECT capture_id, pid FROM process UNION SELECT capture_id, tgid"
-		"   FROM process_snapshot UNION SELECT capture_id, pid FROM ex)"
+		" pids AS (SELECT capture_id, coalesce(tgid, pid) AS pid FROM task UNION"
+		"   SELECT capture_id, tgid FROM process_snapshot UNION SELECT capture_id, pid FROM ex)"
 		" SELECT p.capture_id, p.pid,"
 		"  coalesce(s.ppid, fk.parent) AS ppid,"
 		"  CASE WHEN ex.ts > s.ts OR s.ts IS NULL THEN ex.filename ELSE s.exe END AS exe,"
