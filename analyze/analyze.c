@@ -13,7 +13,7 @@
 #include "config.h"
 #include "analyze.h"
 #include "calls.h"
-#include "db.h"
+#include "sql.h"
 #include "embedded.h"
 #include "event-tables.h"
 #include "fds.h"
@@ -21,8 +21,9 @@
 #include "flyrecord.h"
 #include "history-table.h"
 #include "identity.h"
-#include "output.h"
-#include "reason.h"
+#include "output-renamed.h"
+#include "db-identity.h"
+#include "error-line.h"
 #include "row-queue.h"
 #include "schema.h"
 #include "tasks.h"
@@ -30,10 +31,6 @@
 
 /* analyze/layout.sql, compiled in by tools/embed. */
 extern const struct embedded_file analyze_layout_sql[];
-
-/* PRAGMA application_id of every maptrail database ("MPTR"), and its layout version. */
-#define DB_APPLICATION_ID	0x4d505452
-#define DB_LAYOUT_VERSION	4
 
 #define HISTORY_PART		"history_part"	/* the schema name of vma_history's part file */
 
@@ -58,7 +55,7 @@ struct buffer_state {
 struct loader {
 	const struct analyze_options *opts;
 	const struct trace_meta *meta;
-	struct db db;
+	struct cmn_db db;
 	struct tep_handle *tep;
 	int64_t capture_id;
 	int nr_slots;
@@ -106,9 +103,9 @@ char *analyze_default_output(const char *input)
 	return out;
 }
 
-static int64_t pragma_int(struct db *db, const char *pragma)
+static int64_t pragma_int(struct cmn_db *db, const char *pragma)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "PRAGMA %s", pragma);
+	sqlite3_stmt *stmt = cmn_db_prepare(db, "PRAGMA %s", pragma);
 	int64_t value = -1;
 
 	if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
@@ -124,26 +121,26 @@ static int64_t pragma_int(struct db *db, const char *pragma)
  */
 static int load_schema(struct loader *ld, char **reason)
 {
-	sqlite3_stmt *old = db_prepare(&ld->db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+	sqlite3_stmt *old = cmn_db_prepare(&ld->db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
 				       " AND name LIKE 'schema\\_%%' ESCAPE '\\'");
 	char *err = NULL;
 
 	if (!old)
-		return reason_set(reason, ld->opts->output, "%s", ld->db.err);
+		return cmn_fail_path(reason, ld->opts->output, "%s", ld->db.err);
 	while (sqlite3_step(old) == SQLITE_ROW) {
 		char *drop = sqlite3_mprintf("DROP TABLE \"%w\"", sqlite3_column_text(old, 0));
 
 		sqlite3_reset(old);
-		if (!drop || db_exec(&ld->db, "%s", drop) < 0) {
+		if (!drop || cmn_db_exec(&ld->db, "%s", drop) < 0) {
 			sqlite3_free(drop);
 			sqlite3_finalize(old);
-			return reason_set(reason, ld->opts->output, "%s", ld->db.err);
+			return cmn_fail_path(reason, ld->opts->output, "%s", ld->db.err);
 		}
 		sqlite3_free(drop);
 	}
 	sqlite3_finalize(old);
 	if (schema_load(ld->db.sql, ld->opts->schema_files, &err) < 0) {
-		reason_set(reason, "schema", "%s", err ? err : "cannot load");
+		cmn_fail_path(reason, "schema", "%s", err ? err : "cannot load");
 		free(err);
 		return -1;
 	}
@@ -153,27 +150,27 @@ static int load_schema(struct loader *ld, char **reason)
 /* A fresh database gets the layout; an --append target must be one of ours. */
 static int prepare_layout(struct loader *ld, char **reason)
 {
-	struct db *db = &ld->db;
+	struct cmn_db *db = &ld->db;
 	int64_t app_id, version;
 
 	app_id = pragma_int(db, "application_id");
 	if (app_id < 0)
-		return reason_set(reason, ld->opts->output, "not a maptrail database (%s)",
+		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database (%s)",
 				  db->err ? db->err : "unreadable");
 	version = pragma_int(db, "user_version");
 	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
-		if (db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
-				"PRAGMA user_version=%d;", DB_APPLICATION_ID, DB_LAYOUT_VERSION) < 0)
-			return reason_set(reason, ld->opts->output, "%s", db->err);
-	} else if (app_id != DB_APPLICATION_ID) {
-		return reason_set(reason, ld->opts->output, "not a maptrail database");
-	} else if (version != DB_LAYOUT_VERSION) {
-		return reason_set(reason, ld->opts->output,
+		if (cmn_db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
+				"PRAGMA user_version=%d;", CMN_DB_APPLICATION_ID, CMN_DB_LAYOUT_VERSION) < 0)
+			return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
+	} else if (app_id != CMN_DB_APPLICATION_ID) {
+		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database");
+	} else if (version != CMN_DB_LAYOUT_VERSION) {
+		return cmn_fail_path(reason, ld->opts->output,
 				  "database layout %lld, this maptrail writes layout %d",
-				  (long long)version, DB_LAYOUT_VERSION);
+				  (long long)version, CMN_DB_LAYOUT_VERSION);
 	}
-	if (db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
-		return reason_set(reason, ld->opts->output, "%s", db->err);
+	if (cmn_db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
+		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
 	return load_schema(ld, reason);
 }
 
@@ -199,7 +196,7 @@ static int insert_capture(struct loader *ld, const struct stat *in_st, int nr_bu
 
 	utc_now(now);
 	/* sha256 and the counts are filled in when the load is complete. */
-	if (db_exec(&ld->db, "INSERT INTO capture (path, sha256, size, file_version, big_endian,"
+	if (cmn_db_exec(&ld->db, "INSERT INTO capture (path, sha256, size, file_version, big_endian,"
 		    " compression, compression_version, cpus, page_size, long_size, clock, uname,"
 		    " kernel_version, hostname, buffers, event_count, lost_events, lost_unknown,"
 		    " lost_per_cpu, recorder_plan, analyzed_at, maptrail_version, libtracecmd_version)"
@@ -233,8 +230,8 @@ static int insert_buffer(struct loader *ld, struct buffer_state *buf, const char
 	buf->nr_cpus = nr_cpus;
 	buf->cpus = calloc(nr_cpus > 0 ? nr_cpus : 1, sizeof(*buf->cpus));
 	if (!buf->cpus)
-		return db_fail(&ld->db, "out of memory");
-	if (db_exec(&ld->db, "INSERT INTO buffer (capture_id, name, clock, page_size, cpus)"
+		return cmn_db_fail(&ld->db, "out of memory");
+	if (cmn_db_exec(&ld->db, "INSERT INTO buffer (capture_id, name, clock, page_size, cpus)"
 		    " VALUES (%lld, %Q, %Q, %d, %d)", (long long)ld->capture_id, name,
 		    mb ? mb->clock : NULL, mb ? mb->page_size : ld->meta->page_size, nr_cpus) < 0)
 		return -1;
@@ -267,7 +264,7 @@ static int insert_event_type(struct loader *ld, sqlite3_stmt *type_ins, sqlite3_
 	sqlite3_bind_text(type_ins, 5, fields ? fields : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(type_ins, 6, ev->print_fmt.format, -1, SQLITE_STATIC);
 	sqlite3_free(fields);
-	if (db_step_done(&ld->db, type_ins) < 0)
+	if (cmn_db_step_done(&ld->db, type_ins) < 0)
 		return -1;
 
 	sqlite3_bind_int64(field_ins, 1, ld->capture_id);
@@ -295,7 +292,7 @@ static int insert_event_type(struct loader *ld, sqlite3_stmt *type_ins, sqlite3_
 			sqlite3_bind_int(field_ins, 9, !!(f->flags & TEP_FIELD_IS_SIGNED));
 			sqlite3_bind_int(field_ins, 10, common);
 			sqlite3_bind_text(field_ins, 11, storage, -1, SQLITE_STATIC);
-			if (db_step_done(&ld->db, field_ins) < 0)
+			if (cmn_db_step_done(&ld->db, field_ins) < 0)
 				return -1;
 		}
 	}
@@ -310,19 +307,19 @@ static int load_formats(struct loader *ld)
 	int ret = -1, max_id = -1;
 
 	if (!events)
-		return db_fail(&ld->db, "cannot list the event formats");
+		return cmn_db_fail(&ld->db, "cannot list the event formats");
 	for (int i = 0; events[i]; i++)
 		if (events[i]->id > max_id)
 			max_id = events[i]->id;
 	ld->nr_slots = max_id + 1;
 	ld->slots = calloc(ld->nr_slots > 0 ? ld->nr_slots : 1, sizeof(*ld->slots));
-	type_ins = db_prepare(&ld->db, "INSERT INTO event_type (capture_id, id, system, name,"
+	type_ins = cmn_db_prepare(&ld->db, "INSERT INTO event_type (capture_id, id, system, name,"
 			      " fields, print_fmt) VALUES (?, ?, ?, ?, ?, ?)");
-	field_ins = db_prepare(&ld->db, "INSERT INTO event_field (capture_id, event_id, position,"
+	field_ins = cmn_db_prepare(&ld->db, "INSERT INTO event_field (capture_id, event_id, position,"
 			       " name, column_name, c_type, offset, size, is_signed, is_common,"
 			       " storage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!ld->slots || !type_ins || !field_ins) {
-		db_fail(&ld->db, "out of memory");
+		cmn_db_fail(&ld->db, "out of memory");
 		goto out;
 	}
 	for (int i = 0; events[i]; i++) {
@@ -332,7 +329,7 @@ static int load_formats(struct loader *ld)
 			continue;	/* two formats with one id: the first wins, as in libtraceevent */
 		t = event_table_alloc(events[i]);
 		if (!t) {
-			db_fail(&ld->db, "out of memory");
+			cmn_db_fail(&ld->db, "out of memory");
 			goto out;
 		}
 		ld->slots[events[i]->id] = t;
@@ -380,14 +377,14 @@ static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_
  */
 static int first_event_id(struct loader *ld)
 {
-	sqlite3_stmt *tables = db_prepare(&ld->db, "SELECT DISTINCT table_name FROM event_type"
+	sqlite3_stmt *tables = cmn_db_prepare(&ld->db, "SELECT DISTINCT table_name FROM event_type"
 					  " WHERE table_name IS NOT NULL UNION SELECT 'unknown_event'");
 	int64_t max = 0;
 
 	if (!tables)
 		return -1;
 	while (sqlite3_step(tables) == SQLITE_ROW) {
-		int64_t m = db_max_id(&ld->db, (const char *)sqlite3_column_text(tables, 0));
+		int64_t m = cmn_db_max_id(&ld->db, (const char *)sqlite3_column_text(tables, 0));
 
 		if (m < 0) {
 			sqlite3_finalize(tables);
@@ -432,7 +429,7 @@ static int load_event(struct loader *ld, struct event_table *t, const struct buf
 		return -1;
 	if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
 	    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)
-		return db_fail(&ld->db, "out of memory");
+		return cmn_db_fail(&ld->db, "out of memory");
 	if (t->marker)
 		return load_marker(ld, t, buf, rec, id);
 	return 0;
@@ -521,7 +518,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 	}
 	by_meta = calloc(ld->meta->nr_buffers + 1, sizeof(*by_meta));
 	if (!by_meta)
-		return db_fail(&ld->db, "out of memory");
+		return cmn_db_fail(&ld->db, "out of memory");
 	for (int m = 0; m < ld->meta->nr_buffers; m++)
 		for (int b = 0; b < nr_handles; b++)
 			if (!strcmp(bufs[b].name, ld->meta->buffers[m].name))
@@ -529,13 +526,13 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 	r = fly_open(ld->opts->input, ld->meta, ld->tep, &err);
 	if (!r) {
 		free(by_meta);
-		reason_set(reason, ld->opts->input, "%s", err ? err : "cannot read");
+		cmn_fail_path(reason, ld->opts->input, "%s", err ? err : "cannot read");
 		free(err);
 		return -1;
 	}
 	while ((ret = fly_next(r, &rec, &buffer, &err)) > 0) {
 		if (!by_meta[buffer]) {
-			reason_set(reason, ld->opts->input, "buffer %s has no format handle",
+			cmn_fail_path(reason, ld->opts->input, "buffer %s has no format handle",
 				   ld->meta->buffers[buffer].name);
 			ret = -1;
 			break;
@@ -544,7 +541,7 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 			break;
 	}
 	if (ret < 0 && err)
-		reason_set(reason, ld->opts->input, "%s", err);
+		cmn_fail_path(reason, ld->opts->input, "%s", err);
 	free(err);
 	fly_close(r);
 	free(by_meta);
@@ -578,7 +575,7 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 	sqlite3_stmt *st = NULL;
 	char *json = NULL;
 
-	st = db_prepare(&ld->db, "INSERT INTO capture_cpu (capture_id, buffer_id, cpu, data_offset,"
+	st = cmn_db_prepare(&ld->db, "INSERT INTO capture_cpu (capture_id, buffer_id, cpu, data_offset,"
 			" data_size, events, lost_events, lost_unknown, stats_entries, stats_overrun,"
 			" stats_commit_overrun, stats_dropped_events, stats_read_events, stats_text)"
 			" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -617,7 +614,7 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 				sqlite3_bind_text(st, 14, cs->text, -1, SQLITE_STATIC);
 			else
 				sqlite3_bind_null(st, 14);
-			if (db_step_done(&ld->db, st) < 0)
+			if (cmn_db_step_done(&ld->db, st) < 0)
 				goto out;
 
 			/* The page marks count what the reader saw lost; stats what the kernel overwrote. */
@@ -638,13 +635,13 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 			lost += stat_lost;
 			unknown += c->lost_unknown;
 		}
-		if (db_exec(&ld->db, "UPDATE buffer SET event_count = %llu WHERE id = %lld",
+		if (cmn_db_exec(&ld->db, "UPDATE buffer SET event_count = %llu WHERE id = %lld",
 			    (unsigned long long)buf->events, (long long)buf->id) < 0)
 			goto out;
 	}
 	json = sqlite3_mprintf("{%s}", sqlite3_str_value(per_cpu) ? sqlite3_str_value(per_cpu) : "");
 	sqlite3_finalize(st);
-	st = db_prepare(&ld->db, "UPDATE capture SET sha256 = ?, first_ts = ?, last_ts = ?,"
+	st = cmn_db_prepare(&ld->db, "UPDATE capture SET sha256 = ?, first_ts = ?, last_ts = ?,"
 			" event_count = ?, lost_events = ?, lost_unknown = ?, lost_per_cpu = ?"
 			" WHERE id = ?");
 	if (!st || !json)
@@ -659,7 +656,7 @@ static int finish_capture(struct loader *ld, struct buffer_state *bufs, int nr_b
 	sqlite3_bind_int64(st, 6, unknown);
 	sqlite3_bind_text(st, 7, json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, ld->capture_id);
-	if (db_step_done(&ld->db, st) < 0)
+	if (cmn_db_step_done(&ld->db, st) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -678,7 +675,7 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 		if (!t || !t->rows)
 			continue;
 		sum->event_tables++;
-		if (db_exec(&ld->db, "UPDATE event_type SET table_name = %Q, event_count = %llu"
+		if (cmn_db_exec(&ld->db, "UPDATE event_type SET table_name = %Q, event_count = %llu"
 			    " WHERE capture_id = %lld AND id = %d", t->name,
 			    (unsigned long long)t->rows, (long long)ld->capture_id, id) < 0)
 			return -1;
@@ -690,7 +687,7 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 		 */
 		if (t->call)
 			continue;	/* a view of its call table, indexed there */
-		if (db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
+		if (cmn_db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
 			    "CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (pid)",
 			    t->name, t->name, t->name, t->name) < 0)
 			return -1;
@@ -714,7 +711,7 @@ static void loader_release(struct loader *ld)
 	free(ld->slots);
 	sqlite3_finalize(ld->insert_unknown);
 	task_map_free(ld->tasks);
-	db_close(&ld->db);
+	cmn_db_close(&ld->db);
 }
 
 int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum, char **reason)
@@ -725,8 +722,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	struct trace_meta *meta = NULL;
 	struct hasher hasher = { .path = opts->input, .ret = -1 };
 	bool hashing = false;
-	struct output out = { 0 };
-	struct output_rules rules;
+	struct cmn_out_renamed out = { 0 };
+	struct cmn_out_rules rules;
 	char *why = NULL;
 	struct stat in_st;
 	int nr_handles = 0, ret = -1;
@@ -739,18 +736,18 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 
 	/* Refuse a damaged capture with its reason before libtracecmd reads it. */
 	if (trace_meta_read(opts->input, &meta, &why) < 0) {
-		reason_set(reason, opts->input, "%s", why ? why : "cannot read");
+		cmn_fail_path(reason, opts->input, "%s", why ? why : "cannot read");
 		free(why);
 		goto out;
 	}
 	if (stat(opts->input, &in_st) < 0) {
-		reason_set(reason, opts->input, "%s", strerror(errno));
+		cmn_fail_path(reason, opts->input, "%s", strerror(errno));
 		goto out;
 	}
 	ld.meta = meta;
-	rules = (struct output_rules){ .append = opts->append, .force = opts->force,
+	rules = (struct cmn_out_rules){ .append = opts->append, .force = opts->force,
 				       .can_append = true, .input = "capture" };
-	if (output_prepare(&out, opts->output, &rules, &in_st, reason) < 0)
+	if (cmn_out_renamed_prepare(&out, opts->output, &rules, &in_st, reason) < 0)
 		goto out;
 
 	/* libtracecmd would print its own complaints; ours are the ones users see. */
@@ -759,18 +756,18 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (handles)
 		handles[0] = tracecmd_open(opts->input, TRACECMD_FL_LOAD_NO_PLUGINS);
 	if (!handles || !handles[0]) {
-		reason_set(reason, opts->input, "libtracecmd cannot read this trace.dat");
+		cmn_fail_path(reason, opts->input, "libtracecmd cannot read this trace.dat");
 		goto out;
 	}
 	nr_handles = 1;
 	ld.tep = tracecmd_get_tep(handles[0]);
 	tep_set_loglevel(TEP_LOG_NONE);
 
-	if (db_open(&ld.db, out.tmp) < 0) {
+	if (cmn_db_open(&ld.db, out.tmp) < 0) {
 		if (ld.db.sql && sqlite3_errcode(ld.db.sql) == SQLITE_NOTADB)
-			reason_set(reason, opts->output, "not a maptrail database (not SQLite)");
+			cmn_fail_path(reason, opts->output, "not a maptrail database (not SQLite)");
 		else
-			reason_set(reason, opts->output, "%s", ld.db.err);
+			cmn_fail_path(reason, opts->output, "%s", ld.db.err);
 		goto out;
 	}
 	/* vma_history's rows are written beside the output by a thread of their own. */
@@ -804,7 +801,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 			struct tracecmd_input *h = tracecmd_buffer_instance_handle(handles[0], i);
 
 			if (!h || !name) {
-				reason_set(reason, opts->input, "cannot open buffer %d (%s)", i,
+				cmn_fail_path(reason, opts->input, "cannot open buffer %d (%s)", i,
 					   name ? name : "no name");
 				goto out;
 			}
@@ -833,7 +830,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 				  ld.fds);
 	if (!ld.identity)
 		goto db_error;
-	ld.insert_unknown = db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
+	ld.insert_unknown = cmn_db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
 				       " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;
 	if (!ld.queue)
@@ -855,7 +852,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		ld.failed = true;
 	ld.queue = NULL;
 	if (ld.interrupted) {
-		reason_set(reason, opts->input, "interrupted");
+		cmn_fail_path(reason, opts->input, "interrupted");
 		goto out;
 	}
 	if (ld.failed)
@@ -884,14 +881,15 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	 * file is attached, and its rows are copied in a second one.
 	 */
 	if (hist_table_part_close(ld.history) < 0 ||
-	    db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld.history_path) < 0 ||
+	    cmn_db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld.history_path) < 0 ||
 	    hist_table_complete(ld.history, HISTORY_PART) < 0)
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
 	if (fdt_resolve(&ld.db, ld.capture_id) < 0 || ident_views(&ld.db) < 0)
 		goto db_error;
-	sum->findings = findings_build(&ld.db, &sum->high_findings);
+	sum->findings = findings_build(&ld.db, opts->detections, opts->nr_detections,
+				       &sum->high_findings);
 	if (sum->findings < 0)
 		goto db_error;
 	sum->findings_s = seconds_between(&t1, &t0);
@@ -900,25 +898,25 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		hashing = false;
 	}
 	if (hasher.ret < 0) {
-		reason_set(reason, opts->input, "cannot read: %s", strerror(-hasher.ret));
+		cmn_fail_path(reason, opts->input, "cannot read: %s", strerror(-hasher.ret));
 		goto out;
 	}
 	if (finish_capture(&ld, bufs, nr_handles, hasher.hex, sum) < 0 ||
-	    db_exec(&ld.db, "COMMIT") < 0 || db_exec(&ld.db, "DETACH " HISTORY_PART) < 0)
+	    cmn_db_exec(&ld.db, "COMMIT") < 0 || cmn_db_exec(&ld.db, "DETACH " HISTORY_PART) < 0)
 		goto db_error;
 	loader_release(&ld);
 	memset(&ld, 0, sizeof(ld));
-	if (output_publish(&out, reason) < 0)
+	if (cmn_out_renamed_publish(&out, reason) < 0)
 		goto out;
 	ret = 0;
 	goto out;
 db_error:
-	reason_set(reason, opts->output, "%s", ld.db.err ? ld.db.err : "out of memory");
+	cmn_fail_path(reason, opts->output, "%s", ld.db.err ? ld.db.err : "out of memory");
 out:
 	if (hashing)
 		pthread_join(hasher.thread, NULL);
 	loader_release(&ld);
-	output_discard(&out);
+	cmn_out_renamed_discard(&out);
 	for (int i = nr_handles - 1; i >= 0; i--)
 		tracecmd_close(handles[i]);
 	free(handles);

@@ -15,12 +15,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * A detection: a question whose rows become findings.  They are queries
+ * (queries/<name>.sql, kind: detection) and maptrail query runs them too, so
+ * queries/ holds them and the caller passes them in.  Each returns the
+ * columns capture_id, severity, ts, pid, tid, comm, addr, len, summary,
+ * evidence (README "maptrail query").
+ */
+struct analyze_detection {
+	const char *name;	/* "wx-mapping": findings.detection */
+	const char *title;	/* NULL: the name */
+	const char *mitre;	/* NULL: none */
+	const char *sql;
+};
+
 struct analyze_options {
 	const char *input;
 	const char *output;
 	bool append;		/* add a capture to an existing maptrail database */
 	bool force;		/* replace an existing output */
 	const char *const *schema_files;	/* extra schema files (SQL rows), NULL-terminated, or NULL */
+	const struct analyze_detection *detections;	/* run after the load, in this order */
+	int nr_detections;
 	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
 	volatile sig_atomic_t *interrupted;
 	/* Called now and then while loading, and once with @done at the end; may be NULL. */

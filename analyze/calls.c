@@ -67,7 +67,7 @@ struct pending {
 };
 
 struct calls {
-	struct db *db;
+	struct cmn_db *db;
 	struct tep_handle *tep;
 	struct task_map *tasks;
 	int64_t capture_id;
@@ -146,8 +146,8 @@ static void link_fds(struct call_kind *k)
 /* Call tables for every schema event, whether or not this capture has calls of it. */
 static int create_kinds(struct calls *c)
 {
-	sqlite3_stmt *ev = db_prepare(c->db, "SELECT name FROM schema_event ORDER BY name");
-	sqlite3_stmt *arg = db_prepare(c->db, "SELECT name FROM schema_arg WHERE event = ?"
+	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT name FROM schema_event ORDER BY name");
+	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name FROM schema_arg WHERE event = ?"
 				       " ORDER BY position");
 	int ret = -1;
 
@@ -194,12 +194,12 @@ static int create_kinds(struct calls *c)
 				    " enter_id INTEGER, exit_id INTEGER, enter_buffer_id INTEGER,"
 				    " exit_buffer_id INTEGER)", MAX_ERRNO);
 		sql = sqlite3_str_finish(ddl);
-		if (!sql || db_exec(c->db, "%s", sql) < 0) {
+		if (!sql || cmn_db_exec(c->db, "%s", sql) < 0) {
 			sqlite3_free(sql);
 			goto out;
 		}
 		sqlite3_free(sql);
-		k->next_id = db_max_id(c->db, k->name) + 1;
+		k->next_id = cmn_db_max_id(c->db, k->name) + 1;
 		if (k->next_id < 1)
 			goto out;
 	}
@@ -223,7 +223,7 @@ static int add_role(struct calls *c, struct call_source *src, struct event_table
 	struct call_role *r = calloc(1, sizeof(*r));
 
 	if (!r)
-		return db_fail(c->db, "out of memory");
+		return cmn_db_fail(c->db, "out of memory");
 	r->next = c->roles;
 	c->roles = r;
 	r->src = src;
@@ -253,7 +253,7 @@ static const char *exit_column(const struct call_source *s, int i, char *buf, si
 static int ensure_column(struct calls *c, const char *table, const char *column,
 			 const char *type)
 {
-	sqlite3_stmt *st = db_prepare(c->db, "SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q",
+	sqlite3_stmt *st = cmn_db_prepare(c->db, "SELECT 1 FROM pragma_table_info(%Q) WHERE name = %Q",
 				      table, column);
 	int exists;
 
@@ -263,7 +263,7 @@ static int ensure_column(struct calls *c, const char *table, const char *column,
 	sqlite3_finalize(st);
 	if (exists)
 		return 0;
-	return db_exec(c->db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", table, column, type);
+	return cmn_db_exec(c->db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", table, column, type);
 }
 
 /* The extra columns of @s in the call table, and the INSERT that fills its rows. */
@@ -304,7 +304,7 @@ static int prepare_source(struct calls *c, struct call_source *s)
 		sqlite3_str_appendall(cols, ", ?");
 	sqlite3_str_appendall(cols, ")");
 	sql = sqlite3_str_finish(cols);
-	s->insert = sql ? db_prepare(c->db, "%s", sql) : NULL;
+	s->insert = sql ? cmn_db_prepare(c->db, "%s", sql) : NULL;
 	sqlite3_free(sql);
 	return s->insert ? 0 : -1;
 fail:
@@ -315,9 +315,9 @@ fail:
 /* Attach roles to the event tables of every source this capture has. */
 static int attach_sources(struct calls *c, struct event_table **slots, int nr_slots)
 {
-	sqlite3_stmt *src = db_prepare(c->db, "SELECT event, backend, arch, abi, enter_system,"
+	sqlite3_stmt *src = cmn_db_prepare(c->db, "SELECT event, backend, arch, abi, enter_system,"
 				       " enter_event, exit_system, exit_event, ret_field FROM schema_source");
-	sqlite3_stmt *arg = db_prepare(c->db, "SELECT a.position, s.field FROM schema_arg_source s"
+	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT a.position, s.field FROM schema_arg_source s"
 				       " JOIN schema_arg a USING (event, position) WHERE s.event = ?"
 				       " AND s.backend = ? AND s.arch = ? AND s.abi = ?");
 	int ret = -1;
@@ -344,7 +344,7 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 			continue;
 		s = calloc(1, sizeof(*s));
 		if (!s) {
-			db_fail(c->db, "out of memory");
+			cmn_db_fail(c->db, "out of memory");
 			goto out;
 		}
 		s->next = c->sources;
@@ -356,7 +356,7 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 		if (enter) {
 			s->arg_of = malloc(enter->nr_columns * sizeof(*s->arg_of) + 1);
 			if (!s->arg_of) {
-				db_fail(c->db, "out of memory");
+				cmn_db_fail(c->db, "out of memory");
 				goto out;
 			}
 			for (int i = 0; i < enter->nr_columns; i++)
@@ -373,7 +373,7 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 			}
 			sqlite3_reset(arg);
 		}
-		if (db_exec(c->db, "INSERT INTO call_source (capture_id, event, backend, arch, abi,"
+		if (cmn_db_exec(c->db, "INSERT INTO call_source (capture_id, event, backend, arch, abi,"
 			    " enter_table, exit_table) VALUES (%lld, %Q, %Q, %Q, %Q, %Q, %Q)",
 			    (long long)c->capture_id, col[0], col[1], col[2], col[3],
 			    enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
@@ -391,13 +391,13 @@ out:
 	return ret;
 }
 
-struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
+struct calls *calls_alloc(struct cmn_db *db, struct tep_handle *tep, int64_t capture_id,
 			  struct event_table **slots, int nr_slots, struct task_map *tasks)
 {
 	struct calls *c = calloc(1, sizeof(*c));
 
 	if (!c) {
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return NULL;
 	}
 	c->db = db;
@@ -409,7 +409,7 @@ struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture
 	c->processes = proc_stats_alloc();
 	if (!c->slots || !c->processes || create_kinds(c) < 0 ||
 	    attach_sources(c, slots, nr_slots) < 0) {
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return calls_free(c);
 	}
 	return c;
@@ -581,7 +581,7 @@ static int feed_fds(struct calls *c, const struct call_source *s, const int64_t 
 				continue;
 			path = strndup(text, len);
 			if (!path)
-				return db_fail(c->db, "out of memory");
+				return cmn_db_fail(c->db, "out of memory");
 		}
 	}
 	call.path = path;
@@ -613,7 +613,7 @@ static int count_call(struct calls *c, const struct call_kind *k, const int64_t 
 			executable = len;
 	}
 	if (proc_stats_call(c->processes, pid, k->name, ts, failed, mapped, executable) < 0)
-		return db_fail(c->db, "out of memory");
+		return cmn_db_fail(c->db, "out of memory");
 	return 0;
 }
 
@@ -751,7 +751,7 @@ int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
 		}
 		p = add_pending(c, key, tid);
 		if (!p)
-			return db_fail(c->db, "out of memory");
+			return cmn_db_fail(c->db, "out of memory");
 		p->src = role->src;
 		p->ts = rec->ts;
 		p->cpu = rec->cpu;
@@ -761,7 +761,7 @@ int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
 		p->data = malloc(p->size ? p->size : 1);
 		if (!p->data) {
 			drop_pending(c, p);
-			return db_fail(c->db, "out of memory");
+			return cmn_db_fail(c->db, "out of memory");
 		}
 		memcpy(p->data, rec->data, p->size);
 		return 0;
@@ -805,9 +805,9 @@ static int create_event_view(struct calls *c, const struct call_source *s, bool 
 	char buf[256], *sql;
 	int exists, ret;
 
-	exists = db_has_table(c->db, t->name);
+	exists = cmn_db_has_table(c->db, t->name, CMN_DB_TABLE);
 	if (exists)
-		return exists < 0 ? -1 : db_fail(c->db, "%s is a table of an earlier capture, not a"
+		return exists < 0 ? -1 : cmn_db_fail(c->db, "%s is a table of an earlier capture, not a"
 						 " view of %s: append to a new database", t->name,
 						 s->kind->name);
 	v = sqlite3_str_new(c->db->sql);
@@ -828,7 +828,7 @@ static int create_event_view(struct calls *c, const struct call_source *s, bool 
 			    " (SELECT id FROM call_source WHERE %s_table = %Q)", s->kind->name,
 			    is_exit ? "exit" : "enter", is_exit ? "exit" : "enter", t->name);
 	sql = sqlite3_str_finish(v);
-	ret = sql ? db_exec(c->db, "%s", sql) : db_fail(c->db, "out of memory");
+	ret = sql ? cmn_db_exec(c->db, "%s", sql) : cmn_db_fail(c->db, "out of memory");
 	sqlite3_free(sql);
 	return ret;
 }
@@ -879,7 +879,7 @@ static int create_memory_call_view(struct calls *c)
 		sep = " UNION ALL ";
 	}
 	sql = sqlite3_str_finish(v);
-	ret = sql ? db_exec(c->db, "%s", sql) : db_fail(c->db, "out of memory");
+	ret = sql ? cmn_db_exec(c->db, "%s", sql) : cmn_db_fail(c->db, "out of memory");
 	sqlite3_free(sql);
 	return ret;
 }
@@ -902,7 +902,7 @@ int calls_finish(struct calls *c)
 		 * capture_id stays out of the keys: it costs a third more and
 		 * seldom selects.
 		 */
-		if (db_exec(c->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
+		if (cmn_db_exec(c->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
 			    "CREATE INDEX IF NOT EXISTS \"%w_tid\" ON \"%w\" (tid)",
 			    k->name, k->name, k->name, k->name) < 0)
 			return -1;
@@ -938,9 +938,9 @@ static void append_flags(sqlite3_str *s, const char *col, const char *kind)
  */
 static int create_views(struct calls *c)
 {
-	sqlite3_stmt *arg = db_prepare(c->db, "SELECT name, decode FROM schema_arg WHERE event = ?"
+	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name, decode FROM schema_arg WHERE event = ?"
 				       " ORDER BY position");
-	sqlite3_stmt *ev = db_prepare(c->db, "SELECT ret_decode FROM schema_event WHERE name = ?");
+	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT ret_decode FROM schema_event WHERE name = ?");
 	int ret = -1;
 
 	if (!arg || !ev)
@@ -982,7 +982,7 @@ static int create_views(struct calls *c)
 				    " s.enter_table, enter_id, s.exit_table, exit_id FROM \"%w\" c"
 				    " JOIN call_source s ON s.id = c.source_id", k->name);
 		sql = sqlite3_str_finish(s);
-		if (!sql || db_exec(c->db, "%s", sql) < 0) {
+		if (!sql || cmn_db_exec(c->db, "%s", sql) < 0) {
 			sqlite3_free(sql);
 			goto out;
 		}

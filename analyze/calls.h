@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 #include "tasks.h"
 
@@ -37,7 +37,7 @@ struct row_queue;
  * exit of a schema source.  Returns NULL with db->err set on failure; free
  * with calls_free().
  */
-struct calls *calls_alloc(struct db *db, struct tep_handle *tep, int64_t capture_id,
+struct calls *calls_alloc(struct cmn_db *db, struct tep_handle *tep, int64_t capture_id,
 			  struct event_table **slots, int nr_slots, struct task_map *tasks);
 
 /* calls_free - accepts NULL, returns NULL. */

@@ -186,9 +186,9 @@ struct event_table *event_table_free(struct event_table *t)
 }
 
 /* A table an earlier capture created may lack fields this kernel's format has. */
-static int add_missing_columns(struct db *db, struct event_table *t)
+static int add_missing_columns(struct cmn_db *db, struct event_table *t)
 {
-	sqlite3_stmt *info = db_prepare(db, "SELECT name FROM pragma_table_info(%Q)", t->name);
+	sqlite3_stmt *info = cmn_db_prepare(db, "SELECT name FROM pragma_table_info(%Q)", t->name);
 	int ret = 0;
 
 	if (!info)
@@ -201,21 +201,21 @@ static int add_missing_columns(struct db *db, struct event_table *t)
 				found = true;
 		sqlite3_reset(info);
 		if (!found)
-			ret = db_exec(db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name,
+			ret = cmn_db_exec(db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", t->name,
 				      t->columns[i].name, column_kind_sql_type(t->columns[i].kind));
 	}
 	sqlite3_finalize(info);
 	return ret;
 }
 
-int event_table_create(struct db *db, struct event_table *t)
+int event_table_create(struct cmn_db *db, struct event_table *t)
 {
 	sqlite3_str *ddl = sqlite3_str_new(db->sql);
 	sqlite3_str *ins = sqlite3_str_new(db->sql);
 	char *sql;
 	int exists, ret = -1;
 
-	exists = db_has_table(db, t->name);
+	exists = cmn_db_has_table(db, t->name, CMN_DB_TABLE);
 	if (exists < 0)
 		goto out;
 	if (exists) {
@@ -238,7 +238,7 @@ int event_table_create(struct db *db, struct event_table *t)
 				    "REFERENCES task(capture_id, pid))");
 		sql = sqlite3_str_finish(ddl);
 		ddl = NULL;
-		if (!sql || db_exec(db, "%s", sql) < 0) {
+		if (!sql || cmn_db_exec(db, "%s", sql) < 0) {
 			sqlite3_free(sql);
 			goto out;
 		}
@@ -256,7 +256,7 @@ int event_table_create(struct db *db, struct event_table *t)
 	ins = NULL;
 	if (!sql)
 		goto out;
-	t->insert = db_prepare(db, "%s", sql);
+	t->insert = cmn_db_prepare(db, "%s", sql);
 	sqlite3_free(sql);
 	ret = t->insert ? 0 : -1;
 out:

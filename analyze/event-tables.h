@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 
 /* How a field's bytes become a column value. */
 enum column_kind {
@@ -102,7 +102,7 @@ struct event_table *event_table_free(struct event_table *table);
  * columns an earlier capture's format lacked, and prepare the insert.
  * Returns 0 or -1 with db->err set.
  */
-int event_table_create(struct db *db, struct event_table *table);
+int event_table_create(struct cmn_db *db, struct event_table *table);
 
 /* event_column_queue - append the value of one column of @rec to the row being built. */
 void event_column_queue(struct tep_handle *tep, const struct event_column *col,

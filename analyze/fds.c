@@ -46,7 +46,7 @@ struct fproc {
 };
 
 struct fd_tables {
-	struct db *db;
+	struct cmn_db *db;
 	int64_t capture_id;
 	struct row_queue *q;
 	struct pid_table procs;		/* of struct fproc */
@@ -105,30 +105,30 @@ int fdt_op_path_arg(enum fdt_op op)
 	return path_arg[op];
 }
 
-struct fd_tables *fdt_alloc(struct db *db, int64_t capture_id)
+struct fd_tables *fdt_alloc(struct cmn_db *db, int64_t capture_id)
 {
 	struct fd_tables *fds = calloc(1, sizeof(*fds));
 
 	if (!fds) {
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return NULL;
 	}
 	fds->db = db;
 	fds->capture_id = capture_id;
 	if (pid_table_init(&fds->procs, sizeof(struct fproc)) < 0) {
 		free(fds);
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return NULL;
 	}
-	fds->next_fd_id = db_max_id(db, "fd_history") + 1;
-	fds->next_file_id = db_max_id(db, "vma_file") + 1;
+	fds->next_fd_id = cmn_db_max_id(db, "fd_history") + 1;
+	fds->next_file_id = cmn_db_max_id(db, "vma_file") + 1;
 	if (fds->next_fd_id < 1 || fds->next_file_id < 1)
 		return fdt_free(fds);
-	fds->insert_fd = db_prepare(db, "INSERT INTO fd_history (id, capture_id, pid, fd, tid, cause,"
+	fds->insert_fd = cmn_db_prepare(db, "INSERT INTO fd_history (id, capture_id, pid, fd, tid, cause,"
 				    " cause_id, ts_from, ts_to, end_cause, end_cause_id, origin_id,"
 				    " opened_id, kind, path, path_source, cloexec) VALUES (?, ?, ?, ?,"
 				    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	fds->insert_file = db_prepare(db, "INSERT INTO vma_file (id, capture_id, pid, ts, addr, len,"
+	fds->insert_file = cmn_db_prepare(db, "INSERT INTO vma_file (id, capture_id, pid, ts, addr, len,"
 				      " fd, map_call, map_call_id, fd_id, opened_id, fd_kind, path,"
 				      " path_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!fds->insert_fd || !fds->insert_file)
@@ -281,7 +281,7 @@ static int open_fd(struct fd_tables *fds, struct fproc *p, struct fd_row r, uint
 		struct fd_row *v = realloc(p->v, cap * sizeof(*v));
 
 		if (!v)
-			return db_fail(fds->db, "out of memory");
+			return cmn_db_fail(fds->db, "out of memory");
 		p->v = v;
 		p->cap = cap;
 	}
@@ -344,7 +344,7 @@ int fdt_call(struct fd_tables *fds, const struct fdt_call *c)
 		return 0;
 	p = proc_get(fds, c->pid, true);
 	if (!p)
-		return db_fail(fds->db, "out of memory");
+		return cmn_db_fail(fds->db, "out of memory");
 	r.cause = fdt_op_name(c->op);
 	r.fd = (int)c->ret;
 	switch (c->op) {
@@ -423,7 +423,7 @@ int fdt_fork(struct fd_tables *fds, int parent, int child, uint64_t ts, int64_t 
 	struct fproc *c = proc_get(fds, child, true), *p;
 
 	if (!c)
-		return db_fail(fds->db, "out of memory");
+		return cmn_db_fail(fds->db, "out of memory");
 	/* A pid reused without an exit seen: what it held is gone. */
 	if (fdt_exit(fds, child, ts, event_id) < 0)
 		return -1;
@@ -476,7 +476,7 @@ int fdt_seen_fd(struct fd_tables *fds, int pid, int fd, const char *path, uint64
 			    .cloexec = -1, .path_source = "snapshot" };
 
 	if (!p)
-		return db_fail(fds->db, "out of memory");
+		return cmn_db_fail(fds->db, "out of memory");
 	f = lookup(p, fd);
 	if (f) {
 		if (!f->path && path && *path) {
@@ -550,7 +550,7 @@ int fdt_finish(struct fd_tables *fds)
 	return 0;
 }
 
-int fdt_resolve(struct db *db, int64_t capture_id)
+int fdt_resolve(struct cmn_db *db, int64_t capture_id)
 {
 	/*
 	 * What the recorder found behind the mapping (maptrail:file, matched
@@ -560,7 +560,7 @@ int fdt_resolve(struct db *db, int64_t capture_id)
 	 * the life of the descriptor its file was opened as.  "gone" says the
 	 * recorder looked and the process or mapping was already gone.
 	 */
-	return db_exec(db,
+	return cmn_db_exec(db,
 		"UPDATE vma_file AS v SET (path, path_source) = (SELECT r.path, 'recorder ' || r.how"
 		"  FROM mmap_file AS r WHERE r.capture_id = v.capture_id AND r.addr = v.addr"
 		"   AND (r.tgid = v.pid OR r.tid = v.pid) AND r.ts >= v.ts"

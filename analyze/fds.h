@@ -35,7 +35,7 @@
 
 #include <stdint.h>
 
-#include "db.h"
+#include "sql.h"
 
 struct row_queue;
 struct fd_tables;
@@ -86,7 +86,7 @@ int fdt_op_path_arg(enum fdt_op op);
  * fdt_alloc - empty tables for capture @capture_id; prepares its inserts on
  * @db (so before a row queue owns it).  NULL with db->err set; free with fdt_free().
  */
-struct fd_tables *fdt_alloc(struct db *db, int64_t capture_id);
+struct fd_tables *fdt_alloc(struct cmn_db *db, int64_t capture_id);
 
 /* fdt_free - accepts NULL, returns NULL.  Live descriptors not finished are dropped. */
 struct fd_tables *fdt_free(struct fd_tables *fds);
@@ -139,6 +139,6 @@ int fdt_finish(struct fd_tables *fds);
  * else its descriptor's), and how it is known, and what kind of place it
  * is (memfd, deleted, a world-writable or tmpfs directory).  0 or -1.
  */
-int fdt_resolve(struct db *db, int64_t capture_id);
+int fdt_resolve(struct cmn_db *db, int64_t capture_id);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
-#include "catalog.h"
+#include "db-identity.h"
 #include "findings.h"
 
 /* The columns every detection returns, in this order (README "maptrail query"). */
@@ -10,20 +10,20 @@ static const char *const columns[] = {
 };
 #define NR_COLUMNS (sizeof(columns) / sizeof(columns[0]))
 
-static int check_columns(struct db *db, const struct qry_info *q, sqlite3_stmt *st)
+static int check_columns(struct cmn_db *db, const struct analyze_detection *q, sqlite3_stmt *st)
 {
 	if ((size_t)sqlite3_column_count(st) != NR_COLUMNS)
-		return db_fail(db, "detection %s returns %d columns, not the %zu of a detection",
+		return cmn_db_fail(db, "detection %s returns %d columns, not the %zu of a detection",
 			       q->name, sqlite3_column_count(st), NR_COLUMNS);
 	for (size_t i = 0; i < NR_COLUMNS; i++)
 		if (strcmp(sqlite3_column_name(st, i), columns[i]))
-			return db_fail(db, "detection %s: column %zu is %s, not %s", q->name, i + 1,
+			return cmn_db_fail(db, "detection %s: column %zu is %s, not %s", q->name, i + 1,
 				       sqlite3_column_name(st, i), columns[i]);
 	return 0;
 }
 
 /* One detection: each row it returns becomes a finding and its evidence rows. */
-static int64_t run_detection(struct db *db, const struct qry_info *q, sqlite3_stmt *insert,
+static int64_t run_detection(struct cmn_db *db, const struct analyze_detection *q, sqlite3_stmt *insert,
 			     sqlite3_stmt *evidence, int64_t *high)
 {
 	sqlite3_stmt *st = NULL;
@@ -31,15 +31,15 @@ static int64_t run_detection(struct db *db, const struct qry_info *q, sqlite3_st
 	int rc;
 
 	if (sqlite3_prepare_v2(db->sql, q->sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "detection %s: %s", q->name, sqlite3_errmsg(db->sql));
+		return cmn_db_fail(db, "detection %s: %s", q->name, sqlite3_errmsg(db->sql));
 	if (check_columns(db, q, st) < 0)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *severity = (const char *)sqlite3_column_text(st, 1);
-		int rank = qry_severity_rank(severity);
+		int rank = cmn_severity_rank(severity);
 
 		if (rank < 0) {
-			db_fail(db, "detection %s: severity '%s' is not high, medium, low or info",
+			cmn_db_fail(db, "detection %s: severity '%s' is not high, medium, low or info",
 				q->name, severity ? severity : "NULL");
 			goto fail;
 		}
@@ -54,17 +54,17 @@ static int64_t run_detection(struct db *db, const struct qry_info *q, sqlite3_st
 			sqlite3_bind_null(insert, 6);
 		for (int i = 2; i <= 8; i++)	/* ts .. summary */
 			sqlite3_bind_value(insert, 5 + i, sqlite3_column_value(st, i));
-		if (db_step_done(db, insert) < 0)
+		if (cmn_db_step_done(db, insert) < 0)
 			goto fail;
 		sqlite3_bind_int64(evidence, 1, sqlite3_last_insert_rowid(db->sql));
 		sqlite3_bind_value(evidence, 2, sqlite3_column_value(st, 9));
-		if (db_step_done(db, evidence) < 0)
+		if (cmn_db_step_done(db, evidence) < 0)
 			goto fail;
 		found++;
-		*high += rank == qry_severity_rank("high");
+		*high += rank == cmn_severity_rank("high");
 	}
 	if (rc != SQLITE_DONE) {
-		db_fail(db, "detection %s: %s", q->name, sqlite3_errmsg(db->sql));
+		cmn_db_fail(db, "detection %s: %s", q->name, sqlite3_errmsg(db->sql));
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -74,32 +74,29 @@ fail:
 	return -1;
 }
 
-int64_t findings_build(struct db *db, int64_t *high)
+int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
+		       int64_t *high)
 {
 	sqlite3_stmt *insert, *evidence;
 	int64_t total = 0, highs = 0;
 
-	if (db_exec(db, "DELETE FROM finding_evidence; DELETE FROM findings") < 0)
+	if (cmn_db_exec(db, "DELETE FROM finding_evidence; DELETE FROM findings") < 0)
 		return -1;
-	insert = db_prepare(db, "INSERT INTO findings (capture_id, detection, title, severity,"
+	insert = cmn_db_prepare(db, "INSERT INTO findings (capture_id, detection, title, severity,"
 			    " severity_rank, mitre, ts, pid, tid, comm, addr, len, summary)"
 			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	/* evidence is a JSON array of [call table, row id] pairs. */
-	evidence = db_prepare(db, "INSERT OR IGNORE INTO finding_evidence (finding_id, call, call_id)"
+	evidence = cmn_db_prepare(db, "INSERT OR IGNORE INTO finding_evidence (finding_id, call, call_id)"
 			      " SELECT ?1, json_extract(value, '$[0]'), json_extract(value, '$[1]')"
 			      " FROM json_each(?2) WHERE json_extract(value, '$[1]') IS NOT NULL");
 	if (!insert || !evidence)
 		goto fail;
-	for (int i = 0; i < qry_catalog_count(); i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-		int64_t n;
+	for (int i = 0; i < n; i++) {
+		int64_t found = run_detection(db, &detections[i], insert, evidence, &highs);
 
-		if (!q->kind || strcmp(q->kind, "detection"))
-			continue;
-		n = run_detection(db, q, insert, evidence, &highs);
-		if (n < 0)
+		if (found < 0)
 			goto fail;
-		total += n;
+		total += found;
 	}
 	sqlite3_finalize(insert);
 	sqlite3_finalize(evidence);

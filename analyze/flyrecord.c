@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "flyrecord.h"
+#include "error-line.h"
 
 #define READ_PAGES	16		/* uncompressed data is read this many pages at a time */
 #define MAX_CHUNK	(64u << 20)	/* a chunk claiming more is corrupt */
@@ -52,12 +53,9 @@ static int fail(struct fly_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!r->err) {
-		va_start(ap, fmt);
-		if (vasprintf(&r->err, fmt, ap) < 0)
-			r->err = NULL;
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	cmn_vfail(&r->err, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

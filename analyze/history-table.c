@@ -11,7 +11,7 @@
 #define MAX_ERRNO		4095
 
 struct hist_table {
-	struct db *db;
+	struct cmn_db *db;
 	/*
 	 * The rows are written into a part file by a writer thread and
 	 * connection of their own (beside the event rows' writer, on the time
@@ -19,7 +19,7 @@ struct hist_table {
 	 * statement, which SQLite does without decoding them (its transfer
 	 * optimisation).
 	 */
-	struct db part;
+	struct cmn_db part;
 	bool has_part;			/* part is open */
 	struct row_queue *part_queue;
 	/*
@@ -92,27 +92,27 @@ static int queue_row(void *arg, const struct hist_row *r)
 /* The part file: vma_history as db has it (the same columns, for the transfer), in a transaction. */
 static int open_part(struct hist_table *ht, const char *path)
 {
-	sqlite3_stmt *ddl = db_prepare(ht->db, "SELECT sql FROM main.sqlite_master WHERE"
+	sqlite3_stmt *ddl = cmn_db_prepare(ht->db, "SELECT sql FROM main.sqlite_master WHERE"
 				       " name = 'vma_history'");
 	int ret = -1;
 
 	if (!ddl)
 		return -1;
 	if (sqlite3_step(ddl) != SQLITE_ROW) {
-		db_fail(ht->db, "vma_history: no such table");
+		cmn_db_fail(ht->db, "vma_history: no such table");
 		goto out;
 	}
 	ht->has_part = true;
-	if (db_open(&ht->part, path) < 0 ||
+	if (cmn_db_open(&ht->part, path) < 0 ||
 	    /* It only appends: a small page cache does, and keeps analyze's memory down. */
-	    db_exec(&ht->part, "PRAGMA cache_size=-4096; %s; BEGIN",
+	    cmn_db_exec(&ht->part, "PRAGMA cache_size=-4096; %s; BEGIN",
 		    (const char *)sqlite3_column_text(ddl, 0)) < 0) {
-		db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
+		cmn_db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
 		goto out;
 	}
 	ht->part_queue = row_queue_start(&ht->part);
 	if (!ht->part_queue) {
-		db_fail(ht->db, "out of memory");
+		cmn_db_fail(ht->db, "out of memory");
 		goto out;
 	}
 	ht->queue = ht->part_queue;
@@ -122,34 +122,34 @@ out:
 	return ret;
 }
 
-struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct tep_handle *tep,
+struct hist_table *hist_table_alloc(struct cmn_db *db, const char *part_path, struct tep_handle *tep,
 				    int64_t capture_id, uint64_t page_size, struct task_map *tasks)
 {
 	struct hist_table *ht = calloc(1, sizeof(*ht));
 	int64_t max_id;
 
 	if (!ht) {
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return NULL;
 	}
 	ht->db = db;
 	ht->tep = tep;
 	ht->tasks = tasks;
 	ht->capture_id = capture_id;
-	max_id = db_max_id(db, "vma_history");
+	max_id = cmn_db_max_id(db, "vma_history");
 	if (max_id < 0 || open_part(ht, part_path) < 0)
 		return hist_table_free(ht);
-	ht->insert = db_prepare(&ht->part, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
+	ht->insert = cmn_db_prepare(&ht->part, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
 				" end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
 				" ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot, file_id)"
 				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!ht->insert) {
-		db_fail(db, "%s: %s", part_path, ht->part.err);
+		cmn_db_fail(db, "%s: %s", part_path, ht->part.err);
 		return hist_table_free(ht);
 	}
 	ht->hist = hist_alloc(page_size, max_id + 1, queue_row, ht);
 	if (!ht->hist) {
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return hist_table_free(ht);
 	}
 	return ht;
@@ -166,7 +166,7 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 	hist_free(ht->hist);
 	sqlite3_finalize(ht->insert);
 	if (ht->has_part)
-		db_close(&ht->part);
+		cmn_db_close(&ht->part);
 	free(ht);
 	return NULL;
 }
@@ -175,8 +175,8 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 static int fail(struct hist_table *ht)
 {
 	if (ht->has_part && ht->part.err)
-		return db_fail(ht->db, "vma_history: %s", ht->part.err);
-	return db_fail(ht->db, "out of memory");
+		return cmn_db_fail(ht->db, "vma_history: %s", ht->part.err);
+	return cmn_db_fail(ht->db, "out of memory");
 }
 
 void hist_table_set_fds(struct hist_table *ht, struct fd_tables *fds)
@@ -317,7 +317,7 @@ static void *index_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	ht->index_ret = db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
+	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
 	return NULL;
 }
 
@@ -329,7 +329,7 @@ int hist_table_finish(struct hist_table *ht)
 		return fail(ht);
 	ht->part_queue = NULL;
 	if (row_queue_finish(q) < 0)
-		return db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
+		return cmn_db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
 	sqlite3_finalize(ht->insert);
 	ht->insert = NULL;
 	ht->indexing = pthread_create(&ht->indexer, NULL, index_part, ht) == 0;
@@ -345,8 +345,8 @@ int hist_table_part_close(struct hist_table *ht)
 		ht->indexing = false;
 	}
 	if (ht->index_ret < 0)
-		return db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
-	db_close(&ht->part);
+		return cmn_db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
+	cmn_db_close(&ht->part);
 	ht->has_part = false;
 	return 0;
 }
@@ -357,7 +357,7 @@ int hist_table_complete(struct hist_table *ht, const char *part_schema)
 	 * With the same index on both sides and an empty table (not so with
 	 * --append), SQLite copies the table and its index page by page.
 	 */
-	return db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
+	return cmn_db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
 		       " \"%w\".vma_history", "main.", "main.", "main.", "main.", part_schema);
 }
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 #include "fds.h"
 #include "history.h"
@@ -31,7 +31,7 @@ struct row_queue;
  * writer thread of their own, and hist_table_complete() copies them into @db.
  * NULL with db->err set on failure; free with hist_table_free().
  */
-struct hist_table *hist_table_alloc(struct db *db, const char *part_path, struct tep_handle *tep,
+struct hist_table *hist_table_alloc(struct cmn_db *db, const char *part_path, struct tep_handle *tep,
 				    int64_t capture_id, uint64_t page_size, struct task_map *tasks);
 
 /* hist_table_free - accepts NULL, returns NULL. */

@@ -30,7 +30,7 @@ struct pending {
 };
 
 struct identity {
-	struct db *db;
+	struct cmn_db *db;
 	int64_t capture_id;
 	uint64_t page;
 	struct task_map *tasks;
@@ -42,7 +42,7 @@ struct identity {
 	struct ident_stats stats;
 };
 
-struct identity *ident_alloc(struct db *db, int64_t capture_id, uint64_t page_size,
+struct identity *ident_alloc(struct cmn_db *db, int64_t capture_id, uint64_t page_size,
 			     struct task_map *tasks, struct hist_table *history,
 			     struct fd_tables *fds)
 {
@@ -50,7 +50,7 @@ struct identity *ident_alloc(struct db *db, int64_t capture_id, uint64_t page_si
 
 	if (!id || pid_table_init(&id->procs, sizeof(struct pending)) < 0) {
 		free(id);
-		db_fail(db, "out of memory");
+		cmn_db_fail(db, "out of memory");
 		return NULL;
 	}
 	id->db = db;
@@ -59,17 +59,17 @@ struct identity *ident_alloc(struct db *db, int64_t capture_id, uint64_t page_si
 	id->tasks = tasks;
 	id->history = history;
 	id->fds = fds;
-	id->insert_proc = db_prepare(db, "INSERT INTO process_snapshot (capture_id, ts, event_id,"
+	id->insert_proc = cmn_db_prepare(db, "INSERT INTO process_snapshot (capture_id, ts, event_id,"
 				     " tgid, ppid, uid, start_ticks, comm, exe, cmdline, reason, maps,"
 				     " maps_declared, fds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	id->insert_thread = db_prepare(db, "INSERT INTO snapshot_thread (capture_id, ts, tgid, tid)"
+	id->insert_thread = cmn_db_prepare(db, "INSERT INTO snapshot_thread (capture_id, ts, tgid, tid)"
 				       " VALUES (?, ?, ?, ?)");
-	id->insert_map = db_prepare(db, "INSERT INTO snapshot_map (capture_id, ts, tgid, start_addr,"
+	id->insert_map = cmn_db_prepare(db, "INSERT INTO snapshot_map (capture_id, ts, tgid, start_addr,"
 				    " end_addr, perms, prot, map_flags, offset, dev, inode, path,"
 				    " file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	id->insert_fd = db_prepare(db, "INSERT INTO snapshot_fd (capture_id, ts, tgid, fd, path)"
+	id->insert_fd = cmn_db_prepare(db, "INSERT INTO snapshot_fd (capture_id, ts, tgid, fd, path)"
 				   " VALUES (?, ?, ?, ?, ?)");
-	id->insert_file = db_prepare(db, "INSERT INTO mmap_file (capture_id, ts, tgid, tid, addr,"
+	id->insert_file = cmn_db_prepare(db, "INSERT INTO mmap_file (capture_id, ts, tgid, tid, addr,"
 				     " len, fd, path, how) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!id->insert_proc || !id->insert_thread || !id->insert_map || !id->insert_fd ||
 	    !id->insert_file)
@@ -390,7 +390,7 @@ int ident_print(struct identity *id, const char *text, int len, uint64_t ts, int
 
 	switch (kind) {
 	case -1:
-		return db_fail(id->db, "out of memory");
+		return cmn_db_fail(id->db, "out of memory");
 	case MARK_NONE:
 		return 0;
 	case MARK_UNKNOWN:
@@ -427,7 +427,7 @@ int ident_print(struct identity *id, const char *text, int len, uint64_t ts, int
 	else if (!ret)
 		id->stats.records++;
 	if (ret < 0)
-		return id->db->err ? -1 : db_fail(id->db, "out of memory");
+		return id->db->err ? -1 : cmn_db_fail(id->db, "out of memory");
 	return 0;
 }
 
@@ -451,10 +451,10 @@ int ident_finish(struct identity *id)
  * and fork tables exist only in captures that have those events: the view
  * uses what the database has.
  */
-int ident_views(struct db *db)
+int ident_views(struct cmn_db *db)
 {
-	int has_exec = db_has_table(db, "sched__sched_process_exec");
-	int has_fork = db_has_table(db, "sched__sched_process_fork");
+	int has_exec = cmn_db_has_table(db, "sched__sched_process_exec", CMN_DB_TABLE);
+	int has_fork = cmn_db_has_table(db, "sched__sched_process_fork", CMN_DB_TABLE);
 	const char *exec_sql = "SELECT NULL AS capture_id, NULL AS pid, NULL AS filename,"
 			       " NULL AS ts WHERE 0";
 	const char *fork_sql = "SELECT NULL AS capture_id, NULL AS child, NULL AS parent WHERE 0";
@@ -469,7 +469,7 @@ int ident_views(struct db *db)
 			   " coalesce((SELECT t.tgid FROM task t WHERE t.capture_id = f.capture_id"
 			   " AND t.pid = f.parent_pid), f.parent_pid) AS parent, max(f.ts)"
 			   " FROM sched__sched_process_fork f GROUP BY f.capture_id, f.child_pid";
-	return db_exec(db,
+	return cmn_db_exec(db,
 		"DROP VIEW IF EXISTS process_context;"
 		"CREATE VIEW process_context AS"
 		" WITH snap AS (SELECT * FROM process_snapshot s WHERE s.ts = (SELECT max(s2.ts)"

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "db.h"
+#include "sql.h"
 #include "fds.h"
 #include "history-table.h"
 #include "tasks.h"
@@ -33,7 +33,7 @@ struct row_queue;
  * to @fds.  Prepares its inserts on @db.  NULL with db->err set; free with
  * ident_free().
  */
-struct identity *ident_alloc(struct db *db, int64_t capture_id, uint64_t page_size,
+struct identity *ident_alloc(struct cmn_db *db, int64_t capture_id, uint64_t page_size,
 			     struct task_map *tasks, struct hist_table *history,
 			     struct fd_tables *fds);
 
@@ -68,6 +68,6 @@ const struct ident_stats *ident_stats(const struct identity *id);
  * @db: one row per process, with what the snapshots, the execs and the
  * tasks tell of it.  Returns 0 or -1 with db->err set.
  */
-int ident_views(struct db *db);
+int ident_views(struct cmn_db *db);
 
 #endif

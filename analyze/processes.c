@@ -76,10 +76,10 @@ int proc_stats_call(struct proc_stats *ps, int pid, const char *call, uint64_t t
 	return 0;
 }
 
-int proc_stats_write(struct proc_stats *ps, struct db *db, int64_t capture_id,
+int proc_stats_write(struct proc_stats *ps, struct cmn_db *db, int64_t capture_id,
 		     struct task_map *tasks)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO process (capture_id, pid, comm, calls,"
+	sqlite3_stmt *st = cmn_db_prepare(db, "INSERT INTO process (capture_id, pid, comm, calls,"
 				      " failures, bytes_mapped, exec_bytes, first_ts, last_ts,"
 				      " calls_by_table) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	const struct proc_count *p;
@@ -118,7 +118,7 @@ int proc_stats_write(struct proc_stats *ps, struct db *db, int64_t capture_id,
 			sqlite3_bind_text(st, 10, text, -1, sqlite3_free);
 		else
 			sqlite3_bind_null(st, 10);
-		ret = text ? db_step_done(db, st) : db_fail(db, "out of memory");
+		ret = text ? cmn_db_step_done(db, st) : cmn_db_fail(db, "out of memory");
 	}
 	sqlite3_finalize(st);
 	return ret;

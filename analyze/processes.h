@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db.h"
+#include "sql.h"
 #include "tasks.h"
 
 struct proc_stats;
@@ -37,7 +37,7 @@ int proc_stats_call(struct proc_stats *ps, int pid, const char *call, uint64_t t
  * proc_stats_write - one `process` row per process of capture @capture_id,
  * named from @tasks.  Returns 0 or -1 with db->err set.
  */
-int proc_stats_write(struct proc_stats *ps, struct db *db, int64_t capture_id,
+int proc_stats_write(struct proc_stats *ps, struct cmn_db *db, int64_t capture_id,
 		     struct task_map *tasks);
 
 #endif

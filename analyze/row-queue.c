@@ -57,7 +57,7 @@ struct target {
 };
 
 struct row_queue {
-	struct db *db;
+	struct cmn_db *db;
 	int nr_multis;
 	struct multi *multis;		/* the writer's */
 	uint32_t order[BATCH_ROWS];	/* the writer's: batch rows grouped by target */
@@ -148,7 +148,7 @@ static int group_rows(struct row_queue *q, struct batch *b)
 			;
 		if (t < 0) {
 			if (nr == MAX_TARGETS)
-				return db_fail(q->db, "more than %d tables in one batch", MAX_TARGETS);
+				return cmn_db_fail(q->db, "more than %d tables in one batch", MAX_TARGETS);
 			t = nr++;
 			q->targets[t] = (struct target){ .stmt = st };
 		}
@@ -187,12 +187,12 @@ static int write_batch(struct row_queue *q, struct batch *b)
 			for (int r = 0; r < MULTI_ROWS; r++)
 				bind_row(m->multi, 1 + r * m->nr_params, b,
 					 &b->rows[q->order[tg->first + i + r]]);
-			if (db_step_done(q->db, m->multi) < 0)
+			if (cmn_db_step_done(q->db, m->multi) < 0)
 				return -1;
 		}
 		for (; i < tg->nr_rows; i++) {
 			bind_row(tg->stmt, 1, b, &b->rows[q->order[tg->first + i]]);
-			if (db_step_done(q->db, tg->stmt) < 0)
+			if (cmn_db_step_done(q->db, tg->stmt) < 0)
 				return -1;
 		}
 	}
@@ -230,7 +230,7 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-struct row_queue *row_queue_start(struct db *db)
+struct row_queue *row_queue_start(struct cmn_db *db)
 {
 	struct row_queue *q = calloc(1, sizeof(*q));
 

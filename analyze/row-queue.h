@@ -23,13 +23,13 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 
 struct row_queue;
 
 /* row_queue_start - start the writer thread on @db.  NULL on failure (ENOMEM, threads). */
-struct row_queue *row_queue_start(struct db *db);
+struct row_queue *row_queue_start(struct cmn_db *db);
 
 /*
  * row_queue_finish - write what is queued, stop the writer and free the queue.

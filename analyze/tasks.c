@@ -216,7 +216,7 @@ static const char *saved_comm(const struct trace_meta *meta, int pid)
 	return NULL;
 }
 
-int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
+int tasks_write(struct cmn_db *db, int64_t capture_id, struct task_map *map,
 		const struct trace_meta *meta)
 {
 	sqlite3_stmt *task = NULL, *name = NULL;
@@ -226,11 +226,11 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 	/* Pids that only the saved cmdlines know still belong in `task`. */
 	for (int i = 0; i < meta->nr_cmdlines; i++)
 		if (!lookup(map, meta->cmdlines[i].pid))
-			return db_fail(db, "out of memory");
+			return cmn_db_fail(db, "out of memory");
 
-	task = db_prepare(db, "INSERT INTO task (capture_id, pid, comm, events, first_ts, last_ts,"
+	task = cmn_db_prepare(db, "INSERT INTO task (capture_id, pid, comm, events, first_ts, last_ts,"
 			      " tgid) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	name = db_prepare(db, "INSERT OR IGNORE INTO task_comm (capture_id, pid, comm, source, first_ts)"
+	name = cmn_db_prepare(db, "INSERT OR IGNORE INTO task_comm (capture_id, pid, comm, source, first_ts)"
 			      " VALUES (?, ?, ?, ?, ?)");
 	if (!task || !name)
 		goto out;
@@ -258,7 +258,7 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 			sqlite3_bind_int(task, 7, t->tgid);
 		else
 			sqlite3_bind_null(task, 7);
-		if (db_step_done(db, task) < 0)
+		if (cmn_db_step_done(db, task) < 0)
 			goto out;
 
 		sqlite3_bind_int64(name, 1, capture_id);
@@ -267,14 +267,14 @@ int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
 			sqlite3_bind_text(name, 3, n->comm, -1, SQLITE_STATIC);
 			sqlite3_bind_text(name, 4, "event", -1, SQLITE_STATIC);
 			sqlite3_bind_int64(name, 5, n->first_ts);
-			if (db_step_done(db, name) < 0)
+			if (cmn_db_step_done(db, name) < 0)
 				goto out;
 		}
 		if (saved) {
 			sqlite3_bind_text(name, 3, saved, -1, SQLITE_STATIC);
 			sqlite3_bind_text(name, 4, "saved_cmdlines", -1, SQLITE_STATIC);
 			sqlite3_bind_null(name, 5);
-			if (db_step_done(db, name) < 0)
+			if (cmn_db_step_done(db, name) < 0)
 				goto out;
 		}
 	}

@@ -16,7 +16,7 @@
 
 #include <traceevent/event-parse.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 #include "trace-meta.h"
 
@@ -67,7 +67,7 @@ int tasks_learn(struct task_map *map, struct tep_handle *tep, const struct event
  * tasks_write - write `task` and `task_comm` rows for @capture_id: every pid
  * seen in events or in @meta's saved cmdlines.  Returns 0 or -1 with db->err set.
  */
-int tasks_write(struct db *db, int64_t capture_id, struct task_map *map,
+int tasks_write(struct cmn_db *db, int64_t capture_id, struct task_map *map,
 		const struct trace_meta *meta);
 
 #endif

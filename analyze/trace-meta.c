@@ -27,40 +27,10 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "tdat-format.h"
 #include "trace-meta.h"
+#include "error-line.h"
 
-/* Option ids, shared by v6 and v7 (trace-cmd.dat.v7(5), "OPTIONS SECTION"). */
-enum {
-	OPT_DONE		= 0,
-	OPT_DATE		= 1,
-	OPT_CPUSTAT		= 2,
-	OPT_BUFFER		= 3,
-	OPT_TRACECLOCK		= 4,
-	OPT_UNAME		= 5,
-	OPT_HOOK		= 6,
-	OPT_OFFSET		= 7,
-	OPT_CPUCOUNT		= 8,
-	OPT_VERSION		= 9,
-	OPT_PROCMAPS		= 10,
-	OPT_TRACEID		= 11,
-	OPT_TIME_SHIFT		= 12,
-	OPT_GUEST		= 13,
-	OPT_TSC2NSEC		= 14,
-	OPT_STRINGS		= 15,
-	OPT_HEADER_INFO		= 16,
-	OPT_FTRACE_EVENTS	= 17,
-	OPT_EVENT_FORMATS	= 18,
-	OPT_KALLSYMS		= 19,
-	OPT_PRINTK		= 20,
-	OPT_CMDLINES		= 21,
-	OPT_BUFFER_TEXT		= 22,
-	OPT_MAX,
-	/* maptrail record's own: its probe plan as text (record/tdat-writer.h) */
-	OPT_MAPTRAIL_PLAN	= 0x4d50,
-};
-
-#define SEC_FL_COMPRESS		1
-#define SEC_HEADER_SIZE		16	/* id u16, flags u16, description u32, size u64 */
 
 /* A cursor base for bytes that are not the file's (decompressed sections, option data). */
 #define NOT_IN_FILE		UINT64_MAX
@@ -74,7 +44,7 @@ enum {
 #define MAX_CPUS		65536
 #define MAX_OPTION_SECTIONS	4096
 
-static const uint8_t trace_magic[10] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+static const uint8_t trace_magic[TDAT_MAGIC_SIZE] = TDAT_MAGIC_BYTES;
 
 enum compression { COMP_NONE, COMP_ZLIB, COMP_ZSTD };
 
@@ -88,7 +58,7 @@ struct parser {
 	struct trace_meta *meta;
 	char *reason;			/* the first failure; later ones are not recorded */
 
-	uint64_t sec_off[OPT_MAX];	/* v7: section offsets named by options, 0 if absent */
+	uint64_t sec_off[TDAT_OPT_MAX];	/* v7: section offsets named by options, 0 if absent */
 	bool has_traceclock;		/* v6: a clock string follows each CPU table */
 	char *traceclock;		/* clock selected in OPTION_TRACECLOCK */
 	uint64_t *buf_off;		/* v6: flyrecord table of each buffer, as meta->buffers */
@@ -116,11 +86,8 @@ static int tm_fail(struct parser *t, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (t->reason)
-		return err;
 	va_start(ap, fmt);
-	if (vasprintf(&t->reason, fmt, ap) < 0)
-		t->reason = NULL;
+	cmn_vfail(&t->reason, fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -406,12 +373,12 @@ static const struct {
 	const char *name;
 	int (*walk)(struct parser *t, struct cur *c);
 } metadata[] = {
-	{ OPT_HEADER_INFO,	"header info",		walk_header_info },
-	{ OPT_FTRACE_EVENTS,	"ftrace events",	walk_ftrace_events },
-	{ OPT_EVENT_FORMATS,	"event formats",	walk_event_formats },
-	{ OPT_KALLSYMS,		"kallsyms",		walk_sized32 },
-	{ OPT_PRINTK,		"printk formats",	walk_sized32 },
-	{ OPT_CMDLINES,		"saved cmdlines",	read_cmdlines },
+	{ TDAT_OPT_HEADER_INFO,	"header info",		walk_header_info },
+	{ TDAT_OPT_FTRACE_EVENTS,	"ftrace events",	walk_ftrace_events },
+	{ TDAT_OPT_EVENT_FORMATS,	"event formats",	walk_event_formats },
+	{ TDAT_OPT_KALLSYMS,		"kallsyms",		walk_sized32 },
+	{ TDAT_OPT_PRINTK,		"printk formats",	walk_sized32 },
+	{ TDAT_OPT_CMDLINES,		"saved cmdlines",	read_cmdlines },
 };
 
 /* ------------------------------------------------------------------ */
@@ -588,9 +555,9 @@ static int section_at(struct parser *t, uint64_t off, unsigned int want, const c
 	const uint8_t *h;
 	unsigned int id;
 
-	if (off > t->size || t->size - off < SEC_HEADER_SIZE) {
+	if (off > t->size || t->size - off < TDAT_SEC_HEADER_SIZE) {
 		snprintf(header, sizeof(header), "%s header", what);
-		return truncated(t, header, sat_add(off, SEC_HEADER_SIZE));
+		return truncated(t, header, sat_add(off, TDAT_SEC_HEADER_SIZE));
 	}
 	h = t->map + off;
 	id = get_num(t, h, 2);
@@ -599,10 +566,10 @@ static int section_at(struct parser *t, uint64_t off, unsigned int want, const c
 			       id, (unsigned long long)off, what);
 	*flags = get_num(t, h + 2, 2);
 	*size = get_num(t, h + 8, 8);
-	*data_off = off + SEC_HEADER_SIZE;
+	*data_off = off + TDAT_SEC_HEADER_SIZE;
 	if (*size > t->size - *data_off)
 		return truncated(t, what, sat_add(*data_off, *size));
-	if ((*flags & SEC_FL_COMPRESS) && t->comp == COMP_NONE)
+	if ((*flags & TDAT_SEC_FL_COMPRESS) && t->comp == COMP_NONE)
 		return tm_fail(t, -EINVAL, "corrupt: %s is compressed in an uncompressed file",
 			       what);
 	return 0;
@@ -670,7 +637,7 @@ static int open_section(struct parser *t, uint64_t off, unsigned int id, const c
 	ret = section_at(t, off, id, what, &flags, &data_off, &size);
 	if (ret)
 		return ret;
-	if (!(flags & SEC_FL_COMPRESS)) {
+	if (!(flags & TDAT_SEC_FL_COMPRESS)) {
 		*c = file_cur(t, data_off, what);
 		c->len = size;
 		return 0;
@@ -686,13 +653,13 @@ static const char *section_name(unsigned int id)
 	size_t i;
 
 	switch (id) {
-	case OPT_DONE:
+	case TDAT_OPT_DONE:
 		return "options section";
-	case OPT_BUFFER:
+	case TDAT_OPT_BUFFER:
 		return "flyrecord section";
-	case OPT_STRINGS:
+	case TDAT_OPT_STRINGS:
 		return "strings section";
-	case OPT_BUFFER_TEXT:
+	case TDAT_OPT_BUFFER_TEXT:
 		return "latency section";
 	}
 	for (i = 0; i < sizeof(metadata) / sizeof(metadata[0]); i++)
@@ -718,15 +685,15 @@ static int walk_sections(struct parser *t, uint64_t off)
 	int ret;
 
 	while (off != t->size) {
-		if (t->size - off < SEC_HEADER_SIZE)
-			return truncated(t, "section header", off + SEC_HEADER_SIZE);
+		if (t->size - off < TDAT_SEC_HEADER_SIZE)
+			return truncated(t, "section header", off + TDAT_SEC_HEADER_SIZE);
 		id = get_num(t, t->map + off, 2);
 		what = section_name(id);
 		if (!what)
 			return tm_fail(t, -EINVAL, "corrupt: bad section id %u at byte %llu", id,
 				       (unsigned long long)off);
 		ret = section_at(t, off, id, what, &flags, &data_off, &size);
-		if (!ret && id == OPT_STRINGS) {
+		if (!ret && id == TDAT_OPT_STRINGS) {
 			/* only checked: the descriptions they hold are for people */
 			ret = open_section(t, off, id, what, &c, &owned);
 			free(owned);
@@ -741,7 +708,7 @@ static int walk_sections(struct parser *t, uint64_t off)
 /* A v7 BUFFER (flyrecord) or BUFFER_TEXT (latency) option, and its section. */
 static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *data, uint64_t size)
 {
-	const char *what = id == OPT_BUFFER ? "BUFFER option" : "BUFFER_TEXT option";
+	const char *what = id == TDAT_OPT_BUFFER ? "BUFFER option" : "BUFFER_TEXT option";
 	struct cur c = mem_cur(data, size, what);
 	const char *name = NULL, *clock = NULL;
 	uint64_t off, page_size = 0, nr = 0, v, data_off, sec_size, i;
@@ -755,9 +722,9 @@ static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *da
 		ret = cur_str(t, &c, &name);
 	if (!ret)
 		ret = cur_str(t, &c, &clock);
-	if (!ret && id == OPT_BUFFER)
+	if (!ret && id == TDAT_OPT_BUFFER)
 		ret = cur_num(t, &c, 4, &page_size);
-	if (!ret && id == OPT_BUFFER)
+	if (!ret && id == TDAT_OPT_BUFFER)
 		ret = cur_num(t, &c, 4, &nr);
 	if (ret)
 		return ret;
@@ -799,15 +766,15 @@ static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *da
 	}
 	b->cpus = cpus;
 	b->nr_cpus = nr;
-	b->compressed = flags & SEC_FL_COMPRESS;
-	if (id == OPT_BUFFER)
+	b->compressed = flags & TDAT_SEC_FL_COMPRESS;
+	if (id == TDAT_OPT_BUFFER)
 		b->page_size = page_size;
 	else
 		t->latency = true;
 	b->clock = *clock ? strdup(clock) : NULL;
 	if (*clock && !b->clock)
 		return tm_nomem(t);
-	return check_cpu_data(t, b, flags & SEC_FL_COMPRESS);
+	return check_cpu_data(t, b, flags & TDAT_SEC_FL_COMPRESS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -820,13 +787,13 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 	int ret = 0;
 
 	switch (id) {
-	case OPT_CPUSTAT:
+	case TDAT_OPT_CPUSTAT:
 		return add_cpustat(t, data, size);
-	case OPT_BUFFER:
-	case OPT_BUFFER_TEXT:
+	case TDAT_OPT_BUFFER:
+	case TDAT_OPT_BUFFER_TEXT:
 		if (t->version >= 7)
 			return buffer_option_v7(t, id, data, size);
-		if (id == OPT_BUFFER_TEXT)
+		if (id == TDAT_OPT_BUFFER_TEXT)
 			return 0;
 		/* v6: the offset of the instance's flyrecord table, then its name */
 		if (size < 9)
@@ -834,7 +801,7 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 				       size);
 		return add_buffer(t, strndup((const char *)data + 8, size - 8),
 				  get_num(t, data, 8)) ? 0 : -ENOMEM;
-	case OPT_TRACECLOCK:
+	case TDAT_OPT_TRACECLOCK:
 		t->has_traceclock = true;
 		ret = dup_text(t, &text, data, size);
 		if (!ret) {
@@ -842,7 +809,7 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 			t->traceclock = selected_clock(text);
 		}
 		break;
-	case OPT_UNAME:
+	case TDAT_OPT_UNAME:
 		/* trace-cmd writes "sysname nodename release machine" */
 		ret = dup_text(t, &m->uname, data, size);
 		if (!ret) {
@@ -852,16 +819,16 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 			m->kernel_version = nth_word(m->uname, 2);
 		}
 		break;
-	case OPT_VERSION:
+	case TDAT_OPT_VERSION:
 		ret = dup_text(t, &m->tracecmd_version, data, size);
 		break;
-	case OPT_OFFSET:
+	case TDAT_OPT_OFFSET:
 		/* as libtracecmd: several OFFSET options add up */
 		ret = dup_text(t, &text, data, size);
 		if (!ret)
 			m->time_offset += strtoll(text, NULL, 0);
 		break;
-	case OPT_CPUCOUNT:
+	case TDAT_OPT_CPUCOUNT:
 		if (size < 4)
 			return tm_fail(t, -EINVAL, "corrupt: CPUCOUNT option of %" PRIu64 " bytes",
 				       size);
@@ -871,12 +838,12 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 		m->cpu_count = get_num(t, data, 4);
 		t->cpucount_seen = true;
 		break;
-	case OPT_HEADER_INFO:
-	case OPT_FTRACE_EVENTS:
-	case OPT_EVENT_FORMATS:
-	case OPT_KALLSYMS:
-	case OPT_PRINTK:
-	case OPT_CMDLINES:
+	case TDAT_OPT_HEADER_INFO:
+	case TDAT_OPT_FTRACE_EVENTS:
+	case TDAT_OPT_EVENT_FORMATS:
+	case TDAT_OPT_KALLSYMS:
+	case TDAT_OPT_PRINTK:
+	case TDAT_OPT_CMDLINES:
 		if (t->version < 7)
 			break;
 		if (size < 8)
@@ -884,12 +851,12 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 				       id, size);
 		t->sec_off[id] = get_num(t, data, 8);
 		break;
-	case OPT_MAPTRAIL_PLAN:
+	case TDAT_OPT_MAPTRAIL_PLAN:
 		ret = dup_text(t, &m->recorder_plan, data, size);
 		break;
-	case OPT_TIME_SHIFT:
-	case OPT_TSC2NSEC:
-	case OPT_GUEST:
+	case TDAT_OPT_TIME_SHIFT:
+	case TDAT_OPT_TSC2NSEC:
+	case TDAT_OPT_GUEST:
 		/* host/guest synchronisation and TSC conversion: libtracecmd applies them */
 		m->time_sync = true;
 		break;
@@ -917,7 +884,7 @@ static int parse_options(struct parser *t, struct cur *c, uint64_t *next)
 		ret = cur_num(t, c, 2, &id);
 		if (ret)
 			return ret;
-		if (t->version < 7 && id == OPT_DONE)
+		if (t->version < 7 && id == TDAT_OPT_DONE)
 			return 0;
 		ret = cur_num(t, c, 4, &size);
 		if (ret)
@@ -928,7 +895,7 @@ static int parse_options(struct parser *t, struct cur *c, uint64_t *next)
 		ret = cur_take(t, c, size, &data);
 		if (ret)
 			return ret;
-		if (id == OPT_DONE) {
+		if (id == TDAT_OPT_DONE) {
 			if (size < 8)
 				return tm_fail(t, -EINVAL, "corrupt: DONE option of %" PRIu64 " bytes",
 					       size);

@@ -114,7 +114,7 @@ if "$maptrail" query --list > "$out/list" 2> /dev/null; then
 	names=$(awk 'NR > 1 { print $1 }' "$out/list")
 else
 	how="sqlite3 -csv < queries/NAME.sql"
-	names=$(for f in "$root"/queries/*.sql; do [ -e "$f" ] && basename "$f" .sql; done)
+	names=$(for f in "$root"/queries/[a-z]*.sql; do [ -e "$f" ] && basename "$f" .sql; done)
 fi
 [ -n "$names" ] || die "no canned query to time"
 echo "bench/queries: each query $runs times ($how), median wall time"

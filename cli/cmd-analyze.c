@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "catalog.h"
 #include "cli.h"
 
 static volatile sig_atomic_t interrupted;
@@ -95,6 +96,25 @@ static void print_losses(const char *input, const struct analyze_summary *sum)
 	fputs("; see capture_cpu\n", stderr);
 }
 
+/*
+ * The detections of the query catalog, for analyze to run: it does not link
+ * queries/ (arrows point down), so cli hands them over.  The strings stay the
+ * catalog's; free() the array.  NULL (out of memory) or the array, *@n set.
+ */
+static struct analyze_detection *catalog_detections(int *n)
+{
+	struct analyze_detection *d = calloc(qry_catalog_count() + 1, sizeof(*d));
+
+	*n = 0;
+	for (int i = 0; d && i < qry_catalog_count(); i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+
+		if (q->kind && !strcmp(q->kind, "detection"))
+			d[(*n)++] = (struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
+	}
+	return d;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -108,6 +128,7 @@ int cmd_analyze(int argc, char **argv)
 		{ 0 }
 	};
 	struct analyze_options opts = { .interrupted = &interrupted };
+	struct analyze_detection *detections;
 	struct analyze_summary sum;
 	struct progress progress = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -174,7 +195,16 @@ int cmd_analyze(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	detections = catalog_detections(&opts.nr_detections);
+	if (!detections) {
+		cli_error("out of memory");
+		free(output);
+		free(schema_files);
+		return 1;
+	}
+	opts.detections = detections;
 	ret = analyze_run(&opts, &sum, &reason);
+	free(detections);
 	if (ret < 0) {
 		show_progress(&progress, 0, true);
 		cli_error("%s", reason ? reason : "failed");

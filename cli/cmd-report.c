@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "output.h"
+#include "output-renamed.h"
 #include "query.h"
 #include "report.h"
 
@@ -35,19 +35,19 @@ static void usage(FILE *out)
 
 /*
  * The output file, written beside its final name until complete, by the same
- * rules as analyze's database (analyze/output.c).
+ * rules as analyze's database (common/output-renamed.c).
  */
 struct out_file {
-	struct output out;
+	struct cmn_out_renamed out;
 	FILE *f;
 };
 
 static int out_open(struct out_file *o, const char *path, bool force, const struct stat *db_st)
 {
-	const struct output_rules rules = { .force = force, .input = "database" };
+	const struct cmn_out_rules rules = { .force = force, .input = "database" };
 	char *reason = NULL;
 
-	if (output_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
+	if (cmn_out_renamed_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
 		cli_error("%s", reason ? reason : "out of memory");
 		free(reason);
 		return -1;
@@ -55,7 +55,7 @@ static int out_open(struct out_file *o, const char *path, bool force, const stru
 	o->f = fopen(o->out.tmp, "we");
 	if (!o->f) {
 		cli_error("%s: cannot write: %s", path, strerror(errno));
-		output_discard(&o->out);
+		cmn_out_renamed_discard(&o->out);
 		return -1;
 	}
 	return 0;
@@ -77,12 +77,12 @@ static int out_close(struct out_file *o, bool ok)
 		}
 		o->f = NULL;
 	}
-	if (ok && o->out.tmp && output_publish(&o->out, &reason) < 0) {
+	if (ok && o->out.tmp && cmn_out_renamed_publish(&o->out, &reason) < 0) {
 		cli_error("%s", reason ? reason : "cannot rename into place");
 		ok = false;
 	}
 	free(reason);
-	output_discard(&o->out);
+	cmn_out_renamed_discard(&o->out);
 	return ok ? 0 : 1;
 }
 

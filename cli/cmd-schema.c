@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "schema.h"
+#include "sql.h"
 
 static void usage(FILE *out)
 {
@@ -29,35 +30,31 @@ static const char *text(sqlite3_stmt *st, int col)
 	return s ? s : "";
 }
 
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
+static int print_event(struct cmn_db *sql, const char *event)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cli_error("schema: %s, in: %s", sqlite3_errmsg(db), sql);
-		return NULL;
-	}
-	return st;
-}
-
-static int print_event(sqlite3 *db, const char *event)
-{
-	sqlite3_stmt *ev = prepare(db, "SELECT name, description, seed_page, ret_type, ret_decode"
-				   " FROM schema_event WHERE name = ?");
-	sqlite3_stmt *arg = prepare(db, "SELECT position, name, c_type, tags, decode, description"
-				    " FROM schema_arg WHERE event = ? ORDER BY position");
-	sqlite3_stmt *hook = prepare(db, "SELECT documented, kind, status, linux_symbol, kernels,"
-				     " note FROM schema_hook WHERE event = ? ORDER BY rowid");
-	sqlite3_stmt *src = prepare(db, "SELECT backend, arch, abi, enter_system, enter_event,"
-				    " exit_system, exit_event, symbol FROM schema_source WHERE event = ?"
-				    " ORDER BY backend DESC, arch, abi");
-	sqlite3_stmt *fetch = prepare(db, "SELECT s.field, s.fetch, a.name FROM schema_arg_source s"
-				      " JOIN schema_arg a USING (event, position) WHERE s.event = ?"
-				      " AND s.backend = ? AND s.arch = ? AND s.abi = ? ORDER BY s.position");
+	sqlite3_stmt *ev = cmn_db_prepare(sql, "SELECT name, description, seed_page, ret_type,"
+					  " ret_decode FROM schema_event WHERE name = ?");
+	sqlite3_stmt *arg = cmn_db_prepare(sql, "SELECT position, name, c_type, tags, decode,"
+					   " description FROM schema_arg WHERE event = ?"
+					   " ORDER BY position");
+	sqlite3_stmt *hook = cmn_db_prepare(sql, "SELECT documented, kind, status, linux_symbol,"
+					    " kernels, note FROM schema_hook WHERE event = ?"
+					    " ORDER BY rowid");
+	sqlite3_stmt *src = cmn_db_prepare(sql, "SELECT backend, arch, abi, enter_system,"
+					   " enter_event, exit_system, exit_event, symbol"
+					   " FROM schema_source WHERE event = ?"
+					   " ORDER BY backend DESC, arch, abi");
+	sqlite3_stmt *fetch = cmn_db_prepare(sql, "SELECT s.field, s.fetch, a.name"
+					     " FROM schema_arg_source s JOIN schema_arg a"
+					     " USING (event, position) WHERE s.event = ? AND"
+					     " s.backend = ? AND s.arch = ? AND s.abi = ?"
+					     " ORDER BY s.position");
 	int ret = -1;
 
-	if (!ev || !arg || !hook || !src || !fetch)
+	if (!ev || !arg || !hook || !src || !fetch) {
+		cli_error("schema: %s", sql->err ? sql->err : "out of memory");
 		goto out;
+	}
 	sqlite3_bind_text(ev, 1, event, -1, SQLITE_STATIC);
 	if (sqlite3_step(ev) != SQLITE_ROW)
 		goto out;
@@ -148,6 +145,7 @@ int cmd_schema(int argc, char **argv)
 	int nr_extra = 0, c, ret = 1;
 	bool sql = false;
 	sqlite3 *db = NULL;
+	struct cmn_db conn = { 0 };
 	sqlite3_stmt *events = NULL;
 	char *err = NULL;
 
@@ -186,27 +184,31 @@ int cmd_schema(int argc, char **argv)
 		cli_error("%s", err ? err : "cannot open an in-memory database");
 		goto out;
 	}
+	conn.sql = db;
 	if (optind < argc) {
-		if (print_event(db, argv[optind]) < 0) {
+		if (print_event(&conn, argv[optind]) < 0) {
 			cli_error("schema: no event '%s' (see 'maptrail schema')", argv[optind]);
 			goto out;
 		}
 		ret = 0;
 		goto out;
 	}
-	events = prepare(db, "SELECT name FROM schema_event ORDER BY name");
-	if (!events)
+	events = cmn_db_prepare(&conn, "SELECT name FROM schema_event ORDER BY name");
+	if (!events) {
+		cli_error("schema: %s", conn.err ? conn.err : "out of memory");
 		goto out;
+	}
 	for (bool first = true; sqlite3_step(events) == SQLITE_ROW; first = false) {
 		if (!first)
 			printf("\n");
-		if (print_event(db, text(events, 0)) < 0)
+		if (print_event(&conn, text(events, 0)) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(events);
 	sqlite3_close(db);
+	free(conn.err);
 	free(err);
 	free(extra);
 	return ret;

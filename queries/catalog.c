@@ -205,13 +205,3 @@ const struct qry_info *qry_catalog_find(const char *name)
 		return NULL;
 	return bsearch(&key, catalog, catalog_count, sizeof(*catalog), by_name);
 }
-
-int qry_severity_rank(const char *severity)
-{
-	static const char *const ranks[] = { "info", "low", "medium", "high" };
-
-	for (int i = 0; severity && i < 4; i++)
-		if (!strcasecmp(severity, ranks[i]))
-			return i;
-	return -1;
-}

@@ -34,9 +34,6 @@ const struct qry_info *qry_catalog_get(int i);
 /* qry_catalog_find - the query named @name, NULL when there is no such query. */
 const struct qry_info *qry_catalog_find(const char *name);
 
-/* qry_severity_rank - high 3, medium 2, low 1, info 0; -1 for anything else (or NULL). */
-int qry_severity_rank(const char *severity);
-
 /*
  * qry_info_parse - parse @text (a query file named @name, with or without
  * ".sql") into @info.  Every string of @info is allocated (@info->text is a

@@ -11,14 +11,15 @@
 #include <sys/stat.h>
 
 #include "query.h"
+#include "db-identity.h"
+#include "error-line.h"
 
 static int fail(char **err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -45,7 +46,7 @@ int qry_open(const char *path, sqlite3 **out, char **err)
 		fail(err, "not a maptrail database (%s)", sqlite3_errmsg(db));
 		goto out;
 	}
-	if (sqlite3_column_int64(st, 0) != QRY_APPLICATION_ID) {
+	if (sqlite3_column_int64(st, 0) != CMN_DB_APPLICATION_ID) {
 		fail(err, "not a maptrail database");
 		goto out;
 	}

@@ -10,9 +10,6 @@
 
 #include <sqlite3.h>
 
-/* PRAGMA application_id of every maptrail database: "MPTR" (analyze/analyze.c). */
-#define QRY_APPLICATION_ID	0x4d505452
-
 /* A --param k=v: binds :k, $k and @k. */
 struct qry_param {
 	const char *name;	/* without ':' (a leading ':', '$' or '@' is ignored) */

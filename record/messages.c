@@ -4,16 +4,14 @@
 #include <stdlib.h>
 
 #include "messages.h"
+#include "error-line.h"
 
 int rec_fail(char **err, int e, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (*err)
-		return -e;
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -e;
 }

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error-line.h"
+#include "sql.h"
 #include "plan.h"
 
 /* Events recorded beside the calls: they name tasks and tie threads to processes. */
@@ -38,21 +40,13 @@ const char *rec_backend_name(enum rec_backend backend)
 	}
 }
 
-static char *dup_col(sqlite3_stmt *st, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-
-	return s ? strdup(s) : NULL;
-}
-
 __attribute__((format(printf, 2, 3)))
 static int set_err(char **err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -67,17 +61,6 @@ static void set_why(char **why, const char *fmt, ...)
 	if (vasprintf(why, fmt, ap) < 0)
 		*why = NULL;
 	va_end(ap);
-}
-
-static sqlite3_stmt *prepare(sqlite3 *db, const char *sql, char **err)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		set_err(err, "schema: %s, in: %s", sqlite3_errmsg(db), sql);
-		return NULL;
-	}
-	return st;
 }
 
 static void source_clear(struct rec_source *s)
@@ -162,8 +145,8 @@ static int load_args(sqlite3_stmt *st, struct rec_source *s)
 			if (!f || !x)
 				return -ENOMEM;
 		}
-		s->fields[s->nr_args] = dup_col(st, 0);
-		s->fetches[s->nr_args] = dup_col(st, 1);
+		s->fields[s->nr_args] = cmn_db_text_dup(st, 0);
+		s->fetches[s->nr_args] = cmn_db_text_dup(st, 1);
 		s->nr_args++;
 		if (!s->fields[s->nr_args - 1])
 			return -ENOMEM;
@@ -343,15 +326,15 @@ static int load_event(sqlite3_stmt *src_st, sqlite3_stmt *arg_st, sqlite3_stmt *
 		}
 		s = &ev->sources[ev->nr_sources++];
 		memset(s, 0, sizeof(*s));
-		s->backend = dup_col(src_st, 0);
-		s->arch = dup_col(src_st, 1);
-		s->abi = dup_col(src_st, 2);
-		s->enter_system = dup_col(src_st, 3);
-		s->enter_event = dup_col(src_st, 4);
-		s->exit_system = dup_col(src_st, 5);
-		s->exit_event = dup_col(src_st, 6);
-		s->ret_field = dup_col(src_st, 7);
-		s->symbol = dup_col(src_st, 8);
+		s->backend = cmn_db_text_dup(src_st, 0);
+		s->arch = cmn_db_text_dup(src_st, 1);
+		s->abi = cmn_db_text_dup(src_st, 2);
+		s->enter_system = cmn_db_text_dup(src_st, 3);
+		s->enter_event = cmn_db_text_dup(src_st, 4);
+		s->exit_system = cmn_db_text_dup(src_st, 5);
+		s->exit_event = cmn_db_text_dup(src_st, 6);
+		s->ret_field = cmn_db_text_dup(src_st, 7);
+		s->symbol = cmn_db_text_dup(src_st, 8);
 		if (!s->backend || !s->arch || !s->abi || !s->enter_system || !s->enter_event ||
 		    !s->exit_system || !s->exit_event || !s->ret_field)
 			goto nomem;
@@ -380,11 +363,11 @@ static int load_event(sqlite3_stmt *src_st, sqlite3_stmt *arg_st, sqlite3_stmt *
 		}
 		h = &ev->hooks[ev->nr_hooks++];
 		memset(h, 0, sizeof(*h));
-		h->documented = dup_col(hook_st, 0);
-		h->kind = dup_col(hook_st, 1);
-		h->status = dup_col(hook_st, 2);
-		h->linux_symbol = dup_col(hook_st, 3);
-		h->note = dup_col(hook_st, 4);
+		h->documented = cmn_db_text_dup(hook_st, 0);
+		h->kind = cmn_db_text_dup(hook_st, 1);
+		h->status = cmn_db_text_dup(hook_st, 2);
+		h->linux_symbol = cmn_db_text_dup(hook_st, 3);
+		h->note = cmn_db_text_dup(hook_st, 4);
 		if (!h->documented || !h->kind || !h->status || !h->note)
 			goto nomem;
 		h->found = h->linux_symbol ? k->symbol(k, h->linux_symbol) : REC_SYM_NONE;
@@ -413,22 +396,25 @@ int rec_plan_build(sqlite3 *db, const struct rec_kernel *k, enum rec_backend bac
 		   const char *const *only, struct rec_plan **out, char **err)
 {
 	sqlite3_stmt *ev_st, *src_st, *arg_st, *hook_st, *one_st;
+	struct cmn_db sql = { .sql = db };
 	struct rec_plan *plan = calloc(1, sizeof(*plan));
 	int ret = -ENOMEM, cap = 0;
 
 	*err = NULL;
-	ev_st = prepare(db, "SELECT name FROM schema_event ORDER BY rowid", err);
+	ev_st = cmn_db_prepare(&sql, "SELECT name FROM schema_event ORDER BY rowid");
 	/* tracepoints first, then the native ABI, so plans read the same everywhere */
-	src_st = prepare(db, "SELECT backend, arch, abi, enter_system, enter_event, exit_system,"
-			 " exit_event, ret_field, symbol FROM schema_source"
-			 " WHERE event = ?1 AND (arch = 'any' OR arch = ?2)"
-			 " ORDER BY backend = 'kprobe', abi <> 'native', abi", err);
-	arg_st = prepare(db, "SELECT field, fetch FROM schema_arg_source WHERE event = ?1"
-			 " AND backend = ?2 AND arch = ?3 AND abi = ?4 ORDER BY position", err);
-	hook_st = prepare(db, "SELECT documented, kind, status, linux_symbol, note FROM"
-			  " schema_hook WHERE event = ? ORDER BY rowid", err);
-	one_st = prepare(db, "SELECT 1 FROM schema_event WHERE name = ?", err);
+	src_st = cmn_db_prepare(&sql, "SELECT backend, arch, abi, enter_system, enter_event,"
+				" exit_system, exit_event, ret_field, symbol FROM schema_source"
+				" WHERE event = ?1 AND (arch = 'any' OR arch = ?2)"
+				" ORDER BY backend = 'kprobe', abi <> 'native', abi");
+	arg_st = cmn_db_prepare(&sql, "SELECT field, fetch FROM schema_arg_source WHERE event = ?1"
+				" AND backend = ?2 AND arch = ?3 AND abi = ?4 ORDER BY position");
+	hook_st = cmn_db_prepare(&sql, "SELECT documented, kind, status, linux_symbol, note FROM"
+				 " schema_hook WHERE event = ? ORDER BY rowid");
+	one_st = cmn_db_prepare(&sql, "SELECT 1 FROM schema_event WHERE name = ?");
 	if (!ev_st || !src_st || !arg_st || !hook_st || !one_st) {
+		cmn_fail(err, "schema: %s", sql.err ? sql.err : "out of memory");
+		free(sql.err);
 		ret = -EINVAL;
 		goto out;
 	}

@@ -33,6 +33,7 @@
 #include "kernel.h"
 #include "marker.h"
 #include "messages.h"
+#include "output-linked.h"
 #include "record.h"
 #include "schema.h"
 #include "tdat-writer.h"
@@ -163,92 +164,6 @@ int rec_cleanup(rec_notice_fn notice, void *arg, char **err)
 	ret = rec_tracefs_cleanup(notice, arg, err);
 	tracefs_release(mounted);
 	return ret;
-}
-
-/* ------------------------------------------------------------------ */
-/* The output file                                                     */
-
-struct output {
-	const char *path;
-	char *dir;
-	char *named;		/* a named temporary, when O_TMPFILE is unsupported */
-	int fd;
-};
-
-static int output_open(struct output *o, const char *path, bool force, char **err)
-{
-	struct stat st;
-	char *copy = strdup(path);
-
-	o->path = path;
-	o->fd = -1;
-	if (!copy || !(o->dir = strdup(dirname(copy)))) {
-		free(copy);
-		return rec_fail(err, ENOMEM, "out of memory");
-	}
-	free(copy);
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return rec_fail(err, EISDIR, "%s: is a directory", path);
-		if (!force)
-			return rec_fail(err, EEXIST, "%s: already exists (--force replaces it)", path);
-	}
-	o->fd = open(o->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
-	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-		if (asprintf(&o->named, "%s/.maptrail-record.XXXXXX", o->dir) < 0)
-			return rec_fail(err, ENOMEM, "out of memory");
-		o->fd = mkostemp(o->named, O_CLOEXEC);
-		if (o->fd < 0) {
-			free(o->named);
-			o->named = NULL;
-		}
-	}
-	if (o->fd < 0)
-		return rec_fail(err, errno, "%s: cannot write in %s: %s", path, o->dir,
-			    strerror(errno));
-	return 0;
-}
-
-/* Link the complete file at its path: refused if one appeared meanwhile, unless @force. */
-static int output_publish(struct output *o, bool force, char **err)
-{
-	char proc[64], *tmp = NULL;
-	int ret = 0;
-
-	if (fsync(o->fd))
-		return rec_fail(err, errno, "%s: %s", o->path, strerror(errno));
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
-	if (!force) {
-		if (o->named ? link(o->named, o->path)
-			     : linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW))
-			return rec_fail(err, errno, "%s: %s", o->path, errno == EEXIST ?
-				    "already exists (--force replaces it)" : strerror(errno));
-		return 0;
-	}
-	if (o->named)
-		return rename(o->named, o->path) ? rec_fail(err, errno, "%s: %s", o->path,
-							strerror(errno)) : 0;
-	/* a name of our own next to the output, then renamed over it */
-	if (asprintf(&tmp, "%s/.maptrail-record.%d.tmp", o->dir, (int)getpid()) < 0)
-		return rec_fail(err, ENOMEM, "out of memory");
-	unlink(tmp);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) ||
-	    rename(tmp, o->path)) {
-		ret = rec_fail(err, errno, "%s: %s", o->path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ret;
-}
-
-static void output_close(struct output *o, bool published)
-{
-	if (o->fd >= 0)
-		close(o->fd);
-	if (o->named && !published)
-		unlink(o->named);
-	free(o->named);
-	free(o->dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -560,7 +475,7 @@ static int wait_for_end(const struct rec_options *o, struct command *cmd, const 
 }
 
 static int write_capture(const struct rec_options *o, const char *dir, struct rec_plan *plan,
-			 struct rec_tracefs *t, struct rec_capture *cap, struct output *out,
+			 struct rec_tracefs *t, struct rec_capture *cap, struct cmn_out_linked *out,
 			 struct rec_summary *sum, char **err)
 {
 	struct rec_tdat_cpu *cpus = calloc(t->nr_cpus, sizeof(*cpus));
@@ -654,7 +569,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		.notice = o->notice,
 		.notice_arg = o->notice_arg,
 	};
-	struct output out = { .fd = -1 };
+	struct cmn_out_linked out = { .fd = -1 };
 	struct command cmd = { .go = -1, .exec_err = -1 };
 	struct pid_list pids = { 0 }, procs = { 0 };
 	struct rec_marker *marker = NULL;
@@ -674,7 +589,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	ret = tracefs_ready(&dir, &mounted, err);
 	if (ret)
 		return ret;
-	ret = output_open(&out, o->output, o->force, err);
+	ret = cmn_out_linked_open(&out, o->output, o->force, err);
 	if (ret)
 		goto out;
 	if (rec_tracefs_cleanup(o->notice, o->notice_arg, err) < 0) {
@@ -771,7 +686,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	marker = rec_marker_free(marker);
 	cap = rec_capture_free(cap);
 	t = rec_tracefs_destroy(t, o->notice, o->notice_arg);
-	ret = output_publish(&out, o->force, err);
+	ret = cmn_out_linked_publish(&out, o->force, err);
 	published = !ret;
 	if (!getrusage(RUSAGE_SELF, &ru))
 		sum->cpu_seconds = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -781,7 +696,7 @@ out:
 	rec_marker_free(marker);
 	rec_capture_free(cap);
 	rec_tracefs_destroy(t, o->notice, o->notice_arg);
-	output_close(&out, published);
+	cmn_out_linked_close(&out, published);
 	if (cmd.pid > 0) {
 		if (cmd.go >= 0) {
 			command_abandon(&cmd);

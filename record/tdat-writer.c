@@ -23,16 +23,8 @@
 #include <traceevent/kbuffer.h>
 
 #include "messages.h"
+#include "tdat-format.h"
 #include "tdat-writer.h"
-
-/* Option ids (trace-cmd.dat.v7(5), "OPTIONS SECTION"; v6 shares them). */
-enum {
-	OPT_DONE	= 0,
-	OPT_CPUSTAT	= 2,
-	OPT_TRACECLOCK	= 4,
-	OPT_UNAME	= 5,
-	OPT_CPUCOUNT	= 8,
-};
 
 /* Bytes copied at a time from a CPU's file. */
 #define COPY_CHUNK	(1 << 20)
@@ -203,7 +195,7 @@ static int put_system(struct out *o, const char *dir, const char *sys, bool with
 
 static int put_headers(struct out *o, const struct rec_tdat *in)
 {
-	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
+	static const char magic[TDAT_MAGIC_SIZE] = TDAT_MAGIC_BYTES;
 	uint16_t probe = 1;
 	char path[4096];
 	int ret;
@@ -255,7 +247,7 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 
 	put(o, "options  ", 10);
 	/* v6 readers take the clock from after the CPU table when this option is there */
-	ret = put_text_option(o, OPT_TRACECLOCK, in->trace_clock);
+	ret = put_text_option(o, TDAT_OPT_TRACECLOCK, in->trace_clock);
 	if (ret)
 		return ret;
 	/* trace-cmd's form: "sysname nodename release machine" */
@@ -263,7 +255,7 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (asprintf(&text, "%s %s %s %s", u.sysname, u.nodename, u.release,
 			     u.machine) < 0)
 			return rec_fail(o->err, ENOMEM, "out of memory");
-		ret = put_text_option(o, OPT_UNAME, text);
+		ret = put_text_option(o, TDAT_OPT_UNAME, text);
 		free(text);
 		if (ret)
 			return ret;
@@ -273,20 +265,20 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 			continue;
 		if (asprintf(&text, "CPU: %d\n%s", i, in->cpus[i].stats) < 0)
 			return rec_fail(o->err, ENOMEM, "out of memory");
-		ret = put_text_option(o, OPT_CPUSTAT, text);
+		ret = put_text_option(o, TDAT_OPT_CPUSTAT, text);
 		free(text);
 		if (ret)
 			return ret;
 	}
-	put_u16(o, OPT_CPUCOUNT);
+	put_u16(o, TDAT_OPT_CPUCOUNT);
 	put_u32(o, 4);
 	put_u32(o, in->nr_cpus);
 	if (in->plan) {
-		ret = put_text_option(o, REC_OPTION_MAPTRAIL_PLAN, in->plan);
+		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_PLAN, in->plan);
 		if (ret)
 			return ret;
 	}
-	put_u16(o, OPT_DONE);
+	put_u16(o, TDAT_OPT_DONE);
 	return -o->error;
 }
 

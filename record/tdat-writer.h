@@ -33,12 +33,6 @@ struct rec_tdat {
 	const char *plan;		/* the recorder's probe plan, as text, or NULL */
 };
 
-/*
- * The option id of maptrail's plan in the files it writes.  Readers skip ids
- * they do not know (trace-cmd 3.1 does), so it sits far above trace-cmd's own.
- */
-#define REC_OPTION_MAPTRAIL_PLAN	0x4d50
-
 /* What the pages of one CPU hold, counted while they are copied. */
 struct rec_tdat_count {
 	uint64_t events;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tracefs-setup.h"
+#include "error-line.h"
 
 __attribute__((format(printf, 2, 3)))
 static int fail(char **err, const char *fmt, ...)
@@ -26,8 +27,7 @@ static int fail(char **err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(err, fmt, ap) < 0)
-		*err = NULL;
+	cmn_vfail(err, fmt, ap);
 	va_end(ap);
 	return -saved;
 }

@@ -83,6 +83,20 @@ static const char css[] =
 
 #define esc rep_html_escape
 
+/* What the model says instead of a section's content, styled by its tone. */
+static void say(FILE *out, enum rep_say what)
+{
+	static const char *const tone_class[] = {
+		[REP_TONE_PLAIN] = "", [REP_TONE_OK] = " class=\"ok\"",
+		[REP_TONE_MUTED] = " class=\"muted\"",
+	};
+	const struct rep_statement *st = rep_statement(what);
+
+	fprintf(out, "<p%s>", tone_class[st->tone]);
+	esc(out, st->sentence);
+	fputs("</p>\n", out);
+}
+
 static void num(FILE *out, int64_t v)
 {
 	char a[48];
@@ -162,9 +176,8 @@ static void kv_row(FILE *out, const char *key, const char *value, bool mono)
 static void capture_plan(const struct rep_capture *c, FILE *out)
 {
 	fputs("<h3>The recorder's plan</h3>\n", out);
-	if (!c->plan) {
-		fputs("<p class=\"muted\">None: the capture was not made by maptrail record.</p>\n",
-		      out);
+	if (c->plan_say) {
+		say(out, c->plan_say);
 		return;
 	}
 	fputs("<p>", out);
@@ -195,7 +208,7 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 		}
 		fputs("</ul>\n", out);
 	} else {
-		fputs("<p class=\"ok\">Every event was hooked as planned.</p>\n", out);
+		say(out, c->hooked_say);
 	}
 	fputs("<details><summary>The full plan</summary><pre>", out);
 	esc(out, c->plan);
@@ -205,7 +218,7 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 static void capture(const struct rep_capture *c, FILE *out)
 {
 	char a[64], b[64], line[256];
-	bool any_lost = false, any_unpaired = false;
+	bool any_lost = false;
 
 	fprintf(out, "<div class=\"capture\"><h3>Capture %" PRId64 ": <span class=\"mono\">", c->id);
 	esc(out, c->path);
@@ -242,8 +255,6 @@ static void capture(const struct rep_capture *c, FILE *out)
 	for (int i = 0; i < c->nr_cpu; i++)
 		any_lost |= c->cpu[i].lost || c->cpu[i].lost_unknown || c->cpu[i].overrun ||
 			    c->cpu[i].commit_overrun || c->cpu[i].dropped;
-	for (int i = 0; i < c->nr_unpaired; i++)
-		any_unpaired |= c->unpaired[i].no_exit || c->unpaired[i].no_entry;
 	if (c->lost || c->lost_unknown || any_lost) {
 		fputs("<p class=\"warn\">", out);
 		num(out, c->lost);
@@ -291,9 +302,7 @@ static void capture(const struct rep_capture *c, FILE *out)
 			"</td></tr>\n", u->no_exit, u->no_entry);
 	}
 	fprintf(out, "</tbody></table><p class=\"muted\" style=\"font-size:13px;max-width:420px\">"
-		"%s</p></div></div>\n", any_unpaired ? "No exit: the call was still running when "
-		"the capture ended, or its exit was lost. No entry: it began before the capture." :
-		"Every call has its entry and its exit.");
+		"%s</p></div></div>\n", rep_statement(c->paired_say)->sentence);
 	capture_plan(c, out);
 	fputs("</div>\n", out);
 }
@@ -370,12 +379,8 @@ static void finding(const struct rep_finding *f, FILE *out)
 static void findings(const struct rep_model *m, FILE *out)
 {
 	fputs("<h2 id=\"findings\">2. Findings</h2>\n", out);
-	if (!m->has_findings) {
-		fputs("<p class=\"muted\">Not in this database (see the note at the top).</p>\n", out);
-		return;
-	}
-	if (!m->total_findings) {
-		fputs("<p class=\"ok\">No detection found anything.</p>\n", out);
+	if (m->findings_say) {
+		say(out, m->findings_say);
 		return;
 	}
 	fprintf(out, "<p>%" PRId64 " findings. At a glance, by detection:</p>\n<table class=\"glance\">"
@@ -434,12 +439,8 @@ static void processes(const struct rep_model *m, FILE *out)
 	char a[48], b[48];
 
 	fputs("<h2 id=\"processes\">3. Processes</h2>\n", out);
-	if (!m->has_calls) {
-		fputs("<p class=\"muted\">Not in this database (see the note at the top).</p>\n", out);
-		return;
-	}
-	if (!m->nr_procs) {
-		fputs("<p>No memory-mapping call in this capture.</p>\n", out);
+	if (m->procs_say) {
+		say(out, m->procs_say);
 		return;
 	}
 	fputs("<p class=\"muted\">Processes with findings first, then by number of calls. "
@@ -522,8 +523,8 @@ static void pictures(const struct rep_model *m, FILE *out)
 	char a[64], what[160];
 
 	fputs("<h2 id=\"calls-over-time\">4. Calls over time</h2>\n", out);
-	if (!m->has_calls || !m->total_calls) {
-		fputs("<p class=\"muted\">No calls to draw.</p>\n", out);
+	if (m->chart_say) {
+		say(out, m->chart_say);
 	} else {
 		fprintf(out, "<p class=\"muted\">Per process, the calls of each 1/%d of the capture, "
 			"one colour per call; time from the start of the capture.</p>\n", REP_BINS);
@@ -548,12 +549,8 @@ static void pictures(const struct rep_model *m, FILE *out)
 	}
 
 	fputs("<h2 id=\"timelines\">5. Address-space timelines</h2>\n", out);
-	if (!m->has_history) {
-		fputs("<p class=\"muted\">Not in this database (see the note at the top).</p>\n", out);
-		return;
-	}
-	if (!m->nr_timelines) {
-		fputs("<p class=\"ok\">No process has findings.</p>\n", out);
+	if (m->timelines_say) {
+		say(out, m->timelines_say);
 		return;
 	}
 	fputs("<p class=\"muted\">For each process with findings: its mapped ranges from the "

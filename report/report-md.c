@@ -13,6 +13,13 @@
 #include "report-model.h"
 
 /* Text: punctuation that means something in Markdown (or HTML) gets a backslash. */
+/* What the model says instead of a section's content, then @end. */
+static void say(FILE *out, enum rep_say what, const char *end)
+{
+	fputs(rep_statement(what)->sentence, out);
+	fputs(end, out);
+}
+
 static void md(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
@@ -186,10 +193,11 @@ static void capture(const struct rep_capture *c, FILE *out)
 		fprintf(out, " | %s | %" PRId64 " | %" PRId64 " |\n",
 			rep_fmt_count(a, sizeof(a), u->calls), u->no_exit, u->no_entry);
 	}
-	fputs("\nNo exit: the call was still running when the capture ended, or its exit was lost. "
-	      "No entry: it began before the capture.\n\n#### The recorder's plan\n\n", out);
-	if (!c->plan) {
-		fputs("None: the capture was not made by maptrail record.\n\n", out);
+	/* the tables above show every call, so Markdown always says what the columns mean */
+	fputs("\n", out);
+	say(out, REP_SAY_UNPAIRED, "\n\n#### The recorder's plan\n\n");
+	if (c->plan_say) {
+		say(out, c->plan_say, "\n\n");
 		return;
 	}
 	md(out, c->plan_summary);
@@ -216,7 +224,7 @@ static void capture(const struct rep_capture *c, FILE *out)
 		}
 		fputs("\n", out);
 	} else {
-		fputs("Every event was hooked as planned.\n\n", out);
+		say(out, c->hooked_say, "\n\n");
 	}
 	fputs("<details><summary>The full plan</summary>\n\n", out);
 	fence(out, c->plan);
@@ -293,12 +301,8 @@ static void processes(const struct rep_model *m, FILE *out)
 	char a[48], b[48];
 
 	fputs("## 3. Processes\n\n", out);
-	if (!m->has_calls) {
-		fputs("Not in this database (see the note at the top).\n\n", out);
-		return;
-	}
-	if (!m->nr_procs) {
-		fputs("No memory-mapping call in this capture.\n\n", out);
+	if (m->procs_say) {
+		say(out, m->procs_say, "\n\n");
 		return;
 	}
 	fputs("Processes with findings first, then by number of calls. *Mapped*: bytes of "
@@ -362,8 +366,8 @@ static void pictures(const struct rep_model *m, FILE *out)
 	char pid[48];
 
 	fputs("## 4. Calls over time\n\n", out);
-	if (!m->has_calls || !m->total_calls) {
-		fputs("No calls to draw.\n\n", out);
+	if (m->chart_say) {
+		say(out, m->chart_say, "\n\n");
 	} else {
 		fputs("```\n", out);
 		rep_ascii_calls(m, out, "");
@@ -372,12 +376,8 @@ static void pictures(const struct rep_model *m, FILE *out)
 			fprintf(out, "... and %d more processes.\n\n", m->nr_procs - REP_MAX_CHARTS);
 	}
 	fputs("## 5. Address-space timelines\n\n", out);
-	if (!m->has_history) {
-		fputs("Not in this database (see the note at the top).\n", out);
-		return;
-	}
-	if (!m->nr_timelines) {
-		fputs("No process has findings.\n", out);
+	if (m->timelines_say) {
+		say(out, m->timelines_say, "\n");
 		return;
 	}
 	fputs("For each process with findings: its mapped ranges, one line per range ordered by "
@@ -409,10 +409,8 @@ int rep_write_md(const struct rep_model *m, FILE *out)
 	for (int i = 0; i < m->nr_captures; i++)
 		capture(&m->captures[i], out);
 	fputs("## 2. Findings\n\n", out);
-	if (!m->has_findings) {
-		fputs("Not in this database (see the note at the top).\n\n", out);
-	} else if (!m->total_findings) {
-		fputs("No detection found anything.\n\n", out);
+	if (m->findings_say) {
+		say(out, m->findings_say, "\n\n");
 	} else {
 		fprintf(out, "%" PRId64 " findings. At a glance, by detection:\n\n"
 			"| severity | detection | findings | processes |\n|---|---|---:|---:|\n",

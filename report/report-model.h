@@ -5,7 +5,7 @@
 /*
  * The report's content, read from the database once (report.c) and then
  * rendered by the writers (report-text.c, report-md.c, report-html.c, with
- * report-svg.c for the pictures).  Internal to queries/: the writers never
+ * report-svg.c for the pictures).  Internal to report/: the writers never
  * touch the database, so each rendering shows exactly the same numbers.
  *
  * Every string is owned by the model and freed by rep_model_free().  Strings
@@ -41,6 +41,39 @@ struct rep_unpaired {
 	int64_t calls, no_exit, no_entry;
 };
 
+/*
+ * What the report says where a section has nothing to show, decided by the
+ * model (rep_model_load) and worded once (rep_statement): the writers only
+ * render it, in their own register and style.
+ */
+enum rep_say {
+	REP_SAY_NOTHING,	/* the section has content: nothing to say instead */
+	REP_SAY_NOT_IN_DB,	/* the section's table is missing (an older database) */
+	REP_SAY_NO_CALLS,	/* no memory-mapping call at all */
+	REP_SAY_NO_FINDINGS,
+	REP_SAY_NO_CHART,	/* no calls to draw */
+	REP_SAY_NO_TIMELINES,	/* no process with findings to draw */
+	REP_SAY_NOT_RECORDED,	/* no recorder's plan: not maptrail record's capture */
+	REP_SAY_ALL_HOOKED,	/* the plan hooked every event */
+	REP_SAY_ALL_PAIRED,	/* every call has its entry and its exit */
+	REP_SAY_UNPAIRED,	/* what "no exit" and "no entry" mean */
+};
+
+enum rep_tone {
+	REP_TONE_PLAIN,
+	REP_TONE_OK,		/* good news */
+	REP_TONE_MUTED,		/* an aside: nothing to see here */
+};
+
+struct rep_statement {
+	const char *sentence;	/* "No process has findings." */
+	const char *aside;	/* "(no process with findings)": the terse form, NULL: none */
+	enum rep_tone tone;
+};
+
+/* rep_statement - the wording of @say; never NULL (REP_SAY_NOTHING: empty strings) */
+const struct rep_statement *rep_statement(enum rep_say say);
+
 /* Events of the recorder's plan that share something, in the plan's order: one line each. */
 struct rep_event_group {
 	char *what;		/* the backend ("NOT RECORDED" when not), or the reason */
@@ -64,6 +97,9 @@ struct rep_capture {
 	int nr_plan_backends;
 	struct rep_event_group *not_hooked;	/* what could not be hooked, one per reason */
 	int nr_not_hooked;
+	enum rep_say plan_say;		/* REP_SAY_NOT_RECORDED without a plan */
+	enum rep_say hooked_say;	/* REP_SAY_ALL_HOOKED when nothing is in not_hooked */
+	enum rep_say paired_say;	/* REP_SAY_ALL_PAIRED, or REP_SAY_UNPAIRED to explain */
 };
 
 struct rep_evidence {
@@ -149,6 +185,8 @@ struct rep_model {
 	int64_t total_calls, total_failures;
 	char *notes[8];		/* sections skipped and why */
 	int nr_notes;
+	/* what each section says instead of its content, REP_SAY_NOTHING when it has some */
+	enum rep_say findings_say, procs_say, chart_say, timelines_say;
 };
 
 /* report.c */

@@ -16,6 +16,14 @@
 #define GRID 60		/* characters of a picture's time axis */
 
 /* @s with control characters replaced, cut to @max bytes (0: all). */
+/* What the model says instead of a section's content: the terse form when it has one. */
+static void say(FILE *out, const char *indent, enum rep_say what)
+{
+	const struct rep_statement *st = rep_statement(what);
+
+	fprintf(out, "%s%s\n", indent, st->aside ? st->aside : st->sentence);
+}
+
 static void put_safe(FILE *out, const char *s, size_t max)
 {
 	for (size_t i = 0; s && s[i] && (!max || i < max); i++) {
@@ -250,7 +258,7 @@ static void kv(FILE *out, const char *key, const char *value)
 static void capture(const struct rep_capture *c, FILE *out)
 {
 	char a[64], b[64], line[256];
-	bool any_lost = false, any_unpaired = false;
+	bool any_lost = false;
 
 	fprintf(out, "\nCapture %" PRId64 ": ", c->id);
 	put_safe(out, c->path, 0);
@@ -300,8 +308,6 @@ static void capture(const struct rep_capture *c, FILE *out)
 	}
 	if (!any_lost)
 		fprintf(out, "    (no CPU lost events)\n");
-	for (int i = 0; i < c->nr_unpaired; i++)
-		any_unpaired |= c->unpaired[i].no_exit || c->unpaired[i].no_entry;
 	fprintf(out, "\n    %-18s %10s %10s %10s\n", "calls", "recorded", "no exit", "no entry");
 	for (int i = 0; i < c->nr_unpaired; i++) {
 		const struct rep_unpaired *u = &c->unpaired[i];
@@ -309,13 +315,11 @@ static void capture(const struct rep_capture *c, FILE *out)
 		fprintf(out, "    %-18s %10s %10" PRId64 " %10" PRId64 "\n", u->call,
 			rep_fmt_count(a, sizeof(a), u->calls), u->no_exit, u->no_entry);
 	}
-	fprintf(out, "    %s\n", any_unpaired ?
-		"(no exit: still running when the capture ended, or lost; no entry: began "
-		"before it)" : "(every call has its entry and its exit)");
+	say(out, "    ", c->paired_say);
 
 	fprintf(out, "\n  Recorder's plan\n");
-	if (!c->plan) {
-		fprintf(out, "    (none: the capture was not made by maptrail record)\n");
+	if (c->plan_say) {
+		say(out, "    ", c->plan_say);
 		return;
 	}
 	fprintf(out, "    ");
@@ -409,12 +413,8 @@ static void finding(const struct rep_finding *f, FILE *out)
 static void findings(const struct rep_model *m, FILE *out)
 {
 	heading(out, "2. Findings", '-');
-	if (!m->has_findings) {
-		fprintf(out, "(not in this database: see the note above)\n");
-		return;
-	}
-	if (!m->total_findings) {
-		fprintf(out, "No detection found anything.\n");
+	if (m->findings_say) {
+		say(out, "", m->findings_say);
 		return;
 	}
 	fprintf(out, "%" PRId64 " findings, most severe first; each with the calls it rests on (<-)."
@@ -450,12 +450,8 @@ static void processes(const struct rep_model *m, FILE *out)
 	bool cut = false;
 
 	heading(out, "3. Processes", '-');
-	if (!m->has_calls) {
-		fprintf(out, "(not in this database: see the note above)\n");
-		return;
-	}
-	if (!m->nr_procs) {
-		fprintf(out, "No memory-mapping call in this capture.\n");
+	if (m->procs_say) {
+		say(out, "", m->procs_say);
 		return;
 	}
 	fprintf(out, "%-7s %-15s %9s %7s %10s %10s %8s  %s\n", "pid", "comm", "calls", "failed",
@@ -524,20 +520,18 @@ static void processes(const struct rep_model *m, FILE *out)
 static void pictures(const struct rep_model *m, FILE *out)
 {
 	heading(out, "4. Calls over time", '-');
-	if (!m->has_calls || !m->total_calls)
-		fprintf(out, "(no calls to draw)\n");
+	if (m->chart_say)
+		say(out, "", m->chart_say);
 	else
 		rep_ascii_calls(m, out, "");
 	if (m->nr_procs > REP_MAX_CHARTS && m->total_calls)
 		fprintf(out, "... and %d more processes\n", m->nr_procs - REP_MAX_CHARTS);
 
 	heading(out, "5. Address-space timelines of the processes with findings", '-');
-	if (!m->has_history) {
-		fprintf(out, "(not in this database: see the note above)\n");
+	if (m->timelines_say) {
+		say(out, "", m->timelines_say);
 		return;
 	}
-	if (!m->nr_timelines)
-		fprintf(out, "(no process with findings)\n");
 	for (int i = 0; i < m->nr_procs; i++) {
 		const struct rep_process *p = &m->procs[i];
 		char a[48];

@@ -13,12 +13,15 @@
 
 #include "config.h"
 #include "report.h"
+#include "db-identity.h"
+#include "error-line.h"
+#include "sql.h"
 #include "report-model.h"
 
+/* The first error is in db.err, handed to the caller at the end. */
 struct loader {
-	sqlite3 *db;
+	struct cmn_db db;
 	struct rep_model *m;
-	char **err;
 };
 
 static int fail(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -27,54 +30,10 @@ static int fail(struct loader *l, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (*l->err)
-		return -1;
 	va_start(ap, fmt);
-	if (vasprintf(l->err, fmt, ap) < 0)
-		*l->err = NULL;
+	cmn_vfail(&l->db.err, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* Prepare the printf-style (sqlite3_mprintf: %w, %Q) statement, or fail with its SQL. */
-static sqlite3_stmt *prep(struct loader *l, const char *fmt, ...)
-{
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	char *sql;
-
-	va_start(ap, fmt);
-	sql = sqlite3_vmprintf(fmt, ap);
-	va_end(ap);
-	if (!sql) {
-		fail(l, "out of memory");
-		return NULL;
-	}
-	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(l, "%s, in: %s", sqlite3_errmsg(l->db), sql);
-		st = NULL;
-	}
-	sqlite3_free(sql);
-	return st;
-}
-
-/* A step that is neither a row nor the end is an error (I/O, corruption). */
-static int step(struct loader *l, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		fail(l, "%s, in: %s", sqlite3_errmsg(l->db), sqlite3_sql(st));
-		return -1;
-	}
-	return rc;
-}
-
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	return s ? strdup((const char *)s) : NULL;
 }
 
 static bool is_null(sqlite3_stmt *st, int i)
@@ -82,31 +41,16 @@ static bool is_null(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
-/* Is @name a table or view of the database?  -1: the database cannot be read. */
-static int has_table(struct loader *l, const char *name)
-{
-	sqlite3_stmt *st = prep(l, "SELECT 1 FROM sqlite_master WHERE name = ?"
-				" AND type IN ('table', 'view')");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = step(l, st);
-	sqlite3_finalize(st);
-	return rc < 0 ? -1 : rc == SQLITE_ROW;
-}
-
 static int has_column(struct loader *l, const char *table, const char *column)
 {
-	sqlite3_stmt *st = prep(l, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+	sqlite3_stmt *st = cmn_db_prepare(&l->db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
 	int rc;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-	rc = step(l, st);
+	rc = cmn_db_step(&l->db, st);
 	sqlite3_finalize(st);
 	return rc < 0 ? -1 : rc == SQLITE_ROW;
 }
@@ -159,12 +103,13 @@ static int load_calls(struct loader *l)
 {
 	struct rep_model *m = l->m;
 	sqlite3_stmt *st;
-	int rc, has = has_table(l, "schema_event"), sources = has_table(l, "call_source");
+	int rc, has = cmn_db_has_table(&l->db, "schema_event", CMN_DB_TABLE_OR_VIEW);
+	int sources = cmn_db_has_table(&l->db, "call_source", CMN_DB_TABLE_OR_VIEW);
 
 	if (has < 0 || sources < 0)
 		return -1;
 	if (has)
-		st = prep(l, "SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
+		st = cmn_db_prepare(&l->db, "SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
 			  " sqlite_master WHERE type = 'table')%s ORDER BY name NOT IN ('brk', 'mmap',"
 			  " 'mmap2', 'mprotect', 'mremap', 'munmap', 'pkey_mprotect',"
 			  " 'remap_file_pages'), name",
@@ -172,13 +117,13 @@ static int load_calls(struct loader *l)
 				    " ON e.capture_id = s.capture_id AND e.table_name IN (s.enter_table,"
 				    " s.exit_table) WHERE e.event_count > 0)" : "");
 	else
-		st = prep(l, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
+		st = cmn_db_prepare(&l->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('brk', 'mmap', 'mmap2', 'mprotect', 'mremap', 'munmap',"
 			  " 'pkey_mprotect', 'remap_file_pages') ORDER BY name");
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW && m->nr_calls < REP_MAX_CALLS) {
-		m->calls[m->nr_calls] = dup_col(st, 0);
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW && m->nr_calls < REP_MAX_CALLS) {
+		m->calls[m->nr_calls] = cmn_db_text_dup(st, 0);
 		if (m->calls[m->nr_calls])
 			m->nr_calls++;
 	}
@@ -339,7 +284,7 @@ out:
 
 static int load_cpus(struct loader *l, struct rep_capture *c)
 {
-	sqlite3_stmt *st = prep(l, "SELECT coalesce(b.name, ''), c.cpu, c.events, c.lost_events,"
+	sqlite3_stmt *st = cmn_db_prepare(&l->db, "SELECT coalesce(b.name, ''), c.cpu, c.events, c.lost_events,"
 				" c.lost_unknown, c.stats_overrun, c.stats_commit_overrun,"
 				" c.stats_dropped_events FROM capture_cpu c LEFT JOIN buffer b"
 				" ON b.id = c.buffer_id WHERE c.capture_id = ?"
@@ -349,7 +294,7 @@ static int load_cpus(struct loader *l, struct rep_capture *c)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, c->id);
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		struct rep_cpu *n = realloc(c->cpu, (c->nr_cpu + 1) * sizeof(*n)), *p;
 
 		if (!n) {
@@ -359,7 +304,7 @@ static int load_cpus(struct loader *l, struct rep_capture *c)
 		c->cpu = n;
 		p = &n[c->nr_cpu++];
 		memset(p, 0, sizeof(*p));
-		p->buffer = dup_col(st, 0);
+		p->buffer = cmn_db_text_dup(st, 0);
 		p->cpu = sqlite3_column_int(st, 1);
 		p->events = sqlite3_column_int64(st, 2);
 		p->lost = sqlite3_column_int64(st, 3);
@@ -382,7 +327,7 @@ static int load_unpaired(struct loader *l, struct rep_capture *c)
 	if (!c->unpaired)
 		return fail(l, "out of memory");
 	for (int i = 0; i < m->nr_calls; i++) {
-		sqlite3_stmt *st = prep(l, "SELECT count(*), count(*) - count(exit_id),"
+		sqlite3_stmt *st = cmn_db_prepare(&l->db, "SELECT count(*), count(*) - count(exit_id),"
 					" count(*) - count(enter_id) FROM \"%w\" WHERE capture_id = ?",
 					m->calls[i]);
 		struct rep_unpaired *u = &c->unpaired[c->nr_unpaired];
@@ -390,7 +335,7 @@ static int load_unpaired(struct loader *l, struct rep_capture *c)
 		if (!st)
 			return -1;
 		sqlite3_bind_int64(st, 1, c->id);
-		if (step(l, st) == SQLITE_ROW) {
+		if (cmn_db_step(&l->db, st) == SQLITE_ROW) {
 			u->call = m->calls[i];
 			u->calls = sqlite3_column_int64(st, 0);
 			u->no_exit = sqlite3_column_int64(st, 1);
@@ -398,7 +343,7 @@ static int load_unpaired(struct loader *l, struct rep_capture *c)
 			c->nr_unpaired++;
 		}
 		sqlite3_finalize(st);
-		if (*l->err)
+		if (l->db.err)
 			return -1;
 	}
 	return 0;
@@ -412,13 +357,13 @@ static int load_captures(struct loader *l)
 
 	if (plan < 0)
 		return -1;
-	st = prep(l, "SELECT id, path, sha256, hostname, uname, clock, compression, analyzed_at,"
+	st = cmn_db_prepare(&l->db, "SELECT id, path, sha256, hostname, uname, clock, compression, analyzed_at,"
 		  " maptrail_version, size, file_version, cpus, first_ts, last_ts, event_count,"
 		  " lost_events, lost_unknown, %s FROM capture ORDER BY id",
 		  plan ? "recorder_plan" : "NULL");
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		struct rep_capture *n = realloc(m->captures, (m->nr_captures + 1) * sizeof(*n)), *c;
 
 		if (!n) {
@@ -429,14 +374,14 @@ static int load_captures(struct loader *l)
 		c = &n[m->nr_captures++];
 		memset(c, 0, sizeof(*c));
 		c->id = sqlite3_column_int64(st, 0);
-		c->path = dup_col(st, 1);
-		c->sha256 = dup_col(st, 2);
-		c->host = dup_col(st, 3);
-		c->uname = dup_col(st, 4);
-		c->clock = dup_col(st, 5);
-		c->compression = dup_col(st, 6);
-		c->analyzed_at = dup_col(st, 7);
-		c->version = dup_col(st, 8);
+		c->path = cmn_db_text_dup(st, 1);
+		c->sha256 = cmn_db_text_dup(st, 2);
+		c->host = cmn_db_text_dup(st, 3);
+		c->uname = cmn_db_text_dup(st, 4);
+		c->clock = cmn_db_text_dup(st, 5);
+		c->compression = cmn_db_text_dup(st, 6);
+		c->analyzed_at = cmn_db_text_dup(st, 7);
+		c->version = cmn_db_text_dup(st, 8);
 		c->size = sqlite3_column_int64(st, 9);
 		c->file_version = sqlite3_column_int64(st, 10);
 		c->cpus = sqlite3_column_int64(st, 11);
@@ -446,7 +391,7 @@ static int load_captures(struct loader *l)
 		c->events = sqlite3_column_int64(st, 14);
 		c->lost = sqlite3_column_int64(st, 15);
 		c->lost_unknown = sqlite3_column_int64(st, 16);
-		c->plan = dup_col(st, 17);
+		c->plan = cmn_db_text_dup(st, 17);
 		c->ns = clock_counts_ns(c->clock);
 		if (c->plan && parse_plan(c)) {
 			rc = fail(l, "out of memory");
@@ -498,13 +443,13 @@ static int decoder_init(struct loader *l, struct decoder *d, const char *call)
 	if (!(d->call = strdup(call)))
 		return fail(l, "out of memory");
 	snprintf(view, sizeof(view), "%s_decoded", call);
-	if ((has_view = has_table(l, view)) < 0 || (has_args = has_table(l, "schema_arg")) < 0)
+	if ((has_view = cmn_db_has_table(&l->db, view, CMN_DB_TABLE_OR_VIEW)) < 0 || (has_args = cmn_db_has_table(&l->db, "schema_arg", CMN_DB_TABLE_OR_VIEW)) < 0)
 		return -1;
 	if (!has_view && rep_call_index(l->m, call) < 0)
 		return 0;	/* not a call table: the evidence row is shown as not found */
-	if (!(d->st = prep(l, "SELECT * FROM \"%w\" WHERE id = ?", has_view ? view : call)))
+	if (!(d->st = cmn_db_prepare(&l->db, "SELECT * FROM \"%w\" WHERE id = ?", has_view ? view : call)))
 		return -1;
-	if (has_args && !(names = prep(l, "SELECT name FROM schema_arg WHERE event = ?"
+	if (has_args && !(names = cmn_db_prepare(&l->db, "SELECT name FROM schema_arg WHERE event = ?"
 				       " ORDER BY position")))
 		return -1;
 	for (int i = 0; i < sqlite3_column_count(d->st); i++) {
@@ -523,7 +468,7 @@ static int decoder_init(struct loader *l, struct decoder *d, const char *call)
 		int rc;
 
 		sqlite3_bind_text(names, 1, call, -1, SQLITE_STATIC);
-		while ((rc = step(l, names)) == SQLITE_ROW && d->nr_args < 16) {
+		while ((rc = cmn_db_step(&l->db, names)) == SQLITE_ROW && d->nr_args < 16) {
 			const char *arg = (const char *)sqlite3_column_text(names, 0);
 
 			for (int i = 0; arg && i < sqlite3_column_count(d->st); i++)
@@ -550,7 +495,7 @@ static int decode_evidence(struct loader *l, struct decoder *d, struct rep_evide
 		return 0;
 	sqlite3_reset(d->st);
 	sqlite3_bind_int64(d->st, 1, e->call_id);
-	if ((rc = step(l, d->st)) != SQLITE_ROW)
+	if ((rc = cmn_db_step(&l->db, d->st)) != SQLITE_ROW)
 		return rc < 0 ? -1 : 0;
 	e->found = true;
 	if (d->ts >= 0)
@@ -558,9 +503,9 @@ static int decode_evidence(struct loader *l, struct decoder *d, struct rep_evide
 	if (d->tid >= 0)
 		e->tid = sqlite3_column_int64(d->st, d->tid);
 	if (d->ret >= 0)
-		e->ret = dup_col(d->st, d->ret);
+		e->ret = cmn_db_text_dup(d->st, d->ret);
 	if (d->err >= 0)
-		e->err = dup_col(d->st, d->err);
+		e->err = cmn_db_text_dup(d->st, d->err);
 	if (!(f = open_memstream(&args, &size)))
 		return fail(l, "out of memory");
 	for (int i = 0; i < d->nr_args; i++) {
@@ -612,12 +557,12 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 	int nr_dec = 0, rc, ret = -1;
 	sqlite3_stmt *st;
 
-	st = prep(l, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
+	st = cmn_db_prepare(&l->db, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
 		  " (SELECT id FROM findings ORDER BY " FINDING_ORDER " LIMIT %d)"
 		  " ORDER BY finding_id, call, call_id", REP_MAX_FINDINGS);
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		struct finding_ref key = { sqlite3_column_int64(st, 0), 0 }, *ref;
 		const char *call = (const char *)sqlite3_column_text(st, 1);
 		struct rep_finding *f;
@@ -669,21 +614,19 @@ out:
 	return ret;
 }
 
+/* An unknown severity (a database of another version) is shown as info. */
 static int rank_of(const char *severity)
 {
-	static const char *const names[] = { "info", "low", "medium", "high" };
+	int rank = cmn_severity_rank(severity);
 
-	for (int i = 0; severity && i < 4; i++)
-		if (!strcasecmp(severity, names[i]))
-			return i;
-	return 0;
+	return rank < 0 ? 0 : rank;
 }
 
 static int load_findings(struct loader *l)
 {
 	struct rep_model *m = l->m;
 	struct finding_ref *refs = NULL;
-	int has = has_table(l, "findings"), has_ev, rc, ret = -1;
+	int has = cmn_db_has_table(&l->db, "findings", CMN_DB_TABLE_OR_VIEW), has_ev, rc, ret = -1;
 	sqlite3_stmt *st;
 
 	if (has <= 0) {
@@ -692,12 +635,12 @@ static int load_findings(struct loader *l)
 			     "(analyze it again to run the detections)");
 		return has;
 	}
-	if ((has_ev = has_table(l, "finding_evidence")) < 0)
+	if ((has_ev = cmn_db_has_table(&l->db, "finding_evidence", CMN_DB_TABLE_OR_VIEW)) < 0)
 		return -1;
 	m->has_findings = true;
-	if (!(st = prep(l, "SELECT severity, severity_rank, count(*) FROM findings GROUP BY 1, 2")))
+	if (!(st = cmn_db_prepare(&l->db, "SELECT severity, severity_rank, count(*) FROM findings GROUP BY 1, 2")))
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		int r = is_null(st, 1) ? rank_of((const char *)sqlite3_column_text(st, 0)) :
 			sqlite3_column_int(st, 1);
 
@@ -708,12 +651,12 @@ static int load_findings(struct loader *l)
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return -1;
-	st = prep(l, "SELECT detection, max(title), max(severity_rank), count(*), count(DISTINCT"
+	st = cmn_db_prepare(&l->db, "SELECT detection, max(title), max(severity_rank), count(*), count(DISTINCT"
 		  " capture_id || ':' || pid) FROM findings GROUP BY detection"
 		  " ORDER BY 3 DESC, 4 DESC, 1");
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		struct rep_detection *n = realloc(m->detections, (m->nr_detections + 1) * sizeof(*n));
 
 		if (!n) {
@@ -722,8 +665,8 @@ static int load_findings(struct loader *l)
 		}
 		m->detections = n;
 		n = &n[m->nr_detections++];
-		n->detection = dup_col(st, 0);
-		n->title = dup_col(st, 1);
+		n->detection = cmn_db_text_dup(st, 0);
+		n->title = cmn_db_text_dup(st, 1);
 		n->rank = sqlite3_column_int(st, 2);
 		n->rank = n->rank < 0 ? 0 : n->rank > 3 ? 3 : n->rank;
 		n->count = sqlite3_column_int64(st, 3);
@@ -732,7 +675,7 @@ static int load_findings(struct loader *l)
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return -1;
-	st = prep(l, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
+	st = cmn_db_prepare(&l->db, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
 		  " pid, tid, comm, addr, len, summary FROM findings"
 		  " ORDER BY " FINDING_ORDER " LIMIT %d", REP_MAX_FINDINGS);
 	if (!st)
@@ -743,30 +686,30 @@ static int load_findings(struct loader *l)
 		fail(l, "out of memory");
 		goto out;
 	}
-	while ((rc = step(l, st)) == SQLITE_ROW && m->nr_findings < REP_MAX_FINDINGS) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW && m->nr_findings < REP_MAX_FINDINGS) {
 		struct rep_finding *f = &m->findings[m->nr_findings];
 
 		f->id = sqlite3_column_int64(st, 0);
 		f->capture_id = sqlite3_column_int64(st, 1);
 		f->capture = capture_by_id(m, f->capture_id);
-		f->detection = dup_col(st, 2);
-		f->title = dup_col(st, 3);
-		f->severity = dup_col(st, 4);
+		f->detection = cmn_db_text_dup(st, 2);
+		f->title = cmn_db_text_dup(st, 3);
+		f->severity = cmn_db_text_dup(st, 4);
 		f->rank = is_null(st, 5) ? rank_of(f->severity) : sqlite3_column_int(st, 5);
 		f->rank = f->rank < 0 ? 0 : f->rank > 3 ? 3 : f->rank;
-		f->mitre = dup_col(st, 6);
+		f->mitre = cmn_db_text_dup(st, 6);
 		f->has_ts = !is_null(st, 7);
 		f->ts = sqlite3_column_int64(st, 7);
 		f->has_pid = !is_null(st, 8);
 		f->pid = sqlite3_column_int64(st, 8);
 		f->has_tid = !is_null(st, 9);
 		f->tid = sqlite3_column_int64(st, 9);
-		f->comm = dup_col(st, 10);
+		f->comm = cmn_db_text_dup(st, 10);
 		f->has_addr = !is_null(st, 11);
 		f->addr = sqlite3_column_int64(st, 11);
 		f->has_len = !is_null(st, 12);
 		f->len = sqlite3_column_int64(st, 12);
-		f->summary = dup_col(st, 13);
+		f->summary = cmn_db_text_dup(st, 13);
 		refs[m->nr_findings].id = f->id;
 		refs[m->nr_findings].index = m->nr_findings;
 		m->nr_findings++;
@@ -842,7 +785,7 @@ static int load_calls_per_process(struct loader *l)
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prep(l, "SELECT m.capture_id, coalesce(m.pid, m.tid), m.call,"
+	st = cmn_db_prepare(&l->db, "SELECT m.capture_id, coalesce(m.pid, m.tid), m.call,"
 		  " (m.ts - c.first_ts) * %d / (c.last_ts - c.first_ts + 1), count(*), count(m.errno),"
 		  " sum(CASE WHEN m.call IN ('mmap', 'mmap2') AND m.ret IS NOT NULL"
 		  " AND m.errno IS NULL THEN m.len ELSE 0 END),"
@@ -853,7 +796,7 @@ static int load_calls_per_process(struct loader *l)
 		  " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2", REP_BINS);
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
 		int64_t n = sqlite3_column_int64(st, 4), bin = sqlite3_column_int64(st, 3);
 		const char *call = (const char *)sqlite3_column_text(st, 2);
@@ -865,7 +808,7 @@ static int load_calls_per_process(struct loader *l)
 			p->first_ts = sqlite3_column_int64(st, 8);
 			p->last_ts = sqlite3_column_int64(st, 9);
 		}
-		if (!p->comm && !is_null(st, 10) && !(p->comm = dup_col(st, 10))) {
+		if (!p->comm && !is_null(st, 10) && !(p->comm = cmn_db_text_dup(st, 10))) {
 			rc = fail(l, "out of memory");
 			break;
 		}
@@ -886,7 +829,7 @@ static int load_calls_per_process(struct loader *l)
 		m->total_failures += sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
-	return rc < 0 || *l->err ? -1 : 0;
+	return rc < 0 || l->db.err ? -1 : 0;
 }
 
 /*
@@ -900,13 +843,13 @@ static int load_process_table(struct loader *l)
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prep(l, "SELECT p.capture_id, p.pid, p.comm, p.calls, p.failures, p.bytes_mapped,"
+	st = cmn_db_prepare(&l->db, "SELECT p.capture_id, p.pid, p.comm, p.calls, p.failures, p.bytes_mapped,"
 		  " p.exec_bytes, p.first_ts, p.last_ts, j.key, j.value"
 		  " FROM process p LEFT JOIN json_each(p.calls_by_table) j"
 		  " ORDER BY p.capture_id, p.pid");
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
 		const char *call = (const char *)sqlite3_column_text(st, 9);
 		int ci;
@@ -914,7 +857,7 @@ static int load_process_table(struct loader *l)
 		if (!p || p->capture_id != capture_id || p->pid != pid) {
 			if (!(p = new_proc(l, capture_id, pid)))
 				break;
-			p->comm = dup_col(st, 2);
+			p->comm = cmn_db_text_dup(st, 2);
 			p->total = sqlite3_column_int64(st, 3);
 			p->failures = sqlite3_column_int64(st, 4);
 			p->bytes_mapped = sqlite3_column_int64(st, 5);
@@ -928,7 +871,7 @@ static int load_process_table(struct loader *l)
 			p->calls[ci] += sqlite3_column_int64(st, 10);
 	}
 	sqlite3_finalize(st);
-	return rc < 0 || *l->err ? -1 : 0;
+	return rc < 0 || l->db.err ? -1 : 0;
 }
 
 /*
@@ -960,12 +903,12 @@ static int load_bins(struct loader *l)
 		return fail(l, "out of memory");
 	}
 	/* counted here rather than by GROUP BY: no sort of a million rows */
-	st = prep(l, "SELECT capture_id, coalesce(pid, tid), call, ts FROM memory_call"
+	st = cmn_db_prepare(&l->db, "SELECT capture_id, coalesce(pid, tid), call, ts FROM memory_call"
 		  " WHERE coalesce(pid, tid) IN (%s)", pids);
 	free(pids);
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
 		int64_t ts = sqlite3_column_int64(st, 3);
 		const char *call = (const char *)sqlite3_column_text(st, 2);
@@ -993,12 +936,12 @@ static int load_bins(struct loader *l)
 static int load_comms(struct loader *l)
 {
 	struct rep_model *m = l->m;
-	int has = has_table(l, "task"), rc = 0;
+	int has = cmn_db_has_table(&l->db, "task", CMN_DB_TABLE_OR_VIEW), rc = 0;
 	sqlite3_stmt *st;
 
 	if (has <= 0)
 		return has;
-	if (!(st = prep(l, "SELECT comm FROM task WHERE capture_id = ? AND pid = ?")))
+	if (!(st = cmn_db_prepare(&l->db, "SELECT comm FROM task WHERE capture_id = ? AND pid = ?")))
 		return -1;
 	for (int i = 0; i < m->nr_procs && rc >= 0; i++) {
 		struct rep_process *p = &m->procs[i];
@@ -1006,9 +949,9 @@ static int load_comms(struct loader *l)
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, p->capture_id);
 		sqlite3_bind_int64(st, 2, p->pid);
-		if ((rc = step(l, st)) == SQLITE_ROW && !is_null(st, 0)) {
+		if ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW && !is_null(st, 0)) {
 			free(p->comm);
-			p->comm = dup_col(st, 0);
+			p->comm = cmn_db_text_dup(st, 0);
 		}
 	}
 	sqlite3_finalize(st);
@@ -1023,14 +966,15 @@ static int load_comms(struct loader *l)
 static int load_identity(struct loader *l)
 {
 	struct rep_model *m = l->m;
-	int has = has_table(l, "process_context"), snaps = has_table(l, "process_snapshot");
+	int has = cmn_db_has_table(&l->db, "process_context", CMN_DB_TABLE_OR_VIEW);
+	int snaps = cmn_db_has_table(&l->db, "process_snapshot", CMN_DB_TABLE);
 	int rc = 0, with = 0;
 	sqlite3_stmt *st;
 
 	if (has < 0 || snaps < 0)
 		return -1;
-	if (snaps && (st = prep(l, "SELECT count(*) FROM process_snapshot"))) {
-		if (step(l, st) == SQLITE_ROW)
+	if (snaps && (st = cmn_db_prepare(&l->db, "SELECT count(*) FROM process_snapshot"))) {
+		if (cmn_db_step(&l->db, st) == SQLITE_ROW)
 			with = sqlite3_column_int(st, 0) > 0;
 		sqlite3_finalize(st);
 	}
@@ -1040,7 +984,7 @@ static int load_identity(struct loader *l)
 		     "are known only from the exec events it has, and the files behind mappings only "
 		     "by their descriptor number");
 	/* A view over tables an older or trimmed database lacks does not prepare: no names then. */
-	if (!has || sqlite3_prepare_v2(l->db, "SELECT exe, cmdline FROM process_context WHERE"
+	if (!has || sqlite3_prepare_v2(l->db.sql, "SELECT exe, cmdline FROM process_context WHERE"
 				       " capture_id = ? AND pid = ?", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	for (int i = 0; i < m->nr_procs && rc >= 0; i++) {
@@ -1049,10 +993,10 @@ static int load_identity(struct loader *l)
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, p->capture_id);
 		sqlite3_bind_int64(st, 2, p->pid);
-		if ((rc = step(l, st)) != SQLITE_ROW)
+		if ((rc = cmn_db_step(&l->db, st)) != SQLITE_ROW)
 			continue;
-		if ((!is_null(st, 0) && !(p->exe = dup_col(st, 0))) ||
-		    (!is_null(st, 1) && !(p->cmdline = dup_col(st, 1))))
+		if ((!is_null(st, 0) && !(p->exe = cmn_db_text_dup(st, 0))) ||
+		    (!is_null(st, 1) && !(p->cmdline = cmn_db_text_dup(st, 1))))
 			rc = -1;
 	}
 	sqlite3_finalize(st);
@@ -1065,11 +1009,11 @@ static int load_finding_procs(struct loader *l)
 	sqlite3_stmt *st;
 	int rc, first_new = m->nr_procs;
 
-	st = prep(l, "SELECT capture_id, pid, count(*), max(severity_rank), max(comm) FROM findings"
+	st = cmn_db_prepare(&l->db, "SELECT capture_id, pid, count(*), max(severity_rank), max(comm) FROM findings"
 		  " WHERE pid IS NOT NULL GROUP BY 1, 2");
 	if (!st)
 		return -1;
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		int64_t capture_id = sqlite3_column_int64(st, 0), pid = sqlite3_column_int64(st, 1);
 		struct rep_process *p = find_proc(m, capture_id, pid);
 
@@ -1081,13 +1025,13 @@ static int load_finding_procs(struct loader *l)
 			if (!p && !(p = new_proc(l, capture_id, pid)))
 				break;
 			if (!p->comm)
-				p->comm = dup_col(st, 4);
+				p->comm = cmn_db_text_dup(st, 4);
 		}
 		p->nr_findings = sqlite3_column_int(st, 2);
 		p->max_rank = sqlite3_column_int(st, 3);
 	}
 	sqlite3_finalize(st);
-	return rc < 0 || *l->err ? -1 : 0;
+	return rc < 0 || l->db.err ? -1 : 0;
 }
 
 /* Most notable first: findings by severity and number, then calls. */
@@ -1186,13 +1130,13 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 
 	if (!c || !c->has_span)
 		return 0;
-	st = prep(l, "SELECT start_addr, end_addr FROM vma_history WHERE capture_id = ? AND pid = ?"
+	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr FROM vma_history WHERE capture_id = ? AND pid = ?"
 		  " GROUP BY 1, 2");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->capture_id);
 	sqlite3_bind_int64(st, 2, p->pid);
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		struct rep_lane *n = realloc(all, (nr_all + 1) * sizeof(*n));
 
 		if (!n) {
@@ -1231,13 +1175,13 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 	p->nr_lanes = nr_all;
 	all = NULL;
 
-	st = prep(l, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
+	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
 		  " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
 	if (!st)
 		goto out;
 	sqlite3_bind_int64(st, 1, p->capture_id);
 	sqlite3_bind_int64(st, 2, p->pid);
-	while ((rc = step(l, st)) == SQLITE_ROW) {
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
 		struct rep_lane key = { .start = sqlite3_column_int64(st, 0),
 					.end = sqlite3_column_int64(st, 1) };
 		struct rep_lane *lane = bsearch(&key, p->lanes, p->nr_lanes, sizeof(key), cmp_lane);
@@ -1263,7 +1207,7 @@ out:
 static int load_processes(struct loader *l)
 {
 	struct rep_model *m = l->m;
-	int has = has_table(l, "memory_call"), hist, counted;
+	int has = cmn_db_has_table(&l->db, "memory_call", CMN_DB_TABLE_OR_VIEW), hist, counted;
 
 	if (has < 0)
 		return -1;
@@ -1286,7 +1230,7 @@ static int load_processes(struct loader *l)
 		return -1;
 	if (has && counted && load_bins(l))
 		return -1;
-	if ((hist = has_table(l, "vma_history")) < 0)
+	if ((hist = cmn_db_has_table(&l->db, "vma_history", CMN_DB_TABLE_OR_VIEW)) < 0)
 		return -1;
 	m->has_history = hist;
 	if (!hist) {
@@ -1308,30 +1252,87 @@ static int load_processes(struct loader *l)
 
 /* ------------------------------------------------------------------ */
 
-int rep_model_load(sqlite3 *db, struct rep_model *m, char **err)
+static const struct rep_statement statements[] = {
+	[REP_SAY_NOTHING] = { "", NULL, REP_TONE_PLAIN },
+	[REP_SAY_NOT_IN_DB] = { "Not in this database (see the note at the top).",
+		"(not in this database: see the note above)", REP_TONE_MUTED },
+	[REP_SAY_NO_CALLS] = { "No memory-mapping call in this capture.", NULL, REP_TONE_PLAIN },
+	[REP_SAY_NO_FINDINGS] = { "No detection found anything.", NULL, REP_TONE_OK },
+	[REP_SAY_NO_CHART] = { "No calls to draw.", "(no calls to draw)", REP_TONE_MUTED },
+	[REP_SAY_NO_TIMELINES] = { "No process has findings.", "(no process with findings)",
+		REP_TONE_OK },
+	[REP_SAY_NOT_RECORDED] = { "None: the capture was not made by maptrail record.",
+		"(none: the capture was not made by maptrail record)", REP_TONE_MUTED },
+	[REP_SAY_ALL_HOOKED] = { "Every event was hooked as planned.", NULL, REP_TONE_OK },
+	[REP_SAY_ALL_PAIRED] = { "Every call has its entry and its exit.",
+		"(every call has its entry and its exit)", REP_TONE_MUTED },
+	[REP_SAY_UNPAIRED] = { "No exit: the call was still running when the capture ended, or "
+		"its exit was lost. No entry: it began before the capture.",
+		"(no exit: still running when the capture ended, or lost; no entry: began before "
+		"it)", REP_TONE_MUTED },
+};
+
+const struct rep_statement *rep_statement(enum rep_say say)
 {
-	struct loader l = { db, m, err };
+	if ((unsigned)say >= sizeof(statements) / sizeof(statements[0]))
+		say = REP_SAY_NOTHING;
+	return &statements[say];
+}
+
+/* What each section says where it has nothing to show: decided here, once. */
+static void decide_statements(struct rep_model *m)
+{
+	m->findings_say = !m->has_findings ? REP_SAY_NOT_IN_DB :
+			  !m->total_findings ? REP_SAY_NO_FINDINGS : REP_SAY_NOTHING;
+	m->procs_say = !m->has_calls ? REP_SAY_NOT_IN_DB :
+		       !m->nr_procs ? REP_SAY_NO_CALLS : REP_SAY_NOTHING;
+	m->chart_say = !m->has_calls || !m->total_calls ? REP_SAY_NO_CHART : REP_SAY_NOTHING;
+	m->timelines_say = !m->has_history ? REP_SAY_NOT_IN_DB :
+			   !m->nr_timelines ? REP_SAY_NO_TIMELINES : REP_SAY_NOTHING;
+	for (int i = 0; i < m->nr_captures; i++) {
+		struct rep_capture *c = &m->captures[i];
+		bool unpaired = false;
+
+		for (int j = 0; j < c->nr_unpaired; j++)
+			unpaired |= c->unpaired[j].no_exit || c->unpaired[j].no_entry;
+		c->paired_say = unpaired ? REP_SAY_UNPAIRED : REP_SAY_ALL_PAIRED;
+		c->plan_say = c->plan ? REP_SAY_NOTHING : REP_SAY_NOT_RECORDED;
+		c->hooked_say = c->plan && !c->nr_not_hooked ? REP_SAY_ALL_HOOKED : REP_SAY_NOTHING;
+	}
+}
+
+static int model_load(struct loader *l)
+{
 	int has;
 
-	*err = NULL;
-	if (!(m->version = strdup(MAPTRAIL_VERSION)))
-		return fail(&l, "out of memory");
-	has = has_table(&l, "capture");
+	if (!(l->m->version = strdup(MAPTRAIL_VERSION)))
+		return fail(l, "out of memory");
+	has = cmn_db_has_table(&l->db, "capture", CMN_DB_TABLE_OR_VIEW);
 	if (has < 0) {
-		free(*err);
-		*err = NULL;
-		return fail(&l, "not a maptrail database: %s", sqlite3_errmsg(db));
+		free(l->db.err);
+		l->db.err = NULL;
+		return fail(l, "not a maptrail database: %s", sqlite3_errmsg(l->db.sql));
 	}
-	if (!has || has_column(&l, "capture", "sha256") != 1 ||
-	    has_column(&l, "capture", "first_ts") != 1) {
-		free(*err);
-		*err = NULL;
-		return fail(&l, "not a maptrail database (no capture table as maptrail analyze "
+	if (!has || has_column(l, "capture", "sha256") != 1 ||
+	    has_column(l, "capture", "first_ts") != 1) {
+		free(l->db.err);
+		l->db.err = NULL;
+		return fail(l, "not a maptrail database (no capture table as maptrail analyze "
 			    "writes it)");
 	}
-	if (load_calls(&l) || load_captures(&l) || load_findings(&l) || load_processes(&l))
+	if (load_calls(l) || load_captures(l) || load_findings(l) || load_processes(l))
 		return -1;
+	decide_statements(l->m);
 	return 0;
+}
+
+int rep_model_load(sqlite3 *db, struct rep_model *m, char **err)
+{
+	struct loader l = { .db = { .sql = db }, .m = m };
+	int ret = model_load(&l);
+
+	*err = l.db.err;
+	return ret;
 }
 
 void rep_model_free(struct rep_model *m)

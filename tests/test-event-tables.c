@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <trace-cmd/trace-cmd.h>
 
-#include "db.h"
+#include "sql.h"
 #include "event-tables.h"
 
 static glob_t fixtures;
@@ -217,17 +217,17 @@ static void test_values(void **state)
 static void test_create(void **state)
 {
 	struct tracecmd_input *h = tracecmd_open(fixtures.gl_pathv[0], TRACECMD_FL_LOAD_NO_PLUGINS);
-	struct db db;
+	struct cmn_db db;
 	struct event_table *t;
 	sqlite3_stmt *st;
 	int n = 0;
 
 	(void)state;
 	assert_non_null(h);
-	assert_int_equal(db_open(&db, ":memory:"), 0);
+	assert_int_equal(cmn_db_open(&db, ":memory:"), 0);
 	t = table_of(tracecmd_get_tep(h), "sched", "sched_process_exec");
 	assert_int_equal(event_table_create(&db, t), 0);
-	st = db_prepare(&db, "SELECT name, type FROM pragma_table_info('sched__sched_process_exec')");
+	st = cmn_db_prepare(&db, "SELECT name, type FROM pragma_table_info('sched__sched_process_exec')");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *type = (const char *)sqlite3_column_text(st, 1);
@@ -243,17 +243,17 @@ static void test_create(void **state)
 	event_table_free(t);
 
 	/* A table made by a capture whose format lacked a field gets the column added. */
-	assert_int_equal(db_exec(&db, "ALTER TABLE sched__sched_process_exec DROP COLUMN old_pid"), 0);
+	assert_int_equal(cmn_db_exec(&db, "ALTER TABLE sched__sched_process_exec DROP COLUMN old_pid"), 0);
 	t = table_of(tracecmd_get_tep(h), "sched", "sched_process_exec");
 	assert_int_equal(event_table_create(&db, t), 0);
 	assert_non_null(t->insert);
-	st = db_prepare(&db, "SELECT count(*) FROM pragma_table_info('sched__sched_process_exec')"
+	st = cmn_db_prepare(&db, "SELECT count(*) FROM pragma_table_info('sched__sched_process_exec')"
 			     " WHERE name = 'old_pid'");
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), 1);
 	sqlite3_finalize(st);
 	event_table_free(t);
-	db_close(&db);
+	cmn_db_close(&db);
 	tracecmd_close(h);
 }
 

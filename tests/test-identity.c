@@ -20,7 +20,8 @@
 #include <cmocka.h>
 
 #include "calls.h"
-#include "db.h"
+#include "catalog.h"
+#include "sql.h"
 #include "embedded.h"
 #include "fds.h"
 #include "findings.h"
@@ -45,7 +46,7 @@ extern const struct embedded_file analyze_layout_sql[];
 
 struct fixture {
 	char path[64], part[80];
-	struct db db;
+	struct cmn_db db;
 	struct tep_handle *tep;
 	struct task_map *tasks;
 	struct calls *calls;
@@ -54,6 +55,9 @@ struct fixture {
 	struct identity *ident;
 	struct row_queue *q;
 	int64_t next_id, next_event;
+	/* the catalog's detections, as maptrail analyze is given them (cli/cmd-analyze.c) */
+	struct analyze_detection detections[64];
+	int nr_detections;
 };
 
 static int setup(void **state)
@@ -68,8 +72,8 @@ static int setup(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	snprintf(f->part, sizeof(f->part), "%s-history", f->path);
-	assert_int_equal(db_open(&f->db, f->path), 0);
-	assert_int_equal(db_exec(&f->db, "BEGIN; %s", analyze_layout_sql[0].text), 0);
+	assert_int_equal(cmn_db_open(&f->db, f->path), 0);
+	assert_int_equal(cmn_db_exec(&f->db, "BEGIN; %s", analyze_layout_sql[0].text), 0);
 	assert_int_equal(schema_load(f->db.sql, NULL, &err), 0);
 	f->tep = tep_alloc();
 	f->tasks = task_map_alloc();
@@ -91,6 +95,15 @@ static int setup(void **state)
 	ident_set_queue(f->ident, f->q);
 	f->next_id = 1;
 	f->next_event = 1000000;
+	for (int i = 0; i < qry_catalog_count(); i++) {
+		const struct qry_info *q = qry_catalog_get(i);
+
+		if (q->kind && !strcmp(q->kind, "detection")) {
+			assert_true(f->nr_detections < 64);
+			f->detections[f->nr_detections++] =
+				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
+		}
+	}
 	*state = f;
 	return 0;
 }
@@ -107,7 +120,7 @@ static int teardown(void **state)
 	calls_free(f->calls);
 	task_map_free(f->tasks);
 	tep_free(f->tep);
-	db_close(&f->db);
+	cmn_db_close(&f->db);
 	unlink(f->path);
 	unlink(f->part);
 	free(f);
@@ -160,7 +173,7 @@ static int64_t call(struct fixture *f, const char *table, int pid, int tid, int6
 		sqlite3_str_appendf(sql, ", %lld", (long long)values[i]);
 	sqlite3_str_appendf(sql, ", %lld)", (long long)ret);
 	text = sqlite3_str_finish(sql);
-	assert_int_equal(db_exec(&f->db, "%s", text), 0);
+	assert_int_equal(cmn_db_exec(&f->db, "%s", text), 0);
 	sqlite3_free(text);
 	assert_int_equal(task_map_event(f->tasks, tid, (uint64_t)ts), 0);
 
@@ -241,11 +254,11 @@ static int64_t finish(struct fixture *f)
 	assert_int_equal(calls_finish(f->calls), 0);
 	assert_int_equal(tasks_write(&f->db, 1, f->tasks, &meta), 0);
 	assert_int_equal(hist_table_part_close(f->history), 0);
-	assert_int_equal(db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
+	assert_int_equal(cmn_db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
 	assert_int_equal(hist_table_complete(f->history, "part"), 0);
 	assert_int_equal(fdt_resolve(&f->db, 1), 0);
 	assert_int_equal(ident_views(&f->db), 0);
-	n = findings_build(&f->db, NULL);
+	n = findings_build(&f->db, f->detections, f->nr_detections, NULL);
 	if (n < 0)
 		fail_msg("findings_build: %s", f->db.err);
 	return n;
@@ -261,7 +274,7 @@ static int64_t scalar(struct fixture *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	st = db_prepare(&f->db, "%s", sql);
+	st = cmn_db_prepare(&f->db, "%s", sql);
 	sqlite3_free(sql);
 	if (!st)
 		fail_msg("%s", f->db.err);
@@ -282,7 +295,7 @@ static const char *text(struct fixture *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	sql = sqlite3_vmprintf(fmt, ap);
 	va_end(ap);
-	st = db_prepare(&f->db, "%s", sql);
+	st = cmn_db_prepare(&f->db, "%s", sql);
 	sqlite3_free(sql);
 	if (!st)
 		fail_msg("%s", f->db.err);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "db-identity.h"
 #include "format.h"
 #include "query.h"
 #include "schema.h"
@@ -140,7 +141,7 @@ static void test_catalog(void **state)
 		/* Every file has the header the catalog promises. */
 		assert_non_null(q->title);
 		assert_non_null(q->kind);
-		assert_true(qry_severity_rank(q->severity) >= 0);
+		assert_true(cmn_severity_rank(q->severity) >= 0);
 		assert_true(q->sql[0]);
 	}
 	assert_null(qry_catalog_get(n));
@@ -149,12 +150,12 @@ static void test_catalog(void **state)
 	assert_null(qry_catalog_find("process-summary.sql"));
 	assert_null(qry_catalog_find("no-such-query"));
 	assert_null(qry_catalog_find(NULL));
-	assert_int_equal(qry_severity_rank("high"), 3);
-	assert_int_equal(qry_severity_rank("medium"), 2);
-	assert_int_equal(qry_severity_rank("low"), 1);
-	assert_int_equal(qry_severity_rank("info"), 0);
-	assert_int_equal(qry_severity_rank("severe"), -1);
-	assert_int_equal(qry_severity_rank(NULL), -1);
+	assert_int_equal(cmn_severity_rank("high"), 3);
+	assert_int_equal(cmn_severity_rank("medium"), 2);
+	assert_int_equal(cmn_severity_rank("low"), 1);
+	assert_int_equal(cmn_severity_rank("info"), 0);
+	assert_int_equal(cmn_severity_rank("severe"), -1);
+	assert_int_equal(cmn_severity_rank(NULL), -1);
 }
 
 static void test_integers(void **state)
@@ -202,7 +203,7 @@ static char *make_db(int app_id)
 
 static void test_open(void **state)
 {
-	char *ours = make_db(QRY_APPLICATION_ID), *other = make_db(0);
+	char *ours = make_db(CMN_DB_APPLICATION_ID), *other = make_db(0);
 	char *err = NULL;
 	sqlite3 *db = NULL;
 	FILE *f;

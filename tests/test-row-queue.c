@@ -13,18 +13,18 @@
 
 #include <cmocka.h>
 
-#include "db.h"
+#include "sql.h"
 #include "row-queue.h"
 
-static sqlite3_stmt *prepare(struct db *db, const char *sql)
+static sqlite3_stmt *prepare(struct cmn_db *db, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(db, "%s", sql);
+	sqlite3_stmt *st = cmn_db_prepare(db, "%s", sql);
 
 	assert_non_null(st);
 	return st;
 }
 
-static int64_t scalar(struct db *db, const char *sql)
+static int64_t scalar(struct cmn_db *db, const char *sql)
 {
 	sqlite3_stmt *st = prepare(db, sql);
 	int64_t v;
@@ -38,14 +38,14 @@ static int64_t scalar(struct db *db, const char *sql)
 /* 100000 rows over three tables, interleaved as a capture's events are. */
 static void test_rows_land(void **state)
 {
-	struct db db;
+	struct cmn_db db;
 	sqlite3_stmt *ins[3];
 	struct row_queue *q;
 	char text[32];
 
 	(void)state;
-	assert_int_equal(db_open(&db, ":memory:"), 0);
-	assert_int_equal(db_exec(&db, "CREATE TABLE a (id INTEGER PRIMARY KEY, v INTEGER, t TEXT);"
+	assert_int_equal(cmn_db_open(&db, ":memory:"), 0);
+	assert_int_equal(cmn_db_exec(&db, "CREATE TABLE a (id INTEGER PRIMARY KEY, v INTEGER, t TEXT);"
 				 "CREATE TABLE b (id INTEGER PRIMARY KEY, v INTEGER, x BLOB);"
 				 "CREATE TABLE c (id INTEGER PRIMARY KEY, v INTEGER)"), 0);
 	ins[0] = prepare(&db, "INSERT INTO a (id, v, t) VALUES (?, ?, ?)");
@@ -78,20 +78,20 @@ static void test_rows_land(void **state)
 	assert_int_equal(scalar(&db, "SELECT count(*) FROM c WHERE v != -id OR id % 7 != 0"), 0);
 	for (int i = 0; i < 3; i++)
 		sqlite3_finalize(ins[i]);
-	db_close(&db);
+	cmn_db_close(&db);
 }
 
 /* A constraint violation in the writer fails the load, with SQLite's message. */
 static void test_writer_error(void **state)
 {
-	struct db db;
+	struct cmn_db db;
 	sqlite3_stmt *ins;
 	struct row_queue *q;
 	int failed = 0;
 
 	(void)state;
-	assert_int_equal(db_open(&db, ":memory:"), 0);
-	assert_int_equal(db_exec(&db, "CREATE TABLE a (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"), 0);
+	assert_int_equal(cmn_db_open(&db, ":memory:"), 0);
+	assert_int_equal(cmn_db_exec(&db, "CREATE TABLE a (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"), 0);
 	ins = prepare(&db, "INSERT INTO a (id, v) VALUES (?, ?)");
 	q = row_queue_start(&db);
 	for (int i = 1; i <= 50000; i++) {
@@ -108,7 +108,7 @@ static void test_writer_error(void **state)
 	assert_non_null(db.err);
 	assert_non_null(strstr(db.err, "NOT NULL"));
 	sqlite3_finalize(ins);
-	db_close(&db);
+	cmn_db_close(&db);
 }
 
 int main(void)

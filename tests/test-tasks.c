@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "db.h"
+#include "sql.h"
 #include "tasks.h"
 
 /* More pids than the map's first size, so it grows under the test. */
@@ -40,9 +40,9 @@ static void test_map(void **state)
 	task_map_free(map);
 }
 
-static int64_t scalar(struct db *db, const char *sql)
+static int64_t scalar(struct cmn_db *db, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(db, "%s", sql);
+	sqlite3_stmt *st = cmn_db_prepare(db, "%s", sql);
 	int64_t v;
 
 	assert_non_null(st);
@@ -60,11 +60,11 @@ static void test_write(void **state)
 	};
 	struct trace_meta meta = { .nr_cmdlines = 2, .cmdlines = cmdlines };
 	struct task_map *map = task_map_alloc();
-	struct db db;
+	struct cmn_db db;
 
 	(void)state;
-	assert_int_equal(db_open(&db, ":memory:"), 0);
-	assert_int_equal(db_exec(&db, "CREATE TABLE task (capture_id, pid, comm, events, first_ts,"
+	assert_int_equal(cmn_db_open(&db, ":memory:"), 0);
+	assert_int_equal(cmn_db_exec(&db, "CREATE TABLE task (capture_id, pid, comm, events, first_ts,"
 				 " last_ts, tgid, PRIMARY KEY (capture_id, pid));"
 				 "CREATE TABLE task_comm (capture_id, pid, comm, source, first_ts,"
 				 " UNIQUE (capture_id, pid, comm, source))"), 0);
@@ -87,7 +87,7 @@ static void test_write(void **state)
 	assert_int_equal(scalar(&db, "SELECT count(*) FROM task_comm WHERE pid = 7 AND comm = 'sh'"
 			 " AND source = 'saved_cmdlines'"), 1);
 	task_map_free(map);
-	db_close(&db);
+	cmn_db_close(&db);
 }
 
 int main(void)

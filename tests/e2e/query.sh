@@ -54,7 +54,7 @@ PY
 # --list: every file of queries/, with its kind, severity and title; --describe each.
 "$maptrail" query --list > "$work/list"
 n=0
-for f in "$queries"/*.sql; do
+for f in "$queries"/[a-z]*.sql; do	# not TEMPLATE.sql
 	name=$(basename "$f" .sql)
 	title=$(sed -n 's/^-- title: *//p' "$f" | head -1)
 	kind=$(sed -n 's/^-- kind: *//p' "$f" | head -1)
@@ -70,8 +70,20 @@ done
 [ "$("$maptrail" query --list -v | grep -c '^[a-z0-9-]*: ')" = "$n" ] || fail "--list -v"
 "$maptrail" query --describe process-summary | grep -q '^  means ' || fail "--describe: no means"
 
+# queries/TEMPLATE.sql, the file to copy, runs as it is and returns a detection's columns
+# (sqlite3's own module: the column names are known even when no row comes back).
+python3 - "$db" "$queries/TEMPLATE.sql" <<'PY' || fail "TEMPLATE.sql is not a working detection"
+import sqlite3, sys
+cur = sqlite3.connect(sys.argv[1]).execute(open(sys.argv[2]).read(), {"pid": None})
+cols = [d[0] for d in cur.description]
+want = "capture_id severity ts pid tid comm addr len summary evidence".split()
+if cols != want:
+    sys.exit(f"TEMPLATE.sql: columns {cols}, not {want}")
+print(f"ok: TEMPLATE.sql runs and returns a detection's columns ({len(cur.fetchall())} rows)")
+PY
+
 # Every canned query answers as the sqlite3 shell answers its file (parameters NULL there too).
-for f in "$queries"/*.sql; do
+for f in "$queries"/[a-z]*.sql; do	# not TEMPLATE.sql
 	name=$(basename "$f" .sql)
 	"$maptrail" query "$db" "$name" -f csv > "$work/m.csv" || fail "query $name -f csv"
 	sqlite3 -batch -csv -header "$db" < "$f" > "$work/s.csv"

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output.h"
-#include "reason.h"
+#include "output-renamed.h"
+#include "error-line.h"
 
 /* Copy @from to the open @to_fd: --append works on a copy, never on the original. */
 static int copy_file(const char *from, int to_fd)
@@ -36,7 +36,7 @@ static int copy_file(const char *from, int to_fd)
 	return n < 0 ? -errno : 0;
 }
 
-int output_prepare(struct output *out, const char *path, const struct output_rules *rules,
+int cmn_out_renamed_prepare(struct cmn_out_renamed *out, const char *path, const struct cmn_out_rules *rules,
 		   const struct stat *in_st, char **reason)
 {
 	char *dir_copy = strdup(path), *base_copy = strdup(path);
@@ -49,31 +49,31 @@ int output_prepare(struct output *out, const char *path, const struct output_rul
 	out->path = path;
 	out->tmp = NULL;
 	if (!dir_copy || !base_copy) {
-		reason_set(reason, path, "out of memory");
+		cmn_fail_path(reason, path, "out of memory");
 		goto out;
 	}
 	exists = stat(path, &st) == 0;
 	if (exists && S_ISDIR(st.st_mode)) {
-		reason_set(reason, path, "is a directory");
+		cmn_fail_path(reason, path, "is a directory");
 		goto out;
 	}
 	if (exists && st.st_dev == in_st->st_dev && st.st_ino == in_st->st_ino) {
-		reason_set(reason, path, "is the %s itself", rules->input);
+		cmn_fail_path(reason, path, "is the %s itself", rules->input);
 		goto out;
 	}
 	if (exists && !rules->append && !rules->force) {
-		reason_set(reason, path, "already exists (--force replaces it%s)",
+		cmn_fail_path(reason, path, "already exists (--force replaces it%s)",
 			   rules->can_append ? ", --append adds this capture to it" : "");
 		goto out;
 	}
 	if (asprintf(tmp_path, "%s/.%s.XXXXXX", dirname(dir_copy), basename(base_copy)) < 0) {
 		*tmp_path = NULL;
-		reason_set(reason, path, "out of memory");
+		cmn_fail_path(reason, path, "out of memory");
 		goto out;
 	}
 	fd = mkostemp(*tmp_path, O_CLOEXEC);
 	if (fd < 0) {
-		reason_set(reason, path, "cannot create: %s", strerror(errno));
+		cmn_fail_path(reason, path, "cannot create: %s", strerror(errno));
 		free(*tmp_path);
 		*tmp_path = NULL;
 		goto out;
@@ -81,14 +81,14 @@ int output_prepare(struct output *out, const char *path, const struct output_rul
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask) < 0) {
-		reason_set(reason, path, "cannot set mode: %s", strerror(errno));
+		cmn_fail_path(reason, path, "cannot set mode: %s", strerror(errno));
 		goto fail;
 	}
 	if (exists && rules->append) {
 		int err = copy_file(path, fd);
 
 		if (err < 0) {
-			reason_set(reason, path, "cannot copy for --append: %s",
+			cmn_fail_path(reason, path, "cannot copy for --append: %s",
 				   strerror(-err));
 			goto fail;
 		}
@@ -107,16 +107,16 @@ out:
 	return ret;
 }
 
-int output_publish(struct output *out, char **reason)
+int cmn_out_renamed_publish(struct cmn_out_renamed *out, char **reason)
 {
 	if (rename(out->tmp, out->path) < 0)
-		return reason_set(reason, out->path, "cannot rename into place: %s", strerror(errno));
+		return cmn_fail_path(reason, out->path, "cannot rename into place: %s", strerror(errno));
 	free(out->tmp);
 	out->tmp = NULL;
 	return 0;
 }
 
-void output_discard(struct output *out)
+void cmn_out_renamed_discard(struct cmn_out_renamed *out)
 {
 	if (!out->tmp)
 		return;

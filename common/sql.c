@@ -3,22 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
+#include "sql.h"
+#include "error-line.h"
 
-int db_fail(struct db *db, const char *fmt, ...)
+int cmn_db_fail(struct cmn_db *db, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (db->err)
-		return -1;
 	va_start(ap, fmt);
-	if (vasprintf(&db->err, fmt, ap) < 0)
-		db->err = NULL;
+	cmn_vfail(&db->err, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-int db_open(struct db *db, const char *path)
+int cmn_db_open(struct cmn_db *db, const char *path)
 {
 	db->sql = NULL;
 	db->err = NULL;
@@ -31,7 +29,7 @@ int db_open(struct db *db, const char *path)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		return db_fail(db, "cannot open database: %s",
+		return cmn_db_fail(db, "cannot open database: %s",
 			       db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
 	/*
 	 * The file being written is a temporary that is renamed into place only
@@ -40,12 +38,12 @@ int db_open(struct db *db, const char *path)
 	 * touch only the right edge of each B-tree) so memory does not grow with
 	 * the capture; big sorts for indexes spill to temp files.
 	 */
-	return db_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	return cmn_db_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 			   "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
 			   "PRAGMA foreign_keys=OFF; PRAGMA threads=2;");
 }
 
-int db_close(struct db *db)
+int cmn_db_close(struct cmn_db *db)
 {
 	int ret = SQLITE_OK;
 
@@ -58,34 +56,34 @@ int db_close(struct db *db)
 }
 
 /* An SQL failure as the user should read it: a full disk is not a bug report. */
-static int sql_fail(struct db *db, const char *errmsg, const char *sql)
+static int sql_fail(struct cmn_db *db, const char *errmsg, const char *sql)
 {
 	int code = sqlite3_extended_errcode(db->sql) & 0xff;
 
 	if (code == SQLITE_FULL)
-		return db_fail(db, "the disk is full (%s)", errmsg);
+		return cmn_db_fail(db, "the disk is full (%s)", errmsg);
 	if (code == SQLITE_IOERR)
-		return db_fail(db, "cannot write: %s", errmsg);
-	return db_fail(db, "SQL error: %s, in: %.300s", errmsg, sql);
+		return cmn_db_fail(db, "cannot write: %s", errmsg);
+	return cmn_db_fail(db, "SQL error: %s, in: %.300s", errmsg, sql);
 }
 
-static char *db_vformat(struct db *db, const char *fmt, va_list ap)
+static char *cmn_db_vformat(struct cmn_db *db, const char *fmt, va_list ap)
 {
 	char *sql = sqlite3_vmprintf(fmt, ap);
 
 	if (!sql)
-		db_fail(db, "out of memory building SQL");
+		cmn_db_fail(db, "out of memory building SQL");
 	return sql;
 }
 
-sqlite3_stmt *db_prepare(struct db *db, const char *fmt, ...)
+sqlite3_stmt *cmn_db_prepare(struct cmn_db *db, const char *fmt, ...)
 {
 	sqlite3_stmt *stmt = NULL;
 	va_list ap;
 	char *sql;
 
 	va_start(ap, fmt);
-	sql = db_vformat(db, fmt, ap);
+	sql = cmn_db_vformat(db, fmt, ap);
 	va_end(ap);
 	if (!sql)
 		return NULL;
@@ -97,7 +95,7 @@ sqlite3_stmt *db_prepare(struct db *db, const char *fmt, ...)
 	return stmt;
 }
 
-int db_exec(struct db *db, const char *fmt, ...)
+int cmn_db_exec(struct cmn_db *db, const char *fmt, ...)
 {
 	char *errmsg = NULL;
 	va_list ap;
@@ -105,7 +103,7 @@ int db_exec(struct db *db, const char *fmt, ...)
 	int ret = 0;
 
 	va_start(ap, fmt);
-	sql = db_vformat(db, fmt, ap);
+	sql = cmn_db_vformat(db, fmt, ap);
 	va_end(ap);
 	if (!sql)
 		return -1;
@@ -116,7 +114,7 @@ int db_exec(struct db *db, const char *fmt, ...)
 	return ret;
 }
 
-int db_step_done(struct db *db, sqlite3_stmt *stmt)
+int cmn_db_step_done(struct cmn_db *db, sqlite3_stmt *stmt)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -126,22 +124,39 @@ int db_step_done(struct db *db, sqlite3_stmt *stmt)
 	return 0;
 }
 
-int db_has_table(struct db *db, const char *table)
+int cmn_db_step(struct cmn_db *db, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(db, sqlite3_errmsg(db->sql), sqlite3_sql(stmt));
+	return rc;
+}
+
+char *cmn_db_text_dup(sqlite3_stmt *stmt, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(stmt, col);
+
+	return s ? strdup(s) : NULL;
+}
+
+int cmn_db_has_table(struct cmn_db *db, const char *table, enum cmn_db_kind kind)
 {
 	sqlite3_stmt *stmt;
 	int ret;
 
-	stmt = db_prepare(db, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=%Q", table);
+	stmt = cmn_db_prepare(db, "SELECT 1 FROM sqlite_schema WHERE name=%Q AND type %s", table,
+			      kind == CMN_DB_TABLE ? "= 'table'" : "IN ('table', 'view')");
 	if (!stmt)
 		return -1;
-	ret = sqlite3_step(stmt) == SQLITE_ROW;
+	ret = cmn_db_step(db, stmt);
 	sqlite3_finalize(stmt);
-	return ret;
+	return ret < 0 ? -1 : ret == SQLITE_ROW;
 }
 
-int64_t db_max_id(struct db *db, const char *table)
+int64_t cmn_db_max_id(struct cmn_db *db, const char *table)
 {
-	sqlite3_stmt *stmt = db_prepare(db, "SELECT coalesce(max(id), 0) FROM \"%w\"", table);
+	sqlite3_stmt *stmt = cmn_db_prepare(db, "SELECT coalesce(max(id), 0) FROM \"%w\"", table);
 	int64_t max = -1;
 
 	if (!stmt)
@@ -149,7 +164,7 @@ int64_t db_max_id(struct db *db, const char *table)
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		max = sqlite3_column_int64(stmt, 0);
 	else
-		db_fail(db, "SQL error: %s, in: %s", sqlite3_errmsg(db->sql), sqlite3_sql(stmt));
+		cmn_db_fail(db, "SQL error: %s, in: %s", sqlite3_errmsg(db->sql), sqlite3_sql(stmt));
 	sqlite3_finalize(stmt);
 	return max;
 }
