@@ -23,6 +23,7 @@ struct call_kind {
 	int hist_arg[HIST_MAX_ARGS];	/* per argument history reads: its index in args[] */
 	int fdt_op;			/* its enum fdt_op, -1: the fd tables do not use it */
 	int fdt_arg[FDT_MAX_ARGS];	/* per argument fds reads: its index in args[], -1: none */
+	bool memory;			/* schema_event.family 'memory': in memory_call */
 	struct call_kind *next;
 };
 
@@ -146,7 +147,8 @@ static void link_fds(struct call_kind *k)
 /* Call tables for every schema event, whether or not this capture has calls of it. */
 static int create_kinds(struct calls *c)
 {
-	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT name FROM schema_event ORDER BY name");
+	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT name, family = 'memory' FROM schema_event"
+				      " ORDER BY name");
 	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name FROM schema_arg WHERE event = ?"
 				       " ORDER BY position");
 	int ret = -1;
@@ -165,6 +167,7 @@ static int create_kinds(struct calls *c)
 		k->name = strdup((const char *)sqlite3_column_text(ev, 0));
 		if (!k->name)
 			goto out;
+		k->memory = sqlite3_column_int(ev, 1);
 		sqlite3_bind_text(arg, 1, k->name, -1, SQLITE_STATIC);
 		while (sqlite3_step(arg) == SQLITE_ROW && k->nr_args < CALL_MAX_ARGS)
 			k->args[k->nr_args++] = strdup((const char *)sqlite3_column_text(arg, 0));
@@ -853,10 +856,10 @@ static void append_as(sqlite3_str *v, const char *column, const char *alias)
 }
 
 /*
- * memory_call: every call of every call table under common names, for the
- * questions about all of a process's calls at once.  addr and len are the
- * first two arguments (the range a call is about: mremap's old one), prot
- * and flags the arguments of those names.
+ * memory_call: every call of every memory call table (schema family memory)
+ * under common names, for the questions about all of a process's calls at
+ * once.  addr and len are the first two arguments (the range a call is
+ * about: mremap's old one), prot and flags the arguments of those names.
  */
 static int create_memory_call_view(struct calls *c)
 {
@@ -868,6 +871,10 @@ static int create_memory_call_view(struct calls *c)
 	sqlite3_str_appendall(v, "DROP VIEW IF EXISTS memory_call; CREATE VIEW memory_call AS ");
 	for (const struct call_kind *k = c->kinds; k; k = k->next) {
 		const char *prot = kind_arg(k, "prot"), *flags = kind_arg(k, "flags");
+
+		/* the identity calls (open, close, ptrace...) have tables of their own only */
+		if (!k->memory)
+			continue;
 
 		sqlite3_str_appendf(v, "%sSELECT %Q AS call, id, capture_id, ts, ts_exit, pid, tid,"
 				    " comm, ", sep, k->name);
@@ -887,9 +894,9 @@ static int create_memory_call_view(struct calls *c)
 int calls_finish(struct calls *c)
 {
 	/*
-	 * Every format a call_source row names gets its view, events or not:
-	 * with the identity events a capture holds many formats (close, dup,
-	 * ...) of calls nobody made while it recorded.
+	 * Every source call_source names gets its event views, rows or not: a
+	 * capture with the formats of every syscall (trace-cmd record -e syscalls)
+	 * has sources of calls it never saw, and their names must not dangle.
 	 */
 	for (struct call_source *s = c->sources; s; s = s->next)
 		if ((s->enter && create_event_view(c, s, false) < 0) ||

@@ -93,29 +93,32 @@ int rep_group_end(const struct rep_model *m, int i)
 /* The call tables                                                     */
 
 /*
- * The call tables this database has: the schema's events that are tables,
- * and of those, when call_source says where their events came from, the
- * ones whose entry or exit events the captures have.  The memory calls come
- * first: with the descriptor and ptrace events the schema has more calls
- * than the report tells apart (REP_MAX_CALLS).
+ * The call tables this database has: the schema's memory events that are
+ * tables (databases before the schema's family column: all its events).
  */
 static int load_calls(struct loader *l)
 {
 	struct rep_model *m = l->m;
 	sqlite3_stmt *st;
-	int rc, has = cmn_db_has_table(&l->db, "schema_event", CMN_DB_TABLE_OR_VIEW);
-	int sources = cmn_db_has_table(&l->db, "call_source", CMN_DB_TABLE_OR_VIEW);
+	int rc, has = cmn_db_has_table(&l->db, "schema_event", CMN_DB_TABLE_OR_VIEW), family = 0;
 
-	if (has < 0 || sources < 0)
+	if (has < 0)
 		return -1;
-	if (has)
+	if (has) {
+		st = cmn_db_prepare(&l->db, "SELECT count(*) FROM pragma_table_info('schema_event')"
+			  " WHERE name = 'family'");
+		if (!st)
+			return -1;
+		if (cmn_db_step(&l->db, st) == SQLITE_ROW)
+			family = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (has && family)
+		st = cmn_db_prepare(&l->db, "SELECT name FROM schema_event WHERE family = 'memory' AND name IN"
+			  " (SELECT name FROM sqlite_master WHERE type = 'table') ORDER BY name");
+	else if (has)
 		st = cmn_db_prepare(&l->db, "SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
-			  " sqlite_master WHERE type = 'table')%s ORDER BY name NOT IN ('brk', 'mmap',"
-			  " 'mmap2', 'mprotect', 'mremap', 'munmap', 'pkey_mprotect',"
-			  " 'remap_file_pages'), name",
-			  sources ? " AND name IN (SELECT s.event FROM call_source s JOIN event_type e"
-				    " ON e.capture_id = s.capture_id AND e.table_name IN (s.enter_table,"
-				    " s.exit_table) WHERE e.event_count > 0)" : "");
+			  " sqlite_master WHERE type = 'table') ORDER BY name");
 	else
 		st = cmn_db_prepare(&l->db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('brk', 'mmap', 'mmap2', 'mprotect', 'mremap', 'munmap',"

@@ -13,7 +13,10 @@ CREATE TABLE IF NOT EXISTS schema_event (
 	description TEXT NOT NULL,
 	seed_page TEXT,			-- the seed page its arguments come from, NULL: kernel names
 	ret_type TEXT NOT NULL,		-- C type of the return value ("void *", "int", "unsigned long")
-	ret_decode TEXT			-- how to show a successful return: 'hex' for addresses, NULL
+	ret_decode TEXT,		-- how to show a successful return: 'hex' for addresses, NULL
+	-- 'memory': a mapping call (memory_call, the address-space history, the report's
+	-- charts); 'identity': what names files, descriptors and tracers (60-identity.sql)
+	family TEXT NOT NULL DEFAULT 'memory'
 );
 
 -- The arguments of an event, in order.

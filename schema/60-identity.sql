@@ -93,6 +93,10 @@ INSERT INTO schema_arg (event, position, name, c_type, tags, description, decode
 	('process_vm_writev', 4, 'riovcnt', 'unsigned long', 'K', 'Number of remote ranges.', NULL),
 	('process_vm_writev', 5, 'flags', 'unsigned long', 'K', 'Must be 0.', NULL);
 
+UPDATE schema_event SET family = 'identity' WHERE name IN ('open', 'openat', 'openat2',
+	'creat', 'memfd_create', 'dup', 'dup2', 'dup3', 'fcntl', 'close', 'close_range',
+	'execveat', 'ptrace', 'process_vm_writev');
+
 -- Tracepoint sources: the argument names above are the tracepoint fields,
 -- except the target of ptrace and process_vm_writev, the field pid, which
 -- would clash with the call tables' own pid column.

@@ -59,6 +59,8 @@ check "bad tag (event position tag)" \
 check "decode names no flag kind" \
 	"SELECT event, name, decode FROM schema_arg WHERE decode IS NOT NULL AND decode <> 'hex'
 	   AND decode NOT IN (SELECT kind FROM schema_flag);"
+check "family not memory or identity" \
+	"SELECT name, family FROM schema_event WHERE family NOT IN ('memory', 'identity');"
 check "ret_decode not hex or NULL" \
 	"SELECT name, ret_decode FROM schema_event WHERE ret_decode IS NOT NULL AND ret_decode <> 'hex';"
 check "event without any source" \

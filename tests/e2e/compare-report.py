@@ -12,6 +12,7 @@ Integers are compared modulo 2**(8*size), since the report prints some as
 unsigned hex and the database keeps 64-bit two's complement.  Prints one
 summary line; on a mismatch, the first differences and exit status 1.
 """
+import bisect
 import collections
 import re
 import sqlite3
@@ -81,6 +82,44 @@ def raw_matches(report_text, blob):
     return bytes(int(n, 16) for n in nums) == blob
 
 
+_symbols = None
+
+
+def symbol_of(addr):
+    """The kernel function holding @addr, as the report's %ps prints it (this machine's
+    kallsyms: the captures compared are made here), or None."""
+    global _symbols
+    if _symbols is None:
+        syms = []
+        try:
+            with open('/proc/kallsyms') as f:
+                for line in f:
+                    a, t, name = line.split()[:3]
+                    if t in 'tTwW' and int(a, 16):
+                        syms.append((int(a, 16), name))
+        except OSError:
+            pass
+        syms.sort()
+        _symbols = ([a for a, _n in syms], [n for _a, n in syms])
+    i = bisect.bisect_right(_symbols[0], addr) - 1
+    return _symbols[1][i] if i >= 0 else None
+
+
+def norm_print(values, names):
+    """ftrace:print (the recorder's identity records): the report shows ip as its symbol
+    and the text without the newline the kernel ends a trace_marker write with, nor the
+    TABs of empty last fields."""
+    out = []
+    for v, n in zip(values, names):
+        if n == 'ip' and v[0] == 'int' and symbol_of(v[1]):
+            v = ('text', symbol_of(v[1]))
+        elif n == 'buf' and v[0] == 'text':
+            # the report's line ends there: its trailing TABs (empty fields) do not show
+            v = ('text', v[1].rstrip(' \t\n'))
+        out.append(v)
+    return tuple(out)
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
@@ -113,6 +152,8 @@ def main():
         for row in db.execute('SELECT buffer_id, ts, cpu, pid%s FROM "%s" WHERE capture_id = ?'
                               % (cols, table), (capture_id,)):
             values = tuple(norm_db_value(v, f) for v, f in zip(row[4:], fields[name]))
+            if name == 'print':
+                values = norm_print(values, field_names[name])
             db_rows[(buffers[row[0]], row[1], row[2], row[3], name, values)] += 1
     unknown = db.execute('SELECT count(*) FROM unknown_event WHERE capture_id = ?',
                          (capture_id,)).fetchone()[0]

@@ -57,8 +57,8 @@ check() { python3 "$here/identity.py" "$@" || fail "identity.py $1"; }
 record_cmd() {
 	local name=$1
 	shift
-	"$maptrail" record --backend tracepoint -o "$work/$name.dat" -- "$@" > "$work/$name.out" \
-		2> "$work/$name.err" || fail "recording $name failed: $(cat "$work/$name.err")"
+	tracefs_run "$maptrail" record --backend tracepoint -o "$work/$name.dat" -- "$@" \
+		> "$work/$name.out" 2> "$work/$name.err" || fail "recording $name failed: $(cat "$work/$name.err")"
 	check_state "after recording $name"
 }
 
@@ -94,6 +94,7 @@ record_around() {
 	"$maptrail" record --backend tracepoint -o "$work/$name.dat" --duration "$duration" "$@" \
 		2> "$work/$name.err" &
 	rec=$!
+	tracefs_mine "$rec"
 	# the recording is on once its instance has tracing on
 	for _ in $(seq 100); do
 		grep -qs 1 "$T"/instances/maptrail-"$rec"/tracing_on && break
@@ -108,8 +109,8 @@ record_around() {
 }
 
 start_victim attach threads 3
-"$maptrail" record --backend tracepoint -o "$work/attach.dat" --duration 1 -p "$victim" \
-	2> "$work/attach.err" || fail "recording attach failed: $(cat "$work/attach.err")"
+tracefs_run "$maptrail" record --backend tracepoint -o "$work/attach.dat" --duration 1 \
+	-p "$victim" 2> "$work/attach.err" || fail "recording attach failed: $(cat "$work/attach.err")"
 check_state "after recording attach"
 check attach "$work/attach.dat" "$work" attach
 record_around tracer 4 -p "$victim"

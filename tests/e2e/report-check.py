@@ -170,8 +170,8 @@ def main():
     # Calls over time: the busiest process's bars, binned here from the call tables.
     first, last = q('SELECT first_ts, last_ts FROM capture ORDER BY id LIMIT 1')[0]
     busiest = max(procs, key=lambda p: (procs[p], -p))
-    calls = [c for (c,) in q("SELECT name FROM schema_event WHERE name IN (SELECT name FROM"
-                             " sqlite_master WHERE type = 'table')")]
+    calls = [c for (c,) in q("SELECT name FROM schema_event WHERE family = 'memory' AND name IN"
+                             " (SELECT name FROM sqlite_master WHERE type = 'table')")]
     bins = {}
     for call in calls:
         for (ts,) in q('SELECT ts FROM "%s" WHERE coalesce(pid, tid) = ? AND capture_id = 1'

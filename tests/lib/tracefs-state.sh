@@ -39,9 +39,11 @@ tracefs_run() {	# tracefs_run COMMAND ARGS...; returns its exit status
 	tracefs_mine $!
 	wait $!
 }
-own_instance() {	# own_instance NAME: whether NAME is maptrail-<one of own_pids>
+own_instance() {	# own_instance NAME: whether NAME is maptrail-<one of own_pids>[-watch]
 	local p
-	for p in $own_pids; do [ "$1" = "maptrail-$p" ] && return 0; done
+	for p in $own_pids; do
+		[ "$1" = "maptrail-$p" ] || [ "$1" = "maptrail-$p-watch" ] && return 0
+	done
 	return 1
 }
 instances() {
