@@ -16,9 +16,11 @@
 #include "sql.h"
 #include "embedded.h"
 #include "event-tables.h"
+#include "fds.h"
 #include "findings.h"
 #include "flyrecord.h"
 #include "history-table.h"
+#include "identity.h"
 #include "output-renamed.h"
 #include "db-identity.h"
 #include "error-line.h"
@@ -65,6 +67,8 @@ struct loader {
 	struct calls *calls;
 	struct hist_table *history;	/* vma_history: fed by calls.c and lifecycle events */
 	char *history_path;		/* its part file, beside the output (history-table.h) */
+	struct fd_tables *fds;		/* descriptor tables, beside the history */
+	struct identity *identity;	/* the recorder's maptrail:* records */
 	struct row_queue *queue;	/* owns the database while events load */
 	int64_t next_id;		/* event ids are unique across the database's event tables */
 	uint64_t events;
@@ -367,6 +371,7 @@ static int load_formats(struct loader *ld)
 		}
 		ld->slots[events[i]->id] = t;
 		t->lineage = tasks_lineage(t);
+		t->marker = !strcmp(events[i]->system, "ftrace") && !strcmp(events[i]->name, "print");
 		if (insert_event_type(ld, type_ins, field_ins, t) < 0)
 			goto out;
 	}
@@ -430,6 +435,19 @@ static int first_event_id(struct loader *ld)
 	return 0;
 }
 
+/* A print event: its text may be one of the recorder's identity records. */
+static int load_marker(struct loader *ld, const struct event_table *t,
+		       const struct buffer_state *buf, const struct tep_record *rec, int64_t id)
+{
+	const struct event_column *col = event_table_column(t, "buf");
+	const char *text;
+	int len;
+
+	if (!col || !event_field_text(ld->tep, col, rec, &text, &len))
+		return 0;
+	return ident_print(ld->identity, text, len, rec->ts, id, buf->id);
+}
+
 /* A record of an event table of its own: its row, and what it says of tasks. */
 static int load_event(struct loader *ld, struct event_table *t, const struct buffer_state *buf,
 		      const struct tep_record *rec, int64_t id, int pid)
@@ -449,6 +467,8 @@ static int load_event(struct loader *ld, struct event_table *t, const struct buf
 	if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
 	    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)
 		return cmn_db_fail(&ld->db, "out of memory");
+	if (t->marker)
+		return load_marker(ld, t, buf, rec, id);
 	return 0;
 }
 
@@ -730,6 +750,8 @@ static void loader_release(struct loader *ld)
 	if (ld->queue)
 		row_queue_finish(ld->queue);
 	calls_free(ld->calls);
+	ident_free(ld->identity);
+	fdt_free(ld->fds);
 	hist_table_free(ld->history);
 	if (ld->history_path)
 		unlink(ld->history_path);
@@ -854,11 +876,21 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	if (!ld.history)
 		goto db_error;
 	calls_set_history(ld.calls, ld.history);
+	ld.fds = fdt_alloc(&ld.db, ld.capture_id);
+	if (!ld.fds)
+		goto db_error;
+	hist_table_set_fds(ld.history, ld.fds);
+	ld.identity = ident_alloc(&ld.db, ld.capture_id, meta->page_size, ld.tasks, ld.history,
+				  ld.fds);
+	if (!ld.identity)
+		goto db_error;
 	ld.insert_unknown = cmn_db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
 					   " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;
 	if (!ld.queue)
 		goto db_error;
+	fdt_set_queue(ld.fds, ld.queue);
+	ident_set_queue(ld.identity, ld.queue);
 
 	sum->open_s = seconds_between(&t0, &t1);
 	if (load_events(&ld, handles, nr_handles, bufs, reason) < 0) {
@@ -867,7 +899,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto out;
 	}
 	if (!ld.failed && !ld.interrupted &&
-	    (calls_flush(ld.calls, ld.queue) < 0 || hist_table_finish(ld.history) < 0))
+	    (calls_flush(ld.calls, ld.queue) < 0 || ident_finish(ld.identity) < 0 ||
+	     fdt_finish(ld.fds) < 0 || hist_table_finish(ld.history) < 0))
 		ld.failed = true;
 	if (row_queue_finish(ld.queue) < 0)
 		ld.failed = true;
@@ -913,6 +946,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		goto db_error;
 	sum->index_s = seconds_between(&t0, &t1);
 	sum->history_rows = hist_table_stats(ld.history)->rows;
+	if (fdt_resolve(&ld.db, ld.capture_id) < 0 || ident_views(&ld.db) < 0)
+		goto db_error;
 	if (opts->phase)
 		opts->phase(opts->progress_arg, "running the detections");
 	sum->findings = findings_build(&ld.db, opts->detections, opts->nr_detections,

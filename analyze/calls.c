@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "calls.h"
+#include "fds.h"
 #include "history-table.h"
 #include "processes.h"
 #include "row-queue.h"
@@ -20,6 +21,8 @@ struct call_kind {
 	uint64_t rows;
 	int hist_op;			/* its enum hist_op, -1: the history does not use it */
 	int hist_arg[HIST_MAX_ARGS];	/* per argument history reads: its index in args[] */
+	int fdt_op;			/* its enum fdt_op, -1: the fd tables do not use it */
+	int fdt_arg[FDT_MAX_ARGS];	/* per argument fds reads: its index in args[], -1: none */
 	bool memory;			/* schema_event.family 'memory': in memory_call */
 	struct call_kind *next;
 };
@@ -119,6 +122,28 @@ static void link_history(struct call_kind *k)
 	}
 }
 
+/*
+ * Which of @k's arguments the descriptor tables read, by the schema's names;
+ * one the schema lacks stays unknown (fds.c then does what it can without).
+ */
+static void link_fds(struct call_kind *k)
+{
+	const char *const *names;
+
+	k->fdt_op = fdt_op_by_name(k->name);
+	if (k->fdt_op < 0)
+		return;
+	names = fdt_op_args(k->fdt_op);
+	for (int i = 0; i < FDT_MAX_ARGS; i++) {
+		k->fdt_arg[i] = -1;
+		for (int a = 0; names[i] && a < k->nr_args; a++)
+			if (k->args[a] && !strcmp(k->args[a], names[i]))
+				k->fdt_arg[i] = a;
+		if (!names[i])
+			break;
+	}
+}
+
 /* Call tables for every schema event, whether or not this capture has calls of it. */
 static int create_kinds(struct calls *c)
 {
@@ -148,6 +173,7 @@ static int create_kinds(struct calls *c)
 			k->args[k->nr_args++] = strdup((const char *)sqlite3_column_text(arg, 0));
 		sqlite3_reset(arg);
 		link_history(k);
+		link_fds(k);
 
 		/*
 		 * duration_ns and errno are derived from the stored columns, and the
@@ -520,6 +546,54 @@ static int feed_history(struct calls *c, const struct call_source *s, const int6
 }
 
 /*
+ * A descriptor call with both halves, to the fd tables (beside the history,
+ * which follows the same buffer).  A path argument the capture holds as a
+ * string (a kprobe's ustring fetch) is the file's name; a pointer is not.
+ */
+static int feed_fds(struct calls *c, const struct call_source *s, const int64_t *args,
+		    uint8_t have, const struct pending *enter, const struct tep_record *exit_rec,
+		    int64_t ret, int pid, int tid, int64_t buffer_id)
+{
+	const struct call_kind *k = s->kind;
+	struct fdt_call call = { .op = k->fdt_op, .id = k->next_id - 1, .ts = exit_rec->ts,
+				 .pid = pid, .tid = tid, .ret = ret };
+	int path_at = fdt_op_path_arg(k->fdt_op);
+	char *path = NULL;
+	int err;
+
+	for (int i = 0; i < FDT_MAX_ARGS; i++) {
+		int a = k->fdt_arg[i];
+
+		if (a < 0)
+			continue;
+		call.args[i] = args[a];
+		if (have & (1u << a))
+			call.have |= 1u << i;
+	}
+	if (path_at >= 0 && k->fdt_arg[path_at] >= 0) {
+		struct tep_record rec = { .data = enter->data, .size = enter->size };
+
+		for (int i = 0; i < s->enter->nr_columns; i++) {
+			const struct event_column *col = &s->enter->columns[i];
+			const char *text;
+			int len;
+
+			if (s->arg_of[i] != k->fdt_arg[path_at] ||
+			    (col->kind != COLUMN_TEXT && col->kind != COLUMN_TEXT_DYNAMIC) ||
+			    !event_field_text(c->tep, col, &rec, &text, &len))
+				continue;
+			path = strndup(text, len);
+			if (!path)
+				return cmn_db_fail(c->db, "out of memory");
+		}
+	}
+	call.path = path;
+	err = hist_table_fd_call(c->history, &call, buffer_id);
+	free(path);
+	return err;
+}
+
+/*
  * A call row, to the per-process counters: what it mapped or made executable
  * is read through the history's argument map (len, prot), so only the calls
  * the history knows count bytes.
@@ -658,6 +732,8 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		return -1;
 	if (c->history && k->hist_op >= 0 && enter && has_ret)
 		return feed_history(c, s, args, have, exit_rec, ret, process, exit_buffer_id);
+	if (c->history && k->fdt_op >= 0 && enter && has_ret)
+		return feed_fds(c, s, args, have, enter, exit_rec, ret, process, tid, exit_buffer_id);
 	return 0;
 }
 

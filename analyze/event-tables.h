@@ -74,6 +74,7 @@ struct event_table {
 	 */
 	struct call_role *call;
 	enum task_lineage lineage;
+	bool marker;			/* ftrace:print: trace_marker text, maybe maptrail's (identity.h) */
 };
 
 /* Columns every event table starts with, in this order: a row's first values. */

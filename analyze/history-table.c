@@ -3,8 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fds.h"
 #include "history-table.h"
 #include "row-queue.h"
+
+#define MAP_ANONYMOUS_FLAG	0x20
+#define MAX_ERRNO		4095
 
 struct hist_table {
 	struct cmn_db *db;
@@ -30,6 +34,7 @@ struct hist_table {
 	int64_t capture_id;
 	int64_t buffer_id;		/* the buffer followed; 0: none yet */
 	struct history *hist;
+	struct fd_tables *fds;		/* NULL: no descriptor tables */
 	struct row_queue *queue;
 	sqlite3_stmt *insert;
 };
@@ -80,6 +85,7 @@ static int queue_row(void *arg, const struct hist_row *r)
 	}
 	queue_int_or_null(q, r->prior_id, r->prior_id != 0);
 	queue_int_or_null(q, r->prior_prot, r->prior_id != 0 && r->prior_prot_known);
+	queue_int_or_null(q, s->file_id, s->known & VMA_FILE);
 	return row_end(q);
 }
 
@@ -135,8 +141,8 @@ struct hist_table *hist_table_alloc(struct cmn_db *db, const char *part_path, st
 		return hist_table_free(ht);
 	ht->insert = cmn_db_prepare(&ht->part, "INSERT INTO vma_history (id, capture_id, pid, start_addr,"
 				    " end_addr, prot, map_flags, fd, pgoff, pkey, change, cause, cause_id,"
-				    " ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot)"
-				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+				    " ts_from, ts_to, end_cause, end_cause_id, prior_id, prior_prot, file_id)"
+				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!ht->insert) {
 		cmn_db_fail(db, "%s: %s", part_path, ht->part.err);
 		return hist_table_free(ht);
@@ -173,13 +179,59 @@ static int fail(struct hist_table *ht)
 	return cmn_db_fail(ht->db, "out of memory");
 }
 
-int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id)
+void hist_table_set_fds(struct hist_table *ht, struct fd_tables *fds)
+{
+	ht->fds = fds;
+}
+
+/* The history follows one buffer: the first that has a call or a snapshot. */
+static bool followed(struct hist_table *ht, int64_t buffer_id)
 {
 	if (!ht->buffer_id)
 		ht->buffer_id = buffer_id;
-	if (buffer_id != ht->buffer_id)
+	return buffer_id == ht->buffer_id;
+}
+
+/* A successful mmap of a descriptor: its vma_file row, for the history to carry. */
+static int map_file(struct hist_table *ht, struct hist_call *c)
+{
+	int64_t id;
+
+	if (!ht->fds || (c->op != HIST_MMAP && c->op != HIST_MMAP2) || (c->have & 0x3f) != 0x3f ||
+	    (c->args[3] & MAP_ANONYMOUS_FLAG) || (c->ret < 0 && c->ret >= -MAX_ERRNO))
 		return 0;
-	return hist_call(ht->hist, call) < 0 ? fail(ht) : 0;
+	id = fdt_mapped(ht->fds, c->pid, (int)(int32_t)c->args[4], hist_op_name(c->op), c->id,
+			c->ts, (uint64_t)c->ret, (uint64_t)c->args[1]);
+	if (id < 0)
+		return -1;
+	c->file_id = id;
+	return 0;
+}
+
+int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id)
+{
+	struct hist_call c = *call;
+
+	if (!followed(ht, buffer_id))
+		return 0;
+	if (map_file(ht, &c) < 0)
+		return -1;
+	return hist_call(ht->hist, &c) < 0 ? fail(ht) : 0;
+}
+
+int hist_table_fd_call(struct hist_table *ht, const struct fdt_call *call, int64_t buffer_id)
+{
+	if (!ht->fds || !followed(ht, buffer_id))
+		return 0;
+	return fdt_call(ht->fds, call);
+}
+
+int hist_table_seen(struct hist_table *ht, int pid, uint64_t start, uint64_t end,
+		    const struct vma_state *state, uint64_t ts, int64_t event_id, int64_t buffer_id)
+{
+	if (!followed(ht, buffer_id))
+		return 0;
+	return hist_seen(ht->hist, pid, start, end, state, ts, event_id) < 0 ? fail(ht) : 0;
 }
 
 /* The process of thread @tid: its map's key, as calls.c gives a call's pid. */
@@ -218,12 +270,16 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
 		/* A new thread shares its process's map: only a new process gets a copy. */
 		if (process_of(ht, child) != child || process_of(ht, pid) == process_of(ht, child))
 			return 0;
+		if (ht->fds && fdt_fork(ht->fds, process_of(ht, pid), child, rec->ts, row_id) < 0)
+			return -1;
 		return hist_fork(ht->hist, process_of(ht, pid), child, rec->ts, row_id) < 0 ?
 			fail(ht) : 0;
 	case LINEAGE_EXEC:
 		if (!read_pid(ht, t, rec, "pid", &pid))
 			return 0;
 		/* The exec'ing thread is now its process's leader: pid is the process. */
+		if (ht->fds && fdt_exec(ht->fds, pid, rec->ts, row_id) < 0)
+			return -1;
 		return hist_exec(ht->hist, pid, rec->ts, row_id) < 0 ? fail(ht) : 0;
 	case LINEAGE_EXIT:
 		if (!read_pid(ht, t, rec, "pid", &pid))
@@ -231,6 +287,8 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
 		/* A thread's exit leaves the map to the others; the leader's ends it. */
 		if (process_of(ht, pid) != pid)
 			return 0;
+		if (ht->fds && fdt_exit(ht->fds, pid, rec->ts, row_id) < 0)
+			return -1;
 		return hist_exit(ht->hist, pid, rec->ts, row_id) < 0 ? fail(ht) : 0;
 	default:
 		return 0;
@@ -242,21 +300,24 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
  * of protection changes (queries/exec-after-write.sql, made-executable.sql,
  * code-patching.sql) find their rows through partial indexes, which hold
  * only the rare rows that made memory executable or had been executable:
- * their WHERE must stay the queries' terms, word for word.  Takes the schema
- * prefix ("main." or "") three times.
+ * their WHERE must stay the queries' terms, word for word (the executable
+ * file mappings: exec_file_change in layout.sql).  Takes the schema prefix
+ * ("main." or "") four times.
  */
 #define HISTORY_INDEXES								\
 	"CREATE INDEX IF NOT EXISTS %svma_history_pid ON vma_history (pid, start_addr);"	\
 	"CREATE INDEX IF NOT EXISTS %svma_history_to_exec ON vma_history (cause, cause_id)"	\
 	" WHERE change = 'protected' AND (prot & 4) != 0;"					\
 	"CREATE INDEX IF NOT EXISTS %svma_history_from_exec ON vma_history (cause, cause_id)"	\
-	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"
+	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"				\
+	"CREATE INDEX IF NOT EXISTS %svma_history_exec_file ON vma_history (file_id)"		\
+	" WHERE file_id IS NOT NULL AND (prot & 4) != 0;"
 
 static void *index_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "");
+	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
 	return NULL;
 }
 
@@ -297,7 +358,7 @@ int hist_table_complete(struct hist_table *ht, const char *part_schema)
 	 * --append), SQLite copies the table and its index page by page.
 	 */
 	return cmn_db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
-			   " \"%w\".vma_history", "main.", "main.", "main.", part_schema);
+			   " \"%w\".vma_history", "main.", "main.", "main.", "main.", part_schema);
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

@@ -17,6 +17,7 @@
 
 #include "sql.h"
 #include "event-tables.h"
+#include "fds.h"
 #include "history.h"
 #include "tasks.h"
 
@@ -36,8 +37,25 @@ struct hist_table *hist_table_alloc(struct cmn_db *db, const char *part_path, st
 /* hist_table_free - accepts NULL, returns NULL. */
 struct hist_table *hist_table_free(struct hist_table *ht);
 
+/*
+ * hist_table_set_fds - keep @fds (fds.h) beside the history: it gets the
+ * same lifecycle events and the descriptor calls of the buffer followed,
+ * and each mmap of a descriptor a vma_file row that its ranges carry.
+ */
+void hist_table_set_fds(struct hist_table *ht, struct fd_tables *fds);
+
 /* hist_table_call - a call with both halves, from buffer @buffer_id.  Returns 0 or -1. */
 int hist_table_call(struct hist_table *ht, const struct hist_call *call, int64_t buffer_id);
+
+/* hist_table_fd_call - a descriptor call with both halves, to the fd tables.  0 or -1. */
+int hist_table_fd_call(struct hist_table *ht, const struct fdt_call *call, int64_t buffer_id);
+
+/*
+ * hist_table_seen - a snapshot range (hist_seen()), from buffer @buffer_id,
+ * event row @event_id.  Returns 0 or -1.
+ */
+int hist_table_seen(struct hist_table *ht, int pid, uint64_t start, uint64_t end,
+		    const struct vma_state *state, uint64_t ts, int64_t event_id, int64_t buffer_id);
 
 /*
  * hist_table_event - event @rec of table @t (row @row_id of buffer

@@ -56,6 +56,7 @@ static const char *const op_names[HIST_NR_CAUSES] = {
 	[HIST_PKEY_MPROTECT] = "pkey_mprotect", [HIST_MUNMAP] = "munmap", [HIST_MREMAP] = "mremap",
 	[HIST_REMAP_FILE_PAGES] = "remap_file_pages", [HIST_BRK] = "brk",
 	[HIST_FORK] = "fork", [HIST_EXEC] = "exec", [HIST_EXIT] = "exit",
+	[HIST_SNAPSHOT] = "snapshot",
 };
 
 /* The schema's argument names (schema/10-events.sql), in the order history reads them. */
@@ -80,6 +81,7 @@ static const unsigned int op_needs[HIST_NR_OPS] = {
 static const char *const change_names[HIST_NR_CHANGES] = {
 	[HIST_MAPPED] = "mapped", [HIST_PROTECTED] = "protected", [HIST_MOVED] = "moved",
 	[HIST_REMAPPED] = "remapped", [HIST_SPLIT] = "split", [HIST_INHERITED] = "inherited",
+	[HIST_SNAPSHOT_SEEN] = "snapshot",
 };
 
 const char *hist_op_name(enum hist_op op)
@@ -379,6 +381,10 @@ static int do_mmap(struct history *h, struct proc *p, const struct hist_call *c)
 		st.pgoff = c->op == HIST_MMAP2 ? c->args[5] * MMAP2_UNIT / (int64_t)h->page :
 						 c->args[5] / (int64_t)h->page;
 		st.known |= VMA_FD | VMA_PGOFF;
+		if (c->file_id > 0) {
+			st.file_id = c->file_id;
+			st.known |= VMA_FILE;
+		}
 	}
 	/* MAP_FIXED over live rows replaces them: they end with this call. */
 	if (take(h, p, start, end, c->ts, c->op, c->id, NULL) < 0)
@@ -609,6 +615,69 @@ int hist_exit(struct history *h, int pid, uint64_t ts, int64_t event_id)
 	struct proc *p = proc_get(h, pid, false);
 
 	return p ? take_all(h, p, ts, HIST_EXIT, event_id) : 0;
+}
+
+/* What the snapshot adds to a row: the fields the row does not know. */
+static bool fill_unknown(struct vma_state *st, const struct vma_state *seen)
+{
+	static const unsigned int bits[] = { VMA_PROT, VMA_FLAGS, VMA_PGOFF, VMA_FILE };
+	unsigned int before = st->known;
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		if ((st->known & bits[i]) || !(seen->known & bits[i]))
+			continue;
+		switch (bits[i]) {
+		case VMA_PROT:
+			st->prot = seen->prot;
+			break;
+		case VMA_FLAGS:
+			st->map_flags = seen->map_flags;
+			break;
+		case VMA_PGOFF:
+			st->pgoff = seen->pgoff;
+			break;
+		case VMA_FILE:
+			st->file_id = seen->file_id;
+			break;
+		}
+		st->known |= bits[i];
+	}
+	return st->known != before;
+}
+
+int hist_seen(struct history *h, int pid, uint64_t start, uint64_t end,
+	      const struct vma_state *state, uint64_t ts, int64_t event_id)
+{
+	struct proc *p;
+
+	start = page_down(h, start);
+	end = page_up(h, end);
+	if (start >= end)
+		return 0;
+	p = proc_get(h, pid, true);
+	if (!p || peek(h, p, start, end, &h->taken) < 0)
+		return -1;
+	/*
+	 * Piece by piece, from the highest address down: opening rows moves
+	 * nothing below the piece, and each piece is taken alone, so that
+	 * what the calls know next to it stays as it is.
+	 */
+	for (size_t i = h->taken.nr; i-- > 0;) {
+		struct piece pc = h->taken.v[i];
+		struct vma_state st = pc.state;
+
+		struct vma_state seen = state_at(h, state, start, pc.start);
+
+		if (!pc.row_id)
+			st = seen;
+		else if (!fill_unknown(&st, &seen))
+			continue;
+		if (take(h, p, pc.start, pc.end, ts, HIST_SNAPSHOT, event_id, NULL) < 0 ||
+		    open_row(h, p, pc.start, pc.end, &st, HIST_SNAPSHOT_SEEN, HIST_SNAPSHOT, event_id,
+			     ts, &pc) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int hist_finish(struct history *h)

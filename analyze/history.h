@@ -47,6 +47,7 @@ enum hist_op {
 	HIST_FORK = HIST_NR_OPS,
 	HIST_EXEC,
 	HIST_EXIT,
+	HIST_SNAPSHOT,		/* the recorder's copy of /proc/PID/maps (identity.h) */
 	HIST_NR_CAUSES,
 };
 
@@ -58,6 +59,7 @@ enum hist_change {
 	HIST_REMAPPED,		/* remap_file_pages */
 	HIST_SPLIT,		/* the untouched rest of a range a call changed in part */
 	HIST_INHERITED,		/* copied from the parent at fork */
+	HIST_SNAPSHOT_SEEN,	/* "snapshot": what the recorder's snapshot saw, and the capture had not */
 	HIST_NR_CHANGES,
 };
 
@@ -72,11 +74,13 @@ struct hist_call {
 	int64_t args[HIST_MAX_ARGS];
 	unsigned int have;		/* bit i: args[i] is known */
 	int64_t ret;
+	int64_t file_id;		/* mmap of an fd: its vma_file row (fds.h); 0: none */
 };
 
 /* What a range held; a field is meaningful only when its bit is in @known. */
 struct vma_state {
 	int64_t prot, map_flags, fd, pgoff, pkey;
+	int64_t file_id;		/* the vma_file row of what is mapped (fds.h) */
 	unsigned int known;
 };
 #define VMA_PROT	0x01
@@ -84,6 +88,7 @@ struct vma_state {
 #define VMA_FD		0x04
 #define VMA_PGOFF	0x08
 #define VMA_PKEY	0x10
+#define VMA_FILE	0x20
 
 /* One row of the history: range [start, end) of @pid held @state over [ts_from, ts_to). */
 struct hist_row {
@@ -150,6 +155,17 @@ int hist_exec(struct history *h, int pid, uint64_t ts, int64_t event_id);
 
 /* hist_exit - process @pid ended at @ts: its map is gone.  Returns 0 or -1. */
 int hist_exit(struct history *h, int pid, uint64_t ts, int64_t event_id);
+
+/*
+ * hist_seen - the recorder's snapshot (event row @event_id, at @ts) saw
+ * [@start, @end) of process @pid holding @state.  What the history does not
+ * know there -- no row, or a row whose protection, flags or file it never
+ * learned -- becomes a 'snapshot' row with what the snapshot says; what it
+ * knows from the calls stays (the calls' timestamps are exact, the
+ * snapshot's read of /proc a little older than its record).  Returns 0 or -1.
+ */
+int hist_seen(struct history *h, int pid, uint64_t start, uint64_t end,
+	      const struct vma_state *state, uint64_t ts, int64_t event_id);
 
 /* hist_finish - emit every live range, with no end.  Returns 0 or -1. */
 int hist_finish(struct history *h);

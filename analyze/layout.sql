@@ -165,15 +165,17 @@ CREATE TABLE IF NOT EXISTS vma_history (
 	fd INTEGER,			-- file mappings: the fd given to mmap; NULL: anonymous or unknown
 	pgoff INTEGER,			-- file mappings: offset in pages of start_addr
 	pkey INTEGER,			-- protection key; NULL: unknown
-	change TEXT NOT NULL,		-- mapped, protected, moved, remapped, split, inherited
-	cause TEXT NOT NULL,		-- the call table of the call that began it, or 'fork'
+	change TEXT NOT NULL,		-- mapped, protected, moved, remapped, split, inherited, snapshot
+	cause TEXT NOT NULL,		-- the call table of the call that began it, 'fork' or 'snapshot'
+					-- (cause_id: the ftrace__print row of the maptrail:map record)
 	cause_id INTEGER,		-- that call's row (fork: the sched__sched_process_fork row)
 	ts_from INTEGER NOT NULL,
 	ts_to INTEGER,			-- NULL: still so when the capture ended
 	end_cause TEXT,			-- the call table of the call that ended it, 'exec' or 'exit'
 	end_cause_id INTEGER,
 	prior_id INTEGER,		-- the row these pages were in just before ts_from; NULL: unknown
-	prior_prot INTEGER		-- that row's prot (NULL: unknown)
+	prior_prot INTEGER,		-- that row's prot (NULL: unknown)
+	file_id INTEGER			-- what is mapped: vma_file(id); NULL: anonymous or unknown
 );
 
 -- What the detections of queries/ (kind: detection) found; rebuilt by every analyze.
@@ -273,3 +275,179 @@ CREATE VIEW IF NOT EXISTS flight_finding AS
 	  FROM flight_call AS c
 	  JOIN finding_evidence AS e ON e.call = c.call AND e.call_id = c.call_id
 	  JOIN findings AS fi ON fi.id = e.finding_id;
+
+-- Identity (README "Identity"): what maptrail's recorder wrote into its
+-- trace_marker about the processes it covered.  Empty for captures without
+-- those records (older maptrail, trace-cmd): what depends on them is NULL.
+
+-- One row per process record (maptrail:proc): at the start, at -p attach, at
+-- an exec of a followed process, when a new process is first seen.
+CREATE TABLE IF NOT EXISTS process_snapshot (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	ts INTEGER NOT NULL,		-- when the recorder wrote it (trace clock)
+	event_id INTEGER,		-- its ftrace__print row
+	tgid INTEGER NOT NULL,
+	ppid INTEGER,
+	uid INTEGER,
+	start_ticks INTEGER,		-- field 22 of /proc/PID/stat: with tgid, names the process
+	comm TEXT,
+	exe TEXT,			-- readlink /proc/PID/exe (may end in ' (deleted)'); NULL: unreadable
+	cmdline TEXT,			-- arguments joined by spaces; NULL: none recorded
+	reason TEXT,			-- start, attach, exec, new
+	maps INTEGER NOT NULL,		-- snapshot_map rows of this snapshot
+	maps_declared INTEGER,		-- what its mapsend record counted; NULL: none came
+	fds INTEGER NOT NULL		-- snapshot_fd rows of this snapshot
+);
+CREATE INDEX IF NOT EXISTS process_snapshot_tgid ON process_snapshot (capture_id, tgid, ts);
+
+-- The threads of a snapshotted process (record -p: they belong to it).
+CREATE TABLE IF NOT EXISTS snapshot_thread (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	ts INTEGER NOT NULL,
+	tgid INTEGER NOT NULL,
+	tid INTEGER NOT NULL
+);
+
+-- /proc/PID/maps as the snapshot saw it, one row per line.
+CREATE TABLE IF NOT EXISTS snapshot_map (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	ts INTEGER NOT NULL,
+	tgid INTEGER NOT NULL,
+	start_addr INTEGER NOT NULL,
+	end_addr INTEGER NOT NULL,
+	perms TEXT NOT NULL,		-- as in maps: rwxp / rw-s
+	prot INTEGER NOT NULL,		-- PROT_* of perms
+	map_flags INTEGER NOT NULL,	-- MAP_PRIVATE or MAP_SHARED, | MAP_ANONYMOUS when no file
+	offset INTEGER NOT NULL,	-- bytes
+	dev TEXT,
+	inode INTEGER,
+	path TEXT,			-- NULL: anonymous
+	file_id INTEGER			-- its vma_file row
+);
+CREATE INDEX IF NOT EXISTS snapshot_map_tgid ON snapshot_map (capture_id, tgid, start_addr);
+
+-- The open descriptors a snapshot saw (readlink /proc/PID/fd/N).
+CREATE TABLE IF NOT EXISTS snapshot_fd (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	ts INTEGER NOT NULL,
+	tgid INTEGER NOT NULL,
+	fd INTEGER NOT NULL,
+	path TEXT
+);
+
+-- What the recorder found behind an mmap of a descriptor it read from the
+-- ring buffer (maptrail:file): how 'maps' (the range in /proc/PID/maps),
+-- 'fd' (/proc/PID/fd/N) or 'gone' (too late: path '', never a guess).
+CREATE TABLE IF NOT EXISTS mmap_file (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	ts INTEGER NOT NULL,
+	tgid INTEGER NOT NULL,
+	tid INTEGER,
+	addr INTEGER NOT NULL,		-- the mmap's return
+	len INTEGER,
+	fd INTEGER,
+	path TEXT,
+	how TEXT
+);
+CREATE INDEX IF NOT EXISTS mmap_file_addr ON mmap_file (capture_id, addr);
+
+-- Each descriptor's life in a process (analyze/fds.h): from the call that
+-- made it (or the fork that copied it, or the snapshot that saw it) to the
+-- call, exec or exit that closed it.
+CREATE TABLE IF NOT EXISTS fd_history (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	pid INTEGER NOT NULL,		-- process (tgid; the thread when the capture does not show it)
+	fd INTEGER NOT NULL,
+	tid INTEGER,			-- the thread whose call made it
+	cause TEXT NOT NULL,		-- the call table (openat, memfd_create, dup2, ...), 'fork', 'snapshot'
+	cause_id INTEGER,		-- that call's row (fork: the fork event; snapshot: the print event)
+	ts_from INTEGER NOT NULL,
+	ts_to INTEGER,			-- NULL: open when the capture ended
+	end_cause TEXT,			-- close, close_range, dup2, dup3, exec, exit, ...
+	end_cause_id INTEGER,
+	origin_id INTEGER,		-- the fd_history row it was copied from (dup*, fcntl, fork)
+	opened_id INTEGER,		-- the fd_history row of the call that opened its file; NULL: unknown
+	kind TEXT,			-- 'file' (open*, creat), 'memfd'; NULL: unknown
+	path TEXT,			-- when known: the snapshot's, or the call's string argument
+	path_source TEXT,		-- 'snapshot', 'call'
+	cloexec INTEGER			-- close-on-exec: 0, 1; NULL: unknown
+);
+CREATE INDEX IF NOT EXISTS fd_history_pid ON fd_history (capture_id, pid, fd);
+
+-- What a mapping maps: one row per mmap of a descriptor, and one per range a
+-- snapshot saw with a path.  vma_history.file_id points here.
+CREATE TABLE IF NOT EXISTS vma_file (
+	id INTEGER PRIMARY KEY,
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	pid INTEGER NOT NULL,
+	ts INTEGER NOT NULL,
+	addr INTEGER NOT NULL,		-- where it was mapped
+	len INTEGER,
+	fd INTEGER,			-- the descriptor mmap was given; NULL: snapshot
+	map_call TEXT NOT NULL,		-- mmap, mmap2, snapshot
+	map_call_id INTEGER,		-- that call's row (snapshot: the print event)
+	fd_id INTEGER,			-- the descriptor's life: fd_history(id); NULL: never seen made
+	opened_id INTEGER,		-- the life of the call that opened the file: fd_history(id)
+	fd_kind TEXT,			-- that life's kind: 'file', 'memfd'
+	path TEXT,			-- NULL: unknown
+	path_source TEXT,		-- 'recorder maps', 'recorder fd', 'recorder gone', 'fd snapshot',
+					-- 'fd call', 'snapshot'
+	memfd INTEGER,			-- 1: a memfd (memfd_create, or /memfd:NAME)
+	deleted INTEGER,		-- 1: the file was deleted (' (deleted)'), memfds aside
+	place TEXT			-- a world-writable or tmpfs directory it is under: '/dev/shm',
+					-- '/tmp', '/var/tmp', '/run/user', '/run/shm', '/dev/mqueue'
+);
+
+-- vma_history with the file behind each range.
+CREATE VIEW IF NOT EXISTS vma_history_file AS
+	SELECT h.*, f.path, f.path_source, f.memfd, f.deleted, f.place, f.fd_id, f.opened_id,
+	       o.cause AS opened_by, o.cause_id AS opened_by_id
+	  FROM vma_history AS h
+	  LEFT JOIN vma_file AS f ON f.id = h.file_id
+	  LEFT JOIN fd_history AS o ON o.id = f.opened_id;
+
+-- Every time a file's pages became executable in a process -- mapped so,
+-- made so by mprotect from not executable, or seen so by a snapshot -- one
+-- row per call and file, with who did it and the file behind it, for the
+-- file detections (queries/exec-memfd.sql, exec-deleted.sql,
+-- exec-writable-place.sql).  Its WHERE keeps the terms of the partial index
+-- vma_history_exec_file (analyze/history-table.c), word for word.
+CREATE VIEW IF NOT EXISTS exec_file_change AS
+WITH x AS (
+	SELECT h.capture_id, h.pid, h.cause, h.cause_id, h.change, h.file_id,
+	       min(h.ts_from) AS ts, min(h.start_addr) AS addr,
+	       max(h.end_addr) - min(h.start_addr) AS len, h.prot, h.map_flags
+	  FROM vma_history AS h
+	 WHERE h.file_id IS NOT NULL AND (h.prot & 4) != 0
+	   AND (h.change IN ('mapped', 'snapshot')
+	        OR (h.change = 'protected' AND coalesce(h.prior_prot & 4, 0) = 0))
+	 GROUP BY h.capture_id, h.cause, h.cause_id, h.file_id
+)
+SELECT x.*, f.path, f.path_source, f.memfd, f.deleted, f.place, f.fd, f.opened_id,
+       o.cause AS opened_by, o.cause_id AS opened_by_id,
+       coalesce(a.tid, b.tid, c.tid, d.tid) AS tid,
+       coalesce(a.comm, b.comm, c.comm, d.comm, p.comm) AS comm, p.exe, p.cmdline,
+       printf('%s 0x%x-0x%x %s of %s (%s%s%s) in pid %d%s%s',
+              CASE x.change WHEN 'snapshot' THEN 'the snapshot saw'
+                            WHEN 'protected' THEN x.cause || ' made'
+                            ELSE x.cause || ' mapped' END,
+              x.addr, x.addr + x.len, (SELECT rwx FROM prot_rwx WHERE prot = x.prot & 7),
+              coalesce(f.path, printf('an unnamed file (fd %d)', f.fd)),
+              CASE WHEN x.map_flags & 1 THEN 'shared' ELSE 'private' END,
+              CASE WHEN f.path IS NOT NULL THEN ', name from ' || f.path_source ELSE '' END,
+              CASE WHEN o.cause IS NOT NULL
+                   THEN printf(', fd made by %s #%d', o.cause, o.cause_id) ELSE '' END,
+              x.pid,
+              CASE WHEN p.exe IS NOT NULL THEN ' ' || p.exe ELSE '' END,
+              CASE WHEN p.cmdline IS NULL THEN ''
+                   WHEN length(p.cmdline) > 160 THEN ' [' || substr(p.cmdline, 1, 160) || '...]'
+                   ELSE ' [' || p.cmdline || ']' END) AS what
+  FROM x
+  JOIN vma_file AS f ON f.id = x.file_id
+  LEFT JOIN fd_history AS o ON o.id = f.opened_id
+  LEFT JOIN mmap AS a ON x.cause = 'mmap' AND a.id = x.cause_id
+  LEFT JOIN mmap2 AS b ON x.cause = 'mmap2' AND b.id = x.cause_id
+  LEFT JOIN mprotect AS c ON x.cause = 'mprotect' AND c.id = x.cause_id
+  LEFT JOIN pkey_mprotect AS d ON x.cause = 'pkey_mprotect' AND d.id = x.cause_id
+  LEFT JOIN process_context AS p ON p.capture_id = x.capture_id AND p.pid = x.pid;

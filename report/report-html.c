@@ -493,6 +493,25 @@ static void processes(const struct rep_model *m, FILE *out)
 	fputs("</tbody></table></div>\n", out);
 	if (m->nr_procs > shown)
 		fprintf(out, "<p class=\"muted\">... and %d more processes.</p>\n", m->nr_procs - shown);
+	/* Who they are, where the capture tells: the recorder's snapshots, the execs. */
+	int head = 0;
+
+	for (int i = 0; i < shown; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		if (!p->exe && !p->cmdline)
+			continue;
+		if (!head++)
+			fputs("<table class=\"who\"><thead><tr><th class=\"n\">pid</th><th>executable"
+			      "</th><th>command line</th></tr></thead><tbody>\n", out);
+		fprintf(out, "<tr><td class=\"n\">%s</td><td><code>", rep_fmt_pid(a, sizeof(a), m, p));
+		esc(out, p->exe ? p->exe : "?");
+		fputs("</code></td><td><code>", out);
+		esc(out, p->cmdline ? p->cmdline : "");
+		fputs("</code></td></tr>\n", out);
+	}
+	if (head)
+		fputs("</tbody></table>\n", out);
 }
 
 static void process_caption(const struct rep_model *m, const struct rep_process *p, FILE *out,

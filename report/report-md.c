@@ -349,6 +349,25 @@ static void processes(const struct rep_model *m, FILE *out)
 	if (m->nr_procs > shown)
 		fprintf(out, "\n... and %d more processes.\n", m->nr_procs - shown);
 	fputs("\n", out);
+	/* Who they are, where the capture tells: the recorder's snapshots, the execs. */
+	for (int i = 0, head = 0; i < shown; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		if (!p->exe && !p->cmdline)
+			continue;
+		if (!head++)
+			fputs("Who they are (executable and command line):\n\n", out);
+		fprintf(out, "- %s: `", rep_fmt_pid(a, sizeof(a), m, p));
+		md(out, p->exe ? p->exe : "?");
+		fputc('`', out);
+		if (p->cmdline) {
+			fputs(" `", out);
+			md(out, p->cmdline);
+			fputc('`', out);
+		}
+		fputc('\n', out);
+	}
+	fputs("\n", out);
 }
 
 static void pictures(const struct rep_model *m, FILE *out)

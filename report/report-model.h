@@ -159,6 +159,7 @@ struct rep_process {
 	int64_t capture_id, pid;
 	const struct rep_capture *capture;
 	char *comm;
+	char *exe, *cmdline;		/* process_context; NULL: the capture does not tell */
 	int64_t calls[REP_MAX_CALLS];	/* per rep_model.calls */
 	int64_t total, failures, bytes_mapped, exec_bytes;
 	int64_t first_ts, last_ts;

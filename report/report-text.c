@@ -482,6 +482,23 @@ static void processes(const struct rep_model *m, FILE *out)
 		fprintf(out, "... and %d more processes\n", m->nr_procs - shown);
 	fprintf(out, "(mapped: bytes of successful mmap/mmap2; exec: bytes mapped or made executable%s)\n",
 		m->nr_captures > 1 ? "; pid: capture:pid" : "");
+	/* Who they are, where the capture tells: the recorder's snapshots, the execs. */
+	for (int i = 0, head = 0; i < shown; i++) {
+		const struct rep_process *p = &m->procs[i];
+
+		if (!p->exe && !p->cmdline)
+			continue;
+		if (!head++)
+			fprintf(out, "\n%-7s %s\n", "pid", "executable [command line]");
+		fprintf(out, "%-7s ", rep_fmt_pid(c, sizeof(c), m, p));
+		put_safe(out, p->exe ? p->exe : "?", 200);
+		if (p->cmdline) {
+			fputs(" [", out);
+			put_safe(out, p->cmdline, 200);
+			fputc(']', out);
+		}
+		fputc('\n', out);
+	}
 
 	fprintf(out, "\nCalls per type\n%-7s %-15s", "pid", "comm");
 	for (int j = 0; j < m->nr_calls; j++) {

@@ -962,6 +962,51 @@ static int load_comms(struct loader *l)
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * Who each process is (process_context: the recorder's snapshots, the execs),
+ * and, when no capture has the recorder's identity records, a note saying
+ * what the report cannot tell.
+ */
+static int load_identity(struct loader *l)
+{
+	struct rep_model *m = l->m;
+	int has = cmn_db_has_table(&l->db, "process_context", CMN_DB_TABLE_OR_VIEW);
+	int snaps = cmn_db_has_table(&l->db, "process_snapshot", CMN_DB_TABLE);
+	int rc = 0, with = 0;
+	sqlite3_stmt *st;
+
+	if (has < 0 || snaps < 0)
+		return -1;
+	if (snaps && (st = cmn_db_prepare(&l->db, "SELECT count(*) FROM process_snapshot"))) {
+		if (cmn_db_step(&l->db, st) == SQLITE_ROW)
+			with = sqlite3_column_int(st, 0) > 0;
+		sqlite3_finalize(st);
+	}
+	if (!with)
+		note(m, "no process snapshots: the capture was not recorded by a maptrail with "
+		     "identity records (an older one, or trace-cmd), so executables and command lines "
+		     "are known only from the exec events it has, and the files behind mappings only "
+		     "by their descriptor number");
+	/* A view over tables an older or trimmed database lacks does not prepare: no names then. */
+	if (!has || sqlite3_prepare_v2(l->db.sql, "SELECT exe, cmdline FROM process_context WHERE"
+				       " capture_id = ? AND pid = ?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	for (int i = 0; i < m->nr_procs && rc >= 0; i++) {
+		struct rep_process *p = &m->procs[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, p->capture_id);
+		sqlite3_bind_int64(st, 2, p->pid);
+		if ((rc = cmn_db_step(&l->db, st)) != SQLITE_ROW)
+			continue;
+		if ((!is_null(st, 0) && !(p->exe = cmn_db_text_dup(st, 0))) ||
+		    (!is_null(st, 1) && !(p->cmdline = cmn_db_text_dup(st, 1))))
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
 static int load_finding_procs(struct loader *l)
 {
 	struct rep_model *m = l->m;
@@ -1185,6 +1230,8 @@ static int load_processes(struct loader *l)
 		return -1;
 	if (m->nr_procs)
 		qsort(m->procs, m->nr_procs, sizeof(*m->procs), cmp_notable);
+	if (load_identity(l))
+		return -1;
 	if (has && counted && load_bins(l))
 		return -1;
 	if ((hist = cmn_db_has_table(&l->db, "vma_history", CMN_DB_TABLE_OR_VIEW)) < 0)
@@ -1353,6 +1400,8 @@ void rep_model_free(struct rep_model *m)
 	free(m->detections);
 	for (int i = 0; i < m->nr_procs; i++) {
 		free(m->procs[i].comm);
+		free(m->procs[i].exe);
+		free(m->procs[i].cmdline);
 		for (int j = 0; j < m->procs[i].nr_lanes; j++)
 			free(m->procs[i].lanes[j].spans);
 		free(m->procs[i].lanes);

@@ -24,6 +24,7 @@
 #include "embedded.h"
 #include "findings.h"
 #include "history-table.h"
+#include "identity.h"
 #include "processes.h"
 #include "schema.h"
 #include "tasks.h"
@@ -171,6 +172,7 @@ static int64_t finish(struct fixture *f)
 	assert_int_equal(hist_table_part_close(f->history), 0);
 	assert_int_equal(cmn_db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
 	assert_int_equal(hist_table_complete(f->history, "part"), 0);
+	assert_int_equal(ident_views(&f->db), 0);
 	n = findings_build(&f->db, f->detections, f->nr_detections, NULL);
 	if (n < 0)
 		fail_msg("findings_build: %s", f->db.err);
