@@ -85,7 +85,7 @@ bare() {
 	mount -t tracefs tracefs $B/sys/kernel/tracing
 	(cd $B && find . -path ./proc -prune -o -path ./sys -prune -o -print) > $O/bare-files.txt
 	chroot $B /maptrail-record --plan > $O/s-plan.txt 2>&1 &&
-		chroot $B /maptrail-record -o /out/s.dat -- /workload > $O/s.out 2> $O/s.err
+		chroot $B /maptrail-record --backend kprobe -o /out/s.dat -- /workload > $O/s.out 2> $O/s.err
 	rc=$?
 	chroot $B /maptrail-record --cleanup >> $O/s.err 2>&1 || rc=1
 	cp $B/out/s.dat $O/s.dat
