@@ -56,7 +56,10 @@ mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mprotect" ] &&
 record() {
 	local name=$1
 	shift
-	tracefs_run "$maptrail" record -o "$work/$name.dat" -- "$@" > "$work/$name.out" 2> "$work/$name.err" ||
+	# --no-identity: these checks are of the calls' history alone.  With identity records, a
+	# snapshot the resolver takes late can cover a range the calls already changed (a known
+	# race of the identity snapshots; record-identity-analyze checks identity).
+	tracefs_run "$maptrail" record --no-identity -o "$work/$name.dat" -- "$@" > "$work/$name.out" 2> "$work/$name.err" ||
 		fail "recording $name failed: $(cat "$work/$name.err")"
 	check_state "after recording $name"
 	grep -q 'warning' "$work/$name.err" && fail "$name: warnings: $(cat "$work/$name.err")"
