@@ -145,6 +145,22 @@ static int exit_status(const struct rec_summary *s)
 	return 0;
 }
 
+static void print_command_end(char *const *command, const struct rec_summary *s)
+{
+	if (!s->command_pid)
+		return;
+	if (!s->command_done)
+		fprintf(stderr, "maptrail: %s (pid %d) is still running\n", command[0],
+			(int)s->command_pid);
+	else if (WIFEXITED(s->command_status))
+		fprintf(stderr, "maptrail: %s (pid %d) exited with status %d\n", command[0],
+			(int)s->command_pid, WEXITSTATUS(s->command_status));
+	else if (WIFSIGNALED(s->command_status))
+		fprintf(stderr, "maptrail: %s (pid %d) was killed by signal %d (%s)\n",
+			command[0], (int)s->command_pid, WTERMSIG(s->command_status),
+			strsignal(WTERMSIG(s->command_status)));
+}
+
 static void print_summary(const char *output, char *const *command, const struct rec_summary *s,
 			  bool quiet)
 {
@@ -196,35 +212,9 @@ static void print_summary(const char *output, char *const *command, const struct
 			"%llu records: some file lookups or snapshots are missing\n", output,
 			(unsigned long long)s->identity_stats.lost,
 			(unsigned long long)s->identity_stats.records_lost);
-	if (s->command_pid) {
-		if (!s->command_done)
-			fprintf(stderr, "maptrail: %s (pid %d) is still running\n", command[0],
-				(int)s->command_pid);
-		else if (WIFEXITED(s->command_status))
-			fprintf(stderr, "maptrail: %s (pid %d) exited with status %d\n", command[0],
-				(int)s->command_pid, WEXITSTATUS(s->command_status));
-		else if (WIFSIGNALED(s->command_status))
-			fprintf(stderr, "maptrail: %s (pid %d) was killed by signal %d (%s)\n",
-				command[0], (int)s->command_pid, WTERMSIG(s->command_status),
-				strsignal(WTERMSIG(s->command_status)));
-	}
+	print_command_end(command, s);
 }
 
-static void print_command_end(char *const *command, const struct rec_summary *s)
-{
-	if (!s->command_pid)
-		return;
-	if (!s->command_done)
-		fprintf(stderr, "maptrail: %s (pid %d) is still running\n", command[0],
-			(int)s->command_pid);
-	else if (WIFEXITED(s->command_status))
-		fprintf(stderr, "maptrail: %s (pid %d) exited with status %d\n", command[0],
-			(int)s->command_pid, WEXITSTATUS(s->command_status));
-	else if (WIFSIGNALED(s->command_status))
-		fprintf(stderr, "maptrail: %s (pid %d) was killed by signal %d (%s)\n",
-			command[0], (int)s->command_pid, WTERMSIG(s->command_status),
-			strsignal(WTERMSIG(s->command_status)));
-}
 
 /* The dumps were told one by one (notices); the whole recording in one line. */
 static void print_flight_summary(const char *dir, char *const *command,
