@@ -519,9 +519,15 @@ int rec_tracefs_cleanup(rec_notice_fn notice, void *arg, char **err)
 		inst = tracefs_instance_alloc(NULL, names[i]);
 		errno = 0;
 		if (!inst || tracefs_instance_destroy(inst)) {
-			ret = fail(err, "cannot remove tracefs instance %s left by a killed "
-				   "recording: %s", names[i], strerror(errno ? errno : ENOMEM));
+			int error = errno ? errno : ENOMEM;
+			bool allocated = inst;
+
 			tracefs_instance_free(inst);
+			/* another recorder's cleanup removed it first: gone is what we wanted */
+			if (allocated && !tracefs_instance_exists(names[i]))
+				continue;
+			ret = fail(err, "cannot remove tracefs instance %s left by a killed "
+				   "recording: %s", names[i], strerror(error));
 			goto out;
 		}
 		tracefs_instance_free(inst);
