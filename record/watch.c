@@ -392,30 +392,39 @@ static void snapshot(struct rec_watch *w, int tgid, const char *reason)
 	count_snapshot(w, rec_snapshot_process(w->o.marker, tgid, reason));
 }
 
-/* Follow every thread of @tgid (-p): they are the process the kernel filters by tid. */
-static void follow_threads(struct rec_watch *w, int tgid, bool into_main)
+/*
+ * Follow @tid and every other thread of @tgid (-p): they are the process the
+ * kernel filters by tid.  One write adds them all to the main instance's
+ * set_event_pid: each write waits for an RCU grace period (~36 ms here), and
+ * a tracer's calls go unrecorded until it is done.
+ */
+static void follow_threads(struct rec_watch *w, int tid, int tgid)
 {
-	char path[64];
+	char path[64], text[4096];
+	size_t len = 0;
 	struct dirent *d;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
-	dir = opendir(path);
-	while (dir && (d = readdir(dir))) {
-		int tid = atoi(d->d_name);
-		char text[24];
-
-		if (tid <= 0 || follow_get(&w->follow, tid))
-			continue;
+	if (!follow_get(&w->follow, tid)) {
 		follow_add(&w->follow, tid, tgid);
-		if (!into_main)
+		len += snprintf(text, sizeof(text), "%d", tid);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", tgid);
+	dir = tgid ? opendir(path) : NULL;
+	while (dir && (d = readdir(dir))) {
+		int t = atoi(d->d_name);
+
+		if (t <= 0 || follow_get(&w->follow, t))
 			continue;
-		/* appending (no O_TRUNC) adds to the kernel's list */
-		snprintf(text, sizeof(text), "%d", tid);
-		tracefs_instance_file_append(w->o.main, "set_event_pid", text);
+		follow_add(&w->follow, t, tgid);
+		if (len + 24 < sizeof(text))
+			len += snprintf(text + len, sizeof(text) - len, " %d", t);
 	}
 	if (dir)
 		closedir(dir);
+	/* appending (no O_TRUNC) adds to the kernel's list */
+	if (len)
+		tracefs_instance_file_append(w->o.main, "set_event_pid", text);
 }
 
 static void on_newtask(struct rec_watch *w, int parent, void *data)
@@ -500,24 +509,19 @@ static void on_mmap(struct rec_watch *w, int tid, bool is_exit, unsigned long lo
 
 /*
  * -p: a call by @tid aimed at @target; a tracer that is not followed joins.
- * Its threads go into the recording's set_event_pid first, so that its next
- * calls are recorded while it is being snapshotted.
+ * Its snapshot comes first: a tracer like `gdb -batch` may be gone a few
+ * hundred milliseconds after its first ptrace, and what /proc knows of it is
+ * lost with it, while following its threads costs an RCU grace period.
  */
 static void on_target(struct rec_watch *w, int tid, const char *call, long long target,
 		      long long request)
 {
 	struct rec_line l;
-	char text[24];
 	int tgid;
 
 	if (!follow_get(&w->follow, (int)target) || follow_get(&w->follow, tid))
 		return;
 	tgid = rec_proc_tgid(tid);
-	snprintf(text, sizeof(text), "%d", tid);
-	tracefs_instance_file_append(w->o.main, "set_event_pid", text);
-	follow_add(&w->follow, tid, tgid);
-	if (tgid)
-		follow_threads(w, tgid, true);
 	rec_line_start(&l, "tracer");
 	rec_line_fmt(&l, "%d", tgid);
 	rec_line_fmt(&l, "%d", tid);
@@ -531,6 +535,7 @@ static void on_target(struct rec_watch *w, int tid, const char *call, long long 
 		w->stats.records++;
 	if (tgid)
 		snapshot(w, tgid, REC_SNAP_TRACER);
+	follow_threads(w, tid, tgid);
 	w->stats.tracers++;
 	rec_notify(w->o.notice, w->o.notice_arg, "process %d called %s on recorded process %lld: "
 		   "recording it too", tgid ? tgid : tid, call, target);
