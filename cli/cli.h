@@ -8,6 +8,22 @@
  */
 
 #define EXIT_USAGE 2
+/*
+ * --fail-on SEVERITY (analyze, query ... findings, report): the command did
+ * all its work (the database, the answer, the report are complete) and found
+ * findings at or above that severity, after known runtimes and baselines
+ * lowered theirs.  Distinct from 1 (failure) so a script can tell them apart.
+ */
+#define EXIT_FINDINGS 3
+
+/*
+ * cli_fail_on_rank - the severity_rank of a --fail-on value (high 3 ... info
+ * 0), or the usage-error line with the closest severity and -1.
+ */
+int cli_fail_on_rank(const char *command, const char *value);
+
+/* cli_severity_name - "high" for 3 ... "info" for 0 (a severity_rank). */
+const char *cli_severity_name(int rank);
 
 struct command {
 	const char *name;

@@ -56,10 +56,12 @@ _maptrail()
 		--duration | -b | --buffer) return ;;
 		esac ;;
 	analyze)
-		opts='--output --append --force --schema --quiet --verbose --help'
+		opts='--output --append --force --schema --baseline --fail-on --quiet --verbose --help'
 		case $prev in
 		-o | --output) _filedir db; return ;;
 		--schema) _filedir sql; return ;;
+		--baseline) _filedir; return ;;
+		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		esac ;;
 	query)
 		opts='--param --format --wide --list --verbose --describe --help'
