@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "db-identity.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -137,28 +136,4 @@ int cli_unknown_name(const char *command, const char *what, const char *name,
 		fprintf(stderr, "maptrail %s: no %s named '%s' (see '%s')\n", command, what, name,
 			see);
 	return EXIT_USAGE;
-}
-
-static const char *const severities[] = { "info", "low", "medium", "high", NULL };
-
-const char *cli_severity_name(int rank)
-{
-	return rank >= 0 && rank < 4 ? severities[rank] : "?";
-}
-
-int cli_fail_on_rank(const char *command, const char *value)
-{
-	int rank = cmn_severity_rank(value);
-	const char *near;
-
-	if (rank >= 0)
-		return rank;
-	near = cli_suggest(value, severities, -1);
-	if (near)
-		fprintf(stderr, "maptrail %s: --fail-on: '%s' is not a severity; did you mean"
-			" '%s'? (high, medium, low, info)\n", command, value, near);
-	else
-		fprintf(stderr, "maptrail %s: --fail-on: '%s' is not a severity (high, medium, low,"
-			" info)\n", command, value);
-	return -1;
 }

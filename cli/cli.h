@@ -7,6 +7,8 @@
  * codes.  Each subcommand is one file with one run function.
  */
 
+#include <stdbool.h>
+
 #define EXIT_USAGE 2
 /*
  * --fail-on SEVERITY (analyze, query ... findings, report): the command did
@@ -24,6 +26,14 @@ int cli_fail_on_rank(const char *command, const char *value);
 
 /* cli_severity_name - "high" for 3 ... "info" for 0 (a severity_rank). */
 const char *cli_severity_name(int rank);
+
+struct sqlite3;
+/*
+ * cli_fail_on_gate - after a command's output is complete: EXIT_FINDINGS
+ * (and a line on stderr unless @quiet) when @db holds findings of @rank or
+ * above, 0 when not, 1 (and its error line) when they cannot be counted.
+ */
+int cli_fail_on_gate(const char *path, struct sqlite3 *db, int rank, bool quiet);
 
 struct command {
 	const char *name;

@@ -108,7 +108,37 @@ set -e
 cmp <(q "$work/ctypes.db" "SELECT * FROM findings ORDER BY id") \
 	<(q "$work/ctypes-gate.db" "SELECT * FROM findings ORDER BY id") ||
 	fail "ctypes: --fail-on changed the findings"
-echo "ok: --fail-on high: 0 for luajit and node, 3 for the ctypes loader with a complete database"
+# The same gate on query findings and report, each output complete.
+"$maptrail" query "$work/luajit.db" findings --fail-on high > /dev/null ||
+	fail "luajit: query findings --fail-on high exits $?"
+set +e
+"$maptrail" query "$work/ctypes.db" findings --fail-on high --format csv > "$work/ctypes.csv" 2> /dev/null
+rc_query=$?
+"$maptrail" report "$work/ctypes.db" --fail-on high -o "$work/ctypes.html" 2> /dev/null
+rc_report=$?
+set -e
+[ "$rc_query" = 3 ] && [ "$rc_report" = 3 ] ||
+	fail "ctypes: query findings / report --fail-on high exit $rc_query / $rc_report, not 3"
+[ "$(($(wc -l < "$work/ctypes.csv") - 1))" = "$(q "$work/ctypes.db" "SELECT count(*) FROM findings")" ] ||
+	fail "ctypes: query --fail-on did not print every finding"
+grep -q '</html>' "$work/ctypes.html" || fail "ctypes: report --fail-on left an incomplete page"
+echo "ok: --fail-on high: 0 for luajit and node, 3 for the ctypes loader (analyze, query, report),"
+echo "    the database, the answer and the report complete"
+
+# The report names the runtime and the rule that lowered its findings, and the
+# loader's executable, with its finding left high.
+"$maptrail" report "$work/luajit.db" > "$work/luajit.txt"
+flat() { tr -s ' \n' ' ' < "$1"; }
+flat "$work/luajit.txt" | grep -qF "exe $(readlink -f "$(command -v luajit)"), parent" ||
+	fail "report: luajit's findings do not name its executable"
+flat "$work/luajit.txt" | grep -qF "lowered from high by runtimes.rules:" ||
+	fail "report: luajit's findings do not say what lowered them"
+"$maptrail" report "$work/fake.db" > "$work/fake.txt"
+flat "$work/fake.txt" | grep -qF "[HIGH] Writable memory made executable (exec-after-write)" ||
+	fail "report: the fake luajit's W->X is not high"
+flat "$work/fake.txt" | grep -qF "exe $work/bin/luajit" ||
+	fail "report: the fake luajit's executable is not named"
+echo "ok: the reports name the executables and the rule that lowered luajit's findings"
 
 # A baseline describing this environment: the line that matches is quoted.
 printf '# the analyst'"'"'s own: our test harness loads code through ctypes\n%s medium exec-after-write  test harness (ctypes)\n' \
