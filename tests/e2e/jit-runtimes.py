@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Checks tests/e2e/jit-runtimes.sh's databases (see its header).
 
-    jit-runtimes.py WORK LUAJIT_PATH NODE_PATH PYTHON_PATH FAKE_PATH
+    jit-runtimes.py WORK LUAJIT_PATH NODE_PATH PYTHON_PATH FAKE_PATH [JAVA_PATH]
 
 WORK holds NAME.db, NAME.err (the recorder's stderr, with "(pid N) exited")
-and NAME.out (the command's stdout) for luajit, node, ctypes and fake.  The
+and NAME.out (the command's stdout) for luajit, node, ctypes, fake (and java).  The
 paths are the executables' real paths, read with readlink -f by the script:
 the independent account of what findings.exe must say.
 """
@@ -99,6 +99,8 @@ def main():
     work, luajit, node, python, fake = sys.argv[1:6]
     runtime(work, "luajit", luajit, "LuaJIT")
     runtime(work, "node", node, "node (V8)")
+    if len(sys.argv) > 6:
+        runtime(work, "java", sys.argv[6], "JVM")
     loader(work, "ctypes", python)
     loader(work, "fake", fake)
     for f in failures:

@@ -8,6 +8,7 @@
 # executable's path comes from the recorder's /proc snapshot):
 #   luajit   3,000 loadstring chunks, each with a loop the JIT compiles;
 #   node     300 functions made with new Function, each run hot;
+#   java     (when a JRE is installed) java -Xcomp -version: every method run compiled;
 #   ctypes   python3 mapping RW, writing x86 code, mprotect RX, calling it
 #            (tests/workload/ctypes-loader.py);
 #   fake     the same script run by a copy of python named luajit in /tmp.
@@ -81,6 +82,13 @@ for (let k = 0; k < 300; k++) {
 }
 console.log(t);'
 # Debian's python itself, not a wrapper in PATH (pyenv's shims are scripts).
+if command -v java > /dev/null; then
+	record java java -Xcomp -XX:TieredStopAtLevel=1 -version
+	java=$(readlink -f "$(command -v java)")
+else
+	echo "note: no java (scripts/install-deps.sh --test installs default-jre-headless): the JVM not checked"
+	java=
+fi
 python=$(readlink -f /usr/bin/python3)
 [ -x "$python" ] || skip "no /usr/bin/python3"
 record ctypes "$python" "$loader"
@@ -90,7 +98,7 @@ cp "$python" "$work/bin/luajit"
 record fake "$work/bin/luajit" "$loader"
 
 python3 "$here/jit-runtimes.py" "$work" "$(readlink -f "$(command -v luajit)")" \
-	"$(readlink -f "$(command -v node)")" "$python" "$work/bin/luajit"
+	"$(readlink -f "$(command -v node)")" "$python" "$work/bin/luajit" $java
 
 # The gate: the runtimes pass --fail-on high, the ctypes loader does not, and its
 # database is complete all the same.
