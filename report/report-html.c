@@ -69,7 +69,9 @@ static const char css[] =
 	".ev .call{font-weight:600}.ev:before{content:'\\2190  ';color:var(--muted)}\n"
 	".small{font-size:12px}\n"
 	".lowered{font-size:12px;margin-top:4px;color:var(--muted);overflow-wrap:anywhere}\n"
-	".lowered .badge{min-width:0;font-size:11px}.exe{overflow-wrap:anywhere}\n"
+	".lowered .badge{min-width:0;font-size:11px}\n"
+	"td.t .exe,td.t .cmd{display:block;white-space:normal;overflow-wrap:anywhere;"
+	"max-width:300px}\n"
 	".note{background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:8px 12px;"
 	"margin:10px 0}\n"
 	".ok{color:#067647}.warn{color:#b42318;font-weight:600}.muted{color:var(--muted)}\n"
@@ -344,18 +346,18 @@ static void finding_context(const struct rep_finding *f, const struct rep_findin
 	bool same = rep_same_process(f, prev);
 	char a[64], b[64];
 
-	fputs("<br><span class=\"mono small exe\">", out);
+	fputs("<span class=\"mono small exe\">", out);
 	esc(out, f->exe ? f->exe : "exe unknown");
 	fputs("</span>", out);
 	if (f->has_ppid)
-		fprintf(out, "<br><span class=\"muted small\">parent %" PRId64 "</span>", f->ppid);
+		fprintf(out, "<span class=\"muted small cmd\">parent %" PRId64 "</span>", f->ppid);
 	if (f->cmdline && !same) {
-		fputs("<br><span class=\"muted small mono\">", out);
+		fputs("<span class=\"muted small mono cmd\">", out);
 		esc(out, f->cmdline);
 		fputs("</span>", out);
 	}
 	if (f->calls > 1 || (f->has_last_ts && f->has_ts && f->last_ts != f->ts)) {
-		fprintf(out, "<br><span class=\"small calls\">%s call%s", rep_fmt_count(a, sizeof(a),
+		fprintf(out, "<span class=\"small cmd\">%s call%s", rep_fmt_count(a, sizeof(a),
 			f->calls), f->calls == 1 ? "" : "s");
 		if (f->has_ts && f->has_last_ts)
 			fprintf(out, ", %s to %s", rep_fmt_rel(a, sizeof(a), f->capture, f->ts),

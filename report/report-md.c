@@ -283,6 +283,10 @@ static void finding_context(const struct rep_finding *f, const struct rep_findin
 	if (f->lowered_by) {
 		fputs("<br>lowered from ", out);
 		md(out, f->detection_severity ? f->detection_severity : "?");
+		if (same && prev->lowered_by && !strcmp(f->lowered_by, prev->lowered_by)) {
+			fputs(" by the same rule", out);
+			return;
+		}
 		fputs(" by ", out);
 		md_code(out, f->lowered_by, true);
 	}
