@@ -161,7 +161,11 @@ static void summary(const struct rep_model *m, FILE *out)
 		for (int r = 3; r >= 0; r--)
 			fprintf(out, "<span><span class=\"badge %s\">%s</span> %" PRId64 "</span>",
 				rep_severity_name(r), rep_severity_name(r), m->by_rank[r]);
-		fputs("</div></div>\n", out);
+		fputs("</div>", out);
+		if (m->total_lowered)
+			fprintf(out, "<div class=\"d\">%" PRId64 " lowered by known runtimes or "
+				"baselines</div>", m->total_lowered);
+		fputs("</div>\n", out);
 	}
 	fputs("</section>\n", out);
 	for (int i = 0; i < m->nr_notes; i++) {

@@ -121,12 +121,15 @@ static void summary(const struct rep_model *m, FILE *out)
 	else
 		fputs("-", out);
 	fputs(" | ", out);
-	if (m->has_findings)
+	if (m->has_findings) {
 		fprintf(out, "**%" PRId64 "**: %" PRId64 " high, %" PRId64 " medium, %" PRId64
 			" low, %" PRId64 " info", m->total_findings, m->by_rank[3], m->by_rank[2],
 			m->by_rank[1], m->by_rank[0]);
-	else
+		if (m->total_lowered)
+			fprintf(out, " (%" PRId64 " lowered)", m->total_lowered);
+	} else {
 		fputs("-", out);
+	}
 	fputs(" |\n\n", out);
 	for (int i = 0; i < m->nr_notes; i++) {
 		fputs("> **Note:** ", out);

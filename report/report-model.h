@@ -206,6 +206,7 @@ struct rep_model {
 	struct rep_finding *findings;
 	int nr_findings;
 	int64_t total_findings, by_rank[4];	/* all of them, shown or not */
+	int64_t total_lowered;	/* of which a known runtime or a baseline lowered */
 	struct rep_detection *detections;	/* groups, most severe first */
 	int nr_detections;
 	/* processes, most notable first: findings (by severity), then calls */

@@ -244,10 +244,14 @@ static void summary(const struct rep_model *m, FILE *out)
 	fprintf(out, "  %-13s %s\n", "events", rep_fmt_count(a, sizeof(a), events));
 	fprintf(out, "  %-13s %s%s\n", "lost events", rep_fmt_count(a, sizeof(a), lost),
 		lost ? "  (the capture is incomplete)" : "");
-	if (m->has_findings)
+	if (m->has_findings) {
 		fprintf(out, "  %-13s %" PRId64 " high, %" PRId64 " medium, %" PRId64 " low, %"
-			PRId64 " info\n", "findings", m->by_rank[3], m->by_rank[2], m->by_rank[1],
+			PRId64 " info", "findings", m->by_rank[3], m->by_rank[2], m->by_rank[1],
 			m->by_rank[0]);
+		if (m->total_lowered)
+			fprintf(out, " (%" PRId64 " lowered)", m->total_lowered);
+		fputc('\n', out);
+	}
 	if (m->has_calls)
 		fprintf(out, "  %-13s %s in %d process%s, %s failed\n", "memory calls",
 			rep_fmt_count(a, sizeof(a), m->total_calls), m->nr_procs,

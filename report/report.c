@@ -708,6 +708,7 @@ static int load_findings(struct loader *l)
 		n->processes = sqlite3_column_int64(st, 4);
 		n->calls = sqlite3_column_int64(st, 5);
 		n->lowered = sqlite3_column_int64(st, 6);
+		m->total_lowered += n->lowered;
 	}
 	sqlite3_finalize(st);
 	if (rc < 0)
