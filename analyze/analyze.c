@@ -18,6 +18,7 @@
 #include "event-tables.h"
 #include "fds.h"
 #include "findings.h"
+#include "finding-context.h"
 #include "flyrecord.h"
 #include "history-table.h"
 #include "identity.h"
@@ -770,6 +771,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	struct tracecmd_input **handles = NULL;
 	struct buffer_state *bufs = NULL;
 	struct trace_meta *meta = NULL;
+	struct fctx_rules *severity_rules = NULL;
 	struct hasher hasher = { .path = opts->input, .ret = -1 };
 	bool hashing = false;
 	struct cmn_out_renamed out = { 0 };
@@ -784,6 +786,10 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	*reason = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
+	/* A bad --baseline fails before anything is read or written. */
+	if (fctx_rules_read(opts->baselines, opts->detections, opts->nr_detections, &severity_rules,
+			    reason) < 0)
+		goto out;
 	/* Refuse a damaged capture with its reason before libtracecmd reads it. */
 	if (trace_meta_read(opts->input, &meta, &why) < 0) {
 		cmn_fail_path(reason, opts->input, "%s", why ? why : "cannot read");
@@ -954,6 +960,10 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 				       &sum->high_findings);
 	if (sum->findings < 0)
 		goto db_error;
+	sum->lowered = fctx_apply(&ld.db, severity_rules, sum->findings_by_rank);
+	if (sum->lowered < 0)
+		goto db_error;
+	sum->high_findings = sum->findings_by_rank[3];
 	sum->findings_s = seconds_between(&t1, &t0);
 	if (hashing) {
 		pthread_join(hasher.thread, NULL);
@@ -987,6 +997,7 @@ out:
 			free(bufs[i].cpus);
 	free(bufs);
 	trace_meta_free(meta);
+	fctx_rules_free(severity_rules);
 	if (ret < 0)
 		analyze_summary_release(sum);
 	return ret;

@@ -38,6 +38,8 @@ struct analyze_options {
 	const char *const *schema_files;	/* extra schema files (SQL rows), NULL-terminated, or NULL */
 	const struct analyze_detection *detections;	/* run after the load, in this order */
 	int nr_detections;
+	/* --baseline files: severity rules of the analyst's (finding-context.h), NULL-terminated */
+	const char *const *baselines;
 	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
 	volatile sig_atomic_t *interrupted;
 	/*
@@ -65,7 +67,9 @@ struct analyze_summary {
 	int event_tables;
 	uint64_t history_rows;	/* vma_history rows of this capture */
 	int64_t findings;	/* rows of findings, all captures of the database */
-	int64_t high_findings;	/* of which high severity */
+	int64_t high_findings;	/* of which high severity (after lowering) */
+	int64_t findings_by_rank[4];	/* of which info, low, medium, high (after lowering) */
+	int64_t lowered;	/* of which a known runtime or a baseline lowered */
 	/* Wall seconds of each phase: opening (formats, schema), loading, indexing, detections. */
 	double open_s, load_s, index_s, findings_s;
 	int nr_losses;		/* CPUs that lost events */

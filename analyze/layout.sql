@@ -193,7 +193,20 @@ CREATE TABLE IF NOT EXISTS findings (
 	comm TEXT,
 	addr INTEGER,
 	len INTEGER,
-	summary TEXT NOT NULL
+	summary TEXT NOT NULL,
+	-- the group (helper f): one finding per capture, detection, process and kind
+	kind TEXT,			-- what the calls of the group did alike, e.g. 'rw- -> r-x anonymous'
+	calls INTEGER NOT NULL DEFAULT 1,	-- the calls grouped here (all in finding_evidence)
+	ranges INTEGER,			-- distinct (addr, len) among them
+	bytes INTEGER,			-- bytes of those distinct ranges
+	last_ts INTEGER,		-- the last call's entry (ts is the first's)
+	-- context and judgement (helper g)
+	exe TEXT,			-- the process's executable (process_context), NULL: unknown
+	cmdline TEXT,			-- its command line when the capture has it
+	ppid INTEGER,			-- its parent
+	detection_severity TEXT,	-- what the detection judged, before any lowering
+	lowered_by TEXT			-- why severity is lower than detection_severity: the runtime
+					-- row or baseline line that matched; NULL: not lowered
 );
 
 -- The call rows each finding rests on.
@@ -203,6 +216,20 @@ CREATE TABLE IF NOT EXISTS finding_evidence (
 	call_id INTEGER NOT NULL,	-- its row
 	PRIMARY KEY (finding_id, call, call_id)
 ) WITHOUT ROWID;
+
+-- The rules that lowered findings' severity (analyze/finding-context.c): maptrail's known
+-- runtimes (schema/runtimes.rules) and the analyst's --baseline files, one row per line;
+-- rebuilt by every analyze with the findings.  findings.lowered_by quotes the row.
+CREATE TABLE IF NOT EXISTS severity_rule (
+	id INTEGER PRIMARY KEY,		-- the order rules are read: maptrail's, then each baseline
+	source TEXT NOT NULL,		-- 'runtimes.rules' (maptrail's) or the baseline's path
+	line INTEGER NOT NULL,		-- its line in source
+	text TEXT NOT NULL,		-- the line as written
+	exe_glob TEXT NOT NULL,		-- the executable's path, a GLOB pattern
+	severity TEXT NOT NULL,		-- the most a matching finding keeps: high, medium, low, info
+	severity_rank INTEGER NOT NULL,
+	detections TEXT NOT NULL	-- '*' or the detections it applies to, comma-separated
+);
 
 -- A protection as ls -l would show it ('rw-', 'r-x'): for summaries and the sqlite3 shell.
 -- (SELECT rwx FROM prot_rwx WHERE prot = x & 7) is NULL when x is: unknown.

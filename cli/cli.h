@@ -7,7 +7,33 @@
  * codes.  Each subcommand is one file with one run function.
  */
 
+#include <stdbool.h>
+
 #define EXIT_USAGE 2
+/*
+ * --fail-on SEVERITY (analyze, query ... findings, report): the command did
+ * all its work (the database, the answer, the report are complete) and found
+ * findings at or above that severity, after known runtimes and baselines
+ * lowered theirs.  Distinct from 1 (failure) so a script can tell them apart.
+ */
+#define EXIT_FINDINGS 3
+
+/*
+ * cli_fail_on_rank - the severity_rank of a --fail-on value (high 3 ... info
+ * 0), or the usage-error line with the closest severity and -1.
+ */
+int cli_fail_on_rank(const char *command, const char *value);
+
+/* cli_severity_name - "high" for 3 ... "info" for 0 (a severity_rank). */
+const char *cli_severity_name(int rank);
+
+struct sqlite3;
+/*
+ * cli_fail_on_gate - after a command's output is complete: EXIT_FINDINGS
+ * (and a line on stderr unless @quiet) when @db holds findings of @rank or
+ * above, 0 when not, 1 (and its error line) when they cannot be counted.
+ */
+int cli_fail_on_gate(const char *path, struct sqlite3 *db, int rank, bool quiet);
 
 struct command {
 	const char *name;

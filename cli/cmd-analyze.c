@@ -24,7 +24,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: maptrail analyze CAPTURE.dat [-o CAPTURE.db] [--append] [--force]\n"
-		"                        [--schema FILE]... [-q | -v]\n\n"
+		"                        [--schema FILE]... [--baseline FILE]...\n"
+		"                        [--fail-on SEVERITY] [-q | -v]\n\n"
 		"Read any trace.dat (v6 or v7, compressed or not, any number of CPUs and\n"
 		"buffers) and write one SQLite database: a table per event format with a typed\n"
 		"column per field; capture, buffer, capture_cpu, event_type, event_field, task\n"
@@ -39,6 +40,12 @@ static void usage(FILE *out)
 		"  -q, --quiet        print nothing but errors\n"
 		"  -v, --verbose      also print how long each phase took\n"
 		"      --schema FILE  add the schema rows in FILE (repeatable; see maptrail schema)\n"
+		"      --baseline FILE  severity rules of your own environment, one a line:\n"
+		"                     EXE-PATH SEVERITY DETECTIONS WHY (repeatable; the form of\n"
+		"                     maptrail's known runtimes: man maptrail-analyze)\n"
+		"      --fail-on SEVERITY  exit 3 when findings of SEVERITY (high, medium, low,\n"
+		"                     info) or above exist after lowering; the database is\n"
+		"                     written all the same\n"
 		"  -h, --help         this help\n");
 }
 
@@ -200,6 +207,8 @@ int cmd_analyze(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "schema", required_argument, NULL, 'S' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "fail-on", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -210,15 +219,19 @@ int cmd_analyze(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char *output = NULL, *reason = NULL;
 	const char **schema_files = calloc(argc + 1, sizeof(*schema_files));
-	int nr_schema_files = 0;
+	const char **baselines = calloc(argc + 1, sizeof(*baselines));
+	int nr_schema_files = 0, nr_baselines = 0, fail_on = -1;
 	bool quiet = false, verbose = false;
 	int c, ret;
 
-	if (!schema_files) {
+	if (!schema_files || !baselines) {
 		cli_error("out of memory");
+		free(schema_files);
+		free(baselines);
 		return 1;
 	}
 	opts.schema_files = schema_files;
+	opts.baselines = baselines;
 	opterr = 0;	/* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -240,11 +253,23 @@ int cmd_analyze(int argc, char **argv)
 		case 'S':
 			schema_files[nr_schema_files++] = optarg;
 			break;
+		case 'B':
+			baselines[nr_baselines++] = optarg;
+			break;
+		case 'F':
+			fail_on = cli_fail_on_rank("analyze", optarg);
+			if (fail_on < 0) {
+				free(schema_files);
+				free(baselines);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
 			free(schema_files);
+			free(baselines);
 			return cli_bad_option("analyze", c, argv, longopts);
 		}
 	}
@@ -295,6 +320,7 @@ int cmd_analyze(int argc, char **argv)
 		free(reason);
 		free(output);
 		free(schema_files);
+		free(baselines);
 		return 1;
 	}
 	if (verbose)
@@ -310,12 +336,29 @@ int cmd_analyze(int argc, char **argv)
 			(unsigned long long)sum.calls, (long long)sum.capture_id,
 			seconds_since(&progress.start));
 		fprintf(stderr, "maptrail: %s: %llu address-space history rows; %lld findings"
-			" (%lld high): maptrail query %s findings\n", opts.output,
+			" (%lld high; %lld lowered by known runtimes or baselines):"
+			" maptrail query %s findings\n", opts.output,
 			(unsigned long long)sum.history_rows, (long long)sum.findings,
-			(long long)sum.high_findings, opts.output);
+			(long long)sum.high_findings, (long long)sum.lowered, opts.output);
+	}
+	ret = 0;
+	if (fail_on >= 0) {
+		int64_t at_or_above = 0;
+
+		for (int r = fail_on; r < 4; r++)
+			at_or_above += sum.findings_by_rank[r];
+		if (at_or_above) {
+			if (!quiet)
+				fprintf(stderr, "maptrail: %s: %lld findings at or above %s"
+					" (--fail-on): exit %d\n", opts.output,
+					(long long)at_or_above, cli_severity_name(fail_on),
+					EXIT_FINDINGS);
+			ret = EXIT_FINDINGS;
+		}
 	}
 	analyze_summary_release(&sum);
 	free(output);
 	free(schema_files);
-	return 0;
+	free(baselines);
+	return ret;
 }

@@ -22,6 +22,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: maptrail query DB NAME|SQL [--param NAME=VALUE]... [--format FORMAT] [--wide]\n"
+		"                      [--fail-on SEVERITY]\n"
 		"       maptrail query --list [-v] [--format FORMAT]\n"
 		"       maptrail query --describe NAME\n"
 		"       maptrail query --clickhouse URL [--database NAME] NAME|SQL [--param NAME=VALUE]...\n"
@@ -46,6 +47,8 @@ static void usage(FILE *out)
 		"                          questions of queries/fleet/, or ClickHouse SQL; --param\n"
 		"                          fills {NAME:Type}, as a literal of that type\n"
 		"  -D, --database NAME     with --clickhouse: the database (default: maptrail)\n"
+		"      --fail-on SEVERITY  with the findings query: exit 3 when the database holds\n"
+		"                          findings of SEVERITY (high, medium, low, info) or above\n"
 		"  -h, --help              this help\n\n"
 		"examples:\n"
 		"  maptrail query app.db --list\n"
@@ -348,6 +351,23 @@ out:
 	return ret;
 }
 
+/* --fail-on: the answer is printed; the database's findings decide the status. */
+static int gate(const char *db_path, int rank)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	int ret;
+
+	if (qry_open(db_path, &db, &err) < 0) {
+		cli_error("%s: %s", db_path, err ? err : "cannot open");
+		free(err);
+		return 1;
+	}
+	ret = cli_fail_on_gate(db_path, db, rank, false);
+	sqlite3_close(db);
+	return ret;
+}
+
 int cmd_query(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -359,6 +379,7 @@ int cmd_query(int argc, char **argv)
 		{ "describe", required_argument, NULL, 'd' },
 		{ "clickhouse", required_argument, NULL, 'c' },
 		{ "database", required_argument, NULL, 'D' },
+		{ "fail-on", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -367,7 +388,7 @@ int cmd_query(int argc, char **argv)
 	const char *describe_name = NULL, *clickhouse = NULL, *database = NULL;
 	const struct catalog *cat;
 	bool list_queries = false, verbose = false;
-	int nr_params = 0, c, ret = EXIT_USAGE;
+	int nr_params = 0, c, ret = EXIT_USAGE, fail_on = -1;
 	char *eq;
 
 	if (!params) {
@@ -415,6 +436,11 @@ int cmd_query(int argc, char **argv)
 		case 'D':
 			database = optarg;
 			break;
+		case 'F':
+			fail_on = cli_fail_on_rank("query", optarg);
+			if (fail_on < 0)
+				goto out;
+			break;
 		case 'h':
 			usage(stdout);
 			ret = 0;
@@ -425,6 +451,10 @@ int cmd_query(int argc, char **argv)
 		}
 	}
 	cat = clickhouse ? &fleet_catalog : &sqlite_catalog;
+	if (fail_on >= 0 && (list_queries || describe_name || clickhouse)) {
+		ret = cli_usage_error("query", "--fail-on goes with the findings query of a database");
+		goto out;
+	}
 	if (database && !clickhouse) {
 		ret = cli_usage_error("query", "--database goes with --clickhouse");
 		goto out;
@@ -457,7 +487,14 @@ int cmd_query(int argc, char **argv)
 							       : "one query at a time (SQL goes in quotes)");
 		goto out;
 	}
+	if (fail_on >= 0 && strcmp(argv[optind + 1], "findings")) {
+		ret = cli_usage_error("query", "--fail-on goes with the findings query, not %s",
+				      argv[optind + 1]);
+		goto out;
+	}
 	ret = run(argv[optind], argv[optind + 1], params, nr_params, &opts);
+	if (ret == 0 && fail_on >= 0)
+		ret = gate(argv[optind], fail_on);
 out:
 	free(params);
 	return ret;

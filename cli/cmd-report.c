@@ -28,7 +28,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail report DB [-o FILE|-] [--format text|md|html|ecs] [--force]\n\n"
+		"usage: maptrail report DB [-o FILE|-] [--format text|md|html|ecs] [--force]\n"
+		"                       [--fail-on SEVERITY]\n\n"
 		"What a maptrail database holds, as a person reads it: what was captured and how\n"
 		"completely (lost events, unpaired calls, the recorder's plan), the findings by\n"
 		"severity with their evidence, per-process summaries, calls over time and the\n"
@@ -39,6 +40,9 @@ static void usage(FILE *out)
 		"                     page, pictures in SVG) or ecs (the findings as Elastic\n"
 		"                     Common Schema alerts, one JSON object a line, for a SIEM)\n"
 		"  -f, --force        replace FILE if it exists\n"
+		"      --fail-on SEVERITY  exit 3 when the database holds findings of SEVERITY\n"
+		"                     (high, medium, low, info) or above; the report is\n"
+		"                     written all the same\n"
 		"  -h, --help         this help\n");
 }
 
@@ -142,6 +146,7 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "fail-on", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -154,7 +159,7 @@ int cmd_report(int argc, char **argv)
 	sqlite3 *db = NULL;
 	struct stat db_st;
 	char *err = NULL;
-	int c, ret = 1;
+	int c, ret = 1, fail_on = -1;
 
 	opterr = 0;	/* one line of our own instead of getopt's */
 	while ((c = getopt_long(argc, argv, ":o:F:fh", longopts, NULL)) != -1) {
@@ -167,6 +172,11 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'f':
 			force = true;
+			break;
+		case 'G':
+			fail_on = cli_fail_on_rank("report", optarg);
+			if (fail_on < 0)
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -214,6 +224,9 @@ out:
 		cli_error("cannot write: %s", strerror(errno));
 		ret = 1;
 	}
+	/* the report is whole (renamed into place) before the gate is judged */
+	if (ret == 0 && fail_on >= 0)
+		ret = cli_fail_on_gate(path, db, fail_on, false);
 	free(err);
 	sqlite3_close(db);
 	return ret;

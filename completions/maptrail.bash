@@ -56,21 +56,25 @@ _maptrail()
 		--duration | -b | --buffer) return ;;
 		esac ;;
 	analyze)
-		opts='--output --append --force --schema --quiet --verbose --help'
+		opts='--output --append --force --schema --baseline --fail-on --quiet --verbose --help'
 		case $prev in
 		-o | --output) _filedir db; return ;;
 		--schema) _filedir sql; return ;;
+		--baseline) _filedir; return ;;
+		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		esac ;;
 	query)
-		opts='--param --format --wide --list --verbose --describe --help'
+		opts='--param --format --wide --list --verbose --describe --fail-on --help'
 		case $prev in
+		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		-f | --format) COMPREPLY=($(compgen -W 'table csv json jsonl ecs' -- "$cur")); return ;;
 		-d | --describe) COMPREPLY=($(compgen -W "$(_maptrail_queries "$prog")" -- "$cur")); return ;;
 		-p | --param) compopt -o nospace 2> /dev/null; COMPREPLY=($(compgen -W 'pid= addr= ts= from_ts= limit= severity=' -- "$cur")); return ;;
 		esac ;;
 	report)
-		opts='--output --format --force --help'
+		opts='--output --format --force --fail-on --help'
 		case $prev in
+		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		-o | --output) _filedir '@(html|htm|md|ndjson|jsonl)'; return ;;
 		-f | --format) COMPREPLY=($(compgen -W 'text md html ecs' -- "$cur")); return ;;
 		esac ;;
@@ -92,7 +96,7 @@ _maptrail()
 	for ((i = i + 1; i < cword; i++)); do
 		case ${words[i]} in
 		-o | --output | -e | --events | --backend | -p | --pid | --duration | -b | --buffer | \
-		--schema | -f | --format | -d | --describe | --param) ((i++)) ;;
+		--schema | -f | --format | -d | --describe | --param | --baseline | --fail-on) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac

@@ -294,3 +294,28 @@ int qry_check_params(const struct qry_info *q, const struct qry_param *params, i
 	}
 	return 0;
 }
+
+int qry_findings_at_or_above(sqlite3 *db, int rank, int64_t *count, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*count = 0;
+	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM findings WHERE severity_rank >= ?", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		/* an older database, or one with no findings table: nothing to gate on */
+		if (!strncmp(sqlite3_errmsg(db), "no such table", 13))
+			return 0;
+		return asprintf(err, "%s", sqlite3_errmsg(db)) < 0 ? -1 : -1;
+	}
+	sqlite3_bind_int(st, 1, rank);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int64(st, 0);
+	else if (asprintf(err, "%s", sqlite3_errmsg(db)) < 0)
+		*err = NULL;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}

@@ -9,6 +9,7 @@
  */
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 /* A --param k=v: binds :k, $k and @k. */
 struct qry_param {
@@ -35,6 +36,14 @@ int qry_open(const char *path, sqlite3 **db, char **err);
  */
 int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, int nr_params,
 		sqlite3_stmt **st, char **err);
+
+/*
+ * qry_findings_at_or_above - the --fail-on gate: how many findings of the
+ * database (every capture) have a severity_rank of @rank or more (the final
+ * severity, after known runtimes and baselines lowered theirs).  0 and
+ * *@count, or -1 and *@err (free()); a database without findings counts 0.
+ */
+int qry_findings_at_or_above(sqlite3 *db, int rank, int64_t *count, char **err);
 
 /*
  * qry_parse_integer - what a --param value binds as: 1 and *@v when @s is a

@@ -68,6 +68,10 @@ static const char css[] =
 	"padding-left:14px;text-indent:-14px;overflow-wrap:anywhere}\n"
 	".ev .call{font-weight:600}.ev:before{content:'\\2190  ';color:var(--muted)}\n"
 	".small{font-size:12px}\n"
+	".lowered{font-size:12px;margin-top:4px;color:var(--muted);overflow-wrap:anywhere}\n"
+	".lowered .badge{min-width:0;font-size:11px}\n"
+	"td.t .exe,td.t .cmd{display:block;white-space:normal;overflow-wrap:anywhere;"
+	"max-width:300px}\n"
 	".note{background:#fffaeb;border:1px solid #fedf89;border-radius:6px;padding:8px 12px;"
 	"margin:10px 0}\n"
 	".ok{color:#067647}.warn{color:#b42318;font-weight:600}.muted{color:var(--muted)}\n"
@@ -157,7 +161,11 @@ static void summary(const struct rep_model *m, FILE *out)
 		for (int r = 3; r >= 0; r--)
 			fprintf(out, "<span><span class=\"badge %s\">%s</span> %" PRId64 "</span>",
 				rep_severity_name(r), rep_severity_name(r), m->by_rank[r]);
-		fputs("</div></div>\n", out);
+		fputs("</div>", out);
+		if (m->total_lowered)
+			fprintf(out, "<div class=\"d\">%" PRId64 " lowered by known runtimes or "
+				"baselines</div>", m->total_lowered);
+		fputs("</div>\n", out);
 	}
 	fputs("</section>\n", out);
 	for (int i = 0; i < m->nr_notes; i++) {
@@ -318,12 +326,13 @@ static void capture(const struct rep_capture *c, FILE *out)
 static void finding_group(const struct rep_finding *f, int n, FILE *out)
 {
 	const char *sev = rep_severity_name(f->rank);
+	int64_t all = f->group_total > n ? f->group_total : n;
 
 	fprintf(out, "<div class=\"finding %s\">\n<h3><span class=\"badge %s\">%s</span> ", sev, sev,
 		sev);
 	esc(out, f->title ? f->title : f->detection);
-	fprintf(out, " <span class=\"id\">%d finding%s</span></h3>\n<p class=\"meta\">detection "
-		"<span class=\"mono\">", n, n == 1 ? "" : "s");
+	fprintf(out, " <span class=\"id\">%" PRId64 " finding%s</span></h3>\n<p class=\"meta\">"
+		"detection <span class=\"mono\">", all, all == 1 ? "" : "s");
 	esc(out, f->detection);
 	fputs("</span>", out);
 	if (f->mitre) {
@@ -335,7 +344,33 @@ static void finding_group(const struct rep_finding *f, int n, FILE *out)
 	      "<tbody>\n", out);
 }
 
-static void finding(const struct rep_finding *f, FILE *out)
+/* The process's executable, parent, command line; the calls; why it was lowered. */
+static void finding_context(const struct rep_finding *f, const struct rep_finding *prev, FILE *out)
+{
+	bool same = rep_same_process(f, prev);
+	char a[64], b[64];
+
+	fputs("<span class=\"mono small exe\">", out);
+	esc(out, f->exe ? f->exe : "exe unknown");
+	fputs("</span>", out);
+	if (f->has_ppid)
+		fprintf(out, "<span class=\"muted small cmd\">parent %" PRId64 "</span>", f->ppid);
+	if (f->cmdline && !same) {
+		fputs("<span class=\"muted small mono cmd\">", out);
+		esc(out, f->cmdline);
+		fputs("</span>", out);
+	}
+	if (f->calls > 1 || (f->has_last_ts && f->has_ts && f->last_ts != f->ts)) {
+		fprintf(out, "<span class=\"small cmd\">%s call%s", rep_fmt_count(a, sizeof(a),
+			f->calls), f->calls == 1 ? "" : "s");
+		if (f->has_ts && f->has_last_ts)
+			fprintf(out, ", %s to %s", rep_fmt_rel(a, sizeof(a), f->capture, f->ts),
+				rep_fmt_rel(b, sizeof(b), f->capture, f->last_ts));
+		fputs("</span>", out);
+	}
+}
+
+static void finding(const struct rep_finding *f, const struct rep_finding *prev, FILE *out)
 {
 	char a[64], b[64];
 
@@ -354,6 +389,7 @@ static void finding(const struct rep_finding *f, FILE *out)
 	}
 	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
 		fprintf(out, "<br><span class=\"muted small\">thread %" PRId64 "</span>", f->tid);
+	finding_context(f, prev, out);
 	fputs("</td><td class=\"t mono\">", out);
 	if (f->has_addr)
 		fprintf(out, "%s%s%s", rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? "<br>" : "",
@@ -362,6 +398,15 @@ static void finding(const struct rep_finding *f, FILE *out)
 	if (f->froze)
 		fputs("<b class=\"warn\">The call that froze the flight recorder.</b> ", out);
 	esc(out, f->summary);
+	if (f->lowered_by) {
+		fputs("<div class=\"lowered\">lowered from <span class=\"badge ", out);
+		esc(out, f->detection_severity ? f->detection_severity : "info");
+		fputs("\">", out);
+		esc(out, f->detection_severity ? f->detection_severity : "?");
+		fputs("</span> by <span class=\"mono\">", out);
+		esc(out, f->lowered_by);
+		fputs("</span></div>\n", out);
+	}
 	for (int i = 0; i < f->nr_ev; i++) {
 		const struct rep_evidence *e = &f->ev[i];
 
@@ -387,47 +432,54 @@ static void finding(const struct rep_finding *f, FILE *out)
 
 static void findings(const struct rep_model *m, FILE *out)
 {
-	fputs("<h2 id=\"findings\">2. Findings</h2>\n", out);
+	fputs("<h2 id=\"findings\">1. Findings</h2>\n", out);
 	if (m->findings_say) {
 		say(out, m->findings_say);
 		return;
 	}
-	fprintf(out, "<p>%" PRId64 " findings. At a glance, by detection:</p>\n<table class=\"glance\">"
-		"<thead><tr><th>severity</th><th>detection</th><th class=\"n\">findings</th>"
-		"<th class=\"n\">processes</th><th>first</th></tr></thead><tbody>\n",
-		m->total_findings);
+	fprintf(out, "<p>%" PRId64 " findings in %d groups (a detection at a severity). At a glance "
+		"(lowered: by a known runtime or a baseline, see maptrail-analyze(1)):</p>\n"
+		"<table class=\"glance\"><thead><tr><th>severity</th><th>detection</th>"
+		"<th class=\"n\">findings</th><th class=\"n\">calls</th><th class=\"n\">processes"
+		"</th><th class=\"n\">lowered</th><th>first</th></tr></thead><tbody>\n",
+		m->total_findings, m->nr_detections);
 	for (int i = 0; i < m->nr_detections; i++) {
 		const struct rep_detection *d = &m->detections[i];
-		const struct rep_finding *first = NULL;
 
-		for (int j = 0; j < m->nr_findings && !first; j++)
-			if (m->findings[j].detection && d->detection &&
-			    !strcmp(m->findings[j].detection, d->detection))
-				first = &m->findings[j];
 		fprintf(out, "<tr><td><span class=\"badge %s\">%s</span></td><td>",
 			rep_severity_name(d->rank), rep_severity_name(d->rank));
 		esc(out, d->title);
 		fputs(" <span class=\"mono muted\">", out);
 		esc(out, d->detection);
-		fprintf(out, "</span></td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
-			"</td><td>", d->count, d->processes);
-		if (first)
-			fprintf(out, "<a href=\"#f%" PRId64 "\">#%" PRId64 "</a>", first->id, first->id);
+		fprintf(out, "</span></td><td class=\"n\">%" PRId64 "</td><td class=\"n\">", d->count);
+		num(out, d->calls);
+		fprintf(out, "</td><td class=\"n\">%" PRId64 "</td><td class=\"n\">%" PRId64
+			"</td><td>", d->processes, d->lowered);
+		if (d->first_id)
+			fprintf(out, "<a href=\"#f%" PRId64 "\">#%" PRId64 "</a>", d->first_id,
+				d->first_id);
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</tbody></table>\n<p>Each finding, most severe first, with the calls it rests on "
-	      "(&larr;):</p>\n", out);
+	fputs("</tbody></table>\n<p>Each group, most severe first, its findings with the calls they "
+	      "rest on (&larr;):</p>\n", out);
 	for (int i = 0, end; i < m->nr_findings; i = end) {
+		int64_t more;
+
 		end = rep_group_end(m, i);
 		finding_group(&m->findings[i], end - i, out);
 		for (int j = i; j < end; j++)
-			finding(&m->findings[j], out);
-		fputs("</tbody></table>\n</div>\n", out);
+			finding(&m->findings[j], j > i ? &m->findings[j - 1] : NULL, out);
+		fputs("</tbody></table>\n", out);
+		more = rep_group_more(&m->findings[i], end - i);
+		if (more) {
+			fprintf(out, "<p class=\"note more\">... and %" PRId64 " more %s <span class="
+				"\"mono\">", more, rep_severity_name(m->findings[i].rank));
+			esc(out, m->findings[i].detection);
+			fputs("</span> findings: <code>maptrail query DB findings</code> lists them "
+			      "all.</p>\n", out);
+		}
+		fputs("</div>\n", out);
 	}
-	if (m->total_findings > m->nr_findings)
-		fprintf(out, "<p class=\"note\">... and %" PRId64 " more findings: <code>maptrail "
-			"query DB 'SELECT * FROM findings'</code> lists them all.</p>\n",
-			m->total_findings - m->nr_findings);
 }
 
 /* A call table's name in a table header, breakable after its underscores. */
@@ -447,7 +499,7 @@ static void processes(const struct rep_model *m, FILE *out)
 	int shown = m->nr_procs < REP_MAX_PROCESSES ? m->nr_procs : REP_MAX_PROCESSES;
 	char a[48], b[48];
 
-	fputs("<h2 id=\"processes\">3. Processes</h2>\n", out);
+	fputs("<h2 id=\"processes\">2. Processes</h2>\n", out);
 	if (m->procs_say) {
 		say(out, m->procs_say);
 		return;
@@ -531,7 +583,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 	int drawn = 0, candidates = 0;
 	char a[64], what[160];
 
-	fputs("<h2 id=\"calls-over-time\">4. Calls over time</h2>\n", out);
+	fputs("<h2 id=\"calls-over-time\">3. Calls over time</h2>\n", out);
 	if (m->chart_say) {
 		say(out, m->chart_say);
 	} else {
@@ -557,7 +609,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 				candidates - drawn);
 	}
 
-	fputs("<h2 id=\"timelines\">5. Address-space timelines</h2>\n", out);
+	fputs("<h2 id=\"timelines\">4. Address-space timelines</h2>\n", out);
 	if (m->timelines_say) {
 		say(out, m->timelines_say);
 		return;
@@ -599,16 +651,17 @@ int rep_write_html(const struct rep_model *m, FILE *out)
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n", css);
 	fputs("<header><h1>maptrail report</h1><p class=\"sub\">Database <span class=\"mono\">", out);
 	esc(out, m->db_name);
-	fputs("</span></p>\n<nav><a href=\"#captured\">Captured</a><a href=\"#findings\">Findings"
-	      "</a><a href=\"#processes\">Processes</a><a href=\"#calls-over-time\">Calls over time"
-	      "</a><a href=\"#timelines\">Address-space timelines</a></nav></header>\n", out);
+	fputs("</span></p>\n<nav><a href=\"#findings\">Findings</a><a href=\"#processes\">"
+	      "Processes</a><a href=\"#calls-over-time\">Calls over time</a><a href=\"#timelines\">"
+	      "Address-space timelines</a><a href=\"#captured\">Captured</a></nav></header>\n", out);
+	/* what a person needs first: the findings, who made them; the capture's details last */
 	summary(m, out);
-	fputs("<h2 id=\"captured\">1. What was captured</h2>\n", out);
-	for (int i = 0; i < m->nr_captures; i++)
-		capture(&m->captures[i], out);
 	findings(m, out);
 	processes(m, out);
 	pictures(m, out);
+	fputs("<h2 id=\"captured\">5. What was captured</h2>\n", out);
+	for (int i = 0; i < m->nr_captures; i++)
+		capture(&m->captures[i], out);
 	fputs("<footer>Written by maptrail ", out);
 	esc(out, m->version);
 	fputs(" from the database alone; nothing in this page is fetched from elsewhere.</footer>\n"

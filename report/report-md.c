@@ -121,12 +121,15 @@ static void summary(const struct rep_model *m, FILE *out)
 	else
 		fputs("-", out);
 	fputs(" | ", out);
-	if (m->has_findings)
+	if (m->has_findings) {
 		fprintf(out, "**%" PRId64 "**: %" PRId64 " high, %" PRId64 " medium, %" PRId64
 			" low, %" PRId64 " info", m->total_findings, m->by_rank[3], m->by_rank[2],
 			m->by_rank[1], m->by_rank[0]);
-	else
+		if (m->total_lowered)
+			fprintf(out, " (%" PRId64 " lowered)", m->total_lowered);
+	} else {
 		fputs("-", out);
+	}
 	fputs(" |\n\n", out);
 	for (int i = 0; i < m->nr_notes; i++) {
 		fputs("> **Note:** ", out);
@@ -245,9 +248,11 @@ static void capture(const struct rep_capture *c, FILE *out)
 /* The findings [@f, @f + @n) of one detection at one severity: a heading and a table. */
 static void finding_group(const struct rep_finding *f, int n, FILE *out)
 {
+	int64_t all = f->group_total > n ? f->group_total : n;
+
 	fprintf(out, "### %s: ", rep_severity_name(f->rank));
 	md(out, f->title ? f->title : f->detection);
-	fprintf(out, " (%d finding%s)\n\nDetection ", n, n == 1 ? "" : "s");
+	fprintf(out, " (%" PRId64 " finding%s)\n\nDetection ", all, all == 1 ? "" : "s");
 	md_code(out, f->detection ? f->detection : "?", false);
 	if (f->mitre) {
 		fputs(", MITRE ATT&CK ", out);
@@ -257,7 +262,40 @@ static void finding_group(const struct rep_finding *f, int n, FILE *out)
 	      "|---:|---|---|---|---|\n", out);
 }
 
-static void finding(const struct rep_finding *f, FILE *out)
+/* The process's executable, parent, command line; the calls; why it was lowered (a cell). */
+static void finding_context(const struct rep_finding *f, const struct rep_finding *prev, FILE *out)
+{
+	bool same = rep_same_process(f, prev);
+	char a[64], b[64];
+
+	fputs("<br>exe ", out);
+	md_code(out, f->exe ? f->exe : "unknown", true);
+	if (f->has_ppid)
+		fprintf(out, ", parent %" PRId64, f->ppid);
+	if (f->cmdline && !same) {
+		fputs("<br>cmdline ", out);
+		md_code(out, f->cmdline, true);
+	}
+	if (f->calls > 1 || (f->has_last_ts && f->has_ts && f->last_ts != f->ts)) {
+		fprintf(out, "<br>%s call%s", rep_fmt_count(a, sizeof(a), f->calls),
+			f->calls == 1 ? "" : "s");
+		if (f->has_ts && f->has_last_ts)
+			fprintf(out, ", first %s, last %s", rep_fmt_rel(a, sizeof(a), f->capture, f->ts),
+				rep_fmt_rel(b, sizeof(b), f->capture, f->last_ts));
+	}
+	if (f->lowered_by) {
+		fputs("<br>lowered from ", out);
+		md(out, f->detection_severity ? f->detection_severity : "?");
+		if (same && prev->lowered_by && !strcmp(f->lowered_by, prev->lowered_by)) {
+			fputs(" by the same rule", out);
+			return;
+		}
+		fputs(" by ", out);
+		md_code(out, f->lowered_by, true);
+	}
+}
+
+static void finding(const struct rep_finding *f, const struct rep_finding *prev, FILE *out)
 {
 	char a[64], b[64];
 
@@ -274,6 +312,7 @@ static void finding(const struct rep_finding *f, FILE *out)
 	}
 	if (f->has_tid && (!f->has_pid || f->tid != f->pid))
 		fprintf(out, ", thread %" PRId64, f->tid);
+	finding_context(f, prev, out);
 	fputs(" | ", out);
 	if (f->has_addr)
 		fprintf(out, "`%s`%s%s", rep_fmt_hex(a, sizeof(a), f->addr), f->has_len ? ", " : "",
@@ -309,7 +348,7 @@ static void processes(const struct rep_model *m, FILE *out)
 	int shown = m->nr_procs < REP_MAX_PROCESSES ? m->nr_procs : REP_MAX_PROCESSES;
 	char a[48], b[48];
 
-	fputs("## 3. Processes\n\n", out);
+	fputs("## 2. Processes\n\n", out);
 	if (m->procs_say) {
 		say(out, m->procs_say, "\n\n");
 		return;
@@ -374,7 +413,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 {
 	char pid[48];
 
-	fputs("## 4. Calls over time\n\n", out);
+	fputs("## 3. Calls over time\n\n", out);
 	if (m->chart_say) {
 		say(out, m->chart_say, "\n\n");
 	} else {
@@ -384,7 +423,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 		if (m->nr_procs > REP_MAX_CHARTS)
 			fprintf(out, "... and %d more processes.\n\n", m->nr_procs - REP_MAX_CHARTS);
 	}
-	fputs("## 5. Address-space timelines\n\n", out);
+	fputs("## 4. Address-space timelines\n\n", out);
 	if (m->timelines_say) {
 		say(out, m->timelines_say, "\n");
 		return;
@@ -413,41 +452,52 @@ static void pictures(const struct rep_model *m, FILE *out)
 
 int rep_write_md(const struct rep_model *m, FILE *out)
 {
+	/* what a person needs first: the findings, who made them; the capture's details last */
 	summary(m, out);
-	fputs("## 1. What was captured\n\n", out);
-	for (int i = 0; i < m->nr_captures; i++)
-		capture(&m->captures[i], out);
-	fputs("## 2. Findings\n\n", out);
+	fputs("## 1. Findings\n\n", out);
 	if (m->findings_say) {
 		say(out, m->findings_say, "\n\n");
 	} else {
-		fprintf(out, "%" PRId64 " findings. At a glance, by detection:\n\n"
-			"| severity | detection | findings | processes |\n|---|---|---:|---:|\n",
-			m->total_findings);
+		fprintf(out, "%" PRId64 " findings in %d groups (a detection at a severity). At a "
+			"glance (lowered: by a known runtime or a baseline, see maptrail-analyze(1)):"
+			"\n\n| severity | detection | findings | calls | processes | lowered |\n"
+			"|---|---|---:|---:|---:|---:|\n", m->total_findings, m->nr_detections);
 		for (int i = 0; i < m->nr_detections; i++) {
 			const struct rep_detection *d = &m->detections[i];
+			char a[32];
 
 			fprintf(out, "| %s | ", rep_severity_name(d->rank));
 			md(out, d->title);
 			fputs(" (", out);
 			md_code(out, d->detection, true);
-			fprintf(out, ") | %" PRId64 " | %" PRId64 " |\n", d->count, d->processes);
+			fprintf(out, ") | %" PRId64 " | %s | %" PRId64 " | %" PRId64 " |\n", d->count,
+				rep_fmt_count(a, sizeof(a), d->calls), d->processes, d->lowered);
 		}
-		fputs("\nEach finding, most severe first, with the calls it rests on (&larr;):\n\n",
-		      out);
+		fputs("\nEach group, most severe first, its findings with the calls they rest on "
+		      "(&larr;):\n\n", out);
 		for (int i = 0, end; i < m->nr_findings; i = end) {
+			int64_t more;
+
 			end = rep_group_end(m, i);
 			finding_group(&m->findings[i], end - i, out);
 			for (int j = i; j < end; j++)
-				finding(&m->findings[j], out);
+				finding(&m->findings[j], j > i ? &m->findings[j - 1] : NULL, out);
 			fputs("\n", out);
+			more = rep_group_more(&m->findings[i], end - i);
+			if (more) {
+				fprintf(out, "... and %" PRId64 " more %s ", more,
+					rep_severity_name(m->findings[i].rank));
+				md_code(out, m->findings[i].detection ? m->findings[i].detection : "?",
+					false);
+				fputs(" findings: `maptrail query DB findings` lists them all.\n\n", out);
+			}
 		}
-		if (m->total_findings > m->nr_findings)
-			fprintf(out, "... and %" PRId64 " more findings: `maptrail query DB 'SELECT * "
-				"FROM findings'` lists them all.\n\n", m->total_findings - m->nr_findings);
 	}
 	processes(m, out);
 	pictures(m, out);
+	fputs("## 5. What was captured\n\n", out);
+	for (int i = 0; i < m->nr_captures; i++)
+		capture(&m->captures[i], out);
 	fprintf(out, "\n---\nWritten by maptrail %s.\n", m->version);
 	return 0;
 }

@@ -18,7 +18,12 @@
 #include <sqlite3.h>
 
 /* Bounds on what is shown: the rest is counted in a "... and K more" note. */
-#define REP_MAX_FINDINGS	200	/* findings shown with their evidence */
+/*
+ * Findings shown with their evidence, per group (one detection at one
+ * severity): a bound per group, not overall, so that one detection's flood
+ * never hides another's findings; each group counts the rest exactly.
+ */
+#define REP_MAX_PER_GROUP	20
 #define REP_MAX_EVIDENCE	12	/* evidence rows per finding */
 #define REP_MAX_PROCESSES	50	/* rows of the per-process table */
 #define REP_MAX_CHARTS		12	/* processes drawn in "calls over time" */
@@ -128,6 +133,16 @@ struct rep_finding {
 	int rank;
 	int64_t ts, pid, tid, addr, len;
 	bool has_ts, has_pid, has_tid, has_addr, has_len;
+	/* the process (NULL / has_ppid false: the capture does not tell) */
+	char *exe, *cmdline;
+	int64_t ppid;
+	bool has_ppid;
+	/* the calls grouped in this finding: ts is the first's entry, last_ts the last's */
+	int64_t calls, last_ts;
+	bool has_last_ts;
+	/* the judgement: NULL lowered_by: severity is the detection's own */
+	char *detection_severity, *lowered_by;
+	int64_t group_total;	/* findings of its group (detection and severity), shown or not */
 	struct rep_evidence *ev;
 	int nr_ev;
 	int64_t more_ev;	/* evidence rows not shown */
@@ -135,11 +150,18 @@ struct rep_finding {
 	bool froze;		/* its evidence holds the call that froze a flight capture */
 };
 
-/* The findings of one detection, counted: the overview before the details. */
+/*
+ * A group: the findings of one detection at one severity, counted -- the
+ * overview before the details.  A detection whose findings a known runtime
+ * lowered in part makes two groups.
+ */
 struct rep_detection {
 	char *detection, *title;
-	int rank;		/* the highest of its findings */
+	int rank;		/* the group's severity */
 	int64_t count, processes;
+	int64_t calls;		/* calls behind its findings (findings.calls) */
+	int64_t lowered;	/* of its findings, those a known runtime or baseline lowered */
+	int64_t first_id;	/* its first finding (shown: every group shows some); 0 none */
 };
 
 struct rep_span {
@@ -184,7 +206,8 @@ struct rep_model {
 	struct rep_finding *findings;
 	int nr_findings;
 	int64_t total_findings, by_rank[4];	/* all of them, shown or not */
-	struct rep_detection *detections;	/* most severe first */
+	int64_t total_lowered;	/* of which a known runtime or a baseline lowered */
+	struct rep_detection *detections;	/* groups, most severe first */
 	int nr_detections;
 	/* processes, most notable first: findings (by severity), then calls */
 	bool has_calls;		/* memory_call existed */
@@ -206,6 +229,10 @@ void rep_model_free(struct rep_model *m);
 int rep_call_index(const struct rep_model *m, const char *call);
 /* rep_group_end - past the findings from @i on of the same detection and severity */
 int rep_group_end(const struct rep_model *m, int i);
+/* rep_same_process - @a and @b (may be NULL: false) are findings of one process */
+bool rep_same_process(const struct rep_finding *a, const struct rep_finding *b);
+/* rep_group_more - of the group that @f (its first shown finding) begins, those not shown */
+int64_t rep_group_more(const struct rep_finding *f, int shown);
 
 /* report-flight.c: a flight capture's row and its triggering call's findings */
 int rep_flight_load(sqlite3 *db, struct rep_model *m, char **err);

@@ -249,6 +249,11 @@ void rep_svg_timeline(const struct rep_model *m, const struct rep_process *p, FI
 		fprintf(out, "<g class=\"finding-mark\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
 			"y2=\"%.1f\" stroke=\"#d92d20\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
 			x, label_y + 2, x, bottom);
+		/* a group of calls: a bar from its first call to its last */
+		if (f->has_last_ts && f->last_ts > f->ts)
+			fprintf(out, "<line class=\"finding-span\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+				"y2=\"%d\" stroke=\"#d92d20\" stroke-width=\"3\" opacity=\"0.6\"/>", x,
+				label_y + 2, x_of(c, f->last_ts), label_y + 2);
 		/* no room left for its number: the line alone, its tooltip says which */
 		if (row < 3) {
 			last_x[row] = x;

@@ -196,7 +196,16 @@ void rep_ascii_timeline(const struct rep_model *m, const struct rep_process *p, 
 		if (f->capture_id != p->capture_id || !f->has_pid || f->pid != p->pid || !f->has_ts)
 			continue;
 		k = (int)((double)(f->ts - t0) * GRID / (double)span);
-		marks[k < 0 ? 0 : k >= GRID ? GRID - 1 : k] = '^';
+		k = k < 0 ? 0 : k >= GRID ? GRID - 1 : k;
+		/* a group of calls: '~' on to its last call, '^' at its first */
+		if (f->has_last_ts && f->last_ts > f->ts) {
+			int k1 = (int)((double)(f->last_ts - t0) * GRID / (double)span);
+
+			for (int j = k + 1; j <= k1 && j < GRID; j++)
+				if (marks[j] == ' ')
+					marks[j] = '~';
+		}
+		marks[k] = '^';
 		nr_marks++;
 	}
 	if (nr_marks)
@@ -207,7 +216,7 @@ void rep_ascii_timeline(const struct rep_model *m, const struct rep_process *p, 
 		fprintf(out, "%s... and %" PRId64 " more ranges (the ones findings are about are "
 			"shown first)\n", indent, p->more_lanes);
 	fprintf(out, "%s(r R, w RW, x RX, ! RWX or WX, - no access, ? unknown; blank: not "
-		"mapped)\n", indent);
+		"mapped;\n%s ^ a finding's first call, ~ on to its last)\n", indent, indent);
 }
 
 /* ------------------------------------------------------------------ */
@@ -235,10 +244,14 @@ static void summary(const struct rep_model *m, FILE *out)
 	fprintf(out, "  %-13s %s\n", "events", rep_fmt_count(a, sizeof(a), events));
 	fprintf(out, "  %-13s %s%s\n", "lost events", rep_fmt_count(a, sizeof(a), lost),
 		lost ? "  (the capture is incomplete)" : "");
-	if (m->has_findings)
+	if (m->has_findings) {
 		fprintf(out, "  %-13s %" PRId64 " high, %" PRId64 " medium, %" PRId64 " low, %"
-			PRId64 " info\n", "findings", m->by_rank[3], m->by_rank[2], m->by_rank[1],
+			PRId64 " info", "findings", m->by_rank[3], m->by_rank[2], m->by_rank[1],
 			m->by_rank[0]);
+		if (m->total_lowered)
+			fprintf(out, " (%" PRId64 " lowered)", m->total_lowered);
+		fputc('\n', out);
+	}
 	if (m->has_calls)
 		fprintf(out, "  %-13s %s in %d process%s, %s failed\n", "memory calls",
 			rep_fmt_count(a, sizeof(a), m->total_calls), m->nr_procs,
@@ -356,8 +369,9 @@ static void finding_group(const struct rep_finding *f, int n, FILE *out)
 	snprintf(sev, sizeof(sev), "[%s]", rep_severity_name(f->rank));
 	for (char *s = sev; *s; s++)
 		*s = *s >= 'a' && *s <= 'z' ? *s - 32 : *s;
-	if (asprintf(&line, "%s %s (%s): %d finding%s", sev, f->title ? f->title : "?",
-		     f->detection ? f->detection : "?", n, n == 1 ? "" : "s") < 0)
+	if (asprintf(&line, "%s %s (%s): %" PRId64 " finding%s", sev, f->title ? f->title : "?",
+		     f->detection ? f->detection : "?", f->group_total > n ? f->group_total : n,
+		     (f->group_total > n ? f->group_total : n) == 1 ? "" : "s") < 0)
 		return;
 	fputc('\n', out);
 	wrap(out, line, 0, 2);
@@ -368,7 +382,50 @@ static void finding_group(const struct rep_finding *f, int n, FILE *out)
 	}
 }
 
-static void finding(const struct rep_finding *f, FILE *out)
+/*
+ * Who did it and how often, and why the severity is not the detection's own:
+ * the executable (a payload named luajit is not /usr/bin/luajit), its parent
+ * and command line, the calls behind the finding from first to last, the
+ * rule that lowered it.  What the finding above (@prev, NULL: none) already
+ * said of the same process is not said again.
+ */
+static void finding_context(const struct rep_finding *f, const struct rep_finding *prev, FILE *out)
+{
+	bool same = rep_same_process(f, prev);
+
+	char a[64], b[64], c[64], *line;
+
+	snprintf(c, sizeof(c), ", parent %" PRId64, f->ppid);
+	if (asprintf(&line, "exe %s%s", f->exe ? f->exe : "unknown", f->has_ppid ? c : "") >= 0) {
+		fputs("        ", out);
+		wrap(out, line, 8, 12);
+		free(line);
+	}
+	if (f->cmdline && !same) {
+		fputs("        cmdline ", out);
+		wrap(out, f->cmdline, 16, 16);
+	}
+	if (f->calls > 1 || (f->has_last_ts && f->has_ts && f->last_ts != f->ts)) {
+		fprintf(out, "        %s call%s", rep_fmt_count(c, sizeof(c), f->calls),
+			f->calls == 1 ? "" : "s");
+		if (f->has_ts && f->has_last_ts)
+			fprintf(out, ", first %s, last %s", rep_fmt_rel(a, sizeof(a), f->capture, f->ts),
+				rep_fmt_rel(b, sizeof(b), f->capture, f->last_ts));
+		fputc('\n', out);
+	}
+	if (f->lowered_by && same && prev->lowered_by && !strcmp(f->lowered_by, prev->lowered_by))
+		fprintf(out, "        lowered from %s by the same rule\n",
+			f->detection_severity ? f->detection_severity : "?");
+	else if (f->lowered_by &&
+	    asprintf(&line, "lowered from %s by %s", f->detection_severity ?
+		     f->detection_severity : "?", f->lowered_by) >= 0) {
+		fputs("        ", out);
+		wrap(out, line, 8, 12);
+		free(line);
+	}
+}
+
+static void finding(const struct rep_finding *f, const struct rep_finding *prev, FILE *out)
 {
 	char a[64], b[64], line[512];
 
@@ -387,6 +444,7 @@ static void finding(const struct rep_finding *f, FILE *out)
 	if (f->froze)
 		fputs("  <== the call that froze the flight recorder", out);
 	fputc('\n', out);
+	finding_context(f, prev, out);
 	if (f->has_addr) {
 		snprintf(line, sizeof(line), "at %s%s%s: %s", rep_fmt_hex(a, sizeof(a), f->addr),
 			 f->has_len ? ", " : "", f->has_len ? rep_fmt_bytes(b, sizeof(b), f->len) : "",
@@ -420,35 +478,53 @@ static void finding(const struct rep_finding *f, FILE *out)
 
 static void findings(const struct rep_model *m, FILE *out)
 {
-	heading(out, "2. Findings", '-');
+	char *intro;
+
+	heading(out, "1. Findings", '-');
 	if (m->findings_say) {
 		say(out, "", m->findings_say);
 		return;
 	}
-	fprintf(out, "%" PRId64 " findings, most severe first; each with the calls it rests on (<-)."
-		"\n\n", m->total_findings);
-	fprintf(out, "%-8s %8s %9s  %s\n", "severity", "findings", "processes", "detection: title");
+	if (asprintf(&intro, "%" PRId64 " findings in %d groups (a detection at a severity), most "
+		     "severe first; each with the calls it rests on (<-). lowered: findings a known "
+		     "runtime or a baseline lowered (maptrail-analyze(1)).", m->total_findings,
+		     m->nr_detections) >= 0) {
+		wrap(out, intro, 0, 0);
+		free(intro);
+	}
+	fputc('\n', out);
+	fprintf(out, "%-8s %8s %9s %9s %7s  %s\n", "severity", "findings", "calls", "processes",
+		"lowered", "detection: title");
 	for (int i = 0; i < m->nr_detections; i++) {
 		const struct rep_detection *d = &m->detections[i];
-		char *line;
+		char *line, a[32];
 
 		if (asprintf(&line, "%s: %s", d->detection ? d->detection : "?",
 			     d->title ? d->title : "") < 0)
 			continue;
-		fprintf(out, "%-8s %8" PRId64 " %9" PRId64 "  ", rep_severity_name(d->rank), d->count,
-			d->processes);
-		wrap(out, line, 29, 29);
+		fprintf(out, "%-8s %8" PRId64 " %9s %9" PRId64 " %7" PRId64 "  ",
+			rep_severity_name(d->rank), d->count, rep_fmt_count(a, sizeof(a), d->calls),
+			d->processes, d->lowered);
+		wrap(out, line, 48, 48);
 		free(line);
 	}
 	for (int i = 0, end; i < m->nr_findings; i = end) {
+		int64_t more;
+
 		end = rep_group_end(m, i);
 		finding_group(&m->findings[i], end - i, out);
 		for (int j = i; j < end; j++)
-			finding(&m->findings[j], out);
+			finding(&m->findings[j], j > i ? &m->findings[j - 1] : NULL, out);
+		more = rep_group_more(&m->findings[i], end - i);
+		if (more && asprintf(&intro, "... and %" PRId64 " more %s %s findings (all of them: "
+				     "maptrail query DB findings)", more,
+				     rep_severity_name(m->findings[i].rank),
+				     m->findings[i].detection ? m->findings[i].detection : "?") >= 0) {
+			fputs("  ", out);
+			wrap(out, intro, 2, 6);
+			free(intro);
+		}
 	}
-	if (m->total_findings > m->nr_findings)
-		fprintf(out, "\n... and %" PRId64 " more findings (all of them: maptrail query DB "
-			"'SELECT * FROM findings')\n", m->total_findings - m->nr_findings);
 }
 
 static void processes(const struct rep_model *m, FILE *out)
@@ -457,7 +533,7 @@ static void processes(const struct rep_model *m, FILE *out)
 	char a[48], b[48], c[48], d[48];
 	bool cut = false;
 
-	heading(out, "3. Processes", '-');
+	heading(out, "2. Processes", '-');
 	if (m->procs_say) {
 		say(out, "", m->procs_say);
 		return;
@@ -527,7 +603,7 @@ static void processes(const struct rep_model *m, FILE *out)
 
 static void pictures(const struct rep_model *m, FILE *out)
 {
-	heading(out, "4. Calls over time", '-');
+	heading(out, "3. Calls over time", '-');
 	if (m->chart_say)
 		say(out, "", m->chart_say);
 	else
@@ -535,7 +611,7 @@ static void pictures(const struct rep_model *m, FILE *out)
 	if (m->nr_procs > REP_MAX_CHARTS && m->total_calls)
 		fprintf(out, "... and %d more processes\n", m->nr_procs - REP_MAX_CHARTS);
 
-	heading(out, "5. Address-space timelines of the processes with findings", '-');
+	heading(out, "4. Address-space timelines of the processes with findings", '-');
 	if (m->timelines_say) {
 		say(out, "", m->timelines_say);
 		return;
@@ -560,12 +636,13 @@ static void pictures(const struct rep_model *m, FILE *out)
 
 int rep_write_text(const struct rep_model *m, FILE *out)
 {
+	/* what a person needs first: the findings, who made them; the capture's details last */
 	summary(m, out);
-	heading(out, "1. What was captured", '-');
-	for (int i = 0; i < m->nr_captures; i++)
-		capture(&m->captures[i], out);
 	findings(m, out);
 	processes(m, out);
 	pictures(m, out);
+	heading(out, "5. What was captured", '-');
+	for (int i = 0; i < m->nr_captures; i++)
+		capture(&m->captures[i], out);
 	return 0;
 }

@@ -77,6 +77,17 @@ int rep_call_index(const struct rep_model *m, const char *call)
 	return -1;
 }
 
+bool rep_same_process(const struct rep_finding *a, const struct rep_finding *b)
+{
+	return a && b && a->capture_id == b->capture_id && a->has_pid && b->has_pid &&
+	       a->pid == b->pid;
+}
+
+int64_t rep_group_more(const struct rep_finding *f, int shown)
+{
+	return f->group_total > shown ? f->group_total - shown : 0;
+}
+
 int rep_group_end(const struct rep_model *m, int i)
 {
 	const struct rep_finding *f = &m->findings[i];
@@ -526,12 +537,17 @@ static int decode_evidence(struct loader *l, struct decoder *d, struct rep_evide
 }
 
 /*
- * The findings as the report lists them, and which it keeps when there are
- * too many: most severe first, the findings of one detection (at one
- * severity) together, the detection that found something first first.
+ * The findings as the report lists them, and which it shows: groups most
+ * severe first (a group: one detection at one severity; the one that found
+ * something first first), in each group its first REP_MAX_PER_GROUP findings
+ * in time order.  The bound is per group, so every group shows some.
  */
-#define FINDING_ORDER "severity_rank DESC, min(ts) OVER (PARTITION BY severity_rank, detection)," \
-	" detection, ts, id"
+#define SHOWN_FINDINGS "(SELECT *, row_number() OVER grp AS nth, count(*) OVER grp AS group_total," \
+	" min(ts) OVER grp AS group_first FROM findings" \
+	" WINDOW grp AS (PARTITION BY severity_rank, detection ORDER BY ts, id" \
+	"  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
+#define SHOWN_WHERE "nth <= %d"
+#define SHOWN_ORDER "severity_rank DESC, group_first, detection, ts, id"
 
 struct finding_ref {
 	int64_t id;
@@ -561,9 +577,15 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 	int nr_dec = 0, rc, ret = -1;
 	sqlite3_stmt *st;
 
-	st = cmn_db_prepare(&l->db, "SELECT finding_id, call, call_id FROM finding_evidence WHERE finding_id IN"
-			    " (SELECT id FROM findings ORDER BY " FINDING_ORDER " LIMIT %d)"
-			    " ORDER BY finding_id, call, call_id", REP_MAX_FINDINGS);
+	/* a group of 300,000 calls shows its first few: the rest are counted, not read */
+	st = cmn_db_prepare(&l->db, "SELECT finding_id, call, call_id, total FROM"
+			    " (SELECT e.finding_id, e.call, e.call_id, row_number() OVER ev AS ev_nth,"
+			    "   count(*) OVER ev AS total FROM finding_evidence AS e"
+			    "  WHERE e.finding_id IN (SELECT id FROM " SHOWN_FINDINGS " WHERE " SHOWN_WHERE ")"
+			    "  WINDOW ev AS (PARTITION BY e.finding_id ORDER BY e.call_id, e.call"
+			    "   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
+			    " WHERE ev_nth <= %d ORDER BY finding_id, call, call_id", REP_MAX_PER_GROUP,
+			    REP_MAX_EVIDENCE);
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -577,10 +599,10 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 		if (!ref)
 			continue;
 		f = &m->findings[ref->index];
-		if (f->nr_ev >= REP_MAX_EVIDENCE) {
-			f->more_ev++;
+		f->more_ev = sqlite3_column_int64(st, 3) - REP_MAX_EVIDENCE;
+		f->more_ev = f->more_ev < 0 ? 0 : f->more_ev;
+		if (f->nr_ev >= REP_MAX_EVIDENCE)
 			continue;
-		}
 		if (!f->ev && !(f->ev = calloc(REP_MAX_EVIDENCE, sizeof(*f->ev)))) {
 			fail(l, "out of memory");
 			goto out;
@@ -631,6 +653,8 @@ static int load_findings(struct loader *l)
 	struct rep_model *m = l->m;
 	struct finding_ref *refs = NULL;
 	int has = cmn_db_has_table(&l->db, "findings", CMN_DB_TABLE_OR_VIEW), has_ev, rc, ret = -1;
+	int has_context, has_group;
+	const char *calls;
 	sqlite3_stmt *st;
 
 	if (has <= 0) {
@@ -655,9 +679,16 @@ static int load_findings(struct loader *l)
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return -1;
-	st = cmn_db_prepare(&l->db, "SELECT detection, max(title), max(severity_rank), count(*), count(DISTINCT"
-			    " capture_id || ':' || pid) FROM findings GROUP BY detection"
-			    " ORDER BY 3 DESC, 4 DESC, 1");
+	/* older databases: no context columns (one call per finding, nothing lowered) */
+	if ((has_context = has_column(l, "findings", "lowered_by")) < 0 ||
+	    (has_group = has_column(l, "findings", "calls")) < 0)
+		return -1;
+	calls = has_group ? "calls" : "1";
+	st = cmn_db_prepare(&l->db, "SELECT detection, max(title), severity_rank, count(*), count(DISTINCT"
+			    " capture_id || ':' || pid), sum(%s), %s"
+			    " FROM findings AS f GROUP BY severity_rank, detection"
+			    " ORDER BY 3 DESC, min(ts), 1", calls,
+			    has_context ? "count(lowered_by)" : "0");
 	if (!st)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
@@ -675,22 +706,30 @@ static int load_findings(struct loader *l)
 		n->rank = n->rank < 0 ? 0 : n->rank > 3 ? 3 : n->rank;
 		n->count = sqlite3_column_int64(st, 3);
 		n->processes = sqlite3_column_int64(st, 4);
+		n->calls = sqlite3_column_int64(st, 5);
+		n->lowered = sqlite3_column_int64(st, 6);
+		m->total_lowered += n->lowered;
 	}
 	sqlite3_finalize(st);
 	if (rc < 0)
 		return -1;
-	st = cmn_db_prepare(&l->db, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
-			    " pid, tid, comm, addr, len, summary FROM findings"
-			    " ORDER BY " FINDING_ORDER " LIMIT %d", REP_MAX_FINDINGS);
-	if (!st)
-		return -1;
-	m->findings = calloc(REP_MAX_FINDINGS, sizeof(*m->findings));
-	refs = calloc(REP_MAX_FINDINGS, sizeof(*refs));
+	/* at most REP_MAX_PER_GROUP findings of each group */
+	m->findings = calloc(m->nr_detections * REP_MAX_PER_GROUP + 1, sizeof(*m->findings));
+	refs = calloc(m->nr_detections * REP_MAX_PER_GROUP + 1, sizeof(*refs));
 	if (!m->findings || !refs) {
 		fail(l, "out of memory");
 		goto out;
 	}
-	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW && m->nr_findings < REP_MAX_FINDINGS) {
+	st = cmn_db_prepare(&l->db, "SELECT id, capture_id, detection, title, severity, severity_rank, mitre, ts,"
+			    " pid, tid, comm, addr, len, summary, group_total, %s, %s"
+			    " FROM " SHOWN_FINDINGS " WHERE " SHOWN_WHERE " ORDER BY " SHOWN_ORDER,
+			    has_context ? "exe, cmdline, ppid, detection_severity, lowered_by" :
+			    "NULL, NULL, NULL, NULL, NULL",
+			    has_group ? "calls, last_ts" : "1, NULL", REP_MAX_PER_GROUP);
+	if (!st)
+		goto out;
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW &&
+	       m->nr_findings < m->nr_detections * REP_MAX_PER_GROUP) {
 		struct rep_finding *f = &m->findings[m->nr_findings];
 
 		f->id = sqlite3_column_int64(st, 0);
@@ -714,12 +753,29 @@ static int load_findings(struct loader *l)
 		f->has_len = !is_null(st, 12);
 		f->len = sqlite3_column_int64(st, 12);
 		f->summary = cmn_db_text_dup(st, 13);
+		f->group_total = sqlite3_column_int64(st, 14);
+		f->exe = cmn_db_text_dup(st, 15);
+		f->cmdline = cmn_db_text_dup(st, 16);
+		f->has_ppid = !is_null(st, 17);
+		f->ppid = sqlite3_column_int64(st, 17);
+		f->detection_severity = cmn_db_text_dup(st, 18);
+		f->lowered_by = cmn_db_text_dup(st, 19);
+		f->calls = is_null(st, 20) ? 1 : sqlite3_column_int64(st, 20);
+		f->has_last_ts = !is_null(st, 21);
+		f->last_ts = sqlite3_column_int64(st, 21);
 		refs[m->nr_findings].id = f->id;
 		refs[m->nr_findings].index = m->nr_findings;
 		m->nr_findings++;
 	}
 	if (rc < 0)
 		goto out;
+	/* each group's first shown finding, for the overview's links */
+	for (int i = m->nr_findings - 1; i >= 0; i--)
+		for (int j = 0; j < m->nr_detections; j++)
+			if (m->detections[j].rank == m->findings[i].rank && m->detections[j].detection &&
+			    m->findings[i].detection &&
+			    !strcmp(m->detections[j].detection, m->findings[i].detection))
+				m->detections[j].first_id = m->findings[i].id;
 	qsort(refs, m->nr_findings, sizeof(*refs), cmp_ref);
 	if (has_ev && m->nr_findings && load_evidence(l, refs))
 		goto out;
@@ -1384,6 +1440,10 @@ void rep_model_free(struct rep_model *m)
 		free(f->mitre);
 		free(f->comm);
 		free(f->summary);
+		free(f->exe);
+		free(f->cmdline);
+		free(f->detection_severity);
+		free(f->lowered_by);
 		for (int j = 0; j < f->nr_ev; j++) {
 			free(f->ev[j].call);
 			free(f->ev[j].args);

@@ -23,6 +23,7 @@ test=(
 	chromium fonts-dejavu-core	# tests/e2e/report.sh renders the HTML report headless, with text
 	qemu-system-x86 busybox-static cpio	# tests/vm: the kprobe backend and maptrail-record in a VM
 	gdb			# tests/e2e/identity.sh: a debugger injecting into a recorded process
+	luajit nodejs default-jre-headless	# tests/e2e/jit-runtimes.sh: real JIT runtimes at work
 )
 case ${1:---test} in
 --run) packages=("${run[@]}") ;;

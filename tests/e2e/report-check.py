@@ -23,6 +23,7 @@ MAX_PROCESSES = 50  # REP_MAX_PROCESSES
 MAX_CHARTS = 12     # REP_MAX_CHARTS
 MAX_TIMELINES = 6   # REP_MAX_TIMELINES
 MAX_LANES = 32      # REP_MAX_LANES
+PER_GROUP = 20      # REP_MAX_PER_GROUP: findings shown per group (detection, severity)
 WIDTH = 100         # columns of the text report
 
 VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source',
@@ -142,11 +143,50 @@ def main():
     for sev in ('high', 'medium', 'low', 'info'):
         if not re.search(r'\b%s %d\b' % (sev, counts.get(sev, 0)), sevs, re.I):
             fail('page: summary does not count %d %s findings: %s' % (counts.get(sev, 0), sev, sevs))
-    shown = len([r for r in tree.root.find_all('tr') if re.match(r'f\d+$', r.attrs.get('id', ''))])
     total = sum(counts.values())
-    if shown != min(total, 200):
-        fail('page: %d findings shown of %d' % (shown, total))
-    checked.append('%d findings, %d titles' % (total, len(titles)))
+    # Every group (a detection at a severity) shows its first PER_GROUP findings in time
+    # order, whatever the size of the others, and counts the rest exactly.
+    groups = q('SELECT severity, detection, title, count(*) FROM findings GROUP BY severity_rank,'
+               ' detection ORDER BY severity_rank DESC, min(ts), detection')
+    want_ids = set()
+    for sev, det, title, n in groups:
+        ids = [i for (i,) in q('SELECT id FROM findings WHERE severity = ? AND detection = ?'
+                               ' ORDER BY ts, id LIMIT ?', sev, det, PER_GROUP)]
+        want_ids.update(ids)
+        more = n - len(ids)
+        heading = '[%s] %s (%s): %d finding%s' % (sev.upper(), title, det, n, '' if n == 1 else 's')
+        if heading not in flat_txt:
+            fail('text: no group heading %r' % heading)
+        if '%s: %s (%d finding%s)' % (sev, title, n, '' if n == 1 else 's') not in md:
+            fail('markdown: no group heading for %s %s with %d findings' % (sev, det, n))
+        for name, text, line in (
+                ('text', flat_txt, '... and %d more %s %s findings' % (more, sev, det)),
+                ('markdown', md, '... and %d more %s `%s` findings' % (more, sev, det)),
+                ('page', page, '... and %d more %s %s findings' % (more, sev, det))):
+            if (line in text) != (more > 0):
+                fail('%s: group %s %s: %r %s' % (name, sev, det, line,
+                                                 'missing' if more else 'with nothing more'))
+    shown = {int(r.attrs['id'][1:]): r for r in tree.root.find_all('tr')
+             if re.match(r'f\d+$', r.attrs.get('id', ''))}
+    if set(shown) != want_ids:
+        fail('page: findings shown %s, the first %d of each group are %s'
+             % (sorted(shown)[:10], PER_GROUP, sorted(want_ids)[:10]))
+    # each with its process's executable, parent, and the rule that lowered it
+    for fid, exe, ppid, lowered in q('SELECT id, exe, ppid, lowered_by FROM findings'):
+        if fid not in shown:
+            continue
+        row = shown[fid].text()
+        for what, value in (('exe', exe or 'exe unknown'), ('parent', ppid and 'parent %d' % ppid),
+                            ('lowered_by', lowered)):
+            if value and value not in row:
+                fail('page: finding %d: %s %r not in its row %r' % (fid, what, value, row))
+    # the findings first: capture details after them in every rendering
+    for name, text in (('page', page), ('markdown', md), ('text', txt)):
+        at = text.find('1. Findings')
+        if at < 0 or not at < text.find('5. What was captured'):
+            fail('%s: the findings do not come before what was captured' % name)
+    checked.append('%d findings, %d titles, %d groups, %d shown'
+                   % (total, len(titles), len(groups), len(shown)))
 
     # Per-process summaries: every process that made a call (up to the table's bound).
     procs = dict(q('SELECT coalesce(pid, tid), count(*) FROM memory_call GROUP BY 1'))
@@ -217,11 +257,12 @@ def main():
             fail('page: process %d: lanes not in address order' % pid)
         if not list(svg.find_all('rect', 'span')):
             fail('page: process %d: no state drawn' % pid)
-        # a mark for each finding the page lists (all of them up to 200)
+        # a mark for each finding of the process the page lists (every group shows some)
         marks = len(list(svg.find_all('g', 'finding-mark')))
-        of_pid = q('SELECT count(*) FROM findings WHERE pid = ? AND ts IS NOT NULL', pid)[0][0]
-        if marks > of_pid or (total <= 200 and marks != of_pid):
-            fail('page: process %d: %d finding marks for %d findings' % (pid, marks, of_pid))
+        of_pid = len([i for (i,) in q('SELECT id FROM findings WHERE pid = ? AND ts IS NOT NULL',
+                                      pid) if i in want_ids])
+        if marks != of_pid:
+            fail('page: process %d: %d finding marks for %d findings shown' % (pid, marks, of_pid))
         checked.append('timeline of %d: %d lanes, %d marks' % (pid, len(lanes), marks))
 
     # The text fits a terminal.

@@ -141,5 +141,25 @@ echo "big: two reports in $ms ms, HTML $size bytes" >&2
 [ "$ms" -lt 30000 ] || fail "two reports of a big database took $ms ms"
 grep -q '\.\.\. and 1952 more processes' "$work/big.txt" || fail "no '... and K more processes'"
 grep -q '\.\.\. and 4968 more ranges' "$work/big.txt" || fail "no '... and K more ranges'"
-grep -q '\.\.\. and .* more findings' "$work/big.html" || fail "no '... and K more findings'"
+# One flood hides nothing: the storm's group shows its first 20 and counts the rest
+# exactly, and every other group is there in full, in all three renderings.
+grep -q '\.\.\. and 980 more low storm findings' "$work/big.txt" ||
+	fail "text: no '... and 980 more low storm findings'"
+grep -q '\.\.\. and 980 more low <span class="mono">storm</span> findings' "$work/big.html" ||
+	fail "HTML: no '... and 980 more low storm findings'"
+"$maptrail" report "$work/big.db" -o "$work/big.md"
+grep -q '\.\.\. and 980 more low `storm` findings' "$work/big.md" ||
+	fail "Markdown: no '... and 980 more low storm findings'"
+sqlite3 -batch -noheader -separator '|' "$work/big.db" "SELECT upper(severity), title, detection,
+	count(*) FROM findings WHERE detection <> 'storm' GROUP BY severity_rank, detection" |
+while IFS='|' read -r sev title det n; do
+	tr -s ' \n' ' ' < "$work/big.txt" | grep -qF "[$sev] $title ($det): $n finding" ||
+		fail "text: the storm hides the $sev $det group"
+	grep -qF "($det): $n finding" <(tr -s ' \n' ' ' < "$work/big.txt") ||
+		fail "text: no count of $det"
+	grep -qF "<span class=\"mono\">$det</span>" "$work/big.html" || fail "HTML: the storm hides $det"
+done
+[ "$(grep -o '<tr id="f[0-9]*"' "$work/big.html" | wc -l)" = \
+  "$(sqlite3 "$work/big.db" "SELECT sum(min(n, 20)) FROM (SELECT count(*) AS n FROM findings
+	GROUP BY severity_rank, detection)")" ] || fail "HTML: not the first 20 findings of every group"
 echo "report: ok"
