@@ -556,6 +556,7 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 	/* the end sample bounds the drift since the start one */
 	rec_wallclock_end(wc);
 	in.wallclock = wallclock = rec_wallclock_option(wc);
+	sum->wallclock = *wc;
 	ret = rec_tdat_write(out->fd, &in, counts, &sum->file_size, err);
 	if (ret)
 		name_output(err, out->path, ret);

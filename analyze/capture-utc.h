@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef MAPTRAIL_ANA_WALLCLOCK_H
-#define MAPTRAIL_ANA_WALLCLOCK_H
+#ifndef MAPTRAIL_ANA_CAPTURE_UTC_H
+#define MAPTRAIL_ANA_CAPTURE_UTC_H
 
 /*
- * wallclock: how a capture's ts becomes UTC, in its capture row (utc_*
+ * capture-utc: how a capture's ts becomes UTC, in its capture row (utc_*
  * columns of analyze/layout.sql):
  *
  *	UTC ns since 1970 = ts + utc_offset + CAST((ts - utc_offset_ts) * utc_drift AS INTEGER)
@@ -21,7 +21,7 @@
 #include "sql.h"
 #include "trace-meta.h"
 
-struct ana_wallclock {
+struct ana_capture_utc {
 	const char *source;		/* "maptrail record", "trace-cmd --date", NULL: none */
 	int64_t offset;			/* UTC ns - ts, at offset_ts */
 	int64_t offset_ts;
@@ -30,16 +30,16 @@ struct ana_wallclock {
 };
 
 /*
- * ana_wallclock_from_meta - what @m says of the wall clock into *@w.
+ * ana_capture_utc_from_meta - what @m says of the wall clock into *@w.
  * Returns 0, or -1 when it says nothing usable (no option, another clock,
  * a malformed text).
  */
-int ana_wallclock_from_meta(const struct trace_meta *m, struct ana_wallclock *w);
+int ana_capture_utc_from_meta(const struct trace_meta *m, struct ana_capture_utc *w);
 
 /*
- * ana_wallclock_store - the utc_* columns of capture @capture_id from @m.
+ * ana_capture_utc_store - the utc_* columns of capture @capture_id from @m.
  * Returns 0, or -1 with db->err set.
  */
-int ana_wallclock_store(struct cmn_db *db, int64_t capture_id, const struct trace_meta *m);
+int ana_capture_utc_store(struct cmn_db *db, int64_t capture_id, const struct trace_meta *m);
 
 #endif

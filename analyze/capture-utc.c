@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wallclock.h"
+#include "capture-utc.h"
 
 struct sample {
 	long long ts, realtime, uncertainty;
@@ -61,7 +61,7 @@ static void take_line(const char *line, size_t n, char clock[32], struct sample 
 	}
 }
 
-int ana_wallclock_from_meta(const struct trace_meta *m, struct ana_wallclock *w)
+int ana_capture_utc_from_meta(const struct trace_meta *m, struct ana_capture_utc *w)
 {
 	struct sample start = { 0 }, end = { 0 };
 	char clock[32] = "";
@@ -98,12 +98,12 @@ int ana_wallclock_from_meta(const struct trace_meta *m, struct ana_wallclock *w)
 	return 0;
 }
 
-int ana_wallclock_store(struct cmn_db *db, int64_t capture_id, const struct trace_meta *m)
+int ana_capture_utc_store(struct cmn_db *db, int64_t capture_id, const struct trace_meta *m)
 {
-	struct ana_wallclock w;
+	struct ana_capture_utc w;
 	char drift[40], uncertainty[24] = "NULL";
 
-	if (ana_wallclock_from_meta(m, &w))
+	if (ana_capture_utc_from_meta(m, &w))
 		return 0;
 	snprintf(drift, sizeof(drift), "%.17g", w.drift);
 	if (w.uncertainty >= 0)
