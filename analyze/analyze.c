@@ -30,6 +30,7 @@
 #include "tasks.h"
 #include "trace-meta.h"
 #include "flight.h"
+#include "capture-utc.h"
 
 /* analyze/layout.sql, compiled in by tools/embed. */
 extern const struct embedded_file analyze_layout_sql[];
@@ -853,6 +854,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		if (insert_capture(&ld, &in_st, nr_inst + 1) < 0 ||
 		    (meta->recorder_flight &&
 		     ana_flight_insert(&ld.db, ld.capture_id, meta->recorder_flight) < 0) ||
+		    ana_capture_utc_store(&ld.db, ld.capture_id, meta) < 0 ||
 		    insert_buffer(&ld, &bufs[0], "", tep_get_cpus(ld.tep)) < 0)
 			goto db_error;
 		tracecmd_set_private(handles[0], &bufs[0]);

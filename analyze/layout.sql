@@ -30,7 +30,15 @@ CREATE TABLE IF NOT EXISTS capture (
 	recorder_plan TEXT,		-- maptrail record's probe plan, when it made the file
 	analyzed_at TEXT NOT NULL,	-- UTC, ISO 8601
 	maptrail_version TEXT NOT NULL,
-	libtracecmd_version TEXT NOT NULL
+	libtracecmd_version TEXT NOT NULL,
+	-- The wall clock (README "Time"): a ts in UTC, ns since 1970, is
+	--   ts + utc_offset + CAST((ts - utc_offset_ts) * utc_drift AS INTEGER)
+	-- (the views finding_utc and memory_call_utc do it).  NULL: the file does not say.
+	utc_source TEXT,		-- 'maptrail record' (its clock samples), 'trace-cmd --date'
+	utc_offset INTEGER,		-- ns: CLOCK_REALTIME - ts at utc_offset_ts (the start)
+	utc_offset_ts INTEGER,
+	utc_drift REAL,			-- change of that offset per ns of ts, up to the end sample
+	utc_uncertainty INTEGER		-- ns: ± of the clock samples; NULL: not known
 );
 
 -- The ring buffers in a capture: "" is the top buffer, the others are instances.
@@ -230,6 +238,27 @@ CREATE TABLE IF NOT EXISTS severity_rule (
 	severity_rank INTEGER NOT NULL,
 	detections TEXT NOT NULL	-- '*' or the detections it applies to, comma-separated
 );
+-- Each finding's time (its first call) in UTC: utc_ns since 1970, and utc in
+-- ISO 8601 with nanoseconds ('2026-12-07T16:20:01.123456789Z'); NULL when the
+-- capture has no wall clock (capture.utc_source).
+CREATE VIEW IF NOT EXISTS finding_utc AS
+	SELECT finding_id, capture_id, ts, utc_ns,
+	       strftime('%Y-%m-%dT%H:%M:%S', utc_ns / 1000000000, 'unixepoch') ||
+	       printf('.%09dZ', utc_ns % 1000000000) AS utc
+	FROM (SELECT f.id AS finding_id, f.capture_id, f.ts,
+		     f.ts + c.utc_offset + CAST((f.ts - c.utc_offset_ts) * c.utc_drift AS INTEGER)
+		     AS utc_ns
+	      FROM findings AS f LEFT JOIN capture AS c ON c.id = f.capture_id);
+
+-- Every memory call's entry (ts) in UTC, as finding_utc.
+CREATE VIEW IF NOT EXISTS memory_call_utc AS
+	SELECT call, id, capture_id, ts, utc_ns,
+	       strftime('%Y-%m-%dT%H:%M:%S', utc_ns / 1000000000, 'unixepoch') ||
+	       printf('.%09dZ', utc_ns % 1000000000) AS utc
+	FROM (SELECT m.call, m.id, m.capture_id, m.ts,
+		     m.ts + c.utc_offset + CAST((m.ts - c.utc_offset_ts) * c.utc_drift AS INTEGER)
+		     AS utc_ns
+	      FROM memory_call AS m LEFT JOIN capture AS c ON c.id = m.capture_id);
 
 -- A protection as ls -l would show it ('rw-', 'r-x'): for summaries and the sqlite3 shell.
 -- (SELECT rwx FROM prot_rwx WHERE prot = x & 7) is NULL when x is: unknown.

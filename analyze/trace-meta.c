@@ -857,6 +857,20 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 	case TDAT_OPT_MAPTRAIL_FLIGHT:
 		ret = dup_text(t, &m->recorder_flight, data, size);
 		break;
+	case TDAT_OPT_MAPTRAIL_WALLCLOCK:
+		ret = dup_text(t, &m->recorder_wallclock, data, size);
+		break;
+	case TDAT_OPT_DATE:
+		/*
+		 * trace-cmd record --date: CLOCK_REALTIME - ts in us, "0x..." text.
+		 * libtracecmd adds it to every timestamp, and so does this reader.
+		 */
+		ret = dup_text(t, &text, data, size);
+		if (!ret) {
+			m->time_offset += strtoll(text, NULL, 0) * 1000;
+			m->ts_is_utc = true;
+		}
+		break;
 	case TDAT_OPT_TIME_SHIFT:
 	case TDAT_OPT_TSC2NSEC:
 	case TDAT_OPT_GUEST:
@@ -864,7 +878,7 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 		m->time_sync = true;
 		break;
 	default:
-		/* DATE, HOOK, PROCMAPS, TRACEID, unknown */
+		/* HOOK, PROCMAPS, TRACEID, unknown */
 		break;
 	}
 	free(text);
@@ -1282,6 +1296,7 @@ struct trace_meta *trace_meta_free(struct trace_meta *meta)
 	free(meta->uname);
 	free(meta->recorder_plan);
 	free(meta->recorder_flight);
+	free(meta->recorder_wallclock);
 	free(meta->kernel_version);
 	free(meta->tracecmd_version);
 	free(meta->hostname);

@@ -67,9 +67,11 @@ struct trace_meta {
 	int cpu_count;			/* OPTION_CPUCOUNT: CPUs of the system, 0 when absent */
 	char *clock;			/* clock of the top buffer (OPTION_TRACECLOCK or BUFFER) */
 	char *data_kind;		/* "flyrecord" or "latency" */
-	int64_t time_offset;		/* OPTION_OFFSET, 0 when absent */
+	int64_t time_offset;		/* OPTION_OFFSET, and DATE in ns; 0 when absent */
+	bool ts_is_utc;			/* DATE: time_offset makes ts CLOCK_REALTIME (ns since 1970) */
 	char *recorder_plan;		/* maptrail record's plan (its private option), or NULL */
 	char *recorder_flight;		/* a flight recorder's dump: its private option, or NULL */
+	char *recorder_wallclock;	/* maptrail record's clock against UTC: its option, or NULL */
 	bool time_sync;			/* TIME_SHIFT, TSC2NSEC or GUEST: timestamps need libtracecmd */
 	int nr_buffers;			/* [0] is the top buffer, then instances in file order */
 	struct meta_buffer *buffers;

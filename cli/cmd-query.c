@@ -299,6 +299,7 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 	const char *label = "SQL", *sql = what;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
+	struct qry_param *times = NULL;
 	char *err = NULL;
 	long long rows;
 	int ret = 1, rc;
@@ -316,7 +317,17 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 		cli_error("%s: %s", db_path, err ? err : "cannot open");
 		goto out;
 	}
-	rc = qry_prepare(db, sql, params, nr_params, &st, &err);
+	/* times as the trace clock's ns: a UTC time needs the database's clock */
+	rc = qry_time_params(db, q, params, nr_params, &times, &err);
+	if (rc < 0) {
+		if (rc == -EINVAL) {
+			ret = cli_usage_error("query", "%s", err);
+			goto out;
+		}
+		cli_error("query: %s", err ? err : "out of memory");
+		goto out;
+	}
+	rc = qry_prepare(db, sql, times, nr_params, &st, &err);
 	if (rc < 0) {
 		/* A --param the statement lacks is the caller's slip, not the database's. */
 		if (rc == -EINVAL) {
@@ -347,6 +358,7 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 out:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	free(times);
 	free(err);
 	return ret;
 }

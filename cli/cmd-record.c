@@ -161,6 +161,35 @@ static void print_command_end(char *const *command, const struct rec_summary *s)
 			strsignal(WTERMSIG(s->command_status)));
 }
 
+/*
+ * How the file's times map to UTC (record/wallclock.h).  A change of the
+ * offset over a millisecond between the samples is a clock step (settimeofday,
+ * an NTP step): the times of the recording then carry it, spread evenly.
+ */
+static void print_wallclock(const char *output, const struct rec_wallclock *w, bool quiet)
+{
+	const struct rec_wallclock_sample *a = &w->start, *b = &w->end;
+	long long offset = a->realtime_ns - a->trace_ns, moved;
+
+	if (!w->clock[0])
+		return;
+	if (!w->twin || !w->has_start) {
+		fprintf(stderr, "maptrail: warning: %s: the trace clock '%s' has no counterpart a "
+			"process can read: the capture has no wall-clock (UTC) time\n", output,
+			w->clock);
+		return;
+	}
+	moved = w->has_end ? (b->realtime_ns - b->trace_ns) - offset : 0;
+	if (!quiet)
+		fprintf(stderr, "maptrail: wall clock: UTC = %s + %lld.%09lld s (± %lld ns; %+lld ns "
+			"by the end)\n", w->clock, offset / 1000000000, offset % 1000000000,
+			(long long)(a->uncertainty_ns > b->uncertainty_ns ? a->uncertainty_ns :
+				    b->uncertainty_ns), moved);
+	if (moved > 1000000 || moved < -1000000)
+		fprintf(stderr, "maptrail: warning: %s: the wall clock was stepped by %+.6f s during "
+			"the recording: UTC times are spread over it\n", output, moved / 1e9);
+}
+
 static void print_summary(const char *output, char *const *command, const struct rec_summary *s,
 			  bool quiet)
 {
@@ -207,6 +236,7 @@ static void print_summary(const char *output, char *const *command, const struct
 			(unsigned long long)s->identity_stats.tracers,
 			(unsigned long long)s->identity_stats.records,
 			(unsigned long long)s->identity_stats.events);
+	print_wallclock(output, &s->wallclock, quiet);
 	if (s->identity && (s->identity_stats.lost || s->identity_stats.records_lost))
 		fprintf(stderr, "maptrail: warning: %s: the identity watch lost %llu events and "
 			"%llu records: some file lookups or snapshots are missing\n", output,

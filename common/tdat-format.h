@@ -46,6 +46,17 @@ enum tdat_option {
 	TDAT_OPT_MAPTRAIL_PLAN	= 0x4d50,	/* the probe plan as text, for a person */
 	/* a flight recorder's dump: "key=value" lines (record/flight.h, analyze/flight.h) */
 	TDAT_OPT_MAPTRAIL_FLIGHT = 0x4d51,
+	/*
+	 * The trace clock against CLOCK_REALTIME (record/wallclock.h writes it,
+	 * analyze/trace-meta.c reads it): "key=value" lines, every number in ns,
+	 *	clock=mono			the instance's trace clock
+	 *	start_ts=N			the trace clock at the first sample
+	 *	start_realtime=N		CLOCK_REALTIME then (since 1970, UTC)
+	 *	start_uncertainty=N		± of that pairing
+	 *	end_ts= end_realtime= end_uncertainty=	the same at the end, when taken
+	 * A reader ignores keys it does not know.
+	 */
+	TDAT_OPT_MAPTRAIL_WALLCLOCK = 0x4d52,
 };
 
 /* v7 sections */

@@ -1,9 +1,9 @@
 -- title: What was at an address in a process at a given time
 -- severity: info
 -- kind: lookup
--- params: pid: process id; addr: the address (0x... or decimal); ts: the time (trace clock, ns;
---   optional: the end of the capture)
--- types: pid integer required; addr integer required; ts integer
+-- params: pid: process id; addr: the address (0x... or decimal); ts: the time (trace clock
+--   ns, trace-cmd's seconds 658.582899 or UTC ISO 8601; optional: the end of the capture)
+-- types: pid integer required; addr integer required; ts time
 -- means: one row: the range of the rebuilt address space (vma_history) that held the address
 --   at that time, its protection, flags and file offset, since when and how it came to be
 --   (change, cause: the call table and row), and what it was before (prior).  When no range

@@ -2,8 +2,8 @@
 -- severity: info
 -- kind: lookup
 -- params: pid: process id; addr: the address (0x... or decimal); from_ts: the first time to
---   show (optional: the beginning); limit: how many states (optional: 1000)
--- types: pid integer required; addr integer required; from_ts integer; limit integer
+--   show (ns, seconds or UTC as ts of address-at; optional: the beginning); limit: how many states (optional: 1000)
+-- types: pid integer required; addr integer required; from_ts time; limit integer
 -- means: the states the address went through in the rebuilt address space, oldest first
 --   (limit of them, from from_ts on: page on with from_ts = the last ts_from shown):
 --   the range that held it, protection, how the state began (change, cause) and ended

@@ -300,7 +300,7 @@ static void doc_time(struct doc *d, const char *path, const char *utc)
 }
 
 struct lookups {
-	sqlite3_stmt *finding, *evidence, *evidence_count, *process;
+	sqlite3_stmt *finding, *evidence, *evidence_count, *process, *utc;
 };
 
 static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
@@ -329,6 +329,8 @@ static void lookups_open(sqlite3 *db, struct lookups *l)
 	l->evidence_count = prepare(db, "SELECT count(*) FROM finding_evidence WHERE finding_id = ?");
 	/* who the process is, where the database knows (findings with exe and cmdline) */
 	l->process = prepare(db, "SELECT exe, cmdline, ppid FROM findings WHERE id = ?");
+	/* the finding's own time in UTC, where the capture has a wall clock */
+	l->utc = prepare(db, "SELECT utc FROM finding_utc WHERE finding_id = ?");
 }
 
 static void lookups_close(struct lookups *l)
@@ -337,6 +339,7 @@ static void lookups_close(struct lookups *l)
 	sqlite3_finalize(l->evidence);
 	sqlite3_finalize(l->evidence_count);
 	sqlite3_finalize(l->process);
+	sqlite3_finalize(l->utc);
 }
 
 static const char *text(sqlite3_stmt *st, int i)
@@ -403,6 +406,14 @@ static void doc_lookups(struct doc *d, struct lookups *l, long long id)
 {
 	sqlite3_stmt *f = l->finding;
 
+	if (l->utc && !doc_has(d, "@timestamp")) {
+		sqlite3_bind_int64(l->utc, 1, id);
+		if (sqlite3_step(l->utc) == SQLITE_ROW && text(l->utc, 0)) {
+			doc_time(d, "@timestamp", text(l->utc, 0));
+			doc_time(d, "event.start", text(l->utc, 0));
+		}
+		sqlite3_reset(l->utc);
+	}
 	if (f) {
 		sqlite3_bind_int64(f, 1, id);
 		if (sqlite3_step(f) == SQLITE_ROW) {

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "format.h"
+#include "utc.h"
 
 /* Rows a table measures its columns on; later rows are written as they come. */
 #define TABLE_SAMPLE	10000
@@ -21,6 +22,7 @@ enum col_kind {
 	COL_ADDR,
 	COL_FLAGS,
 	COL_ERRNO,
+	COL_TIME,
 };
 
 struct flag_name {
@@ -52,6 +54,7 @@ struct decoder {
 	int nr_errnos;
 	struct errno_name *errnos;
 	bool compound;		/* the statement has UNION, INTERSECT or EXCEPT */
+	struct utc_columns *utc;	/* the time columns on the wall clock, or NULL */
 	int nr_direct;
 	char **direct;		/* tables whose columns' origins can be trusted */
 };
@@ -111,8 +114,83 @@ static const char *flag_kind_of(const char *name)
 	return NULL;
 }
 
+/*
+ * A ts of the trace clock by its name: ts, ts_exit, ts_from, first_ts,
+ * trigger_ts, and address-at's since and until (README "Time").
+ */
+static bool is_time(const char *name)
+{
+	return !strcasecmp(name, "ts") || !strncasecmp(name, "ts_", 3) || ends_with(name, "_ts") ||
+	       !strcasecmp(name, "since") || !strcasecmp(name, "until");
+}
+
+/*
+ * The time columns of a statement, and the database's clocks to put them on
+ * the wall clock with: the row's capture (its capture_id column), else the
+ * one clock every capture of the database shares (common/utc.h).
+ */
+struct utc_columns {
+	struct cmn_utc utc;
+	int capture_col;	/* the capture_id column, or -1 */
+	int n;
+	bool *time;		/* per column: a time column */
+};
+
+static void utc_columns_free(struct utc_columns *t)
+{
+	if (!t)
+		return;
+	cmn_utc_release(&t->utc);
+	free(t->time);
+	free(t);
+}
+
+/* NULL when the database has no clock: then every time stays as it is. */
+static struct utc_columns *utc_columns_of(sqlite3 *db, sqlite3_stmt *st)
+{
+	struct utc_columns *t = calloc(1, sizeof(*t));
+	int n = sqlite3_column_count(st);
+
+	if (!t || cmn_utc_load(db, &t->utc) || !t->utc.nr ||
+	    !(t->time = calloc(n ? n : 1, sizeof(*t->time)))) {
+		utc_columns_free(t);
+		return NULL;
+	}
+	t->n = n;
+	t->capture_col = -1;
+	for (int i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+
+		if (!name)
+			continue;
+		t->time[i] = is_time(name);
+		if (!strcasecmp(name, "capture_id"))
+			t->capture_col = i;
+	}
+	return t;
+}
+
+/* Column @i of the current row on the wall clock into @buf; false when it cannot be. */
+static bool utc_cell(const struct utc_columns *t, sqlite3_stmt *st, int i,
+		     char buf[CMN_UTC_TEXT_SIZE])
+{
+	const struct cmn_utc_clock *c;
+	int64_t capture = -1;
+
+	if (!t || !t->time[i] || sqlite3_column_type(st, i) != SQLITE_INTEGER)
+		return false;
+	if (t->capture_col >= 0 && sqlite3_column_type(st, t->capture_col) == SQLITE_INTEGER)
+		capture = sqlite3_column_int64(st, t->capture_col);
+	c = cmn_utc_clock_of(&t->utc, capture);
+	if (!c)
+		return false;
+	cmn_utc_text(cmn_utc_of_ts(c, sqlite3_column_int64(st, i)), buf);
+	return true;
+}
+
 static void decoder_free(struct decoder *d)
 {
+	utc_columns_free(d->utc);
 	for (int k = 0; k < d->nr_kinds; k++) {
 		for (int i = 0; i < d->kinds[k].nr; i++)
 			free(d->kinds[k].names[i].name);
@@ -416,6 +494,8 @@ static struct column *columns_of(struct decoder *d, sqlite3_stmt *st, int n)
 			continue;
 		if (is_address(name)) {
 			cols[i].kind = COL_ADDR;
+		} else if (is_time(name)) {
+			cols[i].kind = COL_TIME;
 		} else if ((kind = flag_kind_of(name))) {
 			if ((cols[i].flags = load_flags(d, kind)))
 				cols[i].kind = COL_FLAGS;
@@ -513,6 +593,7 @@ static int table_cell(struct decoder *d, const struct column *col, sqlite3_stmt 
 {
 	int64_t v;
 	const char *name;
+	char utc[CMN_UTC_TEXT_SIZE];
 
 	cell->right = false;
 	cell->text = NULL;
@@ -523,7 +604,9 @@ static int table_cell(struct decoder *d, const struct column *col, sqlite3_stmt 
 	case SQLITE_INTEGER:
 		v = sqlite3_column_int64(st, i);
 		/* -4095..-1: an error a call returned, not an address. */
-		if (col->kind == COL_ADDR && (v >= 0 || v < -4095)) {
+		if (col->kind == COL_TIME && utc_cell(d->utc, st, i, utc)) {
+			cell->text = strdup(utc);
+		} else if (col->kind == COL_ADDR && (v >= 0 || v < -4095)) {
 			cell->right = true;
 			if (asprintf(&cell->text, "0x%" PRIx64, (uint64_t)v) < 0)
 				cell->text = NULL;
@@ -723,10 +806,17 @@ static void put_csv(FILE *out, const char *s, size_t n)
 	putc('"', out);
 }
 
-static long long write_csv(sqlite3_stmt *st, FILE *out, char **err)
+/* csv and json: after each time column, its "<name>_utc" when the database has a clock. */
+static bool utc_extra(const struct utc_columns *t, int i)
+{
+	return t && t->time[i];
+}
+
+static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *out, char **err)
 {
 	int n = sqlite3_column_count(st), rc;
 	long long rows = 0;
+	char utc[CMN_UTC_TEXT_SIZE];
 
 	for (int i = 0; i < n; i++) {
 		const char *name = sqlite3_column_name(st, i);
@@ -734,6 +824,11 @@ static long long write_csv(sqlite3_stmt *st, FILE *out, char **err)
 		if (i)
 			putc(',', out);
 		put_csv(out, name ? name : "", name ? strlen(name) : 0);
+		if (utc_extra(t, i)) {
+			putc(',', out);
+			put_csv(out, name, strlen(name));
+			fputs("_utc", out);
+		}
 	}
 	fputs("\r\n", out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -749,6 +844,11 @@ static long long write_csv(sqlite3_stmt *st, FILE *out, char **err)
 			default:	/* integers and floats as SQLite writes them */
 				put_csv(out, (const char *)sqlite3_column_text(st, i),
 					sqlite3_column_bytes(st, i));
+			}
+			if (utc_extra(t, i)) {
+				putc(',', out);
+				if (utc_cell(t, st, i, utc))
+					fputs(utc, out);
 			}
 		}
 		fputs("\r\n", out);
@@ -824,10 +924,12 @@ void qry_json_column(FILE *out, sqlite3_stmt *st, int i)
 }
 
 /* json: one array of objects; jsonl (@lines): one object a line, nothing around them. */
-static long long write_json(sqlite3_stmt *st, FILE *out, bool lines, char **err)
+static long long write_json(const struct utc_columns *t, sqlite3_stmt *st, FILE *out,
+			    bool lines, char **err)
 {
 	int n = sqlite3_column_count(st), rc;
 	long long rows = 0;
+	char utc[CMN_UTC_TEXT_SIZE];
 
 	if (!lines)
 		putc('[', out);
@@ -841,6 +943,17 @@ static long long write_json(sqlite3_stmt *st, FILE *out, bool lines, char **err)
 			qry_json_string(out, name ? name : "", name ? strlen(name) : 0);
 			fputs(": ", out);
 			qry_json_column(out, st, i);
+			if (utc_extra(t, i)) {
+				char key[256];
+
+				snprintf(key, sizeof(key), "%s_utc", name);
+				fputs(", ", out);
+				qry_json_string(out, key, strlen(key));
+				if (utc_cell(t, st, i, utc))
+					fprintf(out, ": \"%s\"", utc);
+				else
+					fputs(": null", out);
+			}
 		}
 		fputs(lines ? "}\n" : "}", out);
 		rows++;
@@ -860,13 +973,15 @@ long long qry_write(sqlite3 *db, sqlite3_stmt *st, const struct qry_output *opts
 
 	*err = NULL;
 	errno = 0;
+	if (opts->format != QRY_FORMAT_ECS)
+		d.utc = utc_columns_of(db, st);
 	switch (opts->format) {
 	case QRY_FORMAT_CSV:
-		ret = write_csv(st, out, err);
+		ret = write_csv(d.utc, st, out, err);
 		break;
 	case QRY_FORMAT_JSON:
 	case QRY_FORMAT_JSONL:
-		ret = write_json(st, out, opts->format == QRY_FORMAT_JSONL, err);
+		ret = write_json(d.utc, st, out, opts->format == QRY_FORMAT_JSONL, err);
 		break;
 	case QRY_FORMAT_ECS:
 		ret = qry_write_ecs(db, st, out, err);

@@ -2,8 +2,8 @@
 -- severity: info
 -- kind: summary
 -- params: pid: process id (optional: every process); from_ts: the first time to show
---   (optional: the beginning); limit: how many calls (optional: 1000)
--- types: pid integer; from_ts integer; limit integer
+--   (ns, seconds or UTC as ts of address-at; optional: the beginning); limit: how many calls (optional: 1000)
+-- types: pid integer; from_ts time; limit integer
 -- means: the memory calls of the process (all its threads), in time order, from from_ts on,
 --   limit of them: the call, the thread, the range, the protection (rwx) and flags, the
 --   result (errno name when it failed), and the time since the process's first call.  Page

@@ -12,6 +12,7 @@
 
 #include "catalog.h"
 #include "query.h"
+#include "utc.h"
 #include "db-identity.h"
 #include "error-line.h"
 
@@ -232,6 +233,19 @@ static const struct qry_param *given(const struct qry_param *params, int nr, con
 	return NULL;
 }
 
+/* A time parameter (README "Time"): its value, or one line saying what it could have been. */
+static int check_time(const char *query, const char *name, const char *value, char **err)
+{
+	enum cmn_time_kind kind;
+	int64_t ns;
+
+	if (!cmn_time_parse(value, &kind, &ns))
+		return 0;
+	return bad(err, "%s: --param %s: '%s' is not a time: trace-cmd's seconds (658.582899),"
+		   " nanoseconds (658582899000) or UTC in ISO 8601 (2026-12-07T16:03:52.1015Z)",
+		   query, name, value);
+}
+
 int qry_check_params(const struct qry_info *q, const struct qry_param *params, int nr_params,
 		     char **err, char ***allowed, const char **bad_value)
 {
@@ -255,6 +269,9 @@ int qry_check_params(const struct qry_info *q, const struct qry_param *params, i
 			if (!qry_parse_integer(p->value, &v))
 				return bad(err, "%s: --param %s: '%s' is not an integer (decimal or 0x"
 					    " hex)", q->name, name, p->value);
+		} else if (!strcmp(type, "time")) {
+			if (check_time(q->name, name, p->value, err))
+				return -EINVAL;
 		} else if (strchr(type, '|') || strcmp(type, "text")) {
 			size_t nv = 1, size = strlen(type) + 1;
 			char **list, *text;
@@ -318,4 +335,82 @@ int qry_findings_at_or_above(sqlite3 *db, int rank, int64_t *count, char **err)
 		*err = NULL;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Whether --param @name of @q (NULL: the user's SQL) is a time: its declared type, else its name. */
+static bool param_is_time(const struct qry_info *q, const char *name)
+{
+	char spec[64], type[256];
+	const char *cursor = q ? q->types : NULL;
+	bool required;
+	size_t n = strlen(name);
+
+	if (*name == ':' || *name == '$' || *name == '@')
+		name++, n--;
+	if (q) {
+		while (cursor && next_spec(&cursor, spec, type, &required))
+			if (!strcmp(spec, name))
+				return !strcmp(type, "time");
+		return false;
+	}
+	/* the user's SQL declares nothing: ts, ts_exit, from_ts, as the columns are named */
+	return !strcmp(name, "ts") || !strncmp(name, "ts_", 3) ||
+	       (n > 3 && !strcmp(name + n - 3, "_ts"));
+}
+
+int qry_time_params(sqlite3 *db, const struct qry_info *q, const struct qry_param *params,
+		    int nr_params, struct qry_param **out, char **err)
+{
+	struct qry_param *copy = calloc(nr_params ? nr_params : 1, sizeof(*copy) + 24);
+	char (*values)[24] = (char (*)[24])(copy + (nr_params ? nr_params : 1));
+	struct cmn_utc utc = { 0 };
+	bool loaded = false;
+	int ret = 0;
+
+	*err = NULL;
+	*out = NULL;
+	if (!copy)
+		return fail(err, "out of memory"), -ENOMEM;
+	for (int i = 0; i < nr_params && !ret; i++) {
+		const char *name = params[i].name, *label = q ? q->name : "SQL";
+		const struct cmn_utc_clock *clock;
+		enum cmn_time_kind kind;
+		int64_t ns;
+
+		copy[i] = params[i];
+		if (!param_is_time(q, name))
+			continue;
+		if (check_time(label, name, params[i].value, err)) {
+			ret = -EINVAL;
+			break;
+		}
+		cmn_time_parse(params[i].value, &kind, &ns);
+		if (kind == CMN_TIME_UTC) {
+			if (!loaded && cmn_utc_load(db, &utc)) {
+				fail(err, "out of memory");
+				ret = -ENOMEM;
+				break;
+			}
+			loaded = true;
+			clock = cmn_utc_clock_of(&utc, -1);
+			if (!clock) {
+				ret = bad(err, "%s: --param %s: '%s' is a UTC time, but %s: give the"
+					  " trace clock's seconds or nanoseconds", label, name,
+					  params[i].value, utc.nr ? "the database's captures have"
+					  " different clocks" : "the capture has no wall clock"
+					  " (capture.utc_source)");
+				break;
+			}
+			ns = cmn_utc_to_ts(clock, ns);
+		}
+		snprintf(values[i], sizeof(values[i]), "%lld", (long long)ns);
+		copy[i].value = values[i];
+	}
+	cmn_utc_release(&utc);
+	if (ret) {
+		free(copy);
+		return ret;
+	}
+	*out = copy;
+	return 0;
 }

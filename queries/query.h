@@ -64,6 +64,18 @@ struct qry_info;
 int qry_check_params(const struct qry_info *q, const struct qry_param *params, int nr_params,
 		     char **err, char ***allowed, const char **bad_value);
 
+/*
+ * qry_time_params - @params with every time among them (declared "time" in
+ * @q's types header; for the user's SQL, @q NULL: named ts, ts_* or *_ts) as
+ * the trace clock's nanoseconds it means: trace-cmd's seconds ("658.582899")
+ * and nanoseconds as they are, a UTC time in ISO 8601 through the database's
+ * clock (common/utc.h).  Returns 0 and *@out (one free(); valid while
+ * @params is), or -EINVAL with *@err (free()) when a value is none of these,
+ * or a UTC time the database cannot place.
+ */
+int qry_time_params(sqlite3 *db, const struct qry_info *q, const struct qry_param *params,
+		    int nr_params, struct qry_param **out, char **err);
+
 /* qry_is_sql - whether @arg of "maptrail query DB ARG" is SQL rather than a query name. */
 int qry_is_sql(const char *arg);
 

@@ -38,6 +38,7 @@
 #include "record.h"
 #include "schema.h"
 #include "tdat-writer.h"
+#include "wallclock.h"
 
 /* How often the main thread looks at the command, the clock and the readers. */
 #define TICK_NS		(100 * 1000 * 1000L)
@@ -499,16 +500,25 @@ static int wait_for_end(const struct rec_options *o, struct command *cmd, const 
 	}
 }
 
+/* The start sample of the wall clock, on the instance's trace clock (wallclock.h). */
+static void wallclock_start(struct rec_tracefs *t, struct rec_wallclock *wc)
+{
+	char *clock = tracefs_instance_file_read(t->instance, "trace_clock", NULL);
+
+	rec_wallclock_start(wc, clock ? clock : "");
+	free(clock);
+}
+
 static int write_capture(const struct rec_options *o, const char *dir, struct rec_plan *plan,
 			 struct rec_tracefs *t, struct rec_capture *cap, struct cmn_out_linked *out,
-			 const char *flight, const void *prelude, size_t prelude_len,
-			 struct rec_summary *sum, char **err)
+			 const char *flight, struct rec_wallclock *wc, const void *prelude,
+			 size_t prelude_len, struct rec_summary *sum, char **err)
 {
 	struct rec_tdat_cpu *cpus = calloc(t->nr_cpus, sizeof(*cpus));
 	struct rec_tdat_count *counts = calloc(t->nr_cpus, sizeof(*counts));
 	char **systems = plan_systems(plan);
 	char *clock = tracefs_instance_file_read(t->instance, "trace_clock", NULL);
-	char *plan_text = NULL;
+	char *plan_text = NULL, *wallclock = NULL;
 	struct rec_tdat in = {
 		.tracing_dir = dir,
 		.systems = (const char *const *)systems,
@@ -543,6 +553,10 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 	sum->kprobe_misses = rec_tracefs_kprobe_misses(t);
 	/* The plan travels in the file, so analyze can say how it was recorded. */
 	in.plan = plan_text = rec_plan_text(plan, true);
+	/* the end sample bounds the drift since the start one */
+	rec_wallclock_end(wc);
+	in.wallclock = wallclock = rec_wallclock_option(wc);
+	sum->wallclock = *wc;
 	ret = rec_tdat_write(out->fd, &in, counts, &sum->file_size, err);
 	if (ret)
 		name_output(err, out->path, ret);
@@ -558,6 +572,7 @@ out:
 	free(counts);
 	free(clock);
 	free(plan_text);
+	free(wallclock);
 	tracefs_list_free(systems);
 	return ret;
 }
@@ -624,6 +639,7 @@ struct flight {
 	bool release;			/* the command waits for the first arming */
 	void *prelude;			/* rec_tdat_prelude() of this arming */
 	size_t prelude_len;
+	struct rec_wallclock wallclock;	/* sampled at this arming and at the dump */
 };
 
 static long long cpu_overrun(struct rec_tracefs *t, int cpu)
@@ -668,6 +684,7 @@ static int flight_arm(struct flight *f, char **err)
 		f->overrun[i] = cpu_overrun(f->t, i);
 	f->armed_at = now();
 	f->armed_cpu = cpu_seconds();
+	wallclock_start(f->t, &f->wallclock);
 	if (rec_tracefs_on(f->t))
 		return rec_fail(err, EIO, "cannot turn tracing on in instance %s", f->t->name);
 	return 0;
@@ -865,7 +882,8 @@ static int flight_dump(struct flight *f, const char *reason, char **err)
 			ret = cmn_out_linked_open(&out, path, true, err);
 			if (!ret)
 				ret = write_capture(o, f->tracing_dir, f->plan, t, cap, &out, text,
-						    f->prelude, f->prelude_len, f->sum, err);
+						    &f->wallclock, f->prelude, f->prelude_len,
+						    f->sum, err);
 			if (ret)
 				goto out;
 		}
@@ -1028,6 +1046,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 	struct rec_tracefs *t = NULL;
 	struct rec_capture *cap = NULL;
 	struct rec_flight *fl = NULL;
+	struct rec_wallclock wallclock = { 0 };
 	const char *dir, *mounted = NULL;
 	bool published = false;
 	struct rusage ru;
@@ -1110,6 +1129,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		goto out;
 	}
 	start = now();
+	wallclock_start(t, &wallclock);
 	/* the resolver writes into trace_marker, which takes writes only while tracing */
 	if (watch && (ret = rec_watch_start(watch, err)))
 		goto out;
@@ -1140,7 +1160,7 @@ int rec_run(const struct rec_options *o, struct rec_summary *sum, char **err)
 		name_output(err, o->output, ret);
 		goto out;
 	}
-	ret = write_capture(o, dir, plan, t, cap, &out, NULL, NULL, 0, sum, err);
+	ret = write_capture(o, dir, plan, t, cap, &out, NULL, &wallclock, NULL, 0, sum, err);
 	if (ret)
 		goto out;
 	watch = rec_watch_free(watch);

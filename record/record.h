@@ -22,6 +22,7 @@
 
 #include "plan.h"
 #include "tracefs-setup.h"
+#include "wallclock.h"
 #include "watch.h"
 
 /*
@@ -90,6 +91,7 @@ struct rec_summary {
 	int command_status;		/* its wait status, when command_done */
 	bool identity;			/* the watch ran: identity holds its counts */
 	struct rec_watch_stats identity_stats;
+	struct rec_wallclock wallclock;	/* the trace clock against UTC, as the (last) file has it */
 };
 
 /*

@@ -284,6 +284,11 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (ret)
 			return ret;
 	}
+	if (in->wallclock) {
+		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_WALLCLOCK, in->wallclock);
+		if (ret)
+			return ret;
+	}
 	put_u16(o, TDAT_OPT_DONE);
 	return -o->error;
 }

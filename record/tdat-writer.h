@@ -10,8 +10,9 @@
  * Layout: magic, "6", endianness, long size, page size; header_page and
  * header_event; the ftrace formats; the formats of the recorded systems;
  * kallsyms; printk formats; saved cmdlines; CPU count; options (TRACECLOCK,
- * UNAME, one CPUSTAT per CPU, CPUCOUNT); "flyrecord" with each CPU's offset
- * and size, the trace clock, and the pages of each CPU at page-aligned offsets.
+ * UNAME, one CPUSTAT per CPU, CPUCOUNT, maptrail's plan, flight and
+ * wallclock); "flyrecord" with each CPU's offset and size, the trace clock,
+ * and the pages of each CPU at page-aligned offsets.
  */
 
 #include <stdbool.h>
@@ -32,6 +33,7 @@ struct rec_tdat {
 	const struct rec_tdat_cpu *cpus;
 	const char *plan;		/* the recorder's probe plan, as text, or NULL */
 	const char *flight;		/* a flight recorder's dump: what and when (flight.h), or NULL */
+	const char *wallclock;		/* the trace clock against UTC (wallclock.h), or NULL */
 	/* rec_tdat_prelude()'s bytes, written in place of reading them again, or NULL */
 	const void *prelude;
 	size_t prelude_len;

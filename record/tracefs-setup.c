@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tracefs-setup.h"
+#include "wallclock.h"
 #include "error-line.h"
 
 __attribute__((format(printf, 2, 3)))
@@ -341,6 +342,15 @@ int rec_tracefs_create(struct rec_plan *plan, const struct rec_tracefs_options *
 			   t->name, o->buffer_kb, strerror(errno ? errno : EIO));
 		goto out_err;
 	}
+	/*
+	 * A trace clock a process can read too (wallclock.h): the file can then
+	 * say when, in UTC, each event happened.  A kernel without it keeps its
+	 * default, and the file has no wall-clock time.
+	 */
+	if (tracefs_instance_file_write(t->instance, "trace_clock", REC_TRACE_CLOCK) < 0)
+		rec_notify(o->notice, o->notice_arg, "instance %s: trace clock '%s' refused, "
+			   "kept the default: the capture will have no wall-clock time", t->name,
+			   REC_TRACE_CLOCK);
 	/* the kernel's default, but the flight recorder's window depends on it */
 	if (o->overwrite && tracefs_option_enable(t->instance, TRACEFS_OPTION_OVERWRITE)) {
 		ret = fail(err, "cannot turn on the overwrite option of instance %s", t->name);

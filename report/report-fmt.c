@@ -39,10 +39,19 @@ char *rep_fmt_dur(char *buf, size_t n, int64_t dt, bool ns)
 	return buf;
 }
 
+/*
+ * A moment of a capture: on the wall clock where the capture has one (what a
+ * person can line up with other logs), else relative to its first event.
+ */
 char *rep_fmt_rel(char *buf, size_t n, const struct rep_capture *c, int64_t ts)
 {
-	char d[40];
+	char d[CMN_UTC_TEXT_SIZE];
 
+	if (c && c->has_utc) {
+		cmn_utc_text(cmn_utc_of_ts(&c->utc, ts), d);
+		snprintf(buf, n, "%s", d);
+		return buf;
+	}
 	if (!c || !c->has_span) {
 		snprintf(buf, n, "%" PRId64, ts);
 		return buf;
@@ -215,4 +224,21 @@ const char *rep_call_colour(int i)
 	};
 
 	return colours[i % (int)(sizeof(colours) / sizeof(colours[0]))];
+}
+
+int rep_capture_clocks(sqlite3 *db, struct rep_model *m)
+{
+	struct cmn_utc utc;
+
+	if (cmn_utc_load(db, &utc))
+		return -1;
+	for (int i = 0; i < m->nr_captures; i++) {
+		const struct cmn_utc_clock *clock = cmn_utc_clock_of(&utc, m->captures[i].id);
+
+		m->captures[i].has_utc = clock && m->captures[i].ns;
+		if (clock)
+			m->captures[i].utc = *clock;
+	}
+	cmn_utc_release(&utc);
+	return 0;
 }

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
+#include "utc.h"
+
 /* Bounds on what is shown: the rest is counted in a "... and K more" note. */
 /*
  * Findings shown with their evidence, per group (one detection at one
@@ -102,6 +104,8 @@ struct rep_capture {
 	int64_t first_ts, last_ts, events, lost, lost_unknown;
 	bool has_span;		/* first_ts/last_ts known (the capture has events) */
 	bool ns;		/* ts counts nanoseconds (the clock says so) */
+	bool has_utc;		/* the capture has a wall clock: utc turns a ts into UTC */
+	struct cmn_utc_clock utc;
 	struct rep_cpu *cpu;
 	int nr_cpu;
 	struct rep_unpaired *unpaired;	/* one per call table */
@@ -242,7 +246,10 @@ char *rep_flight_text(const struct rep_capture *c);
 
 /* report-fmt.c: text helpers shared by the writers; each returns @buf */
 char *rep_fmt_dur(char *buf, size_t n, int64_t dt, bool ns);	/* "1.234 ms", "17 ticks" */
-char *rep_fmt_rel(char *buf, size_t n, const struct rep_capture *c, int64_t ts); /* "+1.234 ms" */
+/* "2026-12-07T16:03:57.346766727Z" where the capture has a wall clock, else "+1.234 ms" */
+char *rep_fmt_rel(char *buf, size_t n, const struct rep_capture *c, int64_t ts);
+/* rep_capture_clocks - has_utc and utc of @m's captures from @db (common/utc.h); 0 or -1 (ENOMEM) */
+int rep_capture_clocks(sqlite3 *db, struct rep_model *m);
 char *rep_fmt_bytes(char *buf, size_t n, int64_t bytes);	/* "4 KiB", "1.5 MiB" */
 char *rep_fmt_count(char *buf, size_t n, int64_t v);		/* "2,000,000" */
 char *rep_fmt_hex(char *buf, size_t n, int64_t v);		/* "0x7ffa20df2000" */

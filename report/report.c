@@ -419,6 +419,9 @@ static int load_captures(struct loader *l)
 	for (int i = 0; i < m->nr_captures; i++)
 		if (load_cpus(l, &m->captures[i]) || load_unpaired(l, &m->captures[i]))
 			return -1;
+	/* the wall clock of each capture that has one (report-fmt.c) */
+	if (rep_capture_clocks(l->db.sql, m))
+		return fail(l, "out of memory");
 	return 0;
 }
 
