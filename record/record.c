@@ -508,7 +508,8 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 	struct rec_tdat_count *counts = calloc(t->nr_cpus, sizeof(*counts));
 	char **systems = plan_systems(plan);
 	char *clock = tracefs_instance_file_read(t->instance, "trace_clock", NULL);
-	char *plan_text = NULL;
+	struct cmn_plan *plan_rows = rec_plan_rows(plan);
+	char *plan_text = NULL, *plan_encoded = NULL;
 	struct rec_tdat in = {
 		.tracing_dir = dir,
 		.systems = (const char *const *)systems,
@@ -523,7 +524,7 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 
 	free(sum->cpus);	/* a flight recorder's earlier dump */
 	sum->cpus = calloc(t->nr_cpus, sizeof(*sum->cpus));
-	if (!cpus || !counts || !systems || !clock || !sum->cpus) {
+	if (!cpus || !counts || !systems || !clock || !sum->cpus || !plan_rows) {
 		ret = rec_fail(err, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -541,8 +542,13 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		sum->cpus[i].dropped = stats ? stat_value(stats, "dropped events") : -1;
 	}
 	sum->kprobe_misses = rec_tracefs_kprobe_misses(t);
-	/* The plan travels in the file, so analyze can say how it was recorded. */
-	in.plan = plan_text = rec_plan_text(plan, true);
+	/*
+	 * The plan travels in the file, so analyze can say how it was recorded:
+	 * as rows for analyze, and as the prose printed from them for a person
+	 * (and for a maptrail older than the rows).
+	 */
+	in.plan = plan_text = cmn_plan_text(plan_rows, true);
+	in.plan_rows = plan_encoded = cmn_plan_encode(plan_rows);
 	ret = rec_tdat_write(out->fd, &in, counts, &sum->file_size, err);
 	if (ret)
 		name_output(err, out->path, ret);
@@ -558,6 +564,8 @@ out:
 	free(counts);
 	free(clock);
 	free(plan_text);
+	free(plan_encoded);
+	cmn_plan_free(plan_rows);
 	tracefs_list_free(systems);
 	return ret;
 }
