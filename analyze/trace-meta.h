@@ -69,6 +69,7 @@ struct trace_meta {
 	char *data_kind;		/* "flyrecord" or "latency" */
 	int64_t time_offset;		/* OPTION_OFFSET, 0 when absent */
 	char *recorder_plan;		/* maptrail record's plan (its private option), or NULL */
+	char *recorder_plan_rows;	/* the same plan as rows (common/plan-rows.h), or NULL */
 	char *recorder_flight;		/* a flight recorder's dump: its private option, or NULL */
 	bool time_sync;			/* TIME_SHIFT, TSC2NSEC or GUEST: timestamps need libtracecmd */
 	int nr_buffers;			/* [0] is the top buffer, then instances in file order */
