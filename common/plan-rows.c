@@ -118,6 +118,16 @@ bool cmn_plan_is(const struct cmn_plan_row *r, enum cmn_plan_col col, const char
 /* ------------------------------------------------------------------ */
 /* The option's text                                                   */
 
+/* open_memstream()'s text, which is only there once @f is closed. */
+static char *closed(FILE *f, char **text)
+{
+	if (fclose(f)) {
+		free(*text);
+		return NULL;
+	}
+	return *text;
+}
+
 static void put_escaped(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -151,11 +161,7 @@ char *cmn_plan_encode(const struct cmn_plan *p)
 		}
 		fputc('\n', f);
 	}
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	return closed(f, &text);
 }
 
 /* The value [@s, @end) unescaped, in a new string; a backslash before anything else stays. */
@@ -428,16 +434,6 @@ static void print_brief(FILE *f, const struct cmn_plan *p)
 					value(&p->rows[j], CMN_PLAN_EVENT, ""));
 		fprintf(f, ": %s\n", why);
 	}
-}
-
-/* open_memstream()'s text, which is only there once @f is closed. */
-static char *closed(FILE *f, char **text)
-{
-	if (fclose(f)) {
-		free(*text);
-		return NULL;
-	}
-	return *text;
 }
 
 char *cmn_plan_summary(const struct cmn_plan *p)
