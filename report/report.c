@@ -241,6 +241,12 @@ static int load_plan_rows(struct loader *l, const struct rep_capture *c, struct 
 	return 0;
 }
 
+/* Column @col of plan row @r, or @none where it has no value. */
+static const char *or_none(const struct cmn_plan_row *r, enum cmn_plan_col col, const char *none)
+{
+	return r->col[col] ? r->col[col] : none;
+}
+
 /*
  * What the recorder's plan rows say was recorded, and what could not be
  * hooked: an event's reason (not recorded, or recorded another way than
@@ -267,15 +273,14 @@ static int load_plan(struct loader *l, struct rep_capture *c)
 		goto nomem;
 	for (int i = 0; i < p->nr; i++) {
 		const struct cmn_plan_row *r = &p->rows[i];
-		const char *event = r->col[CMN_PLAN_EVENT] ? r->col[CMN_PLAN_EVENT] : "?";
+		const char *event = or_none(r, CMN_PLAN_EVENT, "?");
 		char *what;
 		int err;
 
 		if (cmn_plan_is(r, CMN_PLAN_KIND, "event")) {
 			ev = r;
 			if (add_to_group(&c->plan_backends, &c->nr_plan_backends,
-					 r->col[CMN_PLAN_BACKEND] ? r->col[CMN_PLAN_BACKEND] : "NOT RECORDED",
-					 event) ||
+					 or_none(r, CMN_PLAN_BACKEND, "NOT RECORDED"), event) ||
 			    (r->col[CMN_PLAN_REASON] && add_not_hooked(c, event, r->col[CMN_PLAN_REASON])))
 				goto nomem;
 			continue;
@@ -283,9 +288,9 @@ static int load_plan(struct loader *l, struct rep_capture *c)
 		if (!cmn_plan_is(r, CMN_PLAN_KIND, "source") || !cmn_plan_is(r, CMN_PLAN_AVAILABLE, "0") ||
 		    !ev || ev->col[CMN_PLAN_REASON])
 			continue;
-		if (asprintf(&what, "%s %s/%s: %s", r->col[CMN_PLAN_BACKEND], r->col[CMN_PLAN_ARCH],
-			     r->col[CMN_PLAN_ABI], r->col[CMN_PLAN_REASON] ? r->col[CMN_PLAN_REASON]
-								   : "unavailable") < 0)
+		if (asprintf(&what, "%s %s/%s: %s", or_none(r, CMN_PLAN_BACKEND, "?"),
+			     or_none(r, CMN_PLAN_ARCH, "?"), or_none(r, CMN_PLAN_ABI, "?"),
+			     or_none(r, CMN_PLAN_REASON, "unavailable")) < 0)
 			goto nomem;
 		err = add_not_hooked(c, event, what);
 		free(what);
