@@ -671,6 +671,15 @@ struct cmn_plan *rec_plan_rows(const struct rec_plan *plan)
 	return p;
 }
 
+char *rec_plan_option(const struct rec_plan *plan)
+{
+	struct cmn_plan *rows = rec_plan_rows(plan);
+	char *text = rows ? cmn_plan_encode(rows) : NULL;
+
+	cmn_plan_free(rows);
+	return text;
+}
+
 char *rec_plan_text(const struct rec_plan *plan, bool full)
 {
 	struct cmn_plan *rows = rec_plan_rows(plan);

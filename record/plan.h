@@ -168,6 +168,13 @@ char *rec_kprobe_fetchargs(const struct rec_source *src, bool ret);
 struct cmn_plan *rec_plan_rows(const struct rec_plan *plan);
 
 /*
+ * rec_plan_option - @plan's rows as the capture's option holds them
+ * (TDAT_OPT_MAPTRAIL_PLAN_ROWS, cmn_plan_encode()).  free(); NULL when out of
+ * memory.
+ */
+char *rec_plan_option(const struct rec_plan *plan);
+
+/*
  * rec_plan_text - the plan as text for people, printed from its rows
  * (cmn_plan_text()): with @full, every hook, source and reason (maptrail
  * record --plan); without, one line per event.  free().

@@ -508,8 +508,7 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 	struct rec_tdat_count *counts = calloc(t->nr_cpus, sizeof(*counts));
 	char **systems = plan_systems(plan);
 	char *clock = tracefs_instance_file_read(t->instance, "trace_clock", NULL);
-	struct cmn_plan *plan_rows = rec_plan_rows(plan);
-	char *plan_text = NULL, *plan_encoded = NULL;
+	char *plan_text = NULL;
 	struct rec_tdat in = {
 		.tracing_dir = dir,
 		.systems = (const char *const *)systems,
@@ -520,11 +519,12 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		.prelude = prelude,
 		.prelude_len = prelude_len,
 	};
+	char *plan_rows = NULL;
 	int ret;
 
 	free(sum->cpus);	/* a flight recorder's earlier dump */
 	sum->cpus = calloc(t->nr_cpus, sizeof(*sum->cpus));
-	if (!cpus || !counts || !systems || !clock || !sum->cpus || !plan_rows) {
+	if (!cpus || !counts || !systems || !clock || !sum->cpus) {
 		ret = rec_fail(err, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -542,13 +542,10 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		sum->cpus[i].dropped = stats ? stat_value(stats, "dropped events") : -1;
 	}
 	sum->kprobe_misses = rec_tracefs_kprobe_misses(t);
-	/*
-	 * The plan travels in the file, so analyze can say how it was recorded:
-	 * as rows for analyze, and as the prose printed from them for a person
-	 * (and for a maptrail older than the rows).
-	 */
-	in.plan = plan_text = cmn_plan_text(plan_rows, true);
-	in.plan_rows = plan_encoded = cmn_plan_encode(plan_rows);
+	/* As rows (plan-rows.h) for analyze to load; the prose below is printed from them. */
+	in.plan_rows = plan_rows = rec_plan_option(plan);
+	/* The plan travels in the file, so analyze can say how it was recorded. */
+	in.plan = plan_text = rec_plan_text(plan, true);
 	ret = rec_tdat_write(out->fd, &in, counts, &sum->file_size, err);
 	if (ret)
 		name_output(err, out->path, ret);
@@ -563,9 +560,8 @@ out:
 	free(cpus);
 	free(counts);
 	free(clock);
+	free(plan_rows);
 	free(plan_text);
-	free(plan_encoded);
-	cmn_plan_free(plan_rows);
 	tracefs_list_free(systems);
 	return ret;
 }
