@@ -846,10 +846,10 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		if (!bufs)
 			goto db_error;
 		if (insert_capture(&ld, &in_st, nr_inst + 1) < 0 ||
-		    (meta->recorder_flight &&
-		     ana_flight_insert(&ld.db, ld.capture_id, meta->recorder_flight) < 0) ||
 		    (meta->recorder_plan_rows &&
 		     ana_capture_plan_insert(&ld.db, ld.capture_id, meta->recorder_plan_rows) < 0) ||
+		    (meta->recorder_flight &&
+		     ana_flight_insert(&ld.db, ld.capture_id, meta->recorder_flight) < 0) ||
 		    insert_buffer(&ld, &bufs[0], "", tep_get_cpus(ld.tep)) < 0)
 			goto db_error;
 		tracecmd_set_private(handles[0], &bufs[0]);
