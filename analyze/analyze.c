@@ -29,6 +29,7 @@
 #include "schema.h"
 #include "tasks.h"
 #include "trace-meta.h"
+#include "capture-plan.h"
 #include "flight.h"
 #include "capture-utc.h"
 
@@ -852,6 +853,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 		if (!bufs)
 			goto db_error;
 		if (insert_capture(&ld, &in_st, nr_inst + 1) < 0 ||
+		    (meta->recorder_plan_rows &&
+		     ana_capture_plan_insert(&ld.db, ld.capture_id, meta->recorder_plan_rows) < 0) ||
 		    (meta->recorder_flight &&
 		     ana_flight_insert(&ld.db, ld.capture_id, meta->recorder_flight) < 0) ||
 		    ana_capture_utc_store(&ld.db, ld.capture_id, meta) < 0 ||

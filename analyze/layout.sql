@@ -286,6 +286,36 @@ CREATE TABLE IF NOT EXISTS process (
 	PRIMARY KEY (capture_id, pid)
 );
 
+-- maptrail record's probe plan as rows (common/plan-rows.h), in the order
+-- the plan's prose (capture.recorder_plan) tells them: what it decided for each
+-- event, each hook the specification documents and each source, on the
+-- recording kernel, used or not and why.  Captures of an older recorder have
+-- the prose only.  used and available are 1 or 0.
+CREATE TABLE IF NOT EXISTS capture_plan (
+	capture_id INTEGER NOT NULL REFERENCES capture(id),
+	seq INTEGER NOT NULL,		-- the row's place in the plan, from 1
+	kind TEXT NOT NULL,		-- plan, event, hook, source, context
+	event TEXT,			-- event, hook, source: the schema event ('mremap')
+	backend TEXT,			-- plan: asked for; event: chosen, NULL: not recorded; source: its own
+	used INTEGER,			-- event: recorded; source, context: enabled
+	available INTEGER,		-- source: the kernel offers it; plan: it has kprobe_events
+	reason TEXT,			-- event: why recorded otherwise than asked, or not at all; source: why not used
+	arch TEXT,			-- plan: the kernel's machine; source: the schema's ('any', 'x86_64')
+	abi TEXT,			-- source: 'native', 'i386'
+	release TEXT,			-- plan: the kernel release
+	hook TEXT,			-- hook: the function the specification documents
+	hook_kind TEXT,			-- hook: 'kprobe+kretprobe'
+	status TEXT,			-- hook: what it is on Linux ('renamed', 'never existed')
+	symbol TEXT,			-- hook: the function that stands for it; kprobe source: the one probed
+	found TEXT,			-- of symbol: 'available_filter_functions', 'kallsyms', NULL: in neither
+	enter TEXT,			-- source: 'syscalls:sys_enter_mremap'; context: the event
+	exit TEXT,			-- source: 'maptrail:mremap_x64_ret'
+	fields TEXT,			-- source: the entry's fields, blank-separated
+	ret TEXT,			-- source: the exit's return field
+	probes TEXT,			-- kprobe source: its kprobe_events lines, entry then return
+	PRIMARY KEY (capture_id, seq)
+);
+
 -- A flight recorder's dump (maptrail record --flight, README "Flight
 -- recorder"): why it was written and what it covers.  Timestamps are the
 -- capture's ts.  The window begins where the ring buffer's overwrite left it:

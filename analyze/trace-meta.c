@@ -854,6 +854,9 @@ static int handle_option(struct parser *t, unsigned int id, const uint8_t *data,
 	case TDAT_OPT_MAPTRAIL_PLAN:
 		ret = dup_text(t, &m->recorder_plan, data, size);
 		break;
+	case TDAT_OPT_MAPTRAIL_PLAN_ROWS:
+		ret = dup_text(t, &m->recorder_plan_rows, data, size);
+		break;
 	case TDAT_OPT_MAPTRAIL_FLIGHT:
 		ret = dup_text(t, &m->recorder_flight, data, size);
 		break;
@@ -1295,6 +1298,7 @@ struct trace_meta *trace_meta_free(struct trace_meta *meta)
 	free(meta->compression_version);
 	free(meta->uname);
 	free(meta->recorder_plan);
+	free(meta->recorder_plan_rows);
 	free(meta->recorder_flight);
 	free(meta->recorder_wallclock);
 	free(meta->kernel_version);

@@ -70,6 +70,7 @@ struct trace_meta {
 	int64_t time_offset;		/* OPTION_OFFSET, and DATE in ns; 0 when absent */
 	bool ts_is_utc;			/* DATE: time_offset makes ts CLOCK_REALTIME (ns since 1970) */
 	char *recorder_plan;		/* maptrail record's plan (its private option), or NULL */
+	char *recorder_plan_rows;	/* the same plan as rows (common/plan-rows.h), or NULL */
 	char *recorder_flight;		/* a flight recorder's dump: its private option, or NULL */
 	char *recorder_wallclock;	/* maptrail record's clock against UTC: its option, or NULL */
 	bool time_sync;			/* TIME_SHIFT, TSC2NSEC or GUEST: timestamps need libtracecmd */

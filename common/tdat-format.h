@@ -44,6 +44,8 @@ enum tdat_option {
 	 * does), so they sit far above trace-cmd's.
 	 */
 	TDAT_OPT_MAPTRAIL_PLAN	= 0x4d50,	/* the probe plan as text, for a person */
+	/* the probe plan as rows, for programs (common/plan-rows.h, cmn_plan_encode()) */
+	TDAT_OPT_MAPTRAIL_PLAN_ROWS = 0x4d53,
 	/* a flight recorder's dump: "key=value" lines (record/flight.h, analyze/flight.h) */
 	TDAT_OPT_MAPTRAIL_FLIGHT = 0x4d51,
 	/*

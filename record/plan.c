@@ -572,136 +572,119 @@ char *rec_kprobe_definition(const struct rec_source *src, bool ret)
 }
 
 /* ------------------------------------------------------------------ */
-/* The plan as text                                                    */
+/* The plan as rows (plan-rows.h), and the text printed from them      */
 
-static const char *where(enum rec_sym s)
+static const char *found_name(enum rec_sym s)
 {
 	switch (s) {
 	case REC_SYM_FTRACE:
-		return "in available_filter_functions";
+		return "available_filter_functions";
 	case REC_SYM_KALLSYMS:
-		return "in kallsyms only";
+		return "kallsyms";
 	default:
-		return "not in this kernel";
+		return NULL;
 	}
 }
 
-static void print_source_events(FILE *f, const struct rec_source *s)
+static void put_flag(struct cmn_plan *p, enum cmn_plan_col col, bool value)
 {
-	if (!strcmp(s->backend, "tracepoint")) {
-		fprintf(f, "%s:%s(", s->enter_system, s->enter_event);
-		for (int i = 0; i < s->nr_args; i++)
-			fprintf(f, "%s%s", i ? " " : "", s->fields[i]);
-		fprintf(f, ") -> %s:%s(%s)", s->exit_system, s->exit_event, s->ret_field);
-	} else {
-		fprintf(f, "%s:%s + %s at %s", s->enter_system, s->enter_event, s->exit_event,
-			s->symbol);
+	cmn_plan_put(p, col, value ? "1" : "0");
+}
+
+static void put_hook(struct cmn_plan *p, const char *event, const struct rec_hook *h)
+{
+	cmn_plan_add(p, "hook");
+	cmn_plan_put(p, CMN_PLAN_EVENT, event);
+	cmn_plan_put(p, CMN_PLAN_HOOK, h->documented);
+	cmn_plan_put(p, CMN_PLAN_HOOK_KIND, h->kind);
+	cmn_plan_put(p, CMN_PLAN_STATUS, h->status);
+	cmn_plan_put(p, CMN_PLAN_SYMBOL, h->linux_symbol);
+	cmn_plan_put(p, CMN_PLAN_FOUND, h->linux_symbol ? found_name(h->found) : NULL);
+}
+
+static void put_source(struct cmn_plan *p, const char *event, const struct rec_source *s)
+{
+	sqlite3_str *fields = sqlite3_str_new(NULL);
+	char *text;
+
+	cmn_plan_add(p, "source");
+	cmn_plan_put(p, CMN_PLAN_EVENT, event);
+	cmn_plan_put(p, CMN_PLAN_BACKEND, s->backend);
+	put_flag(p, CMN_PLAN_USED, s->used);
+	put_flag(p, CMN_PLAN_AVAILABLE, s->available);
+	cmn_plan_put(p, CMN_PLAN_REASON, s->why);
+	cmn_plan_put(p, CMN_PLAN_ARCH, s->arch);
+	cmn_plan_put(p, CMN_PLAN_ABI, s->abi);
+	cmn_plan_putf(p, CMN_PLAN_ENTER, "%s:%s", s->enter_system, s->enter_event);
+	cmn_plan_putf(p, CMN_PLAN_EXIT, "%s:%s", s->exit_system, s->exit_event);
+	for (int i = 0; i < s->nr_args; i++)
+		sqlite3_str_appendf(fields, "%s%s", i ? " " : "", s->fields[i]);
+	text = sqlite3_str_finish(fields);
+	cmn_plan_put(p, CMN_PLAN_FIELDS, text);
+	if (!text && s->nr_args)
+		p->nomem = true;
+	sqlite3_free(text);
+	cmn_plan_put(p, CMN_PLAN_RET, s->ret_field);
+	cmn_plan_put(p, CMN_PLAN_SYMBOL, s->symbol);
+	if (s->symbol) {
+		char *entry = rec_kprobe_definition(s, false);
+		char *ret = rec_kprobe_definition(s, true);
+
+		cmn_plan_put(p, CMN_PLAN_FOUND, found_name(s->found));
+		cmn_plan_putf(p, CMN_PLAN_PROBES, "%s\n%s", entry ? entry : "?", ret ? ret : "?");
+		free(entry);
+		free(ret);
 	}
 }
 
-static void print_full(FILE *f, const struct rec_plan *plan)
+struct cmn_plan *rec_plan_rows(const struct rec_plan *plan)
 {
+	struct cmn_plan *p = cmn_plan_alloc();
+
+	if (!p)
+		return NULL;
+	cmn_plan_add(p, "plan");
+	cmn_plan_put(p, CMN_PLAN_BACKEND, rec_backend_name(plan->backend));
+	put_flag(p, CMN_PLAN_AVAILABLE, plan->kprobes);
+	cmn_plan_put(p, CMN_PLAN_ARCH, plan->arch);
+	cmn_plan_put(p, CMN_PLAN_RELEASE, plan->release);
 	for (int i = 0; i < plan->nr_events; i++) {
 		const struct rec_event_plan *ev = &plan->events[i];
 
-		fprintf(f, "\n%s: %s\n", ev->name, ev->backend ? ev->backend : "NOT RECORDED");
-		if (ev->why)
-			fprintf(f, "  why: %s\n", ev->why);
-		for (int j = 0; j < ev->nr_hooks; j++) {
-			const struct rec_hook *h = &ev->hooks[j];
-
-			fprintf(f, "  hook %s (%s, documented): %s", h->documented, h->kind,
-				h->status);
-			if (h->linux_symbol)
-				fprintf(f, " -> %s, %s", h->linux_symbol, where(h->found));
-			fputc('\n', f);
-		}
-		for (int j = 0; j < ev->nr_sources; j++) {
-			const struct rec_source *s = &ev->sources[j];
-
-			fprintf(f, "  %s %-10s %s/%s: ", s->used ? "USE " : "skip", s->backend,
-				s->arch, s->abi);
-			print_source_events(f, s);
-			if (s->symbol)
-				fprintf(f, " (%s)", where(s->found));
-			fputc('\n', f);
-			if (s->why)
-				fprintf(f, "         not used: %s\n", s->why);
-			if (s->symbol) {
-				char *p = rec_kprobe_definition(s, false);
-				char *r = rec_kprobe_definition(s, true);
-
-				fprintf(f, "         %s\n         %s\n", p ? p : "?", r ? r : "?");
-				free(p);
-				free(r);
-			}
-		}
+		cmn_plan_add(p, "event");
+		cmn_plan_put(p, CMN_PLAN_EVENT, ev->name);
+		cmn_plan_put(p, CMN_PLAN_BACKEND, ev->backend);
+		put_flag(p, CMN_PLAN_USED, ev->backend != NULL);
+		cmn_plan_put(p, CMN_PLAN_REASON, ev->why);
+		for (int j = 0; j < ev->nr_hooks; j++)
+			put_hook(p, ev->name, &ev->hooks[j]);
+		for (int j = 0; j < ev->nr_sources; j++)
+			put_source(p, ev->name, &ev->sources[j]);
 	}
-	if (plan->nr_context) {
-		fprintf(f, "\ncontext events (task names and lineage):");
-		for (int i = 0; i < plan->nr_context; i++)
-			fprintf(f, " %s", plan->context[i]);
-		fputc('\n', f);
+	for (int i = 0; i < plan->nr_context; i++) {
+		cmn_plan_add(p, "context");
+		cmn_plan_put(p, CMN_PLAN_ENTER, plan->context[i]);
+		put_flag(p, CMN_PLAN_USED, true);
 	}
+	if (!cmn_plan_ok(p))
+		return cmn_plan_free(p);
+	return p;
 }
 
-/* One line per event, then each distinct reason once, with the events it concerns. */
-static void print_brief(FILE *f, const struct rec_plan *plan)
+char *rec_plan_option(const struct rec_plan *plan)
 {
-	for (int i = 0; i < plan->nr_events; i++) {
-		const struct rec_event_plan *ev = &plan->events[i];
-		int n = 0;
+	struct cmn_plan *rows = rec_plan_rows(plan);
+	char *text = rows ? cmn_plan_encode(rows) : NULL;
 
-		fprintf(f, "  %-17s %-10s ", ev->name, ev->backend ? ev->backend : "-");
-		for (int j = 0; j < ev->nr_sources; j++) {
-			const struct rec_source *s = &ev->sources[j];
-
-			if (!s->used)
-				continue;
-			fputs(n++ ? ", " : "", f);
-			if (s->symbol)
-				fprintf(f, "%s (%s)", s->symbol, s->abi);
-			else
-				fprintf(f, "%s:%s/%s", s->enter_system, s->enter_event,
-					s->exit_event);
-		}
-		fputs(n ? "\n" : "not recorded\n", f);
-	}
-	for (int i = 0; i < plan->nr_events; i++) {
-		const char *why = plan->events[i].why;
-		bool first = true;
-
-		for (int j = 0; why && j < i; j++)
-			first &= !plan->events[j].why || strcmp(plan->events[j].why, why);
-		if (!why || !first)
-			continue;
-		fputs("  why", f);
-		for (int j = i; j < plan->nr_events; j++)
-			if (plan->events[j].why && !strcmp(plan->events[j].why, why))
-				fprintf(f, "%s%s", j == i ? " " : ", ", plan->events[j].name);
-		fprintf(f, ": %s\n", why);
-	}
+	cmn_plan_free(rows);
+	return text;
 }
 
 char *rec_plan_text(const struct rec_plan *plan, bool full)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	struct cmn_plan *rows = rec_plan_rows(plan);
+	char *text = rows ? cmn_plan_text(rows, full) : NULL;
 
-	if (!f)
-		return NULL;
-	fprintf(f, "plan: Linux %s %s, backend %s, kprobes %s; %d of %d events recorded\n",
-		plan->release, plan->arch, rec_backend_name(plan->backend),
-		plan->kprobes ? "available" : "unavailable (no kprobe_events)",
-		rec_plan_nr_recorded(plan), plan->nr_events);
-	if (full)
-		print_full(f, plan);
-	else
-		print_brief(f, plan);
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
+	cmn_plan_free(rows);
 	return text;
 }

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <sqlite3.h>
 
+#include "plan-rows.h"
+
 /* The kprobe group of maptrail's dynamic events (schema_source.enter_system). */
 #define REC_GROUP "maptrail"
 
@@ -159,8 +161,23 @@ char *rec_kprobe_definition(const struct rec_source *src, bool ret);
 char *rec_kprobe_fetchargs(const struct rec_source *src, bool ret);
 
 /*
- * rec_plan_text - the plan as text for people: with @full, every hook, source
- * and reason (maptrail record --plan); without, one line per event.  free().
+ * rec_plan_rows - @plan as rows (plan-rows.h): what it decided for each event,
+ * hook and source, used or not and why, as the capture stores them.  Free
+ * with cmn_plan_free(); NULL when out of memory.
+ */
+struct cmn_plan *rec_plan_rows(const struct rec_plan *plan);
+
+/*
+ * rec_plan_option - @plan's rows as the capture's option holds them
+ * (TDAT_OPT_MAPTRAIL_PLAN_ROWS, cmn_plan_encode()).  free(); NULL when out of
+ * memory.
+ */
+char *rec_plan_option(const struct rec_plan *plan);
+
+/*
+ * rec_plan_text - the plan as text for people, printed from its rows
+ * (cmn_plan_text()): with @full, every hook, source and reason (maptrail
+ * record --plan); without, one line per event.  free().
  */
 char *rec_plan_text(const struct rec_plan *plan, bool full);
 

@@ -529,6 +529,7 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		.prelude = prelude,
 		.prelude_len = prelude_len,
 	};
+	char *plan_rows = NULL;
 	int ret;
 
 	free(sum->cpus);	/* a flight recorder's earlier dump */
@@ -551,6 +552,8 @@ static int write_capture(const struct rec_options *o, const char *dir, struct re
 		sum->cpus[i].dropped = stats ? stat_value(stats, "dropped events") : -1;
 	}
 	sum->kprobe_misses = rec_tracefs_kprobe_misses(t);
+	/* As rows (plan-rows.h) for analyze to load; the prose below is printed from them. */
+	in.plan_rows = plan_rows = rec_plan_option(plan);
 	/* The plan travels in the file, so analyze can say how it was recorded. */
 	in.plan = plan_text = rec_plan_text(plan, true);
 	/* the end sample bounds the drift since the start one */
@@ -571,6 +574,7 @@ out:
 	free(cpus);
 	free(counts);
 	free(clock);
+	free(plan_rows);
 	free(plan_text);
 	free(wallclock);
 	tracefs_list_free(systems);

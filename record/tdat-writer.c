@@ -279,6 +279,11 @@ static int put_options(struct out *o, const struct rec_tdat *in)
 		if (ret)
 			return ret;
 	}
+	if (in->plan_rows) {
+		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_PLAN_ROWS, in->plan_rows);
+		if (ret)
+			return ret;
+	}
 	if (in->flight) {
 		ret = put_text_option(o, TDAT_OPT_MAPTRAIL_FLIGHT, in->flight);
 		if (ret)

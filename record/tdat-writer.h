@@ -32,6 +32,7 @@ struct rec_tdat {
 	int nr_cpus;
 	const struct rec_tdat_cpu *cpus;
 	const char *plan;		/* the recorder's probe plan, as text, or NULL */
+	const char *plan_rows;		/* the same plan as rows (cmn_plan_encode()), or NULL */
 	const char *flight;		/* a flight recorder's dump: what and when (flight.h), or NULL */
 	const char *wallclock;		/* the trace clock against UTC (wallclock.h), or NULL */
 	/* rec_tdat_prelude()'s bytes, written in place of reading them again, or NULL */

@@ -182,11 +182,21 @@ static void kv_row(FILE *out, const char *key, const char *value, bool mono)
 	fputs("</td></tr>\n", out);
 }
 
+/* The plan's prose whole, folded away. */
+static void full_plan(const struct rep_capture *c, FILE *out)
+{
+	fputs("<details><summary>The full plan</summary><pre>", out);
+	esc(out, c->plan);
+	fputs("</pre></details>\n", out);
+}
+
 static void capture_plan(const struct rep_capture *c, FILE *out)
 {
 	fputs("<h3>The recorder's plan</h3>\n", out);
 	if (c->plan_say) {
 		say(out, c->plan_say);
+		if (c->plan)
+			full_plan(c, out);	/* an older recorder's prose, as it is */
 		return;
 	}
 	fputs("<p>", out);
@@ -219,9 +229,7 @@ static void capture_plan(const struct rep_capture *c, FILE *out)
 	} else {
 		say(out, c->hooked_say);
 	}
-	fputs("<details><summary>The full plan</summary><pre>", out);
-	esc(out, c->plan);
-	fputs("</pre></details>\n", out);
+	full_plan(c, out);
 }
 
 static void capture(const struct rep_capture *c, FILE *out)

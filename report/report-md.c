@@ -138,6 +138,18 @@ static void summary(const struct rep_model *m, FILE *out)
 	}
 }
 
+/* The plan's prose whole, folded away. */
+static void full_plan(FILE *out, const struct rep_capture *c)
+{
+	fputs("<details><summary>The full plan</summary>\n\n", out);
+	fence(out, c->plan);
+	fputs(c->plan, out);
+	if (*c->plan && c->plan[strlen(c->plan) - 1] != '\n')
+		fputc('\n', out);
+	fence(out, c->plan);
+	fputs("\n</details>\n\n", out);
+}
+
 static void capture(const struct rep_capture *c, FILE *out)
 {
 	char a[64], b[64], line[256];
@@ -208,6 +220,8 @@ static void capture(const struct rep_capture *c, FILE *out)
 	say(out, REP_SAY_UNPAIRED, "\n\n#### The recorder's plan\n\n");
 	if (c->plan_say) {
 		say(out, c->plan_say, "\n\n");
+		if (c->plan)
+			full_plan(out, c);	/* an older recorder's prose, as it is */
 		return;
 	}
 	md(out, c->plan_summary);
@@ -236,13 +250,7 @@ static void capture(const struct rep_capture *c, FILE *out)
 	} else {
 		say(out, c->hooked_say, "\n\n");
 	}
-	fputs("<details><summary>The full plan</summary>\n\n", out);
-	fence(out, c->plan);
-	fputs(c->plan, out);
-	if (*c->plan && c->plan[strlen(c->plan) - 1] != '\n')
-		fputc('\n', out);
-	fence(out, c->plan);
-	fputs("\n</details>\n\n", out);
+	full_plan(out, c);
 }
 
 /* The findings [@f, @f + @n) of one detection at one severity: a heading and a table. */

@@ -61,6 +61,7 @@ enum rep_say {
 	REP_SAY_NO_CHART,	/* no calls to draw */
 	REP_SAY_NO_TIMELINES,	/* no process with findings to draw */
 	REP_SAY_NOT_RECORDED,	/* no recorder's plan: not maptrail record's capture */
+	REP_SAY_PLAN_PROSE,	/* the plan as an older recorder stored it: prose, no rows */
 	REP_SAY_ALL_HOOKED,	/* the plan hooked every event */
 	REP_SAY_ALL_PAIRED,	/* every call has its entry and its exit */
 	REP_SAY_UNPAIRED,	/* what "no exit" and "no entry" mean */
@@ -111,6 +112,7 @@ struct rep_capture {
 	struct rep_unpaired *unpaired;	/* one per call table */
 	int nr_unpaired;
 	char *plan;		/* the recorder's plan as text, NULL when absent */
+	bool plan_rows;		/* it came as rows (capture_plan): the fields below are filled */
 	char *plan_summary;	/* its first line */
 	struct rep_event_group *plan_backends;	/* what recorded each event, one per backend */
 	int nr_plan_backends;

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "db-identity.h"
 #include "error-line.h"
+#include "plan-rows.h"
 #include "sql.h"
 #include "report-model.h"
 
@@ -212,88 +213,106 @@ static int add_not_hooked(struct rep_capture *c, const char *event, const char *
 	return add_to_group(&c->not_hooked, &c->nr_not_hooked, reason, event);
 }
 
-static char *trim(char *s)
+/* The rows of @c's plan in capture_plan, in the plan's order (none: a capture of an older recorder). */
+static int load_plan_rows(struct loader *l, const struct rep_capture *c, struct cmn_plan **out)
 {
-	char *e;
+	sqlite3_str *cols = sqlite3_str_new(NULL);
+	struct cmn_plan *p = cmn_plan_alloc();
+	sqlite3_stmt *st = NULL;
+	char *list;
+	int rc;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
+	for (int i = 0; i < CMN_PLAN_NR_COLS; i++)
+		sqlite3_str_appendf(cols, "%s\"%w\"", i ? ", " : "", cmn_plan_col_names[i]);
+	list = sqlite3_str_finish(cols);
+	if (list && p)
+		st = cmn_db_prepare(&l->db, "SELECT %s FROM capture_plan WHERE capture_id = ? ORDER BY seq",
+				    list);
+	sqlite3_free(list);
+	if (!list || !p) {
+		cmn_plan_free(p);
+		return fail(l, "out of memory");
+	}
+	if (!st) {
+		cmn_plan_free(p);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, c->id);
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
+		cmn_plan_add(p, NULL);
+		for (int i = 0; i < CMN_PLAN_NR_COLS; i++)
+			cmn_plan_put(p, i, (const char *)sqlite3_column_text(st, i));
+	}
+	sqlite3_finalize(st);
+	if (rc < 0 || !cmn_plan_ok(p)) {
+		cmn_plan_free(p);
+		return rc < 0 ? -1 : fail(l, "out of memory");
+	}
+	*out = p;
+	return 0;
+}
+
+/* Column @col of plan row @r, or @none where it has no value. */
+static const char *or_none(const struct cmn_plan_row *r, enum cmn_plan_col col, const char *none)
+{
+	return r->col[col] ? r->col[col] : none;
 }
 
 /*
- * What the plan (record/plan.c's full text) says was recorded, and what could
- * not be hooked: an event's "why:" (not recorded, or recorded another way than
- * planned), and a source "not used" for a reason other than the other backend
- * having been chosen, unless the event's "why:" already said it.
+ * What the recorder's plan rows say was recorded, and what could not be
+ * hooked: an event's reason (not recorded, or recorded another way than
+ * asked), else each of its sources that the kernel did not offer, with why.
+ * A capture of an older recorder has no rows, only the prose (c->plan).
  */
-static int parse_plan(struct rep_capture *c)
+static int load_plan(struct loader *l, struct rep_capture *c)
 {
-	char *text = strdup(c->plan), *save = NULL, *line;
-	char *event = NULL;	/* the event whose lines follow, in text */
-	bool why = false;	/* it has a "why:" */
-	char *source = NULL;
+	const struct cmn_plan_row *ev = NULL;	/* the event whose rows follow */
+	struct cmn_plan *p = NULL;
 	int ret = -1;
 
-	if (!text)
+	if (load_plan_rows(l, c, &p))
 		return -1;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		bool indented = line[0] == ' ';
-		char *t = trim(line), *colon;
+	c->plan_rows = p->nr > 0;
+	if (!c->plan_rows) {
+		cmn_plan_free(p);
+		return 0;
+	}
+	c->plan_summary = cmn_plan_summary(p);
+	if (!c->plan)
+		c->plan = cmn_plan_text(p, true);
+	if (!c->plan_summary || !c->plan)
+		goto nomem;
+	for (int i = 0; i < p->nr; i++) {
+		const struct cmn_plan_row *r = &p->rows[i];
+		const char *event = or_none(r, CMN_PLAN_EVENT, "?");
+		char *what;
+		int err;
 
-		if (!*t)
-			continue;
-		if (!c->plan_summary && !strncmp(t, "plan:", 5)) {
-			if (!(c->plan_summary = strdup(trim(t + 5))))
-				goto out;
+		if (cmn_plan_is(r, CMN_PLAN_KIND, "event")) {
+			ev = r;
+			if (add_to_group(&c->plan_backends, &c->nr_plan_backends,
+					 or_none(r, CMN_PLAN_BACKEND, "NOT RECORDED"), event) ||
+			    (r->col[CMN_PLAN_REASON] && add_not_hooked(c, event, r->col[CMN_PLAN_REASON])))
+				goto nomem;
 			continue;
 		}
-		/* "mremap: kprobe", "mmap2: NOT RECORDED": an event name has no blank */
-		colon = strchr(t, ':');
-		if (!indented && colon && colon[1] == ' ' && strcspn(t, " ") > (size_t)(colon - t)) {
-			*colon = '\0';
-			event = t;
-			why = false;
-			if (add_to_group(&c->plan_backends, &c->nr_plan_backends, colon + 2, event))
-				goto out;
-			free(source);
-			source = NULL;
+		if (!cmn_plan_is(r, CMN_PLAN_KIND, "source") || !cmn_plan_is(r, CMN_PLAN_AVAILABLE, "0") ||
+		    !ev || ev->col[CMN_PLAN_REASON])
 			continue;
-		}
-		if (!event || !indented)
-			continue;
-		if (!strncmp(t, "why: ", 5)) {
-			why = true;
-			if (add_not_hooked(c, event, t + 5))
-				goto out;
-		} else if (!strncmp(t, "skip ", 5) || !strncmp(t, "USE ", 4)) {
-			/* "kprobe     x86_64/i386: maptrail:..." -> "kprobe x86_64/i386" */
-			char backend[32] = "", where[64] = "";
-
-			sscanf(trim(t + 4), "%31s %63[^:]", backend, where);
-			free(source);
-			if (asprintf(&source, "%s %s", backend, where) < 0)
-				source = NULL;
-		} else if (!strncmp(t, "not used: ", 10) && !why &&
-			   !strstr(t, "backend chosen for this event")) {
-			char *what;
-			int err;
-
-			if (asprintf(&what, "%s: %s", source ? source : "?", t + 10) < 0)
-				goto out;
-			err = add_not_hooked(c, event, what);
-			free(what);
-			if (err)
-				goto out;
-		}
+		if (asprintf(&what, "%s %s/%s: %s", or_none(r, CMN_PLAN_BACKEND, "?"),
+			     or_none(r, CMN_PLAN_ARCH, "?"), or_none(r, CMN_PLAN_ABI, "?"),
+			     or_none(r, CMN_PLAN_REASON, "unavailable")) < 0)
+			goto nomem;
+		err = add_not_hooked(c, event, what);
+		free(what);
+		if (err)
+			goto nomem;
 	}
 	ret = 0;
-out:
-	free(source);
-	free(text);
+nomem:
+	if (ret)
+		fail(l, "out of memory");
+	cmn_plan_free(p);
 	return ret;
 }
 
@@ -367,7 +386,7 @@ static int load_unpaired(struct loader *l, struct rep_capture *c)
 static int load_captures(struct loader *l)
 {
 	struct rep_model *m = l->m;
-	int plan = has_column(l, "capture", "recorder_plan"), rc;
+	int plan = has_column(l, "capture", "recorder_plan"), rows, rc;
 	sqlite3_stmt *st;
 
 	if (plan < 0)
@@ -408,16 +427,13 @@ static int load_captures(struct loader *l)
 		c->lost_unknown = sqlite3_column_int64(st, 16);
 		c->plan = cmn_db_text_dup(st, 17);
 		c->ns = clock_counts_ns(c->clock);
-		if (c->plan && parse_plan(c)) {
-			rc = fail(l, "out of memory");
-			break;
-		}
 	}
 	sqlite3_finalize(st);
-	if (rc < 0)
+	if (rc < 0 || (rows = cmn_db_has_table(&l->db, "capture_plan", CMN_DB_TABLE_OR_VIEW)) < 0)
 		return -1;
 	for (int i = 0; i < m->nr_captures; i++)
-		if (load_cpus(l, &m->captures[i]) || load_unpaired(l, &m->captures[i]))
+		if (load_cpus(l, &m->captures[i]) || load_unpaired(l, &m->captures[i]) ||
+		    (rows && load_plan(l, &m->captures[i])))
 			return -1;
 	/* the wall clock of each capture that has one (report-fmt.c) */
 	if (rep_capture_clocks(l->db.sql, m))
@@ -1326,6 +1342,9 @@ static const struct rep_statement statements[] = {
 		REP_TONE_OK },
 	[REP_SAY_NOT_RECORDED] = { "None: the capture was not made by maptrail record.",
 		"(none: the capture was not made by maptrail record)", REP_TONE_MUTED },
+	[REP_SAY_PLAN_PROSE] = { "An older maptrail record made this capture: its plan is prose "
+		"only, shown as it was recorded.", "(an older maptrail record made this capture: its "
+		"plan is prose only, in capture.recorder_plan)", REP_TONE_MUTED },
 	[REP_SAY_ALL_HOOKED] = { "Every event was hooked as planned.", NULL, REP_TONE_OK },
 	[REP_SAY_ALL_PAIRED] = { "Every call has its entry and its exit.",
 		"(every call has its entry and its exit)", REP_TONE_MUTED },
@@ -1359,8 +1378,9 @@ static void decide_statements(struct rep_model *m)
 		for (int j = 0; j < c->nr_unpaired; j++)
 			unpaired |= c->unpaired[j].no_exit || c->unpaired[j].no_entry;
 		c->paired_say = unpaired ? REP_SAY_UNPAIRED : REP_SAY_ALL_PAIRED;
-		c->plan_say = c->plan ? REP_SAY_NOTHING : REP_SAY_NOT_RECORDED;
-		c->hooked_say = c->plan && !c->nr_not_hooked ? REP_SAY_ALL_HOOKED : REP_SAY_NOTHING;
+		c->plan_say = !c->plan ? REP_SAY_NOT_RECORDED :
+			      !c->plan_rows ? REP_SAY_PLAN_PROSE : REP_SAY_NOTHING;
+		c->hooked_say = c->plan_rows && !c->nr_not_hooked ? REP_SAY_ALL_HOOKED : REP_SAY_NOTHING;
 	}
 }
 

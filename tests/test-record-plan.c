@@ -615,6 +615,197 @@ static void test_fall_back(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* The plan as rows (common/plan-rows.h)                               */
+
+static void assert_col(const struct cmn_plan_row *r, enum cmn_plan_col col, const char *want)
+{
+	if (!want)
+		assert_null(r->col[col]);
+	else
+		assert_string_equal(r->col[col], want);
+}
+
+static const char *flag(bool value)
+{
+	return value ? "1" : "0";
+}
+
+static const char *found_as(enum rec_sym s)
+{
+	return s == REC_SYM_FTRACE ? "available_filter_functions" :
+	       s == REC_SYM_KALLSYMS ? "kallsyms" : NULL;
+}
+
+/* Every decision of @p in its rows, in the plan's order, and nothing else. */
+static void assert_rows_tell(const struct rec_plan *p, const struct cmn_plan *rows)
+{
+	int n = 0;
+
+	assert_non_null(rows);
+	assert_col(&rows->rows[n], CMN_PLAN_KIND, "plan");
+	assert_col(&rows->rows[n], CMN_PLAN_BACKEND, rec_backend_name(p->backend));
+	assert_col(&rows->rows[n], CMN_PLAN_AVAILABLE, flag(p->kprobes));
+	assert_col(&rows->rows[n], CMN_PLAN_ARCH, p->arch);
+	assert_col(&rows->rows[n++], CMN_PLAN_RELEASE, p->release);
+	for (int i = 0; i < p->nr_events; i++) {
+		const struct rec_event_plan *ev = &p->events[i];
+		const struct cmn_plan_row *r = &rows->rows[n++];
+
+		assert_col(r, CMN_PLAN_KIND, "event");
+		assert_col(r, CMN_PLAN_EVENT, ev->name);
+		assert_col(r, CMN_PLAN_BACKEND, ev->backend);
+		assert_col(r, CMN_PLAN_USED, flag(ev->backend));
+		assert_col(r, CMN_PLAN_REASON, ev->why);
+		for (int j = 0; j < ev->nr_hooks; j++) {
+			const struct rec_hook *h = &ev->hooks[j];
+
+			r = &rows->rows[n++];
+			assert_col(r, CMN_PLAN_KIND, "hook");
+			assert_col(r, CMN_PLAN_EVENT, ev->name);
+			assert_col(r, CMN_PLAN_HOOK, h->documented);
+			assert_col(r, CMN_PLAN_STATUS, h->status);
+			assert_col(r, CMN_PLAN_SYMBOL, h->linux_symbol);
+			assert_col(r, CMN_PLAN_FOUND, h->linux_symbol ? found_as(h->found) : NULL);
+		}
+		for (int j = 0; j < ev->nr_sources; j++) {
+			const struct rec_source *src = &ev->sources[j];
+			char *enter, *probes = NULL;
+
+			r = &rows->rows[n++];
+			assert_col(r, CMN_PLAN_KIND, "source");
+			assert_col(r, CMN_PLAN_EVENT, ev->name);
+			assert_col(r, CMN_PLAN_BACKEND, src->backend);
+			assert_col(r, CMN_PLAN_ARCH, src->arch);
+			assert_col(r, CMN_PLAN_ABI, src->abi);
+			assert_col(r, CMN_PLAN_USED, flag(src->used));
+			assert_col(r, CMN_PLAN_AVAILABLE, flag(src->available));
+			assert_col(r, CMN_PLAN_REASON, src->why);
+			assert_col(r, CMN_PLAN_SYMBOL, src->symbol);
+			assert_true(asprintf(&enter, "%s:%s", src->enter_system, src->enter_event) > 0);
+			assert_col(r, CMN_PLAN_ENTER, enter);
+			free(enter);
+			assert_non_null(strstr(r->col[CMN_PLAN_EXIT], src->exit_event));
+			assert_non_null(strstr(r->col[CMN_PLAN_FIELDS], src->fields[0]));
+			if (src->symbol) {
+				char *entry = rec_kprobe_definition(src, false);
+				char *ret = rec_kprobe_definition(src, true);
+
+				assert_true(asprintf(&probes, "%s\n%s", entry, ret) > 0);
+				free(entry);
+				free(ret);
+			}
+			assert_col(r, CMN_PLAN_PROBES, probes);
+			free(probes);
+		}
+	}
+	for (int i = 0; i < p->nr_context; i++) {
+		assert_col(&rows->rows[n], CMN_PLAN_KIND, "context");
+		assert_col(&rows->rows[n++], CMN_PLAN_ENTER, p->context[i]);
+	}
+	assert_int_equal(rows->nr, n);
+}
+
+/* The rows through the option's text and back: the same rows, the same prose. */
+static void assert_round_trip(const struct rec_plan *p)
+{
+	struct cmn_plan *rows = rec_plan_rows(p), *back = NULL;
+	char *text = cmn_plan_encode(rows), *err = NULL;
+	char *full = rec_plan_text(p, true), *brief = rec_plan_text(p, false);
+	char *full_back, *brief_back;
+
+	assert_non_null(text);
+	if (cmn_plan_decode(text, &back, &err))
+		fail_msg("cmn_plan_decode: %s", err);
+	assert_int_equal(back->nr, rows->nr);
+	for (int i = 0; i < rows->nr; i++)
+		for (int c = 0; c < CMN_PLAN_NR_COLS; c++)
+			assert_col(&back->rows[i], c, rows->rows[i].col[c]);
+	full_back = cmn_plan_text(back, true);
+	brief_back = cmn_plan_text(back, false);
+	assert_string_equal(full_back, full);
+	assert_string_equal(brief_back, brief);
+	free(full_back);
+	free(brief_back);
+	free(full);
+	free(brief);
+	free(text);
+	cmn_plan_free(back);
+	cmn_plan_free(rows);
+}
+
+/* Each kernel's plan in rows: every decision, used or not and why; and back from the option. */
+static void test_rows(void **state)
+{
+	struct fake plain = { 0 }, no_mremap = { .missing_symbol = "__x64_sys_mremap" };
+	struct rec_plan *p;
+	struct cmn_plan *rows;
+
+	(void)state;
+	p = plan_for("x86_64", false, false, &plain, REC_BACKEND_AUTO, NULL);
+	rows = rec_plan_rows(p);
+	assert_rows_tell(p, rows);
+	/* what the report counts on: the unrecorded mmap2, a kprobe the kernel did not offer */
+	for (int i = 0; i < rows->nr; i++) {
+		const struct cmn_plan_row *r = &rows->rows[i];
+
+		if (cmn_plan_is(r, CMN_PLAN_KIND, "event") && cmn_plan_is(r, CMN_PLAN_EVENT, "mmap2"))
+			assert_null(r->col[CMN_PLAN_BACKEND]);
+		if (cmn_plan_is(r, CMN_PLAN_KIND, "source") && cmn_plan_is(r, CMN_PLAN_BACKEND, "kprobe"))
+			assert_true(cmn_plan_is(r, CMN_PLAN_AVAILABLE, "0") &&
+				    cmn_plan_is(r, CMN_PLAN_USED, "0"));
+	}
+	cmn_plan_free(rows);
+	assert_round_trip(p);
+	rec_plan_free(p);
+
+	p = plan_for("x86_64", true, true, &no_mremap, REC_BACKEND_AUTO, NULL);
+	/* a reason with what the option's text escapes: TAB, LF, backslash */
+	assert_true(rec_plan_fall_back(p, event(p, "munmap"), "bad\targ\\ument\non two lines"));
+	rows = rec_plan_rows(p);
+	assert_rows_tell(p, rows);
+	cmn_plan_free(rows);
+	assert_round_trip(p);
+	rec_plan_free(p);
+
+	p = plan_for("aarch64", true, false, &plain, REC_BACKEND_KPROBE, NULL);
+	rows = rec_plan_rows(p);
+	assert_rows_tell(p, rows);
+	cmn_plan_free(rows);
+	assert_round_trip(p);
+	rec_plan_free(p);
+}
+
+/* A newer recorder's column is skipped, a missing one is NULL; what is no plan is refused. */
+static void test_rows_decode(void **state)
+{
+	static const char *const refused[][2] = {
+		{ "event\tbackend\nmremap\tkprobe\n", "no column \"kind\"" },
+		{ "kind\tevent\nevent\tmremap\textra\n", "line 2 has 3 values, the header 2" },
+		{ "kind\tevent\n\tmremap\n", "line 2 has no kind" },
+		{ "", "no column \"kind\"" },
+	};
+	struct cmn_plan *p = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(cmn_plan_decode("kind\tcolour\tevent\nevent\tblue\tmre\\\\map\\tx\n\n"
+					 "context\t\t\n", &p, &err), 0);
+	assert_int_equal(p->nr, 2);
+	assert_col(&p->rows[0], CMN_PLAN_KIND, "event");
+	assert_col(&p->rows[0], CMN_PLAN_EVENT, "mre\\map\tx");
+	assert_col(&p->rows[0], CMN_PLAN_BACKEND, NULL);
+	assert_col(&p->rows[1], CMN_PLAN_EVENT, NULL);
+	p = cmn_plan_free(p);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(cmn_plan_decode(refused[i][0], &p, &err), -1);
+		assert_null(p);
+		assert_non_null(strstr(err, refused[i][1]));
+		free(err);
+		err = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* The flight recorder's triggers (record/flight.c)                    */
 
 static struct rec_flight *flight_for(struct rec_plan *p, const char *const *specs, char **err)
@@ -743,6 +934,8 @@ int main(void)
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_only),
 		cmocka_unit_test(test_fall_back),
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_rows_decode),
 		cmocka_unit_test(test_triggers_tracepoint),
 		cmocka_unit_test(test_triggers_kprobe),
 		cmocka_unit_test(test_triggers_raw),

@@ -131,6 +131,9 @@ db=$work/wx.db
 [ "$(q "$db" "SELECT reason || ' ' || trigger || ' ' || trigger_event || ' ' || trigger_tid FROM flight")" = \
 	"trigger wx syscalls/sys_enter_mmap $pid" ] ||
 	fail "flight row: $(q "$db" "SELECT * FROM flight")"
+# a dump carries the plan as an ordinary recording does: rows, the trigger's event recorded
+[ "$(q "$db" "SELECT backend IS NOT NULL AND used FROM capture_plan WHERE kind = 'event'
+	AND event = 'mmap'")" = 1 ] || fail "the dump's plan rows: $(q "$db" "SELECT count(*) FROM capture_plan")"
 [ "$(q "$db" "SELECT call || ' ' || len || ' ' || prot FROM flight_call")" = "mmap $len 7" ] ||
 	fail "flight_call: $(q "$db" "SELECT * FROM flight_call")"
 [ "$(q "$db" "SELECT count(*) FROM flight f, capture c WHERE f.window_start = c.first_ts

@@ -87,6 +87,48 @@ python3 "$here/compare-report.py" "$work/w.dat" "$work/w.db"
 plan=$(q "$work/w.db" "SELECT recorder_plan FROM capture")
 grep -q '^mremap: tracepoint' <<< "$plan" ||
 	fail "the recorder's plan is not in the capture: ${plan:0:300}"
+# ... and as rows into capture_plan, from which that prose is printed: it is the
+# plan `record --plan` prints on this kernel.
+"$maptrail" record --plan "${backend[@]}" > "$work/plan.txt" 2>&1 || fail "record --plan failed"
+diff <(printf '%s\n' "$plan") "$work/plan.txt" > /dev/null ||
+	fail "the prose in the capture is not what record --plan prints: $(diff <(printf '%s\n' "$plan") "$work/plan.txt" | head -5)"
+[ "$(q "$work/w.db" "SELECT count(*) FROM capture_plan WHERE kind = 'event'")" = \
+  "$(q "$work/w.db" "SELECT count(*) FROM schema_event")" ] || fail "capture_plan: not one event row per schema event"
+kprobes=0
+[ -e "$T/kprobe_events" ] && kprobes=1
+[ "$(q "$work/w.db" "SELECT available FROM capture_plan WHERE kind = 'plan'")" = "$kprobes" ] ||
+	fail "capture_plan says kprobe_events available is not $kprobes"
+# an event is recorded when one of its sources is used, and each used source's
+# events are formats in the file, as trace-cmd reads them
+bad=$(q "$work/w.db" "SELECT e.event FROM capture_plan e WHERE e.kind = 'event' AND e.used <>
+	EXISTS (SELECT 1 FROM capture_plan s WHERE s.kind = 'source' AND s.event = e.event AND s.used)")
+[ -z "$bad" ] || fail "capture_plan: recorded or not, against its sources: $bad"
+trace-cmd report -i "$work/w.dat" --events 2> /dev/null |
+	awk '/^system: / { sys = $2 } /^name: / { print sys ":" $2 }' | sort -u > "$work/formats"
+q "$work/w.db" "SELECT enter FROM capture_plan WHERE kind = 'source' AND used
+	UNION SELECT exit FROM capture_plan WHERE kind = 'source' AND used" | sort -u > "$work/planned"
+missing=$(comm -23 "$work/planned" "$work/formats" | tr '\n' ' ')
+[ -s "$work/planned" ] && [ -z "$missing" ] || fail "planned events not in the file: $missing"
+# the report tells the plan from those rows: each event under its backend
+"$maptrail" report "$work/w.db" -o "$work/report.md"
+python3 - "$work/w.db" "$work/report.md" <<'EOF'
+import re, sqlite3, sys
+
+db = sqlite3.connect(sys.argv[1])
+want = {}
+for event, backend in db.execute("SELECT event, coalesce(backend, 'NOT RECORDED')"
+                                 " FROM capture_plan WHERE kind = 'event' ORDER BY seq"):
+    want.setdefault(backend, []).append(event)
+got = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'^\| (tracepoint|kprobe|NOT RECORDED) \| (.*) \|$', line.rstrip('\n'))
+    if m:
+        got[m.group(1)] = m.group(2).replace('\\_', '_').split(', ')
+if got != want:
+    sys.exit('FAIL: the report\'s plan %r, capture_plan %r' % (got, want))
+EOF
+echo "ok: the plan in capture_plan: $(q "$work/w.db" "SELECT count(*) FROM capture_plan") rows," \
+	"the events of its used sources in the file, the report's plan from them"
 # the recorder's summary counts what the file holds
 summary=$(sed -n 's/^maptrail: .*: \([0-9]*\) events in .*/\1/p' "$work/record.err")
 [ "$summary" = "$want" ] || fail "record says $summary events, the file holds $want"
