@@ -193,10 +193,16 @@ CREATE TABLE IF NOT EXISTS findings (
 	comm TEXT,
 	addr INTEGER,
 	len INTEGER,
-	summary TEXT NOT NULL
+	summary TEXT NOT NULL,
+	-- the group (helper f): one finding per capture, detection, process and kind
+	kind TEXT,			-- what the calls of the group did alike, e.g. 'rw- -> r-x anonymous'
+	calls INTEGER NOT NULL DEFAULT 1,	-- the calls grouped here (all in finding_evidence)
+	ranges INTEGER,			-- distinct (addr, len) among them
+	bytes INTEGER,			-- bytes of those distinct ranges
+	last_ts INTEGER		-- the last call's entry (ts is the first's)
 );
 
--- The call rows each finding rests on.
+-- The call rows each finding rests on: every call of its group.
 CREATE TABLE IF NOT EXISTS finding_evidence (
 	finding_id INTEGER NOT NULL REFERENCES findings(id),
 	call TEXT NOT NULL,		-- a call table: mprotect, mmap, ...
@@ -205,13 +211,14 @@ CREATE TABLE IF NOT EXISTS finding_evidence (
 ) WITHOUT ROWID;
 
 -- A protection as ls -l would show it ('rw-', 'r-x'): for summaries and the sqlite3 shell.
--- (SELECT rwx FROM prot_rwx WHERE prot = x & 7) is NULL when x is: unknown.
-CREATE VIEW IF NOT EXISTS prot_rwx AS
-	WITH RECURSIVE n(prot) AS (SELECT 0 UNION ALL SELECT prot + 1 FROM n WHERE prot < 7)
-	SELECT prot, (CASE WHEN prot & 1 THEN 'r' ELSE '-' END) ||
-		     (CASE WHEN prot & 2 THEN 'w' ELSE '-' END) ||
-		     (CASE WHEN prot & 4 THEN 'x' ELSE '-' END) AS rwx
-	FROM n;
+-- (SELECT rwx FROM prot_rwx WHERE prot = x & 7) is NULL when x is: unknown.  A table of
+-- eight rows, not a view: the detections look it up for every call they return.
+CREATE TABLE IF NOT EXISTS prot_rwx (
+	prot INTEGER PRIMARY KEY,
+	rwx TEXT NOT NULL
+);
+INSERT OR IGNORE INTO prot_rwx VALUES (0, '---'), (1, 'r--'), (2, '-w-'), (3, 'rw-'),
+	(4, '--x'), (5, 'r-x'), (6, '-wx'), (7, 'rwx');
 
 -- What each process did to its address space, counted during the load: the
 -- calls of the call tables by coalesce(pid, tid) (the thread when the capture

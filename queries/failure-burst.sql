@@ -7,7 +7,12 @@
 --   High from 100 failures.
 -- why: probing which addresses are mapped (ENOMEM from mprotect/munmap on holes), brute-forcing
 --   a layout past ASLR, or an exploit retrying: well-behaved programs rarely fail a memory
---   call, and almost never in bursts.
+--   call, and almost never in bursts.  A burst is already a group: its kind is NULL, so each
+--   burst is a finding of its own, with every failing call as evidence.
+-- false positives: allocators probing for huge pages or a fixed address (a few failures, not
+--   10 in 100 ms), sandboxes (seccomp returning EACCES) and programs under memory cgroup
+--   pressure (ENOMEM storms): look at the errnos.  Stays quiet on fewer than 10 failures, on
+--   failures more than 100 ms apart, and on errnos other than EFAULT, EINVAL, ENOMEM, EACCES.
 WITH threads AS (
 	-- only the threads of processes with 10 failures at all: they are read through the
 	-- call tables' tid indexes, not by a scan of every call
@@ -53,13 +58,13 @@ WITH threads AS (
 SELECT b.capture_id, CASE WHEN count(*) >= 100 THEN 'high' ELSE 'medium' END AS severity,
        min(b.ts) AS ts, b.pid, (SELECT tid FROM burst f WHERE f.capture_id = b.capture_id
                                 AND f.pid = b.pid AND f.burst = b.burst ORDER BY ts LIMIT 1) AS tid,
-       max(b.comm) AS comm, NULL AS addr, NULL AS len,
+       max(b.comm) AS comm, NULL AS addr, NULL AS len, NULL AS kind,
        printf('%d failing calls in %.3f s (%s)', count(*), (max(b.ts) - min(b.ts)) / 1e9,
               (SELECT group_concat(printf('%d %s', e.n, coalesce(s.name, e.errno)), ', ')
                  FROM per_errno e LEFT JOIN schema_errno s ON s.number = e.errno
                 WHERE e.capture_id = b.capture_id AND e.pid = b.pid AND e.burst = b.burst))
          AS summary,
-       json_group_array(json_array(b.call, b.id)) AS evidence
+       NULL AS call, NULL AS call_id, json_group_array(json_array(b.call, b.id)) AS evidence
   FROM burst AS b
  GROUP BY b.capture_id, b.pid, b.burst
 HAVING count(*) >= 10

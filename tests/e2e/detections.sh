@@ -78,17 +78,22 @@ MAPTRAIL=$maptrail python3 "$here/detections.py" "$work/injector.out" "$work/inj
 	"$work/benign.db"
 
 # The same findings through maptrail query, where it exists: every detection
-# query runs, and the findings table holds what the queries return.
+# query runs, and the findings table holds one group for each capture, pid,
+# kind and severity the query returns (a row without a kind is a group of its
+# own).
 if "$maptrail" query --list > "$work/list" 2>/dev/null; then
 	n=0
 	for name in $(q "$work/injector.db" "SELECT DISTINCT detection FROM findings"); do
 		"$maptrail" query "$work/injector.db" "$name" --format csv > "$work/$name.csv" \
 			2> "$work/query.err" || fail "maptrail query $name: $(cat "$work/query.err")"
 		want=$(q "$work/injector.db" "SELECT count(*) FROM findings WHERE detection = '$name'")
-		got=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))) - 1)' \
-			"$work/$name.csv")
+		got=$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(len({(r["capture_id"], r["pid"], r["kind"], r["severity"]) if r["kind"] else i
+           for i, r in enumerate(rows)}))' "$work/$name.csv")
 		[ "$got" = "$want" ] ||
-			fail "maptrail query $name gives $got rows, findings holds $want"
+			fail "maptrail query $name gives $got groups, findings holds $want"
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || fail "no detection found anything in the injector's capture"
