@@ -44,6 +44,7 @@ struct group {
 	struct call_ids *calls_by_table;
 	size_t nr_tables;
 	sqlite3_str *more;		/* further [table, id] pairs of the evidence column */
+	uint64_t more_hash;		/* of the last evidence text added to it */
 	int64_t finding_id, calls, ranges, bytes, last_ts;
 	bool have_last_ts;
 };
@@ -344,10 +345,16 @@ static int add_call(struct group *grp, const char *table, int64_t id)
 	return sqlite3_str_errcode(c->ids) == SQLITE_OK ? 0 : -1;
 }
 
-/* Adds the elements of a row's evidence column (a JSON array) to the group's. */
+/*
+ * Adds the elements of a row's evidence column (a JSON array) to the group's.
+ * The same text as the row before's is skipped: rows of one group often share
+ * it (code-injected gives every change in a session the session's calls),
+ * and adding it per row would grow with rows times calls.
+ */
 static int add_more(struct group *grp, const char *json)
 {
 	const char *open = strchr(json, '['), *close = strrchr(json, ']');
+	uint64_t hash = 0xcbf29ce484222325ull;
 
 	if (!open || !close || close <= open)
 		return 0;
@@ -355,6 +362,11 @@ static int add_more(struct group *grp, const char *json)
 		;
 	if (open == close)
 		return 0;
+	for (const char *p = open; p < close; p++)
+		hash = (hash ^ (unsigned char)*p) * 0x100000001b3ull;
+	if (grp->more && hash == grp->more_hash)
+		return 0;
+	grp->more_hash = hash;
 	if (!grp->more) {
 		grp->more = sqlite3_str_new(NULL);
 		sqlite3_str_appendchar(grp->more, 1, '[');

@@ -52,7 +52,9 @@ WITH act AS (
 	   AND (h.change = 'mapped' OR (h.change = 'protected' AND coalesce(h.prior_prot & 4, 0) = 0))
 	 GROUP BY h.capture_id, h.cause, h.cause_id
 )
-SELECT c.capture_id, 'high' AS severity, c.ts, c.pid, m.tid, m.comm, c.addr, c.len,
+SELECT c.capture_id, 'high' AS severity, c.ts, c.pid,
+       coalesce(m1.tid, m2.tid, m3.tid, m4.tid, m5.tid, m6.tid) AS tid,
+       coalesce(m1.comm, m2.comm, m3.comm, m4.comm, m5.comm, m6.comm) AS comm, c.addr, c.len,
        printf('%s %s while pid %d%s was writing into it', c.cause,
               CASE c.change WHEN 'protected' THEN 'made executable' ELSE 'mapped executable' END,
               s.tracer, coalesce(' ' || t.exe, '')) AS kind,
@@ -70,7 +72,13 @@ SELECT c.capture_id, 'high' AS severity, c.ts, c.pid, m.tid, m.comm, c.addr, c.l
   FROM change AS c
   JOIN session AS s ON s.capture_id = c.capture_id AND s.target = c.pid
    AND c.ts >= s.ts_from AND (s.ts_to IS NULL OR c.ts <= s.ts_to)
-  JOIN memory_call AS m ON m.call = c.cause AND m.id = c.cause_id
+  -- the call's own table by its row id (the memory_call view would read every call)
+  LEFT JOIN mmap AS m1 ON c.cause = 'mmap' AND m1.id = c.cause_id
+  LEFT JOIN mmap2 AS m2 ON c.cause = 'mmap2' AND m2.id = c.cause_id
+  LEFT JOIN mprotect AS m3 ON c.cause = 'mprotect' AND m3.id = c.cause_id
+  LEFT JOIN pkey_mprotect AS m4 ON c.cause = 'pkey_mprotect' AND m4.id = c.cause_id
+  LEFT JOIN mremap AS m5 ON c.cause = 'mremap' AND m5.id = c.cause_id
+  LEFT JOIN remap_file_pages AS m6 ON c.cause = 'remap_file_pages' AND m6.id = c.cause_id
   LEFT JOIN process_context AS v ON v.capture_id = c.capture_id AND v.pid = c.pid
   LEFT JOIN process_context AS t ON t.capture_id = s.capture_id AND t.pid = s.tracer
  ORDER BY c.ts;
