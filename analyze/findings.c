@@ -597,6 +597,11 @@ static int64_t run_detection(struct cmn_db *db, const struct analyze_detection *
 	found = (int64_t)g.nr;
 out:
 	sqlite3_finalize(st);
+	/* the functions point at this detection's groups: gone with them */
+	sqlite3_create_function_v2(db->sql, "findings_group", 5, SQLITE_UTF8, NULL, NULL, NULL,
+				   NULL, NULL);
+	sqlite3_create_function_v2(db->sql, "findings_first", 0, SQLITE_UTF8, NULL, NULL, NULL,
+				   NULL, NULL);
 	grouper_release(&g);
 	return found;
 }
