@@ -405,6 +405,9 @@ CREATE TABLE IF NOT EXISTS vma_file (
 	place TEXT			-- a world-writable or tmpfs directory it is under: '/dev/shm',
 					-- '/tmp', '/var/tmp', '/run/user', '/run/shm', '/dev/mqueue'
 );
+-- The mappings of one opened file: execveat-memfd looks them up per execveat (a scan
+-- of every file mapping per call would grow with their product).
+CREATE INDEX IF NOT EXISTS vma_file_opened ON vma_file (opened_id) WHERE opened_id IS NOT NULL;
 
 -- vma_history with the file behind each range.
 CREATE VIEW IF NOT EXISTS vma_history_file AS
