@@ -195,55 +195,6 @@ static struct group *grouper_find(struct grouper *g, const struct group_key *key
 	return n;
 }
 
-/*
- * Whether a row at @ts comes before the group's first: the first row is the
- * earliest (rows need not come in order; a NULL ts never comes first).
- */
-static bool earlier(const struct group *grp, bool has_ts, int64_t ts)
-{
-	return has_ts && (sqlite3_value_type(grp->first[0]) == SQLITE_NULL ||
-			  ts < sqlite3_value_int64(grp->first[0]));
-}
-
-/*
- * findings_group(capture_id, severity, pid, kind, ts) returns kind, and
- * notes whether a row with these would describe its group (the group's
- * first so far); findings_first() then says so.  The wrapper of
- * run_detection() computes a row's summary only then: the summaries of every
- * call of a 300,000-call group would cost more than everything else.  One
- * call per row with kind as an argument, so that kind is computed once.
- */
-static void sql_findings_group(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	struct grouper *g = sqlite3_user_data(ctx);
-	struct group_key key = {
-		.capture_id = sqlite3_value_int64(argv[0]),
-		.capture_null = sqlite3_value_type(argv[0]) == SQLITE_NULL,
-		.rank = cmn_severity_rank((const char *)sqlite3_value_text(argv[1])),
-		.pid = sqlite3_value_int64(argv[2]),
-		.pid_null = sqlite3_value_type(argv[2]) == SQLITE_NULL,
-		.kind = (const char *)sqlite3_value_text(argv[3]),
-	};
-	const struct group *grp;
-	size_t slot;
-
-	(void)argc;
-	grp = key.kind ? grouper_lookup(g, &key, group_hash(key.capture_id, key.pid, key.rank,
-							     key.kind), &slot) : NULL;
-	g->describe = !grp || earlier(grp, sqlite3_value_type(argv[4]) != SQLITE_NULL,
-				      sqlite3_value_int64(argv[4]));
-	sqlite3_result_value(ctx, argv[3]);
-}
-
-static void sql_findings_first(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const struct grouper *g = sqlite3_user_data(ctx);
-
-	(void)argc;
-	(void)argv;
-	sqlite3_result_int(ctx, g->describe);
-}
-
 static int ranges_grow(struct grouper *g)
 {
 	size_t cap = g->ranges_cap ? g->ranges_cap * 2 : 1024;
@@ -298,6 +249,55 @@ static int check_columns(struct cmn_db *db, const struct analyze_detection *q, s
 			return cmn_db_fail(db, "detection %s: column %d is %s, not %s", q->name, i + 1,
 					   sqlite3_column_name(st, i), columns[i]);
 	return 0;
+}
+
+/*
+ * Whether a row at @ts comes before the group's first: the first row is the
+ * earliest (rows need not come in order; a NULL ts never comes first).
+ */
+static bool earlier(const struct group *grp, bool has_ts, int64_t ts)
+{
+	return has_ts && (sqlite3_value_type(grp->first[0]) == SQLITE_NULL ||
+			  ts < sqlite3_value_int64(grp->first[0]));
+}
+
+/*
+ * findings_group(capture_id, severity, pid, kind, ts) returns kind, and
+ * notes whether a row with these would describe its group (the group's
+ * first so far); findings_first() then says so.  The wrapper of
+ * run_detection() computes a row's summary only then: the summaries of every
+ * call of a 300,000-call group would cost more than everything else.  One
+ * call per row with kind as an argument, so that kind is computed once.
+ */
+static void sql_findings_group(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct grouper *g = sqlite3_user_data(ctx);
+	struct group_key key = {
+		.capture_id = sqlite3_value_int64(argv[0]),
+		.capture_null = sqlite3_value_type(argv[0]) == SQLITE_NULL,
+		.rank = cmn_severity_rank((const char *)sqlite3_value_text(argv[1])),
+		.pid = sqlite3_value_int64(argv[2]),
+		.pid_null = sqlite3_value_type(argv[2]) == SQLITE_NULL,
+		.kind = (const char *)sqlite3_value_text(argv[3]),
+	};
+	const struct group *grp;
+	size_t slot;
+
+	(void)argc;
+	grp = key.kind ? grouper_lookup(g, &key, group_hash(key.capture_id, key.pid, key.rank,
+							     key.kind), &slot) : NULL;
+	g->describe = !grp || earlier(grp, sqlite3_value_type(argv[4]) != SQLITE_NULL,
+				      sqlite3_value_int64(argv[4]));
+	sqlite3_result_value(ctx, argv[3]);
+}
+
+static void sql_findings_first(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct grouper *g = sqlite3_user_data(ctx);
+
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int(ctx, g->describe);
 }
 
 /* The statements findings_build writes a detection's groups with. */
