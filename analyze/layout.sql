@@ -405,9 +405,11 @@ CREATE TABLE IF NOT EXISTS vma_file (
 	place TEXT			-- a world-writable or tmpfs directory it is under: '/dev/shm',
 					-- '/tmp', '/var/tmp', '/run/user', '/run/shm', '/dev/mqueue'
 );
--- The mappings of one opened file: execveat-memfd looks them up per execveat (a scan
--- of every file mapping per call would grow with their product).
+-- The mappings of one opened file: execveat-memfd looks them up per execveat; and the
+-- mappings at one address of a process: fdt_resolve (analyze/fds.c) looks for a later one
+-- per mapping.  A scan of every file mapping per row would grow with their square.
 CREATE INDEX IF NOT EXISTS vma_file_opened ON vma_file (opened_id) WHERE opened_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS vma_file_addr ON vma_file (capture_id, pid, addr);
 
 -- vma_history with the file behind each range.
 CREATE VIEW IF NOT EXISTS vma_history_file AS
