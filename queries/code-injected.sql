@@ -79,6 +79,7 @@ SELECT c.capture_id, 'high' AS severity, c.ts, c.pid,
   LEFT JOIN pkey_mprotect AS m4 ON c.cause = 'pkey_mprotect' AND m4.id = c.cause_id
   LEFT JOIN mremap AS m5 ON c.cause = 'mremap' AND m5.id = c.cause_id
   LEFT JOIN remap_file_pages AS m6 ON c.cause = 'remap_file_pages' AND m6.id = c.cause_id
-  LEFT JOIN process_context AS v ON v.capture_id = c.capture_id AND v.pid = c.pid
+  -- c.pid + 0: see exec_file_change in analyze/layout.sql (an indexable comparison)
+  LEFT JOIN process_context AS v ON v.capture_id = c.capture_id AND v.pid = c.pid + 0
   LEFT JOIN process_context AS t ON t.capture_id = s.capture_id AND t.pid = s.tracer
  ORDER BY c.ts;
