@@ -561,10 +561,6 @@ int fdt_resolve(struct cmn_db *db, int64_t capture_id)
 	 * recorder looked and the process or mapping was already gone.
 	 */
 	return cmn_db_exec(db,
-		/* the NOT EXISTS below looks up later mmaps at the address: without
-		 * this index it scanned vma_file per mapping (51 s on a 5 s
-		 * system-wide capture of a busy machine, 0.2 s with it) */
-		"CREATE INDEX IF NOT EXISTS vma_file_at ON vma_file (capture_id, pid, addr, ts);"
 		"UPDATE vma_file AS v SET (path, path_source) = (SELECT r.path, 'recorder ' || r.how"
 		"  FROM mmap_file AS r WHERE r.capture_id = v.capture_id AND r.addr = v.addr"
 		"   AND (r.tgid = v.pid OR r.tid = v.pid) AND r.ts >= v.ts"

@@ -7,6 +7,17 @@
  * detection, passed in by cli: analyze/ does not link queries/) over the
  * database and gather what they return into `findings`, with the call rows
  * each rests on in `finding_evidence`.
+ *
+ * A detection returns one row per call (or per thing it found) with a kind:
+ * what the call did, e.g. 'rw- -> r-x anonymous'.  The rows of one
+ * detection with the same capture, process, kind and severity are one
+ * finding, described by its first row (ts, tid, addr, len, summary), with
+ * the number of calls, of distinct (addr, len) ranges and their bytes, and
+ * the last row's ts; every call of every row is in finding_evidence.  A row
+ * whose kind is NULL is a finding of its own (e.g. a burst, already a group).
+ * Grouping is one pass over the rows with hash tables: linear in the rows,
+ * whatever the addresses.
+ *
  * Rebuilt whole each time, so that an --append database judges all its
  * captures with the detections of the maptrail that wrote it last.
  */
@@ -19,8 +30,8 @@
 /*
  * findings_build - empty and refill findings and finding_evidence.  Needs the
  * call tables, vma_history and the memory_call view.  Returns the number of
- * findings, and in *@high (may be NULL) how many are high severity, or -1
- * with db->err set (naming the detection that failed).
+ * findings (groups), and in *@high (may be NULL) how many of them are high
+ * severity, or -1 with db->err set (naming the detection that failed).
  */
 int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
 		       int64_t *high);

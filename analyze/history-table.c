@@ -301,8 +301,12 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
  * code-patching.sql) find their rows through partial indexes, which hold
  * only the rare rows that made memory executable or had been executable:
  * their WHERE must stay the queries' terms, word for word (the executable
- * file mappings: exec_file_change in layout.sql).  Takes the schema prefix
- * ("main." or "") four times.
+ * file mappings: exec_file_change in layout.sql; memory left writable and
+ * executable: wx-mapping.sql; the mappings a moving mremap ended:
+ * mremap-fixed-overlap.sql; shared writable file mappings: shared-wx-file.sql).
+ * Each holds few rows but for captures made of those very calls, so that no
+ * detection scans the whole history per row it looks at.  Takes the schema
+ * prefix ("main." or "") seven times.
  */
 #define HISTORY_INDEXES								\
 	"CREATE INDEX IF NOT EXISTS %svma_history_pid ON vma_history (pid, start_addr);"	\
@@ -311,13 +315,19 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
 	"CREATE INDEX IF NOT EXISTS %svma_history_from_exec ON vma_history (cause, cause_id)"	\
 	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"				\
 	"CREATE INDEX IF NOT EXISTS %svma_history_exec_file ON vma_history (file_id)"		\
-	" WHERE file_id IS NOT NULL AND (prot & 4) != 0;"
+	" WHERE file_id IS NOT NULL AND (prot & 4) != 0;"					\
+	"CREATE INDEX IF NOT EXISTS %svma_history_wx ON vma_history (cause, cause_id)"		\
+	" WHERE (prot & 6) = 6;"								\
+	"CREATE INDEX IF NOT EXISTS %svma_history_end_mremap ON vma_history (end_cause_id)"	\
+	" WHERE end_cause = 'mremap';"								\
+	"CREATE INDEX IF NOT EXISTS %svma_history_shared_write ON vma_history (pid, file_id)"	\
+	" WHERE file_id IS NOT NULL AND (prot & 2) != 0 AND (map_flags & 1) != 0;"
 
 static void *index_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
+	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "", "", "", "");
 	return NULL;
 }
 
@@ -358,7 +368,8 @@ int hist_table_complete(struct hist_table *ht, const char *part_schema)
 	 * --append), SQLite copies the table and its index page by page.
 	 */
 	return cmn_db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
-			   " \"%w\".vma_history", "main.", "main.", "main.", "main.", part_schema);
+			   " \"%w\".vma_history", "main.", "main.", "main.", "main.", "main.", "main.", "main.",
+			   part_schema);
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

@@ -11,6 +11,10 @@
 -- why: gdb's `call mmap(...)`, injectors like linux-inject and hotpatchers work this way: the
 --   tracer makes the target itself map or mprotect the memory, so the target's own calls are
 --   all the address-space history shows.  Who was writing into it is what a responder needs.
+-- false positives: a debugger's `call` of a function that maps code, live patchers (kpatch's
+--   user-space cousins, libcare), and JITs being debugged: look at the tracer's executable.
+--   Stays quiet on a process tracing itself, on writes that failed, and on code mapped
+--   before the first write or attach, or more than 5 s after the last process_vm_writev.
 WITH act AS (
 	SELECT 'ptrace' AS call, p.id, p.capture_id, p.ts, coalesce(p.pid, p.tid) AS tracer,
 	       coalesce((SELECT t.tgid FROM task t WHERE t.capture_id = p.capture_id
@@ -48,7 +52,12 @@ WITH act AS (
 	   AND (h.change = 'mapped' OR (h.change = 'protected' AND coalesce(h.prior_prot & 4, 0) = 0))
 	 GROUP BY h.capture_id, h.cause, h.cause_id
 )
-SELECT c.capture_id, 'high' AS severity, c.ts, c.pid, m.tid, m.comm, c.addr, c.len,
+SELECT c.capture_id, 'high' AS severity, c.ts, c.pid,
+       coalesce(m1.tid, m2.tid, m3.tid, m4.tid, m5.tid, m6.tid) AS tid,
+       coalesce(m1.comm, m2.comm, m3.comm, m4.comm, m5.comm, m6.comm) AS comm, c.addr, c.len,
+       printf('%s %s while pid %d%s was writing into it', c.cause,
+              CASE c.change WHEN 'protected' THEN 'made executable' ELSE 'mapped executable' END,
+              s.tracer, coalesce(' ' || t.exe, '')) AS kind,
        printf('%s %s 0x%x-0x%x%s in pid %d%s while pid %d%s%s was writing into it (%s; %d writes)',
               c.cause, CASE c.change WHEN 'protected' THEN 'made' ELSE 'mapped' END,
               c.addr, c.addr + c.len,
@@ -59,13 +68,18 @@ SELECT c.capture_id, 'high' AS severity, c.ts, c.pid, m.tid, m.comm, c.addr, c.l
               coalesce(' [' || CASE WHEN length(t.cmdline) > 160
                                     THEN substr(t.cmdline, 1, 160) || '...'
                                     ELSE t.cmdline END || ']', ''), s.whats, s.writes) AS summary,
-       (SELECT json_group_array(value) FROM (SELECT json_array(c.cause, c.cause_id) AS value
-                                              UNION ALL SELECT value FROM json_each(s.calls)))
-         AS evidence
+       c.cause AS call, c.cause_id AS call_id, s.calls AS evidence
   FROM change AS c
   JOIN session AS s ON s.capture_id = c.capture_id AND s.target = c.pid
    AND c.ts >= s.ts_from AND (s.ts_to IS NULL OR c.ts <= s.ts_to)
-  JOIN memory_call AS m ON m.call = c.cause AND m.id = c.cause_id
-  LEFT JOIN process_context AS v ON v.capture_id = c.capture_id AND v.pid = c.pid
+  -- the call's own table by its row id (the memory_call view would read every call)
+  LEFT JOIN mmap AS m1 ON c.cause = 'mmap' AND m1.id = c.cause_id
+  LEFT JOIN mmap2 AS m2 ON c.cause = 'mmap2' AND m2.id = c.cause_id
+  LEFT JOIN mprotect AS m3 ON c.cause = 'mprotect' AND m3.id = c.cause_id
+  LEFT JOIN pkey_mprotect AS m4 ON c.cause = 'pkey_mprotect' AND m4.id = c.cause_id
+  LEFT JOIN mremap AS m5 ON c.cause = 'mremap' AND m5.id = c.cause_id
+  LEFT JOIN remap_file_pages AS m6 ON c.cause = 'remap_file_pages' AND m6.id = c.cause_id
+  -- c.pid + 0: see exec_file_change in analyze/layout.sql (an indexable comparison)
+  LEFT JOIN process_context AS v ON v.capture_id = c.capture_id AND v.pid = c.pid + 0
   LEFT JOIN process_context AS t ON t.capture_id = s.capture_id AND t.pid = s.tracer
  ORDER BY c.ts;

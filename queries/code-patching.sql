@@ -2,33 +2,34 @@
 -- severity: high
 -- kind: detection
 -- mitre: T1055 Process Injection; T1574 Hijack Execution Flow
--- means: an mprotect or pkey_mprotect made writable memory that the rebuilt address space
---   shows was executable just before.  High when it stays executable (rwx: code changed
---   while it can run), medium when execute is dropped (the usual first step of a patch,
---   whose second step, back to executable, is an exec-after-write finding).
+-- means: an mprotect or pkey_mprotect added write permission to memory that the rebuilt
+--   address space shows was executable and not writable just before.  High when it stays
+--   executable (r-x -> rwx: code changed while it can run), medium when execute is dropped
+--   (r-x -> rw-: the usual first step of a patch, whose second step, back to executable, is an
+--   exec-after-write finding).  One row per mapping the call changed so; the findings group
+--   them by process and kind ('r-x -> rwx anonymous', or the file).
 -- why: inline hooks, trampolines and in-memory patches of a program's own or a library's
 --   code start this way.  Text relocations (rare, old non-PIC code) and JITs are the
 --   legitimate reasons.
-WITH part AS (
-	SELECT capture_id, cause, cause_id, pid, start_addr, end_addr, prot, prior_prot
-	  FROM vma_history
-	 WHERE change = 'protected' AND (prot & 2) != 0 AND (prior_prot & 4) != 0
-), per_call AS (
-	SELECT capture_id, cause, cause_id, pid, max((prot & 4) != 0) AS stays_executable,
-	       group_concat(printf('0x%x-0x%x was %s', start_addr, end_addr,
-	                           (SELECT rwx FROM prot_rwx WHERE prot = prior_prot & 7)),
-	                    ', ') AS parts
-	  FROM part
-	 GROUP BY capture_id, cause, cause_id
-)
-SELECT c.capture_id, CASE WHEN c.stays_executable THEN 'high' ELSE 'medium' END AS severity,
-       m.ts, c.pid, m.tid, m.comm, m.addr, m.len,
-       printf('%s(0x%x, %d, %s): %s', c.cause, m.addr, m.len,
-              (SELECT rwx FROM prot_rwx WHERE prot = m.prot & 7), c.parts) AS summary,
-       json_array(json_array(c.cause, c.cause_id)) AS evidence
-  FROM per_call AS c
-  JOIN (SELECT 'mprotect' AS call, id, ts, tid, comm, addr, len, prot FROM mprotect
-        UNION ALL
-        SELECT 'pkey_mprotect', id, ts, tid, comm, start, len, prot FROM pkey_mprotect) AS m
-    ON m.call = c.cause AND m.id = c.cause_id
- ORDER BY m.ts;
+-- false positives: an mprotect(PROT_READ|PROT_WRITE|PROT_EXEC) on memory that is already
+--   rwx (node/V8 does it on its code space) changes nothing and stays quiet, as does making
+--   executable memory read-only or executable again (no write added).
+SELECT h.capture_id, CASE WHEN (h.prot & 4) != 0 THEN 'high' ELSE 'medium' END AS severity,
+       coalesce(a.ts, b.ts) AS ts, h.pid, coalesce(a.tid, b.tid) AS tid,
+       coalesce(a.comm, b.comm) AS comm, coalesce(a.addr, b.start) AS addr,
+       coalesce(a.len, b.len) AS len,
+       (SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7) || ' -> ' ||
+         (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7) || ' ' ||
+         CASE WHEN h.file_id IS NULL THEN 'anonymous' ELSE coalesce(f.path, 'an unnamed file') END
+         AS kind,
+       printf('%s(0x%x, %d, %s): 0x%x-0x%x was %s', h.cause, coalesce(a.addr, b.start),
+              coalesce(a.len, b.len), (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7),
+              h.start_addr, h.end_addr, (SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7))
+         AS summary,
+       h.cause AS call, h.cause_id AS call_id, NULL AS evidence
+  FROM vma_history AS h
+  LEFT JOIN vma_file AS f ON f.id = h.file_id
+  LEFT JOIN mprotect AS a ON h.cause = 'mprotect' AND a.id = h.cause_id
+  LEFT JOIN pkey_mprotect AS b ON h.cause = 'pkey_mprotect' AND b.id = h.cause_id
+ WHERE h.change = 'protected' AND (h.prior_prot & 4) != 0
+   AND (h.prot & 2) != 0 AND (h.prior_prot & 2) = 0;

@@ -4,32 +4,31 @@
 -- mitre: T1055 Process Injection; T1620 Reflective Code Loading
 -- means: an mprotect or pkey_mprotect made executable memory that the rebuilt address space
 --   (vma_history) shows was writable and not executable just before: code was written, then
---   run.  Judged page range by page range: a call whose range spans several mappings lists
---   each part with the protection it had ("???" where the capture never saw it).
+--   run.  One row per mapping the call changed so (a call whose range spans several mappings
+--   gives one row for each writable part); the findings group them by process and kind
+--   ('rw- -> r-x anonymous', or the file), with every call as evidence.
 -- why: the W^X-respecting way to stage a payload (write it into RW memory, flip it to RX) is
 --   what shellcode loaders, reflective DLL/ELF loaders and unpackers do.  JITs do it too:
 --   look at who did it, how often and from which binary.
-WITH part AS (
-	SELECT capture_id, cause, cause_id, pid, start_addr, end_addr, prot, prior_prot,
-	       coalesce((prior_prot & 2) != 0 AND (prior_prot & 4) = 0, 0) AS was_writable
-	  FROM vma_history
-	 WHERE change = 'protected' AND (prot & 4) != 0
-), per_call AS (
-	SELECT capture_id, cause, cause_id, pid, max(was_writable) AS any_writable,
-	       group_concat(printf('0x%x-0x%x was %s', start_addr, end_addr,
-	                           coalesce((SELECT rwx FROM prot_rwx WHERE prot = prior_prot & 7),
-	                                    '??? (unknown before)')), ', ') AS parts
-	  FROM part
-	 GROUP BY capture_id, cause, cause_id
-)
-SELECT c.capture_id, 'high' AS severity, m.ts, c.pid, m.tid, m.comm, m.addr, m.len,
-       printf('%s(0x%x, %d, %s): %s', c.cause, m.addr, m.len,
-              (SELECT rwx FROM prot_rwx WHERE prot = m.prot & 7), c.parts) AS summary,
-       json_array(json_array(c.cause, c.cause_id)) AS evidence
-  FROM per_call AS c
-  JOIN (SELECT 'mprotect' AS call, id, ts, tid, comm, addr, len, prot FROM mprotect
-        UNION ALL
-        SELECT 'pkey_mprotect', id, ts, tid, comm, start, len, prot FROM pkey_mprotect) AS m
-    ON m.call = c.cause AND m.id = c.cause_id
- WHERE c.any_writable
- ORDER BY m.ts;
+-- false positives: JIT compilers (LuaJIT, V8, the JVM, .NET, PCRE2's JIT) flip their code
+--   pages this way all the time: one group per process and kind, with the count.  Stays quiet
+--   on memory that was not writable (made-executable), on a prior state the capture never saw
+--   (made-executable, medium) and on memory already executable (nothing newly executable).
+SELECT h.capture_id, 'high' AS severity, coalesce(a.ts, b.ts) AS ts, h.pid,
+       coalesce(a.tid, b.tid) AS tid, coalesce(a.comm, b.comm) AS comm,
+       coalesce(a.addr, b.start) AS addr, coalesce(a.len, b.len) AS len,
+       (SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7) || ' -> ' ||
+         (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7) || ' ' ||
+         CASE WHEN h.file_id IS NULL THEN 'anonymous' ELSE coalesce(f.path, 'an unnamed file') END
+         AS kind,
+       printf('%s(0x%x, %d, %s): 0x%x-0x%x was %s', h.cause, coalesce(a.addr, b.start),
+              coalesce(a.len, b.len), (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7),
+              h.start_addr, h.end_addr, (SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7))
+         AS summary,
+       h.cause AS call, h.cause_id AS call_id, NULL AS evidence
+  FROM vma_history AS h
+  LEFT JOIN vma_file AS f ON f.id = h.file_id
+  LEFT JOIN mprotect AS a ON h.cause = 'mprotect' AND a.id = h.cause_id
+  LEFT JOIN pkey_mprotect AS b ON h.cause = 'pkey_mprotect' AND b.id = h.cause_id
+ WHERE h.change = 'protected' AND (h.prot & 4) != 0
+   AND (h.prior_prot & 2) != 0 AND (h.prior_prot & 4) = 0;

@@ -10,6 +10,9 @@
 --   upgraded package leaves those too).
 -- why: running a program that exists nowhere on disk is what fileless droppers do
 --   (memfd_create + write + fexecve); real software has no reason to.
+-- false positives: runc and other container runtimes re-execute themselves from a sealed
+--   memfd (medium, seen by a snapshot); upgraded packages leave deleted executables running
+--   (low).  Stays quiet on execveat of ordinary files.
 WITH ex AS (
 	SELECT e.capture_id, e.id, e.ts, coalesce(e.pid, e.tid) AS pid, e.tid, e.comm, e.fd,
 	       e.flags, e.ret, e.errno, f.id AS fd_id, f.cause AS made_by, f.cause_id AS made_id,
@@ -23,22 +26,24 @@ WITH ex AS (
 	 WHERE e.errno IS NULL
 )
 SELECT capture_id, 'high' AS severity, ts, pid, tid, comm, NULL AS addr, NULL AS len,
+       'execveat of ' || coalesce(path, CASE WHEN memfd THEN 'a memfd' ELSE 'a deleted file' END)
+         AS kind,
        printf('execveat(%d, ..., 0x%x) of %s (fd made by %s #%d) in pid %d%s', fd, flags,
               coalesce(path, CASE WHEN memfd THEN 'a memfd' ELSE 'a deleted file' END),
               made_by, made_id, pid,
               coalesce(' ' || (SELECT exe FROM process_context p WHERE p.capture_id = ex.capture_id
                                AND p.pid = ex.pid), '')) AS summary,
-       json_array(json_array('execveat', id), json_array(made_by, made_id)) AS evidence
+       'execveat' AS call, id AS call_id, json_array(json_array(made_by, made_id)) AS evidence
   FROM ex
  WHERE memfd OR path LIKE '% (deleted)'
 UNION ALL
 SELECT s.capture_id, CASE WHEN s.exe LIKE '/memfd:%' THEN 'medium' ELSE 'low' END, s.ts,
-       s.tgid, s.tgid, s.comm, NULL, NULL,
+       s.tgid, s.tgid, s.comm, NULL, NULL, 'runs ' || s.exe,
        printf('pid %d runs %s (the recorder''s %s snapshot)%s', s.tgid, s.exe, s.reason,
               coalesce(' [' || CASE WHEN length(s.cmdline) > 160
                                     THEN substr(s.cmdline, 1, 160) || '...'
                                     ELSE s.cmdline END || ']', '')),
-       json_array()
+       NULL, NULL, NULL
   FROM process_snapshot AS s
  WHERE (s.exe LIKE '/memfd:%' OR s.exe LIKE '% (deleted)')
    AND s.ts = (SELECT min(s2.ts) FROM process_snapshot s2 WHERE s2.capture_id = s.capture_id

@@ -7,7 +7,12 @@
 --   High from 100 failures.
 -- why: probing which addresses are mapped (ENOMEM from mprotect/munmap on holes), brute-forcing
 --   a layout past ASLR, or an exploit retrying: well-behaved programs rarely fail a memory
---   call, and almost never in bursts.
+--   call, and almost never in bursts.  A burst is already a group: its kind is NULL, so each
+--   burst is a finding of its own, with every failing call as evidence.
+-- false positives: allocators probing for huge pages or a fixed address (a few failures, not
+--   10 in 100 ms), sandboxes (seccomp returning EACCES) and programs under memory cgroup
+--   pressure (ENOMEM storms): look at the errnos.  Stays quiet on fewer than 10 failures, on
+--   failures more than 100 ms apart, and on errnos other than EFAULT, EINVAL, ENOMEM, EACCES.
 WITH threads AS (
 	-- only the threads of processes with 10 failures at all: they are read through the
 	-- call tables' tid indexes, not by a scan of every call
@@ -43,24 +48,30 @@ WITH threads AS (
 	SELECT *, CASE WHEN ts - lag(ts) OVER w <= 100000000 THEN 0 ELSE 1 END AS starts
 	  FROM fail WINDOW w AS (PARTITION BY capture_id, pid ORDER BY ts)
 ), burst AS (
-	SELECT *, sum(starts) OVER (PARTITION BY capture_id, pid ORDER BY ts
-	                            ROWS UNBOUNDED PRECEDING) AS burst
-	  FROM gap
+	-- which burst each failure is in, and the thread of the burst's first failure: window
+	-- functions, so that no step reads the failures again per burst (linear whatever the
+	-- number of bursts)
+	SELECT *, first_value(tid) OVER (PARTITION BY capture_id, pid, burst ORDER BY ts)
+	         AS first_tid
+	  FROM (SELECT *, sum(starts) OVER (PARTITION BY capture_id, pid ORDER BY ts
+	                                    ROWS UNBOUNDED PRECEDING) AS burst
+	          FROM gap)
 ), per_errno AS (
-	SELECT capture_id, pid, burst, errno, count(*) AS n FROM burst
+	SELECT capture_id, pid, burst, errno, count(*) AS n, min(ts) AS ts, max(ts) AS last_ts,
+	       max(first_tid) AS tid, max(comm) AS comm,
+	       group_concat(json_array(call, id)) AS calls
+	  FROM burst
 	 GROUP BY capture_id, pid, burst, errno
 )
-SELECT b.capture_id, CASE WHEN count(*) >= 100 THEN 'high' ELSE 'medium' END AS severity,
-       min(b.ts) AS ts, b.pid, (SELECT tid FROM burst f WHERE f.capture_id = b.capture_id
-                                AND f.pid = b.pid AND f.burst = b.burst ORDER BY ts LIMIT 1) AS tid,
-       max(b.comm) AS comm, NULL AS addr, NULL AS len,
-       printf('%d failing calls in %.3f s (%s)', count(*), (max(b.ts) - min(b.ts)) / 1e9,
-              (SELECT group_concat(printf('%d %s', e.n, coalesce(s.name, e.errno)), ', ')
-                 FROM per_errno e LEFT JOIN schema_errno s ON s.number = e.errno
-                WHERE e.capture_id = b.capture_id AND e.pid = b.pid AND e.burst = b.burst))
-         AS summary,
-       json_group_array(json_array(b.call, b.id)) AS evidence
-  FROM burst AS b
- GROUP BY b.capture_id, b.pid, b.burst
-HAVING count(*) >= 10
+-- a burst from its errnos' rows: a second grouping, not a join back to the failures
+SELECT e.capture_id, CASE WHEN sum(e.n) >= 100 THEN 'high' ELSE 'medium' END AS severity,
+       min(e.ts) AS ts, e.pid, max(e.tid) AS tid, max(e.comm) AS comm, NULL AS addr,
+       NULL AS len, NULL AS kind,
+       printf('%d failing calls in %.3f s (%s)', sum(e.n), (max(e.last_ts) - min(e.ts)) / 1e9,
+              group_concat(printf('%d %s', e.n, coalesce(s.name, e.errno)), ', ')) AS summary,
+       NULL AS call, NULL AS call_id, '[' || group_concat(e.calls) || ']' AS evidence
+  FROM per_errno AS e
+  LEFT JOIN schema_errno AS s ON s.number = e.errno
+ GROUP BY e.capture_id, e.pid, e.burst
+HAVING sum(e.n) >= 10
  ORDER BY ts;

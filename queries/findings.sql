@@ -4,11 +4,14 @@
 -- params: pid: process id (optional: every process); severity: the lowest severity to show
 --   (optional: all)
 -- types: pid integer; severity high|medium|low|info
--- means: the findings table: one row per finding of a detection query (queries/ with kind
---   detection), with the number of call rows it rests on (finding_evidence).
--- why: the first page of any report: what happened, where, when, how bad.
-SELECT f.id, f.severity, f.detection, f.ts, f.pid, f.tid, f.comm, f.addr, f.len, f.summary,
-       (SELECT count(*) FROM finding_evidence e WHERE e.finding_id = f.id) AS evidence
+-- means: the findings table: one row per group of a detection (queries/ with kind
+--   detection) -- one per capture, process and kind of change, e.g. 'rw- -> r-x anonymous'
+--   -- with how many calls it groups (all in finding_evidence: `maptrail query DB
+--   finding-calls --param id=ID` lists them), how many distinct ranges and their bytes, and
+--   the first and last call's time; ts, tid, addr, len and summary describe the first call.
+-- why: the first page of any report: what happened, where, when, how bad, how often.
+SELECT f.id, f.severity, f.detection, f.pid, f.comm, f.kind, f.calls, f.ranges, f.bytes,
+       f.ts, f.last_ts, f.tid, f.addr, f.len, f.summary
   FROM findings AS f
  WHERE (:pid IS NULL OR f.pid = :pid)
    AND (:severity IS NULL OR f.severity_rank >= CASE :severity WHEN 'high' THEN 3

@@ -8,10 +8,14 @@
 --   and for a raw trigger (EVENT:FILTER), whose meaning the user chose.
 -- why: the reason the capture exists: the window before it is what led up to the call, and the
 --   other findings on the same call say what it did.
+-- false positives: a raw trigger (EVENT:FILTER) fires on whatever its filter says (medium);
+--   the named ones on what they name.  Stays quiet on captures that are not flight dumps and
+--   on dumps made by SIGUSR1, a signal or --duration (no trigger fired).
 SELECT c.capture_id,
        CASE WHEN f.trigger_spec IN ('wx', 'fixed-remap', 'remap_file_pages') THEN 'high'
             ELSE 'medium' END AS severity,
        c.ts, coalesce(c.pid, c.tid) AS pid, c.tid, c.comm, c.addr, c.len,
+       'trigger ' || f.trigger || ' on ' || c.call AS kind,
        printf('trigger %s froze the flight recorder at %s(addr 0x%x, len %d%s%s) by %s: %s if %s',
               f.trigger, c.call, c.addr, c.len,
               CASE WHEN c.prot IS NULL THEN '' ELSE
@@ -20,7 +24,9 @@ SELECT c.capture_id,
               coalesce(c.comm, '?'), f.trigger_event,
               CASE WHEN f.trigger_filter = '' THEN 'every call' ELSE f.trigger_filter END)
          AS summary,
-       json_array(json_array(c.call, c.call_id)) AS evidence
-  FROM flight_call AS c
-  JOIN flight AS f ON f.capture_id = c.capture_id
+       c.call, c.id AS call_id, NULL AS evidence
+  FROM flight AS f
+  -- flight first: memory_call is a view of every call, read only when a trigger fired
+ CROSS JOIN memory_call AS c ON c.capture_id = f.capture_id AND c.ts = f.trigger_ts
+   AND c.tid = f.trigger_tid
  ORDER BY c.ts;

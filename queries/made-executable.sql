@@ -6,31 +6,34 @@
 --   medium when the capture never saw what the memory held before ("prior unknown": it may
 --   have been written as well), low when the rebuilt address space shows it was neither
 --   writable nor executable (e.g. PROT_NONE or read-only reserved memory turned into code).
---   Memory known to have been writable is the high-severity exec-after-write instead.
+--   Memory known to have been writable is the high-severity exec-after-write instead, and
+--   anonymous memory left writable and executable is wx-mapping's (high).  One row per
+--   mapping the call changed so; the findings group them by process and kind.
 -- why: code appearing where there was none.  With the prior state unknown this is as far as
 --   the capture can see: look at what the process did before the capture began.
-WITH part AS (
-	SELECT capture_id, cause, cause_id, pid, start_addr, end_addr, prior_prot,
-	       prior_id IS NULL OR prior_prot IS NULL AS unknown_before
-	  FROM vma_history
-	 WHERE change = 'protected' AND (prot & 4) != 0
-	   AND (prior_prot IS NULL OR (prior_prot & 6) = 0)
-), per_call AS (
-	SELECT capture_id, cause, cause_id, pid, max(unknown_before) AS any_unknown,
-	       group_concat(printf('0x%x-0x%x was %s', start_addr, end_addr,
-	                           coalesce((SELECT rwx FROM prot_rwx WHERE prot = prior_prot & 7),
-	                                    'unknown (before the capture)')), ', ') AS parts
-	  FROM part
-	 GROUP BY capture_id, cause, cause_id
-)
-SELECT c.capture_id, CASE WHEN c.any_unknown THEN 'medium' ELSE 'low' END AS severity,
-       m.ts, c.pid, m.tid, m.comm, m.addr, m.len,
-       printf('%s(0x%x, %d, %s): %s', c.cause, m.addr, m.len,
-              (SELECT rwx FROM prot_rwx WHERE prot = m.prot & 7), c.parts) AS summary,
-       json_array(json_array(c.cause, c.cause_id)) AS evidence
-  FROM per_call AS c
-  JOIN (SELECT 'mprotect' AS call, id, ts, tid, comm, addr, len, prot FROM mprotect
-        UNION ALL
-        SELECT 'pkey_mprotect', id, ts, tid, comm, start, len, prot FROM pkey_mprotect) AS m
-    ON m.call = c.cause AND m.id = c.cause_id
- ORDER BY m.ts;
+-- false positives: the dynamic loader and JITs reserving PROT_NONE then committing code
+--   (low); libraries mapped before the capture began that are mprotected back to r-x after
+--   relocation (RELRO-like dances: medium, "unknown before").  Stays quiet on memory already
+--   executable, on writable memory (exec-after-write) and on anonymous rwx (wx-mapping).
+SELECT h.capture_id, CASE WHEN h.prior_id IS NULL OR h.prior_prot IS NULL THEN 'medium'
+                          ELSE 'low' END AS severity,
+       coalesce(a.ts, b.ts) AS ts, h.pid, coalesce(a.tid, b.tid) AS tid,
+       coalesce(a.comm, b.comm) AS comm, coalesce(a.addr, b.start) AS addr,
+       coalesce(a.len, b.len) AS len,
+       coalesce((SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7), 'unknown') || ' -> ' ||
+         (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7) || ' ' ||
+         CASE WHEN h.file_id IS NULL THEN 'anonymous' ELSE coalesce(f.path, 'an unnamed file') END
+         AS kind,
+       printf('%s(0x%x, %d, %s): 0x%x-0x%x was %s', h.cause, coalesce(a.addr, b.start),
+              coalesce(a.len, b.len), (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7),
+              h.start_addr, h.end_addr,
+              coalesce((SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7),
+                       'unknown (before the capture)')) AS summary,
+       h.cause AS call, h.cause_id AS call_id, NULL AS evidence
+  FROM vma_history AS h
+  LEFT JOIN vma_file AS f ON f.id = h.file_id
+  LEFT JOIN mprotect AS a ON h.cause = 'mprotect' AND a.id = h.cause_id
+  LEFT JOIN pkey_mprotect AS b ON h.cause = 'pkey_mprotect' AND b.id = h.cause_id
+ WHERE h.change = 'protected' AND (h.prot & 4) != 0
+   AND (h.prior_prot IS NULL OR (h.prior_prot & 6) = 0)
+   AND NOT ((h.prot & 2) != 0 AND h.file_id IS NULL AND coalesce(h.map_flags & 0x20, 0x20) != 0);

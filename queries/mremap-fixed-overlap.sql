@@ -9,16 +9,21 @@
 -- why: replacing the pages behind an address other code already trusts (a library's code or
 --   data, a buffer another thread uses) swaps contents without any write to that memory:
 --   a way to inject code or data that write-watching tools do not see.
+-- false positives: allocators that grow a block into a reserved PROT_NONE region they mapped
+--   themselves (some arenas and GC heaps do mremap(MREMAP_FIXED) over their own reservation):
+--   the summary names what was replaced.  Stays quiet on a target the capture never saw
+--   mapped, on mremap without MREMAP_FIXED and on failed calls.
 SELECT m.capture_id, 'high' AS severity, m.ts, coalesce(m.pid, m.tid) AS pid, m.tid, m.comm,
-       m.new_address AS addr, m.new_size AS len,
+       m.new_address AS addr, m.new_size AS len, 'mremap over live mappings' AS kind,
        printf('mremap(0x%x, %d -> 0x%x, %d) replaced %s', m.old_address, m.old_size,
               m.new_address, m.new_size,
               group_concat(printf('0x%x-0x%x %s (from %s #%d)', v.start_addr, v.end_addr,
                                   coalesce((SELECT rwx FROM prot_rwx WHERE prot = v.prot & 7),
                                            '???'), v.cause, v.cause_id), ', ')) AS summary,
-       json_insert(json_group_array(json_array(v.cause, v.cause_id)), '$[#]',
-                   json_array('mremap', m.id)) AS evidence
+       'mremap' AS call, m.id AS call_id,
+       json_group_array(json_array(v.cause, v.cause_id)) AS evidence
   FROM mremap AS m
+  -- through the partial index vma_history_end_mremap (analyze/history-table.c): its terms
   JOIN vma_history AS v
     ON v.end_cause = 'mremap' AND v.end_cause_id = m.id
    AND v.start_addr < m.new_address + m.new_size AND v.end_addr > m.new_address

@@ -10,6 +10,10 @@
 -- why: writes through a shared mapping reach the file and every other mapping of it, so W^X
 --   per mapping is no protection: that is how double-mapping loaders (and some JITs) write
 --   code where the executable view cannot be written to.
+-- false positives: JITs that double-map a memfd or a file in /dev/shm on purpose (one view
+--   rw, one r-x: some V8, .NET and Firefox builds), and shared-memory IPC libraries that
+--   map a writable segment of a file that also holds code (rare).  Stays quiet on private
+--   mappings, on shared ones that are not writable, and on two mappings of different files.
 WITH wx AS (
 	SELECT h.capture_id, h.pid, h.cause, h.cause_id, h.change, h.file_id, min(h.ts_from) AS ts,
 	       min(h.start_addr) AS addr, max(h.end_addr) - min(h.start_addr) AS len, h.prot
@@ -21,11 +25,15 @@ WITH wx AS (
 	 GROUP BY h.capture_id, h.cause, h.cause_id, h.file_id
 ), twin AS (
 	SELECT e.capture_id, e.pid, e.cause, e.cause_id, e.ts, e.addr, e.len, e.tid, e.comm, e.what,
+	       e.path,
 	       w.start_addr AS w_start, w.end_addr AS w_end, w.cause AS w_cause, w.cause_id AS w_id
 	  FROM exec_file_change AS e
+	  -- through the partial index vma_history_shared_write (analyze/history-table.c): the
+	  -- process's shared writable file mappings only, not its whole history
 	  JOIN vma_history AS w ON w.pid = e.pid AND w.capture_id = e.capture_id
 	  JOIN vma_file AS f ON f.id = w.file_id
-	 WHERE (w.prot & 2) != 0 AND (w.map_flags & 1) != 0 AND (w.map_flags & 0x20) = 0
+	 WHERE w.file_id IS NOT NULL AND (w.prot & 2) != 0 AND (w.map_flags & 1) != 0
+	   AND (w.map_flags & 0x20) = 0
 	   AND w.file_id != e.file_id AND w.ts_from <= e.ts AND (w.ts_to IS NULL OR w.ts_to > e.ts)
 	   AND ((f.opened_id IS NOT NULL AND f.opened_id = e.opened_id)
 	        OR (f.path IS NOT NULL AND f.path = e.path))
@@ -33,16 +41,19 @@ WITH wx AS (
 )
 SELECT wx.capture_id, CASE WHEN wx.change = 'snapshot' THEN 'medium' ELSE 'high' END AS severity,
        wx.ts, wx.pid, e.tid, e.comm, wx.addr, wx.len,
+       CASE WHEN wx.change = 'snapshot' THEN 'seen' ELSE wx.cause END || ' shared rwx ' ||
+         coalesce(e.path, 'an unnamed file') AS kind,
        'shared and writable: ' || e.what AS summary,
-       json_array(json_array(wx.cause, CASE WHEN wx.change = 'snapshot' THEN NULL
-                                            ELSE wx.cause_id END)) AS evidence
+       CASE WHEN wx.change != 'snapshot' THEN wx.cause END AS call,
+       CASE WHEN wx.change != 'snapshot' THEN wx.cause_id END AS call_id, NULL AS evidence
   FROM wx
   JOIN exec_file_change AS e ON e.capture_id = wx.capture_id AND e.cause = wx.cause
    AND e.cause_id = wx.cause_id AND e.file_id = wx.file_id
 UNION ALL
 SELECT capture_id, 'medium', ts, pid, tid, comm, addr, len,
+       cause || ' executable while shared writable elsewhere: ' || coalesce(path, 'a file'),
        printf('%s, while the same file is mapped shared and writable at 0x%x-0x%x (%s #%d)',
               what, w_start, w_end, w_cause, w_id),
-       json_array(json_array(cause, cause_id), json_array(w_cause, w_id))
+       cause, cause_id, json_array(json_array(w_cause, w_id))
   FROM twin
  ORDER BY 3;

@@ -4,11 +4,17 @@
 -- mitre: T1068 Exploitation for Privilege Escalation
 -- means: two threads of one process changed overlapping ranges (mprotect, pkey_mprotect,
 --   munmap, mremap, remap_file_pages, mmap with MAP_FIXED) within 1 ms of each other, in
---   either order: one row per pair.  Only processes the capture shows with two threads or
---   more (task.tgid) are looked at.
+--   either order, and the range was not mapped afresh in between: one row per pair, the
+--   findings group them by process and kind ('munmap then mprotect').  Only processes the
+--   capture shows with two threads or more (task.tgid) are looked at.
 -- why: one thread checking or using a range while another changes it is the shape of
 --   time-of-check/time-of-use races, and of exploits of kernel memory-management bugs that
 --   race mprotect, munmap or mremap against each other (e.g. the Dirty COW family).
+-- false positives: ordinary address reuse between threads -- one thread unmaps an arena's
+--   surplus, another mmaps a fresh thread stack or arena at the same address and mprotects
+--   its guard page (glibc malloc and pthread_create in java, gdb, node) -- stays quiet: a
+--   successful mmap or mmap2 of the process covering the overlap between the two calls
+--   means the second call worked on new memory, not on what the first one changed.
 WITH multi AS (
 	SELECT capture_id, tgid FROM task WHERE tgid IS NOT NULL
 	 GROUP BY capture_id, tgid HAVING count(*) > 1
@@ -50,15 +56,27 @@ WITH multi AS (
 )
 SELECT a.capture_id, 'medium' AS severity, a.ts, a.pid, b.tid, b.comm,
        max(a.addr, b.addr) AS addr, min(a.end_addr, b.end_addr) - max(a.addr, b.addr) AS len,
+       a.call || ' then ' || b.call AS kind,
        printf('thread %d %s(0x%x, %d)%s, then %.0f us later thread %d %s(0x%x, %d)%s', a.tid,
               a.call, a.addr, a.end_addr - a.addr,
               CASE WHEN a.errno IS NOT NULL THEN ' failed' ELSE '' END,
               (b.ts - a.ts) / 1e3, b.tid, b.call, b.addr, b.end_addr - b.addr,
               CASE WHEN b.errno IS NOT NULL THEN ' failed' ELSE '' END) AS summary,
-       json_array(json_array(a.call, a.id), json_array(b.call, b.id)) AS evidence
+       b.call AS call, b.id AS call_id, json_array(json_array(a.call, a.id)) AS evidence
   FROM ordered AS a
   JOIN ordered AS b
     ON b.capture_id = a.capture_id AND b.pid = a.pid AND b.n > a.n AND b.n <= a.n + 16
    AND b.ts - a.ts <= 1000000 AND b.tid != a.tid
    AND b.addr < a.end_addr AND a.addr < b.end_addr
+ WHERE NOT EXISTS (
+	-- mapped afresh in between (read through the ts indexes: a 1 ms window)
+	SELECT 1 FROM mmap AS x
+	 WHERE x.ts > a.ts AND x.ts < b.ts AND x.capture_id = a.capture_id
+	   AND coalesce(x.pid, x.tid) = a.pid AND x.errno IS NULL AND x.ret IS NOT NULL
+	   AND x.ret < min(a.end_addr, b.end_addr) AND x.ret + x.len > max(a.addr, b.addr)
+	UNION ALL
+	SELECT 1 FROM mmap2 AS x
+	 WHERE x.ts > a.ts AND x.ts < b.ts AND x.capture_id = a.capture_id
+	   AND coalesce(x.pid, x.tid) = a.pid AND x.errno IS NULL AND x.ret IS NOT NULL
+	   AND x.ret < min(a.end_addr, b.end_addr) AND x.ret + x.length > max(a.addr, b.addr))
  ORDER BY a.ts;

@@ -4,8 +4,11 @@
  * built from small hand-written call sequences through analyze's own modules
  * (call tables, history, per-process counts, tasks) -- writable then
  * executable across several mappings, a prior state unknown, code patching,
- * mremap over a live mapping and over nothing known, RWX mappings, bursts of
- * failures and threads racing -- each with the cases that must not be found.
+ * mremap over a live mapping and over nothing known, RWX memory made by any
+ * call, bursts of failures and threads racing -- each with the shapes its
+ * header names as false positives, which must stay quiet; and the grouping of
+ * a thousand calls into one finding with every call as evidence.  The
+ * detections of files and tracers have theirs in test-identity.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -206,6 +209,13 @@ static int64_t found(struct fixture *f, const char *detection, const char *sever
 		      " AND (%Q IS NULL OR instr(summary, %Q) > 0)", detection, severity, text, text);
 }
 
+/* The findings of @detection whose kind is @k. */
+static int64_t kind(struct fixture *f, const char *detection, const char *k)
+{
+	return scalar(f, "SELECT count(*) FROM findings WHERE detection = %Q AND kind = %Q",
+		      detection, k);
+}
+
 /* One mprotect over a writable mapping, a read-only one and memory never seen. */
 static void test_span(void **state)
 {
@@ -213,23 +223,73 @@ static void test_span(void **state)
 
 	MMAP(f, 100000, A(0), 2, 3, ANON);
 	MMAP(f, 200000, A(2), 1, 1, ANON | 0x10);
-	MPROTECT(f, 300000, A(0), 4, 7);
+	MPROTECT(f, 300000, A(0), 4, 5);
 	finish(f);
+	/* The writable part is exec-after-write's; the others made-executable's. */
 	assert_int_equal(found(f, "exec-after-write", "high",
 			       "0x7f0000000000-0x7f0000002000 was rw-"), 1);
-	assert_int_equal(found(f, "exec-after-write", "high",
-			       "0x7f0000002000-0x7f0000003000 was r--"), 1);
-	/* The parts that were not writable: one known (r--), one unknown: medium. */
+	assert_int_equal(found(f, "exec-after-write", "high", NULL), 1);
+	assert_int_equal(found(f, "made-executable", "low", "0x7f0000002000-0x7f0000003000 was r--"),
+			 1);
 	assert_int_equal(found(f, "made-executable", "medium", "unknown"), 1);
 	assert_int_equal(scalar(f, "SELECT addr FROM findings WHERE detection = 'exec-after-write'"),
 			 A(0));
 	assert_int_equal(scalar(f, "SELECT len FROM findings WHERE detection = 'exec-after-write'"),
 			 4 * PAGE);
+	assert_int_equal(kind(f, "exec-after-write", "rw- -> r-x anonymous"), 1);
 	/* Its evidence is the mprotect's row. */
 	assert_int_equal(scalar(f, "SELECT e.call_id FROM finding_evidence e JOIN findings f"
 				" ON f.id = e.finding_id WHERE f.detection = 'exec-after-write'"
 				" AND e.call = 'mprotect'"), 3);
 	assert_int_equal(found(f, "wx-mapping", "high", NULL), 0);
+}
+
+/*
+ * The flip of a JIT or a loader, 1,000 times over, at two addresses in turn:
+ * one finding with every call as evidence, whatever the order the detection
+ * gives its rows in.  A second process doing the same: a finding of its own.
+ */
+static void test_grouped(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ts = 100000;
+
+	for (int i = 0; i < 1000; i++, ts += 100000) {
+		int64_t at = A(i % 2 ? 8 : 0);
+
+		MMAP(f, ts, at, 4, 3, ANON);
+		MPROTECT(f, ts + 10000, at, 4, 5);
+		call(f, HIST_MUNMAP, PID, PID, ts + 20000, 0, 2, at, 4 * PAGE);
+	}
+	call(f, HIST_MMAP, 77, 77, ts, A(0), 6, A(0), PAGE, (int64_t)3, (int64_t)ANON, (int64_t)-1,
+	     (int64_t)0);
+	call(f, HIST_MPROTECT, 77, 77, ts + 10000, 0, 3, A(0), PAGE, (int64_t)5);
+	finish(f);
+	assert_int_equal(found(f, "exec-after-write", "high", NULL), 2);
+	assert_int_equal(scalar(f, "SELECT calls FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = %d", PID), 1000);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM finding_evidence e JOIN findings f"
+				" ON f.id = e.finding_id WHERE f.detection = 'exec-after-write'"
+				" AND f.pid = %d AND e.call = 'mprotect'", PID), 1000);
+	assert_int_equal(scalar(f, "SELECT ranges FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = %d", PID), 2);
+	assert_int_equal(scalar(f, "SELECT bytes FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = %d", PID), 8 * PAGE);
+	/* Described by the first call; last_ts is the last one's entry. */
+	assert_int_equal(scalar(f, "SELECT ts FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = %d", PID), 110000);
+	assert_int_equal(scalar(f, "SELECT addr FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = %d", PID), A(0));
+	assert_int_equal(scalar(f, "SELECT last_ts FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = %d", PID), 100000 + 999 * 100000 + 10000);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM findings WHERE detection = 'exec-after-write'"
+				" AND pid = 77 AND calls = 1 AND ranges = 1 AND bytes = %lld",
+				(long long)PAGE), 1);
+	/* Findings are numbered in the order of their first call. */
+	assert_int_equal(scalar(f, "SELECT pid FROM findings WHERE detection = 'exec-after-write'"
+				" ORDER BY id LIMIT 1"), PID);
+	assert_int_equal(found(f, "made-executable", "low", NULL) +
+			 found(f, "made-executable", "medium", NULL), 0);
 }
 
 /* Made executable with nothing known before, and read-only made executable: lower severities. */
@@ -258,9 +318,33 @@ static void test_code_patching(void **state)
 	finish(f);
 	assert_int_equal(found(f, "code-patching", "medium", "was r-x"), 1);
 	assert_int_equal(found(f, "code-patching", "high", "was r-x"), 1);
+	assert_int_equal(kind(f, "code-patching", "r-x -> rwx anonymous"), 1);
 	assert_int_equal(found(f, "exec-after-write", "high", "was rw-"), 1);
 	assert_int_equal(found(f, "made-executable", "medium", NULL) +
 			 found(f, "made-executable", "low", NULL), 0);
+}
+
+/*
+ * node/V8: mprotect(rwx) on memory already rwx changes nothing (quiet); nor
+ * does making code read-only or executable again.
+ */
+static void test_code_patching_quiet(void **state)
+{
+	struct fixture *f = *state;
+
+	MMAP(f, 100000, A(0), 4, 7, ANON);
+	MPROTECT(f, 200000, A(0), 4, 7);	/* rwx -> rwx */
+	MPROTECT(f, 300000, A(0), 4, 5);	/* rwx -> r-x: write dropped */
+	MPROTECT(f, 400000, A(0), 4, 1);	/* r-x -> r-- */
+	MPROTECT(f, 500000, A(0), 4, 5);	/* r-- -> r-x: made-executable, low */
+	finish(f);
+	assert_int_equal(found(f, "code-patching", "high", NULL) +
+			 found(f, "code-patching", "medium", NULL), 0);
+	/* the rwx mmap, not the mprotect that kept it so */
+	assert_int_equal(found(f, "wx-mapping", "high", NULL), 1);
+	assert_int_equal(scalar(f, "SELECT calls FROM findings WHERE detection = 'wx-mapping'"), 1);
+	assert_int_equal(found(f, "exec-after-write", "high", NULL), 0);
+	assert_int_equal(found(f, "made-executable", "low", "was r--"), 1);
 }
 
 static void test_mremap_fixed(void **state)
@@ -298,6 +382,33 @@ static void test_wx_mapping(void **state)
 	assert_int_equal(found(f, "wx-mapping", "high", "anonymous"), 1);
 	assert_int_equal(found(f, "wx-mapping", "medium", "fd 3"), 1);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM findings"), 2);
+}
+
+/*
+ * Shellcode staging without an RWX mmap: PROT_NONE made rwx by mprotect,
+ * rw- made rwx by pkey_mprotect, an rwx range moved by mremap.  All high,
+ * whatever the call; made-executable leaves them to wx-mapping.
+ */
+static void test_wx_any_call(void **state)
+{
+	struct fixture *f = *state;
+
+	MMAP(f, 100000, A(0), 2, 0, ANON);
+	MPROTECT(f, 200000, A(0), 2, 7);
+	MMAP(f, 300000, A(10), 1, 3, ANON);
+	call(f, HIST_PKEY_MPROTECT, PID, PID, 400000, 0, 4, A(10), PAGE, (int64_t)7, (int64_t)0);
+	call(f, HIST_MREMAP, PID, PID, 500000, A(20), 5, A(0), 2 * PAGE, 4 * PAGE, (int64_t)1,
+	     (int64_t)0);
+	finish(f);
+	assert_int_equal(kind(f, "wx-mapping", "mprotect --- -> rwx anonymous"), 1);
+	assert_int_equal(kind(f, "wx-mapping", "pkey_mprotect rw- -> rwx anonymous"), 1);
+	assert_int_equal(kind(f, "wx-mapping", "mremap rwx -> rwx anonymous"), 1);
+	assert_int_equal(found(f, "wx-mapping", "high", NULL), 3);
+	assert_int_equal(found(f, "wx-mapping", "medium", NULL), 0);
+	assert_int_equal(scalar(f, "SELECT addr FROM findings WHERE detection = 'wx-mapping'"
+				" AND kind LIKE 'mremap%%'"), A(20));
+	assert_int_equal(found(f, "made-executable", "low", NULL) +
+			 found(f, "made-executable", "medium", NULL), 0);
 }
 
 static void test_failure_burst(void **state)
@@ -347,18 +458,74 @@ static void test_toctou(void **state)
 			 2 * PAGE);
 	assert_int_equal(scalar(f, "SELECT tid FROM findings WHERE detection = 'toctou-race'"),
 			 PID + 1);
+	assert_int_equal(kind(f, "toctou-race", "mprotect then mprotect"), 1);
+	assert_int_equal(scalar(f, "SELECT calls FROM findings WHERE detection = 'toctou-race'"), 2);
+}
+
+/*
+ * Ordinary address reuse between threads (java, gdb, node): one thread
+ * unmaps an arena's surplus, another mmaps a fresh stack there and
+ * mprotects its guard page 100 µs later.  Quiet; the same pair without the
+ * fresh mmap still fires.
+ */
+static void test_toctou_reuse(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(task_map_set_tgid(f->tasks, PID, PID), 0);
+	assert_int_equal(task_map_set_tgid(f->tasks, PID + 1, PID), 0);
+	assert_int_equal(task_map_event(f->tasks, PID, 1), 0);
+	assert_int_equal(task_map_event(f->tasks, PID + 1, 1), 0);
+	MMAP(f, 100000, A(0), 16, 3, ANON);
+	call(f, HIST_MUNMAP, PID, PID, 200000, 0, 2, A(0), 8 * PAGE);
+	call(f, HIST_MMAP, PID, PID + 1, 250000, A(0), 6, (int64_t)0, 8 * PAGE, (int64_t)3,
+	     (int64_t)ANON, (int64_t)-1, (int64_t)0);
+	call(f, HIST_MPROTECT, PID, PID + 1, 300000, 0, 3, A(0), PAGE, (int64_t)0);
+	/* 10 ms later: the same shape with no fresh mapping between */
+	call(f, HIST_MUNMAP, PID, PID, 10000000, 0, 2, A(8), 4 * PAGE);
+	call(f, HIST_MPROTECT, PID, PID + 1, 10100000, 0, 3, A(8), PAGE, (int64_t)0);
+	finish(f);
+	assert_int_equal(found(f, "toctou-race", "medium", NULL), 1);
+	assert_int_equal(scalar(f, "SELECT addr FROM findings WHERE detection = 'toctou-race'"),
+			 A(8));
+	assert_int_equal(kind(f, "toctou-race", "munmap then mprotect"), 1);
+	/* the second pair's two calls only */
+	assert_int_equal(scalar(f, "SELECT calls FROM findings WHERE detection = 'toctou-race'"), 2);
+}
+
+/* remap_file_pages: no quiet shape; its calls in one process are one finding. */
+static void test_remap_file_pages(void **state)
+{
+	struct fixture *f = *state;
+
+	MMAP(f, 100000, A(0), 4, 3, 0x1);
+	call(f, HIST_REMAP_FILE_PAGES, PID, PID, 200000, 0, 5, A(0), PAGE, (int64_t)0, (int64_t)2,
+	     (int64_t)0);
+	call(f, HIST_REMAP_FILE_PAGES, PID, PID, 300000, 0, 5, A(1), PAGE, (int64_t)0, (int64_t)3,
+	     (int64_t)0);
+	finish(f);
+	assert_int_equal(found(f, "remap-file-pages", "medium", "remap_file_pages(0x7f0000000000"), 1);
+	assert_int_equal(scalar(f, "SELECT calls FROM findings WHERE detection = 'remap-file-pages'"),
+			 2);
+	assert_int_equal(scalar(f, "SELECT ranges FROM findings"
+				" WHERE detection = 'remap-file-pages'"), 2);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_span, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grouped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prior_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_code_patching, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_code_patching_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mremap_fixed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wx_mapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wx_any_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_burst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_toctou, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_toctou_reuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remap_file_pages, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

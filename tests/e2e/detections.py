@@ -12,14 +12,18 @@ for tests/workload/benign.sh.
    and errno; in the order the thread made them) whose pid is the printed one,
    and a row of the memory_call view with the printed addr and len.
 2. Every step produced its finding: the detection named in injector_checks,
-   with the step's pid, tid, address and length, a ts between the call's
-   entry and exit, and finding_evidence pointing at that call's row.  The
+   with the step's pid and severity, and finding_evidence pointing at that
+   call's row.  Findings are groups (one per detection, process and kind of
+   change): when the step's call is the group's first, the finding has its
+   tid, address and length and a ts between the call's entry and exit; when an
+   earlier step's call of the same kind came first, the call lies between the
+   group's ts and last_ts and the group counts more than one call.  The
    failure burst: a finding within the probes, every probe evidence of one.  The
    race: per round, a finding with both threads' calls as evidence and their
    overlap as address (rounds whose calls the scheduler set more than 0.5 ms
    apart are not judged; at least 3 of 5 must be).  And no other finding: none
    has evidence but injector's own calls (the dynamic loader's and libc's are
-   no findings).
+   no findings), and every finding's calls count its evidence rows.
 3. vma_history tells what the steps did: the W->X flip judged against RW, the
    .bss page's prior state unknown (never invented), one mprotect over two
    mappings as two rows (prior RW and prior R), the mremap victim ended by the
@@ -184,7 +188,7 @@ def by_op(lines, step, op):
 def findings_of(db, detection, call, call_id):
     cur = db.execute(
         'SELECT f.id, f.detection, f.severity, f.severity_rank, f.ts, f.pid, f.tid, f.addr,'
-        ' f.len, f.summary FROM findings f'
+        ' f.len, f.summary, f.kind, f.calls, f.last_ts FROM findings f'
         ' WHERE f.detection = ? AND EXISTS (SELECT 1 FROM finding_evidence e'
         '  WHERE e.finding_id = f.id AND e.call = ? AND e.call_id = ?) ORDER BY f.id',
         (detection, call, call_id))
@@ -198,9 +202,15 @@ def evidence(db, finding_id):
 
 
 def describe(f):
-    return '#%d %s %s ts=%s pid=%s tid=%s addr=%s len=%s: %s' % (
+    return '#%d %s %s ts=%s pid=%s tid=%s addr=%s len=%s%s: %s' % (
         f['id'], f['detection'], f['severity'], f['ts'], f['pid'], f['tid'], hx(f['addr']),
-        f['len'], f['summary'])
+        f['len'], ' kind=%r calls=%s last_ts=%s' % (f['kind'], f['calls'], f['last_ts'])
+        if 'kind' in f else '', f['summary'])
+
+
+def first_of(f, r):
+    """Whether call row r is the one that describes its group f (its first call)."""
+    return f['ts'] is not None and r['ts'] <= f['ts'] <= r['ts_exit']
 
 
 def expect_finding(db, line, detection, addr, length, severity=None, below_high=False,
@@ -224,6 +234,23 @@ def expect_finding(db, line, detection, addr, length, severity=None, below_high=
         p = []
         if f['pid'] != int(line['pid']):
             p.append('pid %s, not %s' % (f['pid'], line['pid']))
+        if not first_of(f, r):
+            # a later call of its group: the group spans it and counts it
+            if f['ts'] is None or f['last_ts'] is None or \
+                    not f['ts'] < r['ts'] <= f['last_ts']:
+                p.append('call at %d is outside the group [%s, %s]' % (r['ts'], f['ts'],
+                                                                      f['last_ts']))
+            if (f['calls'] or 0) < 2:
+                p.append('a group of %s call(s) that is not described by its call' % f['calls'])
+            if severity and f['severity'] != severity:
+                p.append('severity %s, not %s' % (f['severity'], severity))
+            if below_high and (f['severity_rank'] is None or f['severity_rank'] >= 3):
+                p.append('severity %s: should be below high' % f['severity'])
+            if not p:
+                ok('%s: a later call of %s' % (what, describe(f)))
+                return f
+            problems.append('%s: %s' % (describe(f), ', '.join(p)))
+            continue
         if f['tid'] != int(line['tid']):
             p.append('tid %s, not %s' % (f['tid'], line['tid']))
         if u64(f['addr']) != addr % M:
@@ -332,13 +359,19 @@ def injector_checks(db, lines, pg):
         a = num(l, 'addr')
         check_made_rows(db, l, [(a, a + 2 * pg, PROT['RW']), (a + 2 * pg, a + 4 * pg, PROT['R'])],
                         PROT['RWX'])
-        f = expect_finding(db, l, 'exec-after-write', a, 4 * pg, severity='high')
-        if f:
-            s = f['summary'] or ''
-            check('%x' % ((a + 2 * pg) % M) in s.lower(),
-                  'span: the summary names where the second piece begins',
-                  'span: the summary does not say which parts had which prior protection'
-                  ' (no %s in it): %s' % (hx(a + 2 * pg), s))
+        # the writable part is exec-after-write's; both parts, left rwx, wx-mapping's (one
+        # finding per part: their prior protections differ), the read-only one at its own
+        # address
+        expect_finding(db, l, 'exec-after-write', a, 4 * pg, severity='high')
+        f = [f for f in findings_of(db, 'wx-mapping', l['call'], l['row']['id'])
+             if f['kind'] == 'mprotect r-- -> rwx anonymous'] if l['row'] else []
+        check(len(f) == 1 and f[0]['severity'] == 'high' and
+              (not first_of(f[0], l['row']) or
+               (u64(f[0]['addr']) == (a + 2 * pg) % M and f[0]['len'] == 2 * pg)),
+              'span: the read-only part made rwx is high: %s' % (describe(f[0]) if f else ''),
+              'span: no high wx-mapping finding of kind \'mprotect r-- -> rwx anonymous\''
+              ' at %s for the read-only part: %s' % (
+                  hx(a + 2 * pg), '; '.join(describe(x) for x in f) or 'none'))
 
     def code_patching():
         l = line('code-patching', 'patch-rw')
@@ -513,10 +546,12 @@ def race_checks(db, lines, pg):
                 p.append('evidence lacks the other thread\'s call')
             if f['pid'] != int(a['pid']):
                 p.append('pid %s' % f['pid'])
-            if f['tid'] not in (int(a['tid']), int(b['tid'])):
+            if f['tid'] not in (int(a['tid']), int(b['tid'])) and f['ts'] >= t0:
                 p.append('tid %s is neither racer' % f['tid'])
-            if f['ts'] is None or not t0 <= f['ts'] <= t1:
-                p.append('ts %s outside [%d, %d]' % (f['ts'], t0, t1))
+            # the rounds are one group: described by the first round's pair
+            if f['ts'] is None or f['last_ts'] is None or not f['ts'] <= t1 or \
+                    f['last_ts'] < t0:
+                p.append('group [%s, %s] misses [%d, %d]' % (f['ts'], f['last_ts'], t0, t1))
             # where the two ranges overlap: [base + 1 page, base + 3 pages)
             if u64(f['addr']) != (base + pg) % M or f['len'] != 2 * pg:
                 p.append('addr %s len %s, not the overlap %s, %d' % (
@@ -656,6 +691,11 @@ def main():
     check(not other, 'no finding about a call injector did not make (%d findings in all)' %
           db.execute('SELECT count(*) FROM findings').fetchone()[0],
           'findings about calls injector did not make: %s' % other[:5])
+    miscounted = db.execute('SELECT f.id, f.detection, f.calls, (SELECT count(*)'
+                            ' FROM finding_evidence e WHERE e.finding_id = f.id) AS n'
+                            ' FROM findings f WHERE f.calls IS NOT n').fetchall()
+    check(not miscounted, 'every finding counts its calls: the rows of its evidence',
+          'findings whose calls differ from their evidence rows: %s' % miscounted[:5])
     if MAPTRAIL:
         try:
             lookup_checks(db, sys.argv[2], lines, pg)

@@ -25,6 +25,7 @@ maptrail=$1
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$(dirname "$maptrail")/.." && pwd)
 injector=${INJECTOR:-$build/tests/injector}
+flip=$build/tests/flip
 benign=$here/../workload/benign.sh
 T=/sys/kernel/tracing
 
@@ -37,6 +38,7 @@ for tool in sqlite3 python3 cc; do
 	command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
 [ -x "$injector" ] || fail "$injector: not built"
+[ -x "$flip" ] || fail "$flip: not built"
 
 work=$(mktemp -d /tmp/maptrail-detections.XXXXXX)
 cleanup() {
@@ -73,22 +75,65 @@ record() {
 }
 record injector "$injector"
 record benign "$benign"
+flips=2000
+record flip "$flip" "$flips"
+
+# The flip workload: its 2,000 W->X flips are one exec-after-write finding
+# that counts them all, each of its mprotect rows (read from the call table
+# itself) evidence of it, with their distinct ranges and bytes; and nothing
+# else of that process is a finding (the r-x range grown by mremap is not
+# writable, and nothing is left rwx).
+fpid=$(sed -n 's/^pid=\([0-9]*\) flips=.*/\1/p' "$work/flip.out")
+[ -n "$fpid" ] || fail "flip printed no pid: $(cat "$work/flip.out")"
+fdb=$work/flip.db
+[ "$(q "$fdb" "SELECT count(*) FROM mprotect WHERE pid = $fpid AND prot = 5 AND errno IS NULL")" = "$flips" ] ||
+	fail "flip: the capture does not hold its $flips mprotect calls"
+got=$(q "$fdb" "SELECT count(*) || ' ' || group_concat(detection || ':' || severity)
+	FROM findings WHERE pid = $fpid")
+[ "$got" = "1 exec-after-write:high" ] || fail "flip: findings of pid $fpid: $got, want one exec-after-write"
+want=$(q "$fdb" "SELECT count(*) || ' ' || count(DISTINCT addr || ',' || len) || ' ' ||
+	(SELECT sum(len) FROM (SELECT DISTINCT addr, len FROM mprotect WHERE pid = $fpid AND prot = 5))
+	|| ' ' || min(ts) || ' ' || max(ts) FROM mprotect WHERE pid = $fpid AND prot = 5")
+got=$(q "$fdb" "SELECT calls || ' ' || ranges || ' ' || bytes || ' ' || ts || ' ' || last_ts
+	FROM findings WHERE pid = $fpid")
+[ "$got" = "$want" ] || fail "flip: the group says calls ranges bytes ts last_ts = $got, the calls $want"
+[ "$(q "$fdb" "SELECT count(*) FROM finding_evidence e JOIN findings f ON f.id = e.finding_id
+	JOIN mprotect m ON e.call = 'mprotect' AND m.id = e.call_id
+	WHERE f.pid = $fpid AND m.pid = $fpid AND m.prot = 5")" = "$flips" ] ||
+	fail "flip: the finding's evidence is not its $flips mprotect calls"
+[ "$(q "$fdb" "SELECT kind FROM findings WHERE pid = $fpid")" = "rw- -> r-x anonymous" ] ||
+	fail "flip: kind $(q "$fdb" "SELECT kind FROM findings WHERE pid = $fpid")"
+echo "ok: flip: $flips flips are one exec-after-write finding: calls ranges bytes ts last_ts = $got"
+if "$maptrail" query --list > /dev/null 2>&1; then
+	id=$(q "$fdb" "SELECT id FROM findings WHERE pid = $fpid")
+	n=$("$maptrail" query "$fdb" finding-calls --param id="$id" --format csv | tail -n +2 | wc -l)
+	[ "$n" = "$flips" ] || fail "flip: finding-calls lists $n calls, not $flips"
+	"$maptrail" query "$fdb" finding-calls --param id="$id" --param limit=1 --format csv |
+		grep -q "^mprotect,.*,addr=0x[0-9a-f]* len=$((4 * $(getconf PAGESIZE))) prot=r-x," ||
+		fail "flip: finding-calls does not show the mprotect's arguments"
+	echo "ok: flip: maptrail query finding-calls lists its $flips calls with their arguments"
+fi
 
 MAPTRAIL=$maptrail python3 "$here/detections.py" "$work/injector.out" "$work/injector.db" \
 	"$work/benign.db"
 
 # The same findings through maptrail query, where it exists: every detection
-# query runs, and the findings table holds what the queries return.
+# query runs, and the findings table holds one group for each capture, pid,
+# kind and severity the query returns (a row without a kind is a group of its
+# own).
 if "$maptrail" query --list > "$work/list" 2>/dev/null; then
 	n=0
 	for name in $(q "$work/injector.db" "SELECT DISTINCT detection FROM findings"); do
 		"$maptrail" query "$work/injector.db" "$name" --format csv > "$work/$name.csv" \
 			2> "$work/query.err" || fail "maptrail query $name: $(cat "$work/query.err")"
 		want=$(q "$work/injector.db" "SELECT count(*) FROM findings WHERE detection = '$name'")
-		got=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1]))) - 1)' \
-			"$work/$name.csv")
+		got=$(python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(len({(r["capture_id"], r["pid"], r["kind"], r["severity"]) if r["kind"] else i
+           for i, r in enumerate(rows)}))' "$work/$name.csv")
 		[ "$got" = "$want" ] ||
-			fail "maptrail query $name gives $got rows, findings holds $want"
+			fail "maptrail query $name gives $got groups, findings holds $want"
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || fail "no detection found anything in the injector's capture"

@@ -76,7 +76,8 @@ python3 - "$db" "$queries/TEMPLATE.sql" <<'PY' || fail "TEMPLATE.sql is not a wo
 import sqlite3, sys
 cur = sqlite3.connect(sys.argv[1]).execute(open(sys.argv[2]).read(), {"pid": None})
 cols = [d[0] for d in cur.description]
-want = "capture_id severity ts pid tid comm addr len summary evidence".split()
+want = ("capture_id severity ts pid tid comm addr len kind summary call call_id"
+        " evidence").split()
 if cols != want:
     sys.exit(f"TEMPLATE.sql: columns {cols}, not {want}")
 print(f"ok: TEMPLATE.sql runs and returns a detection's columns ({len(cur.fetchall())} rows)")
@@ -92,6 +93,7 @@ for f in "$queries"/[a-z]*.sql; do	# not TEMPLATE.sql
 		case $p in
 		pid) v=$(q "SELECT pid FROM mprotect WHERE pid IS NOT NULL ORDER BY id LIMIT 1") ;;
 		addr) v=$(q "SELECT addr FROM mprotect WHERE pid IS NOT NULL ORDER BY id LIMIT 1") ;;
+		id) v=$(q "SELECT coalesce((SELECT id FROM findings ORDER BY calls DESC, id LIMIT 1), 1)") ;;
 		*) fail "$name requires $p: the test knows no value for it" ;;
 		esac
 		args+=(--param "$p=$v") shell+=(-cmd ".parameter set :$p $v")
