@@ -239,15 +239,21 @@ CREATE TABLE IF NOT EXISTS severity_rule (
 	detections TEXT NOT NULL	-- '*' or the detections it applies to, comma-separated
 );
 -- Each finding's time (its first call) in UTC: utc_ns since 1970, and utc in
--- ISO 8601 with nanoseconds ('2026-12-07T16:20:01.123456789Z'); NULL when the
--- capture has no wall clock (capture.utc_source).
+-- ISO 8601 with nanoseconds ('2026-12-07T16:20:01.123456789Z'); the same of its
+-- last call (last_ts) as last_utc_ns and last_utc; NULL when the capture has no
+-- wall clock (capture.utc_source).
 CREATE VIEW IF NOT EXISTS finding_utc AS
 	SELECT finding_id, capture_id, ts, utc_ns,
 	       strftime('%Y-%m-%dT%H:%M:%S', utc_ns / 1000000000, 'unixepoch') ||
-	       printf('.%09dZ', utc_ns % 1000000000) AS utc
-	FROM (SELECT f.id AS finding_id, f.capture_id, f.ts,
+	       printf('.%09dZ', utc_ns % 1000000000) AS utc,
+	       last_ts, last_utc_ns,
+	       strftime('%Y-%m-%dT%H:%M:%S', last_utc_ns / 1000000000, 'unixepoch') ||
+	       printf('.%09dZ', last_utc_ns % 1000000000) AS last_utc
+	FROM (SELECT f.id AS finding_id, f.capture_id, f.ts, f.last_ts,
 		     f.ts + c.utc_offset + CAST((f.ts - c.utc_offset_ts) * c.utc_drift AS INTEGER)
-		     AS utc_ns
+		     AS utc_ns,
+		     f.last_ts + c.utc_offset +
+		     CAST((f.last_ts - c.utc_offset_ts) * c.utc_drift AS INTEGER) AS last_utc_ns
 	      FROM findings AS f LEFT JOIN capture AS c ON c.id = f.capture_id);
 
 -- Every memory call's entry (ts) in UTC, as finding_utc.

@@ -488,7 +488,7 @@ static void doc_row_column(struct doc *d, sqlite3_stmt *st, int i)
 		doc_time(d, "event.start", text(st, i));
 		return;
 	}
-	if (!strcmp(name, "last_utc")) {
+	if (!strcmp(name, "last_utc") || !strcmp(name, "last_ts_utc")) {
 		doc_time(d, "event.end", text(st, i));
 		return;
 	}
