@@ -239,6 +239,12 @@ static char *selected_clock(const char *text)
 	return nth_word(text, 0);
 }
 
+/* A page size a kernel can have written; libtracecmd divides by it, kbuffer reads its header. */
+static bool page_size_ok(uint64_t size)
+{
+	return size >= TRACE_META_MIN_PAGE && size <= TRACE_META_MAX_PAGE && !(size & (size - 1));
+}
+
 /* ------------------------------------------------------------------ */
 /* Metadata: header info, event formats, kallsyms, printk, cmdlines.   */
 
@@ -451,26 +457,101 @@ static uint64_t cpu_data_end(const struct parser *t, bool compressed, uint64_t o
 	return end > pos ? end : pos;
 }
 
+/*
+ * Uncompress @csize bytes at @src into @dst, which holds exactly @usize: it
+ * must fill it.  Returns 0, or -1 with *@why set to the codec's reason.
+ */
+static int uncompress_exact(const struct parser *t, const uint8_t *src, uint64_t csize,
+			    uint8_t *dst, uint64_t usize, const char **why)
+{
+	if (t->comp == COMP_ZSTD) {
+		size_t r = ZSTD_decompress(dst, usize, src, csize);
+
+		if (ZSTD_isError(r)) {
+			*why = ZSTD_getErrorName(r);
+			return -1;
+		}
+		if (r != usize) {
+			*why = "fewer bytes than it claims";
+			return -1;
+		}
+	} else {
+		uLongf dlen = usize;
+		int r = uncompress(dst, &dlen, src, csize);
+
+		if (r != Z_OK || dlen != usize) {
+			*why = r != Z_OK ? zError(r) : "fewer bytes than it claims";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The chunks of one CPU's compressed data, which lie in the file (checked
+ * before): each must claim a size a reader can allocate, and the first, which
+ * libtracecmd uncompresses as it opens the file, must uncompress to a page or
+ * more, to exactly its size.  libtracecmd 3.1 checks neither and crashes in
+ * its error path (tracecmd_close() from tracecmd_open_fd()); the later chunks
+ * are uncompressed by whichever reader reads the events, each with its reason.
+ */
+static int check_chunks(struct parser *t, const struct meta_buffer *b, const struct meta_cpu *cpu,
+			const char *what)
+{
+	uint64_t count, pos = cpu->offset + 4, csize, usize, i;
+	uint8_t *page;
+	const char *why;
+
+	count = get_num(t, t->map + cpu->offset, 4);
+	for (i = 0; i < count; i++) {
+		csize = get_num(t, t->map + pos, 4);
+		usize = get_num(t, t->map + pos + 4, 4);
+		if (usize > TRACE_META_MAX_CHUNK)
+			return tm_fail(t, -EINVAL, "corrupt: %s: chunk %" PRIu64 " claims %" PRIu64
+				       " bytes uncompressed", what, i, usize);
+		if (!i) {
+			if (usize < (uint64_t)b->page_size)
+				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 holds %" PRIu64
+					       " bytes, less than a page", what, usize);
+			page = malloc(usize);
+			if (!page)
+				return tm_nomem(t);
+			if (uncompress_exact(t, t->map + pos + 8, csize, page, usize, &why) < 0) {
+				free(page);
+				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 does not uncompress"
+					       " (%s)", what, why);
+			}
+			free(page);
+		}
+		pos += 8 + csize;
+	}
+	return 0;
+}
+
 static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool compressed)
 {
 	char what[128], name[72];
 	uint64_t end;
-	int i;
+	int i, ret;
 
 	for (i = 0; i < b->nr_cpus; i++) {
 		const struct meta_cpu *cpu = &b->cpus[i];
 
 		if (!cpu->size)
 			continue;
-		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
-		if (end <= t->size)
-			continue;
 		if (*b->name)
 			snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
 				 printable(name, sizeof(name), b->name));
 		else
 			snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
-		return truncated(t, what, end);
+		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
+		if (end > t->size)
+			return truncated(t, what, end);
+		if (compressed) {
+			ret = check_chunks(t, b, cpu, what);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -731,7 +812,7 @@ static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *da
 	/* 20 bytes a CPU: id, offset, size; the reads below stay within this check */
 	if (nr > MAX_CPUS || nr * 20 > c.len - c.pos)
 		return tm_fail(t, -EINVAL, "corrupt: BUFFER option: %" PRIu64 " CPUs", nr);
-	if (page_size > INT32_MAX)
+	if (id == TDAT_OPT_BUFFER && !page_size_ok(page_size))
 		return tm_fail(t, -EINVAL, "corrupt: BUFFER option: page size %" PRIu64, page_size);
 
 	ret = section_at(t, off, id, section_name(id), &flags, &data_off, &sec_size);
@@ -1159,7 +1240,7 @@ static int parse(struct parser *t)
 	ret = cur_num(t, &c, 4, &page_size);
 	if (ret)
 		return ret;
-	if (!page_size || (page_size & (page_size - 1)) || page_size > (1u << 30))
+	if (!page_size_ok(page_size))
 		return tm_fail(t, -EINVAL, "corrupt: page size %" PRIu64, page_size);
 	m->page_size = page_size;
 
