@@ -23,6 +23,7 @@ test=(
 	chromium fonts-dejavu-core	# tests/e2e/report.sh renders the HTML report headless, with text
 	qemu-system-x86 busybox-static cpio	# tests/vm: the kprobe backend and maptrail-record in a VM
 	gdb			# tests/e2e/identity.sh: a debugger injecting into a recorded process
+	clang libclang-rt-14-dev	# tests/fuzz: clang 14 and its libFuzzer (scripts/test.sh, scripts/fuzz.sh)
 )
 case ${1:---test} in
 --run) packages=("${run[@]}") ;;
