@@ -489,11 +489,12 @@ static int uncompress_exact(const struct parser *t, const uint8_t *src, uint64_t
 
 /*
  * The chunks of one CPU's compressed data, which lie in the file (checked
- * before): each must claim a size a reader can allocate, and the first, which
- * libtracecmd uncompresses as it opens the file, must uncompress to a page or
- * more, to exactly its size.  libtracecmd 3.1 checks neither and crashes in
- * its error path (tracecmd_close() from tracecmd_open_fd()); the later chunks
- * are uncompressed by whichever reader reads the events, each with its reason.
+ * before): each must claim whole pages, no more than a reader can allocate,
+ * and the first, which libtracecmd uncompresses as it opens the file, must
+ * uncompress to exactly its size.  libtracecmd 3.1 checks neither and crashes
+ * in its error path (tracecmd_close() from tracecmd_open_fd()); the later
+ * chunks are uncompressed by whichever reader reads the events, each with its
+ * reason.
  */
 static int check_chunks(struct parser *t, const struct meta_buffer *b, const struct meta_cpu *cpu,
 			const char *what)
@@ -509,10 +510,13 @@ static int check_chunks(struct parser *t, const struct meta_buffer *b, const str
 		if (usize > TRACE_META_MAX_CHUNK)
 			return tm_fail(t, -EINVAL, "corrupt: %s: chunk %" PRIu64 " claims %" PRIu64
 				       " bytes uncompressed", what, i, usize);
+		/* trace-cmd.dat.v7(5): whole pages, "aligned with the trace page size" */
+		if (usize % b->page_size)
+			return tm_fail(t, -EINVAL, "corrupt: %s: chunk %" PRIu64 " of %" PRIu64
+				       " bytes, not whole pages of %d", what, i, usize, b->page_size);
 		if (!i) {
-			if (usize < (uint64_t)b->page_size)
-				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 holds %" PRIu64
-					       " bytes, less than a page", what, usize);
+			if (!usize)
+				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 is empty", what);
 			page = malloc(usize);
 			if (!page)
 				return tm_nomem(t);
@@ -547,6 +551,14 @@ static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool co
 		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
 		if (end > t->size)
 			return truncated(t, what, end);
+		/*
+		 * trace-cmd.dat.v6(5), v7(5): the pages are "at a page aligned position
+		 * in the file"; libtracecmd maps them so, and on a failed mmap() prints
+		 * "mmap: ..." to stderr whatever its log level.
+		 */
+		if (!compressed && cpu->offset % b->page_size)
+			return tm_fail(t, -EINVAL, "corrupt: %s at byte %" PRIu64 ", not on a page"
+				       " boundary", what, cpu->offset);
 		if (compressed) {
 			ret = check_chunks(t, b, cpu, what);
 			if (ret)

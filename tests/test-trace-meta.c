@@ -801,6 +801,37 @@ static void test_synthetic_reasons(void **state)
 	w.p[l.sec[5] + 16 + 8] ^= 0xff;
 	expect_prefix(expect_bad_bytes(w.p, w.len, "zstd frame"),
 		      "corrupt: saved cmdlines section: decompression failed", "zstd frame");
+	w.p[l.sec[5] + 16 + 8] ^= 0xff;
+
+	/* what libtracecmd crashed on: CPU 0's first chunk claiming 4 GB, or not uncompressing */
+	memset(w.p + l.off[0][0] + 4 + 4, 0xff, 4);
+	assert_string_equal(expect_bad_bytes(w.p, w.len, "chunk usize"),
+			    "corrupt: CPU 0 data: chunk 0 claims 4294967295 bytes uncompressed");
+	memcpy(w.p + l.off[0][0] + 4 + 4, &(uint32_t){ 4096 + 1 }, 4);
+	expect_prefix(expect_bad_bytes(w.p, w.len, "chunk not pages"),
+		      "corrupt: CPU 0 data: chunk 0 of 4097 bytes, not whole pages", "pages");
+	memcpy(w.p + l.off[0][0] + 4 + 4, &(uint32_t){ 2 * 4096 }, 4);
+	expect_prefix(expect_bad_bytes(w.p, w.len, "chunk short"),
+		      "corrupt: CPU 0 data: chunk 0 does not uncompress", "short chunk");
+	free(w.p);
+
+	/* a page size no kernel has; CPU data off a page boundary */
+	synth_write(&v6, &w, &l);
+	memcpy(w.p + 14, &(uint32_t){ 1024 }, 4);
+	assert_string_equal(expect_bad_bytes(w.p, w.len, "page 1024"), "corrupt: page size 1024");
+	free(w.p);
+	synth_write(&v6, &w, &l);
+	at = w.len;
+	for (size_t i = 0; i + 16 <= w.len; i++)
+		if (!memcmp(w.p + i, &l.off[0][0], 8) && !memcmp(w.p + i + 8, &l.size[0][0], 8)) {
+			at = i;
+			break;
+		}
+	assert_true(at < w.len);
+	memcpy(w.p + at, &(uint64_t){ l.off[0][0] + 8 }, 8);
+	memcpy(w.p + at + 8, &(uint64_t){ l.size[0][0] - 8 }, 8);
+	expect_prefix(expect_bad_bytes(w.p, w.len, "unaligned"), "corrupt: CPU 0 data at byte ",
+		      "unaligned");
 	free(w.p);
 }
 
