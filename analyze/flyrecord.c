@@ -48,7 +48,7 @@ struct fly_reader {
 	int fd;
 	bool zstd;
 	bool big_endian;		/* of the file: where an event header keeps its type */
-	int long_size;			/* of the file: the page header's commit field */
+	int long_size;			/* the page header's commit field (trace_meta.page_long_size) */
 	int64_t time_offset;
 	ZSTD_DCtx *zctx;
 	uint8_t *packed;		/* a compressed chunk as read from the file */
@@ -305,7 +305,7 @@ struct fly_reader *fly_open(const char *path, const struct trace_meta *meta,
 {
 	struct fly_reader *r = calloc(1, sizeof(*r));
 	enum kbuffer_endian endian = meta->big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE;
-	enum kbuffer_long_size lsize = meta->long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4;
+	enum kbuffer_long_size lsize = meta->page_long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4;
 	int n = 0;
 
 	*err = NULL;
@@ -313,7 +313,7 @@ struct fly_reader *fly_open(const char *path, const struct trace_meta *meta,
 		goto oom;
 	r->tep = tep;
 	r->big_endian = meta->big_endian;
-	r->long_size = meta->long_size == 8 ? 8 : 4;
+	r->long_size = meta->page_long_size == 8 ? 8 : 4;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		fail(r, "%s", strerror(errno));

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <sha2.h>
+#include <traceevent/event-parse.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -248,8 +249,47 @@ static bool page_size_ok(uint64_t size)
 /* ------------------------------------------------------------------ */
 /* Metadata: header info, event formats, kallsyms, printk, cmdlines.   */
 
+/*
+ * The header page text, read by libtraceevent as libtracecmd reads it: the
+ * page's timestamp must be 8 bytes (libtracecmd refuses the file on its
+ * first page otherwise, and crashes doing so) and its commit field is the
+ * long that the pages are read with.  Without the text libtraceevent falls
+ * back to the ring buffer's format of before 2.6.31, which neither reader of
+ * maptrail's reads.
+ */
+static int header_page_facts(struct parser *t, const uint8_t *p, uint64_t size)
+{
+	struct tep_handle *tep;
+	char *text;
+	int ts, commit;
+
+	if (!size)
+		return tm_fail(t, -EINVAL, "unsupported: no header page (a kernel before 2.6.31)");
+	tep = tep_alloc();
+	text = malloc(size);
+	if (!tep || !text) {
+		tep_free(tep);
+		free(text);
+		return tm_nomem(t);
+	}
+	memcpy(text, p, size);
+	tep_parse_header_page(tep, text, size, t->meta->long_size);
+	ts = tep_get_header_timestamp_size(tep);
+	commit = tep_get_header_page_size(tep);
+	tep_free(tep);
+	free(text);
+	if (ts != 8)
+		return tm_fail(t, -EINVAL, "corrupt: header page: a timestamp of %d bytes", ts);
+	if (commit != 4 && commit != 8)
+		return tm_fail(t, -EINVAL, "corrupt: header page: a commit field of %d bytes",
+			       commit);
+	t->meta->page_long_size = commit;
+	return 0;
+}
+
 static int walk_header_info(struct parser *t, struct cur *c)
 {
+	const uint8_t *p;
 	uint64_t size;
 	int ret;
 
@@ -257,7 +297,9 @@ static int walk_header_info(struct parser *t, struct cur *c)
 	if (!ret)
 		ret = cur_num(t, c, 8, &size);
 	if (!ret)
-		ret = cur_take(t, c, size, NULL);
+		ret = cur_take(t, c, size, &p);
+	if (!ret)
+		ret = header_page_facts(t, p, size);
 	if (!ret)
 		ret = cur_tag(t, c, "header_event", 13);
 	if (!ret)
@@ -488,6 +530,28 @@ static int uncompress_exact(const struct parser *t, const uint8_t *src, uint64_t
 }
 
 /*
+ * The page tracecmd_open() loads first on each CPU, as it reads it (the
+ * commit field as long as the header page says): kbuffer reads the
+ * lost-event count after the committed data before libtracecmd looks at the
+ * size, and libtracecmd refuses a size past the page.  flyrecord.c checks
+ * every page of its own reading again.
+ */
+static int check_first_page(struct parser *t, const struct meta_buffer *b, const uint8_t *page,
+			    const char *what)
+{
+	int lsize = t->meta->page_long_size;
+	uint64_t flags = get_num(t, page + 8, lsize);
+	uint64_t commit = flags & ((1u << 27) - 1), room = b->page_size - 8 - lsize;
+
+	if ((flags & (1ull << 31)) && (flags & (1ull << 30)))
+		room -= lsize;	/* the count of lost events follows the data */
+	if (commit > room)
+		return tm_fail(t, -EINVAL, "corrupt: %s: the first page claims %" PRIu64 " bytes of"
+			       " data in %" PRIu64, what, commit, room);
+	return 0;
+}
+
+/*
  * The chunks of one CPU's compressed data, which lie in the file (checked
  * before): each must claim whole pages, no more than a reader can allocate,
  * and the first, which libtracecmd uncompresses as it opens the file, must
@@ -502,6 +566,7 @@ static int check_chunks(struct parser *t, const struct meta_buffer *b, const str
 	uint64_t count, pos = cpu->offset + 4, csize, usize, i;
 	uint8_t *page;
 	const char *why;
+	int ret;
 
 	count = get_num(t, t->map + cpu->offset, 4);
 	for (i = 0; i < count; i++) {
@@ -525,7 +590,10 @@ static int check_chunks(struct parser *t, const struct meta_buffer *b, const str
 				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 does not uncompress"
 					       " (%s)", what, why);
 			}
+			ret = check_first_page(t, b, page, what);
 			free(page);
+			if (ret)
+				return ret;
 		}
 		pos += 8 + csize;
 	}
@@ -536,7 +604,7 @@ static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool co
 {
 	char what[128], name[72];
 	uint64_t end;
-	int i, ret;
+	int i;
 
 	for (i = 0; i < b->nr_cpus; i++) {
 		const struct meta_cpu *cpu = &b->cpus[i];
@@ -551,16 +619,54 @@ static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool co
 		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
 		if (end > t->size)
 			return truncated(t, what, end);
-		/*
-		 * trace-cmd.dat.v6(5), v7(5): the pages are "at a page aligned position
-		 * in the file"; libtracecmd maps them so, and on a failed mmap() prints
-		 * "mmap: ..." to stderr whatever its log level.
-		 */
-		if (!compressed && cpu->offset % b->page_size)
-			return tm_fail(t, -EINVAL, "corrupt: %s at byte %" PRIu64 ", not on a page"
-				       " boundary", what, cpu->offset);
-		if (compressed) {
-			ret = check_chunks(t, b, cpu, what);
+	}
+	return 0;
+}
+
+/*
+ * What tracecmd_open() reads of each CPU's pages, checked before it does:
+ * it fails on what it cannot read, and its error path crashes
+ * (tracecmd_close() on CPUs it has not set up).  After the whole file is
+ * parsed: v7 names the buffers before the header page that says how to read
+ * their pages.
+ */
+static int check_pages(struct parser *t)
+{
+	char what[128], name[72];
+	int ret;
+
+	for (int i = 0; i < t->meta->nr_buffers; i++) {
+		const struct meta_buffer *b = &t->meta->buffers[i];
+
+		for (int j = 0; j < b->nr_cpus; j++) {
+			const struct meta_cpu *cpu = &b->cpus[j];
+
+			if (!cpu->size)
+				continue;
+			if (*b->name)
+				snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
+					 printable(name, sizeof(name), b->name));
+			else
+				snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
+			if (b->compressed) {
+				ret = check_chunks(t, b, cpu, what);
+				if (ret)
+					return ret;
+				continue;
+			}
+			/*
+			 * trace-cmd.dat.v6(5), v7(5): whole pages "at a page aligned
+			 * position in the file"; libtracecmd maps them so (on a failed
+			 * mmap() it prints "mmap: ..." whatever its log level) and reads
+			 * a whole page wherever the data ends.
+			 */
+			if (cpu->offset % b->page_size)
+				return tm_fail(t, -EINVAL, "corrupt: %s at byte %" PRIu64 ", not on a"
+					       " page boundary", what, cpu->offset);
+			if (cpu->size % b->page_size)
+				return tm_fail(t, -EINVAL, "corrupt: %s: %" PRIu64 " bytes, not whole"
+					       " pages of %d", what, cpu->size, b->page_size);
+			ret = check_first_page(t, b, t->map + cpu->offset, what);
 			if (ret)
 				return ret;
 		}
@@ -1260,6 +1366,10 @@ static int parse(struct parser *t)
 	if (!add_buffer(t, strdup(""), 0))
 		return -ENOMEM;
 	ret = t->version == 6 ? parse_v6(t, &c) : parse_v7(t, &c);
+	if (!ret && !t->meta->page_long_size)
+		ret = tm_fail(t, -EINVAL, "corrupt: no header page");
+	if (!ret)
+		ret = check_pages(t);
 	if (ret)
 		return ret;
 

@@ -64,6 +64,12 @@ struct trace_meta {
 	int version;			/* 6 or 7 */
 	bool big_endian;
 	int long_size;			/* 4 or 8 */
+	/*
+	 * The ring-buffer page's commit field, 4 or 8: the kernel's long, which
+	 * the header page describes and libtracecmd reads pages with (a 32-bit
+	 * trace-cmd on a 64-bit kernel writes long_size 4 and 8 here).
+	 */
+	int page_long_size;
 	int page_size;
 	char *compression;		/* v7: algorithm name, NULL when "none" or v6 */
 	char *compression_version;

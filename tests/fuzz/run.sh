@@ -19,8 +19,11 @@ mkdir -p "$corpus" "$artifacts"
 "$here/seeds.sh" "$kind" "$work/seeds"
 args=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
 	-artifact_prefix="$artifacts/$name-")
-[ -f "$here/$kind.dict" ] && args+=(-dict="$here/$kind.dict")
-[ "$kind" = none ] && args+=(-max_len=4096)
+case $kind in
+tracedat) args+=(-dict="$here/tracedat.dict") ;;
+small) args+=(-dict="$here/tracedat.dict" -max_len=65536) ;;
+none) args+=(-max_len=4096) ;;
+esac
 export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 cd "$work"
 status=0
@@ -30,5 +33,5 @@ if [ $status != 0 ]; then
 	echo "$name: failed (status $status); the input is in $artifacts/" >&2
 	exit 1
 fi
-echo "$name: $(grep -E '^#[0-9]+ +DONE' log | tail -1)"
+echo "$name: $(grep -E '^#[0-9]+' log | tail -1)"
 grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' log
