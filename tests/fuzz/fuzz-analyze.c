@@ -29,8 +29,14 @@ static char dir[64], out[96];
 static struct analyze_detection detections[64];
 static int nr_detections;
 
+static void cleanup(void)
+{
+	rmdir(dir);
+}
+
 static void setup(void)
 {
+	atexit(cleanup);
 	snprintf(dir, sizeof(dir), "/dev/shm/maptrail-fuzz-analyze.%d", (int)getpid());
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		abort();

@@ -312,6 +312,13 @@ static void die(const char *what, const char *err)
 	abort();
 }
 
+static void cleanup(void)
+{
+	unlink(db_path);
+	unlink(part_path);
+	rmdir(dir);
+}
+
 /* The database every input starts from: layout and schema, made once. */
 static void setup(void)
 {
@@ -325,6 +332,7 @@ static void setup(void)
 		die(dir, strerror(errno));
 	snprintf(db_path, sizeof(db_path), "%s/calls.db", dir);
 	snprintf(part_path, sizeof(part_path), "%s/calls.db-history", dir);
+	atexit(cleanup);
 	unlink(db_path);
 	if (cmn_db_open(&db, db_path) < 0 ||
 	    cmn_db_exec(&db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
