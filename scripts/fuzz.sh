@@ -25,7 +25,7 @@ for h in "${harnesses[@]}"; do
 	case $h in
 	tracedat) seeds=tracedat ;;
 	open | analyze) seeds=small ;;
-	history) seeds=none ;;
+	history) seeds=history ;;
 	esac
 	FUZZ_CORPUS=build-fuzz/fuzz-corpus/$h FUZZ_ARTIFACTS=build-fuzz/fuzz-artifacts \
 		FIXTURES=$PWD/tests/fixtures \

@@ -22,7 +22,7 @@ args=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_sta
 case $kind in
 tracedat) args+=(-dict="$here/tracedat.dict") ;;
 small) args+=(-dict="$here/tracedat.dict" -max_len=65536) ;;
-none) args+=(-max_len=4096 -len_control=0) ;;
+history) args+=(-max_len=4096 -len_control=0) ;;
 esac
 export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 cd "$work"
