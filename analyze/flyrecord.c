@@ -120,7 +120,8 @@ static int load_chunk(struct fly_reader *r, struct stream *s)
 		return -1;
 	csize = file_u32(r->tep, head);
 	usize = file_u32(r->tep, head + 4);
-	if (csize > TRACE_META_MAX_CHUNK || usize > TRACE_META_MAX_CHUNK || s->pos + 8 + csize > s->end + 4)
+	if (csize > TRACE_META_MAX_CHUNK || usize > TRACE_META_MAX_CHUNK ||
+	    s->pos + 8 + csize > s->end + 4)
 		return fail(r, "corrupt: CPU %d chunk of %u bytes (%u uncompressed)", s->cpu,
 			    csize, usize);
 	if (reserve(&r->packed, &r->packed_cap, csize) < 0 ||
