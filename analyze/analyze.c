@@ -561,6 +561,13 @@ static int load_events(struct loader *ld, struct tracecmd_input **handles, int n
 
 	if (ld->meta->time_sync || (ld->meta->data_kind && !strcmp(ld->meta->data_kind, "latency")) ||
 	    (force && !strcmp(force, "libtracecmd"))) {
+		/* libtracecmd trusts every chunk and event size: maptrail's reader checks them first */
+		if (strcmp(ld->meta->data_kind, "latency") &&
+		    fly_check(ld->opts->input, ld->meta, ld->tep, &err) < 0) {
+			cmn_fail_path(reason, ld->opts->input, "%s", err ? err : "cannot read");
+			free(err);
+			return -1;
+		}
 		tracecmd_iterate_events_multi(handles, nr_handles, load_record, ld);
 		return 0;
 	}
@@ -822,6 +829,10 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	nr_handles = 1;
 	ld.tep = tracecmd_get_tep(handles[0]);
 	tep_set_loglevel(TEP_LOG_NONE);
+	/* libtracecmd leaves it 0; calls.c bounds an event by it */
+	for (int b = 0; b < meta->nr_buffers; b++)
+		if (meta->buffers[b].page_size > tep_get_page_size(ld.tep))
+			tep_set_page_size(ld.tep, meta->buffers[b].page_size);
 
 	if (cmn_db_open(&ld.db, out.tmp) < 0) {
 		if (ld.db.sql && sqlite3_errcode(ld.db.sql) == SQLITE_NOTADB)

@@ -746,6 +746,13 @@ int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
 	int err;
 
 	if (!role->is_exit) {
+		/*
+		 * The readers keep every event inside its page (flyrecord.c); a
+		 * size past a page here would copy memory that is not the event's.
+		 */
+		if (rec->size > tep_get_page_size(c->tep))
+			return cmn_db_fail(c->db, "corrupt: an event of %d bytes, larger than a page",
+					   rec->size);
 		/* A thread enters one call at a time: an entry still waiting lost its exit. */
 		if (p) {
 			if (emit(c, q, p->src, p, tid, NULL, 0, 0) < 0)

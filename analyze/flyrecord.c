@@ -14,7 +14,20 @@
 #include "error-line.h"
 
 #define READ_PAGES	16		/* uncompressed data is read this many pages at a time */
-#define MAX_CHUNK	(64u << 20)	/* a chunk claiming more is corrupt */
+/*
+ * kbuffer reads up to 8 bytes past the last event header it looks at (and the
+ * lost-event count after the data): zeroed slack after the pages keeps those
+ * reads inside memory of ours even on a damaged last page.
+ */
+#define SLACK		16
+
+/* The ring buffer's event header (kernel's ring_buffer_event), as kbuffer reads it. */
+#define RB_TYPE_PADDING		29
+#define RB_TYPE_TIME_EXTEND	30
+#define RB_TYPE_TIME_STAMP	31
+#define RB_COMMIT_MASK		((1u << 27) - 1)
+#define RB_MISSING_EVENTS	(1ull << 31)
+#define RB_MISSING_STORED	(1ull << 30)
 
 /* One CPU of one buffer. */
 struct stream {
@@ -34,6 +47,8 @@ struct stream {
 struct fly_reader {
 	int fd;
 	bool zstd;
+	bool big_endian;		/* of the file: where an event header keeps its type */
+	int long_size;			/* the page header's commit field (trace_meta.page_long_size) */
 	int64_t time_offset;
 	ZSTD_DCtx *zctx;
 	uint8_t *packed;		/* a compressed chunk as read from the file */
@@ -74,17 +89,19 @@ static int read_exact(struct fly_reader *r, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/* Room for @len bytes, and SLACK zeroed bytes after them. */
 static int reserve(uint8_t **buf, size_t *cap, size_t len)
 {
 	uint8_t *p;
 
-	if (len <= *cap)
-		return 0;
-	p = realloc(*buf, len);
-	if (!p)
-		return -1;
-	*buf = p;
-	*cap = len;
+	if (len > *cap) {
+		p = realloc(*buf, len + SLACK);
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = len;
+	}
+	memset(*buf + len, 0, SLACK);
 	return 0;
 }
 
@@ -103,7 +120,8 @@ static int load_chunk(struct fly_reader *r, struct stream *s)
 		return -1;
 	csize = file_u32(r->tep, head);
 	usize = file_u32(r->tep, head + 4);
-	if (csize > MAX_CHUNK || usize > MAX_CHUNK || s->pos + 8 + csize > s->end + 4)
+	if (csize > TRACE_META_MAX_CHUNK || usize > TRACE_META_MAX_CHUNK ||
+	    s->pos + 8 + csize > s->end + 4)
 		return fail(r, "corrupt: CPU %d chunk of %u bytes (%u uncompressed)", s->cpu,
 			    csize, usize);
 	if (reserve(&r->packed, &r->packed_cap, csize) < 0 ||
@@ -161,6 +179,76 @@ static int refill(struct fly_reader *r, struct stream *s)
 	return 1;
 }
 
+/*
+ * Walk the page at @page as kbuffer will, before kbuffer sees it.  kbuffer
+ * trusts the page: a commit field past the page has it read the lost-event
+ * count from anywhere, an event length that steps backwards has it loop
+ * forever over padding, and a data event that claims more than the page
+ * holds is given out whole.  A page is refused (the whole capture: its
+ * events cannot be told from garbage) unless every event header lies in the
+ * committed data, each step moves forward, and every data event ends inside
+ * the committed data.
+ */
+static int check_page(struct fly_reader *r, const struct stream *s, const uint8_t *page)
+{
+	uint32_t head = 8 + r->long_size;	/* timestamp, commit */
+	uint64_t flags = tep_read_number(r->tep, page + 8, r->long_size);
+	uint64_t commit = flags & RB_COMMIT_MASK;
+	uint32_t room = s->page_size - head;
+	const uint8_t *data = page + head;
+
+	if (commit > room ||
+	    ((flags & RB_MISSING_EVENTS) && (flags & RB_MISSING_STORED) &&
+	     commit + r->long_size > room))
+		return fail(r, "corrupt: CPU %d: a page claims %llu bytes of data in %u", s->cpu,
+			    (unsigned long long)commit, room);
+	/* kbuffer's arithmetic is 32 bits wide: so is this, to see the steps it will take */
+	for (uint32_t curr = 0, next, index; curr < commit; curr = next) {
+		uint32_t word, type_len, len = 0;
+
+		if (commit - curr < 4)
+			goto torn;
+		word = file_u32(r->tep, data + curr);
+		type_len = r->big_endian ? word >> 27 : word & 0x1f;
+		if (type_len == 0 || type_len >= RB_TYPE_PADDING) {
+			if (commit - curr < 8)
+				goto torn;
+			len = file_u32(r->tep, data + curr + 4);
+		}
+		switch (type_len) {
+		case RB_TYPE_PADDING:
+			/* the rest of the page, or a discarded event: nothing is read from it */
+			next = curr + 4 + len;
+			break;
+		case RB_TYPE_TIME_EXTEND:
+		case RB_TYPE_TIME_STAMP:
+			next = curr + 8;
+			break;
+		case 0:
+			/* the length word counts itself; kbuffer rounds the rest up to 4 */
+			index = curr + 8;
+			next = index + ((len - 4 + 3) & ~3u);
+			if (len < 4 || next < index || next > commit)
+				goto overrun;
+			break;
+		default:
+			index = curr + 4;
+			next = index + 4 * type_len;
+			if (next > commit)
+				goto overrun;
+			break;
+		}
+		if (next <= curr)
+			return fail(r, "corrupt: CPU %d: an event steps back in its page", s->cpu);
+	}
+	return 0;
+torn:
+	return fail(r, "corrupt: CPU %d: an event header crosses the end of its page's data",
+		    s->cpu);
+overrun:
+	return fail(r, "corrupt: CPU %d: an event runs past the end of its page's data", s->cpu);
+}
+
 /* Move @s to its next event.  Returns 1, 0 when it has no more, -1 on error. */
 static int advance(struct fly_reader *r, struct stream *s)
 {
@@ -175,13 +263,10 @@ static int advance(struct fly_reader *r, struct stream *s)
 
 		if (ret <= 0)
 			return ret;
+		if (check_page(r, s, s->data + s->page_off) < 0)
+			return -1;
 		if (kbuffer_load_subbuffer(s->kbuf, s->data + s->page_off) < 0)
 			return fail(r, "corrupt: CPU %d: bad page header", s->cpu);
-		/* A damaged commit field would have kbuffer read past the page. */
-		if (kbuffer_subbuffer_size(s->kbuf) >
-		    s->page_size - kbuffer_start_of_data(s->kbuf))
-			return fail(r, "corrupt: CPU %d: a page claims %d bytes of data", s->cpu,
-				    kbuffer_subbuffer_size(s->kbuf));
 		s->missed = kbuffer_missed_events(s->kbuf);
 		s->event = kbuffer_read_event(s->kbuf, &s->ts);
 		if (s->event)
@@ -221,13 +306,15 @@ struct fly_reader *fly_open(const char *path, const struct trace_meta *meta,
 {
 	struct fly_reader *r = calloc(1, sizeof(*r));
 	enum kbuffer_endian endian = meta->big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE;
-	enum kbuffer_long_size lsize = meta->long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4;
+	enum kbuffer_long_size lsize = meta->page_long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4;
 	int n = 0;
 
 	*err = NULL;
 	if (!r)
 		goto oom;
 	r->tep = tep;
+	r->big_endian = meta->big_endian;
+	r->long_size = meta->page_long_size == 8 ? 8 : 4;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		fail(r, "%s", strerror(errno));
@@ -262,7 +349,8 @@ struct fly_reader *fly_open(const char *path, const struct trace_meta *meta,
 			s->kbuf = kbuffer_alloc(lsize, endian);
 			if (!s->kbuf)
 				goto oom;
-			if (s->page_size <= 0) {
+			/* a page must hold its header (timestamp, commit) and an event */
+			if (s->page_size < 8 + r->long_size + 8) {
 				fail(r, "corrupt: page size %d", s->page_size);
 				goto out;
 			}
@@ -328,12 +416,35 @@ int fly_next(struct fly_reader *r, struct tep_record *rec, int *buffer, char **e
 	rec->cpu = s->cpu;
 	rec->data = s->event;
 	rec->size = kbuffer_event_size(s->kbuf);
+	/* check_page() let no event past its page's data: what callers copy is the page's */
+	if (rec->size < 0 || (size_t)((uint8_t *)s->event - (s->data + s->page_off)) +
+	    (size_t)rec->size > (size_t)s->page_size) {
+		r->last = NULL;
+		*err = NULL;
+		cmn_fail(err, "corrupt: CPU %d: an event of %d bytes runs past its page", s->cpu,
+			 rec->size);
+		return -1;
+	}
 	rec->record_size = rec->size;
 	rec->missed_events = s->missed;
 	s->missed = 0;
 	*buffer = s->buffer;
 	r->last = s;
 	return 1;
+}
+
+int fly_check(const char *path, const struct trace_meta *meta, struct tep_handle *tep, char **err)
+{
+	struct fly_reader *r = fly_open(path, meta, tep, err);
+	struct tep_record rec;
+	int buffer, ret;
+
+	if (!r)
+		return -1;
+	while ((ret = fly_next(r, &rec, &buffer, err)) > 0)
+		;
+	fly_close(r);
+	return ret;
 }
 
 void fly_close(struct fly_reader *r)

@@ -48,6 +48,14 @@ int fly_next(struct fly_reader *r, struct tep_record *rec, int *buffer, char **e
  */
 int fly_percent(const struct fly_reader *r);
 
+/*
+ * fly_check - read every page and event of @path as fly_next() would, and
+ * keep none: for a capture whose events libtracecmd reads (it trusts every
+ * chunk and event size), so a damaged one is refused before.  Returns 0, or
+ * -1 with *@err set (free()).
+ */
+int fly_check(const char *path, const struct trace_meta *meta, struct tep_handle *tep, char **err);
+
 /* fly_close - accepts NULL. */
 void fly_close(struct fly_reader *r);
 

@@ -52,6 +52,16 @@ static int kind_index(struct proc_stats *ps, const char *call)
 	return ps->nr_kinds++;
 }
 
+/* A sum of lengths a capture claims: a hostile one claims 2^63, which must not overflow. */
+static int64_t add_saturated(int64_t sum, int64_t n)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(sum, n, &r))
+		return n > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 int proc_stats_call(struct proc_stats *ps, int pid, const char *call, uint64_t ts, bool failed,
 		    int64_t mapped, int64_t executable)
 {
@@ -65,8 +75,8 @@ int proc_stats_call(struct proc_stats *ps, int pid, const char *call, uint64_t t
 		p->first_ts = UINT64_MAX;
 	p->calls++;
 	p->failures += failed;
-	p->mapped += mapped;
-	p->executable += executable;
+	p->mapped = add_saturated(p->mapped, mapped);
+	p->executable = add_saturated(p->executable, executable);
 	if (ts < p->first_ts)
 		p->first_ts = ts;
 	if (ts > p->last_ts)

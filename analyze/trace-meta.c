@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <sha2.h>
+#include <traceevent/event-parse.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -239,11 +240,56 @@ static char *selected_clock(const char *text)
 	return nth_word(text, 0);
 }
 
+/* A page size a kernel can have written; libtracecmd divides by it, kbuffer reads its header. */
+static bool page_size_ok(uint64_t size)
+{
+	return size >= TRACE_META_MIN_PAGE && size <= TRACE_META_MAX_PAGE && !(size & (size - 1));
+}
+
 /* ------------------------------------------------------------------ */
 /* Metadata: header info, event formats, kallsyms, printk, cmdlines.   */
 
+/*
+ * The header page text, read by libtraceevent as libtracecmd reads it: the
+ * page's timestamp must be 8 bytes (libtracecmd refuses the file on its
+ * first page otherwise, and crashes doing so) and its commit field is the
+ * long that the pages are read with.  Without the text libtraceevent falls
+ * back to the ring buffer's format of before 2.6.31, which neither reader of
+ * maptrail's reads.
+ */
+static int header_page_facts(struct parser *t, const uint8_t *p, uint64_t size)
+{
+	struct tep_handle *tep;
+	char *text;
+	int ts, commit;
+
+	if (!size)
+		return tm_fail(t, -EINVAL, "unsupported: no header page (a kernel before 2.6.31)");
+	tep = tep_alloc();
+	text = malloc(size);
+	if (!tep || !text) {
+		tep_free(tep);
+		free(text);
+		return tm_nomem(t);
+	}
+	memcpy(text, p, size);
+	tep_parse_header_page(tep, text, size, t->meta->long_size);
+	ts = tep_get_header_timestamp_size(tep);
+	commit = tep_get_header_page_size(tep);
+	tep_free(tep);
+	free(text);
+	if (ts != 8)
+		return tm_fail(t, -EINVAL, "corrupt: header page: a timestamp of %d bytes", ts);
+	if (commit != 4 && commit != 8)
+		return tm_fail(t, -EINVAL, "corrupt: header page: a commit field of %d bytes",
+			       commit);
+	t->meta->page_long_size = commit;
+	return 0;
+}
+
 static int walk_header_info(struct parser *t, struct cur *c)
 {
+	const uint8_t *p;
 	uint64_t size;
 	int ret;
 
@@ -251,7 +297,9 @@ static int walk_header_info(struct parser *t, struct cur *c)
 	if (!ret)
 		ret = cur_num(t, c, 8, &size);
 	if (!ret)
-		ret = cur_take(t, c, size, NULL);
+		ret = cur_take(t, c, size, &p);
+	if (!ret)
+		ret = header_page_facts(t, p, size);
 	if (!ret)
 		ret = cur_tag(t, c, "header_event", 13);
 	if (!ret)
@@ -451,6 +499,107 @@ static uint64_t cpu_data_end(const struct parser *t, bool compressed, uint64_t o
 	return end > pos ? end : pos;
 }
 
+/*
+ * Uncompress @csize bytes at @src into @dst, which holds exactly @usize: it
+ * must fill it.  Returns 0, or -1 with *@why set to the codec's reason.
+ */
+static int uncompress_exact(const struct parser *t, const uint8_t *src, uint64_t csize,
+			    uint8_t *dst, uint64_t usize, const char **why)
+{
+	if (t->comp == COMP_ZSTD) {
+		size_t r = ZSTD_decompress(dst, usize, src, csize);
+
+		if (ZSTD_isError(r)) {
+			*why = ZSTD_getErrorName(r);
+			return -1;
+		}
+		if (r != usize) {
+			*why = "fewer bytes than it claims";
+			return -1;
+		}
+	} else {
+		uLongf dlen = usize;
+		int r = uncompress(dst, &dlen, src, csize);
+
+		if (r != Z_OK || dlen != usize) {
+			*why = r != Z_OK ? zError(r) : "fewer bytes than it claims";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The page tracecmd_open() loads first on each CPU, as it reads it (the
+ * commit field as long as the header page says): kbuffer reads the
+ * lost-event count after the committed data before libtracecmd looks at the
+ * size, and libtracecmd refuses a size past the page.  flyrecord.c checks
+ * every page of its own reading again.
+ */
+static int check_first_page(struct parser *t, const struct meta_buffer *b, const uint8_t *page,
+			    const char *what)
+{
+	int lsize = t->meta->page_long_size;
+	uint64_t flags = get_num(t, page + 8, lsize);
+	uint64_t commit = flags & ((1u << 27) - 1), room = b->page_size - 8 - lsize;
+
+	if ((flags & (1ull << 31)) && (flags & (1ull << 30)))
+		room -= lsize;	/* the count of lost events follows the data */
+	if (commit > room)
+		return tm_fail(t, -EINVAL, "corrupt: %s: the first page claims %" PRIu64 " bytes of"
+			       " data in %" PRIu64, what, commit, room);
+	return 0;
+}
+
+/*
+ * The chunks of one CPU's compressed data, which lie in the file (checked
+ * before): each must claim whole pages, no more than a reader can allocate,
+ * and the first, which libtracecmd uncompresses as it opens the file, must
+ * uncompress to exactly its size.  libtracecmd 3.1 checks neither and crashes
+ * in its error path (tracecmd_close() from tracecmd_open_fd()); the later
+ * chunks are uncompressed by whichever reader reads the events, each with its
+ * reason.
+ */
+static int check_chunks(struct parser *t, const struct meta_buffer *b, const struct meta_cpu *cpu,
+			const char *what)
+{
+	uint64_t count, pos = cpu->offset + 4, csize, usize, i;
+	uint8_t *page;
+	const char *why;
+	int ret;
+
+	count = get_num(t, t->map + cpu->offset, 4);
+	for (i = 0; i < count; i++) {
+		csize = get_num(t, t->map + pos, 4);
+		usize = get_num(t, t->map + pos + 4, 4);
+		if (usize > TRACE_META_MAX_CHUNK)
+			return tm_fail(t, -EINVAL, "corrupt: %s: chunk %" PRIu64 " claims %" PRIu64
+				       " bytes uncompressed", what, i, usize);
+		/* trace-cmd.dat.v7(5): whole pages, "aligned with the trace page size" */
+		if (usize % b->page_size)
+			return tm_fail(t, -EINVAL, "corrupt: %s: chunk %" PRIu64 " of %" PRIu64
+				       " bytes, not whole pages of %d", what, i, usize, b->page_size);
+		if (!i) {
+			if (!usize)
+				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 is empty", what);
+			page = malloc(usize);
+			if (!page)
+				return tm_nomem(t);
+			if (uncompress_exact(t, t->map + pos + 8, csize, page, usize, &why) < 0) {
+				free(page);
+				return tm_fail(t, -EINVAL, "corrupt: %s: chunk 0 does not uncompress"
+					       " (%s)", what, why);
+			}
+			ret = check_first_page(t, b, page, what);
+			free(page);
+			if (ret)
+				return ret;
+		}
+		pos += 8 + csize;
+	}
+	return 0;
+}
+
 static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool compressed)
 {
 	char what[128], name[72];
@@ -462,15 +611,65 @@ static int check_cpu_data(struct parser *t, const struct meta_buffer *b, bool co
 
 		if (!cpu->size)
 			continue;
-		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
-		if (end <= t->size)
-			continue;
 		if (*b->name)
 			snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
 				 printable(name, sizeof(name), b->name));
 		else
 			snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
-		return truncated(t, what, end);
+		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
+		if (end > t->size)
+			return truncated(t, what, end);
+	}
+	return 0;
+}
+
+/*
+ * What tracecmd_open() reads of each CPU's pages, checked before it does:
+ * it fails on what it cannot read, and its error path crashes
+ * (tracecmd_close() on CPUs it has not set up).  After the whole file is
+ * parsed: v7 names the buffers before the header page that says how to read
+ * their pages.
+ */
+static int check_pages(struct parser *t)
+{
+	char what[128], name[72];
+	int ret;
+
+	for (int i = 0; i < t->meta->nr_buffers; i++) {
+		const struct meta_buffer *b = &t->meta->buffers[i];
+
+		for (int j = 0; j < b->nr_cpus; j++) {
+			const struct meta_cpu *cpu = &b->cpus[j];
+
+			if (!cpu->size)
+				continue;
+			if (*b->name)
+				snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
+					 printable(name, sizeof(name), b->name));
+			else
+				snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
+			if (b->compressed) {
+				ret = check_chunks(t, b, cpu, what);
+				if (ret)
+					return ret;
+				continue;
+			}
+			/*
+			 * trace-cmd.dat.v6(5), v7(5): whole pages "at a page aligned
+			 * position in the file"; libtracecmd maps them so (on a failed
+			 * mmap() it prints "mmap: ..." whatever its log level) and reads
+			 * a whole page wherever the data ends.
+			 */
+			if (cpu->offset % b->page_size)
+				return tm_fail(t, -EINVAL, "corrupt: %s at byte %" PRIu64 ", not on a"
+					       " page boundary", what, cpu->offset);
+			if (cpu->size % b->page_size)
+				return tm_fail(t, -EINVAL, "corrupt: %s: %" PRIu64 " bytes, not whole"
+					       " pages of %d", what, cpu->size, b->page_size);
+			ret = check_first_page(t, b, t->map + cpu->offset, what);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -731,7 +930,7 @@ static int buffer_option_v7(struct parser *t, unsigned int id, const uint8_t *da
 	/* 20 bytes a CPU: id, offset, size; the reads below stay within this check */
 	if (nr > MAX_CPUS || nr * 20 > c.len - c.pos)
 		return tm_fail(t, -EINVAL, "corrupt: BUFFER option: %" PRIu64 " CPUs", nr);
-	if (page_size > INT32_MAX)
+	if (id == TDAT_OPT_BUFFER && !page_size_ok(page_size))
 		return tm_fail(t, -EINVAL, "corrupt: BUFFER option: page size %" PRIu64, page_size);
 
 	ret = section_at(t, off, id, section_name(id), &flags, &data_off, &sec_size);
@@ -1176,7 +1375,7 @@ static int parse(struct parser *t)
 	ret = cur_num(t, &c, 4, &page_size);
 	if (ret)
 		return ret;
-	if (!page_size || (page_size & (page_size - 1)) || page_size > (1u << 30))
+	if (!page_size_ok(page_size))
 		return tm_fail(t, -EINVAL, "corrupt: page size %" PRIu64, page_size);
 	m->page_size = page_size;
 
@@ -1184,6 +1383,10 @@ static int parse(struct parser *t)
 	if (!add_buffer(t, strdup(""), 0))
 		return -ENOMEM;
 	ret = t->version == 6 ? parse_v6(t, &c) : parse_v7(t, &c);
+	if (!ret && !t->meta->page_long_size)
+		ret = tm_fail(t, -EINVAL, "corrupt: no header page");
+	if (!ret)
+		ret = check_pages(t);
 	if (ret)
 		return ret;
 

@@ -7,17 +7,29 @@
  * file per man 5 trace-cmd.dat.v6 / trace-cmd.dat.v7.
  *
  * libtracecmd's public API reads events but does not expose the file version,
- * compression, clock, uname or CPU statistics, and it may misbehave on damaged
+ * compression, clock, uname or CPU statistics, and it crashes on damaged
  * files.  This module parses the headers and options itself, checks that every
- * section and every CPU's data lies inside the file (so a truncated capture is
- * refused with a reason before libtracecmd touches it), and returns the facts
- * that analyze stores in its `capture` and `buffer` tables.
+ * section and every CPU's data lies inside the file, that every compressed
+ * chunk's sizes are sane and that what tracecmd_open() decompresses (the
+ * metadata sections, the first chunk of each CPU) decompresses, so a damaged
+ * capture is refused with a reason before libtracecmd touches it, and returns
+ * the facts that analyze stores in its `capture` and `buffer` tables.
  *
  * It never prints and never exits.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * A compressed chunk of CPU data claiming more than this uncompressed is
+ * corrupt (trace-cmd writes chunks of ten pages or so); both readers refuse it.
+ */
+#define TRACE_META_MAX_CHUNK	(64u << 20)
+
+/* Page sizes a kernel can have written: a power of two in this range. */
+#define TRACE_META_MIN_PAGE	4096u
+#define TRACE_META_MAX_PAGE	(1u << 30)
 
 struct meta_cpu {
 	int cpu;
@@ -52,6 +64,12 @@ struct trace_meta {
 	int version;			/* 6 or 7 */
 	bool big_endian;
 	int long_size;			/* 4 or 8 */
+	/*
+	 * The ring-buffer page's commit field, 4 or 8: the kernel's long, which
+	 * the header page describes and libtracecmd reads pages with (a 32-bit
+	 * trace-cmd on a 64-bit kernel writes long_size 4 and 8 here).
+	 */
+	int page_long_size;
 	int page_size;
 	char *compression;		/* v7: algorithm name, NULL when "none" or v6 */
 	char *compression_version;

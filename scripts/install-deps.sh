@@ -24,6 +24,7 @@ test=(
 	qemu-system-x86 busybox-static cpio	# tests/vm: the kprobe backend and maptrail-record in a VM
 	gdb			# tests/e2e/identity.sh: a debugger injecting into a recorded process
 	luajit nodejs default-jre-headless	# tests/e2e/jit-runtimes.sh: real JIT runtimes at work
+	clang libclang-rt-14-dev	# tests/fuzz: clang 14 and its libFuzzer (scripts/test.sh, scripts/fuzz.sh)
 )
 case ${1:---test} in
 --run) packages=("${run[@]}") ;;

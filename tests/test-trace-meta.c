@@ -208,7 +208,11 @@ struct layout {
 	size_t strings;			/* v7: the strings section, last in the file */
 };
 
-static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n";
+/* as the kernel writes events/header_page */
+static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+				  "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+				  "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+				  "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:1;\n";
 static const char header_event[] = "# compressed entry header\n\ttype_len    :    5 bits\n";
 static const char ftrace_format[] = "name: function\nID: 1\nformat:\n";
 static const char event_format[] = "name: sys_enter_mmap\nID: 100\nformat:\n";
@@ -338,6 +342,9 @@ static void cpu_data(struct wb *w, const struct synth *s, int pages, uint64_t *o
 
 	assert_non_null(data);
 	memset(data, 0xab, pages * PAGE);
+	/* each page's commit field: empty pages, which trace-meta reads the first of */
+	for (int i = 0; i < pages; i++)
+		memset(data + i * PAGE + 8, 0, 8);
 	wb_pad(w, PAGE);
 	*off = w->len;
 	if (s->version >= 7 && strcmp(s->comp, "none")) {
@@ -801,6 +808,49 @@ static void test_synthetic_reasons(void **state)
 	w.p[l.sec[5] + 16 + 8] ^= 0xff;
 	expect_prefix(expect_bad_bytes(w.p, w.len, "zstd frame"),
 		      "corrupt: saved cmdlines section: decompression failed", "zstd frame");
+	w.p[l.sec[5] + 16 + 8] ^= 0xff;
+
+	/* what libtracecmd crashed on: CPU 0's first chunk claiming 4 GB, or not uncompressing */
+	memset(w.p + l.off[0][0] + 4 + 4, 0xff, 4);
+	assert_string_equal(expect_bad_bytes(w.p, w.len, "chunk usize"),
+			    "corrupt: CPU 0 data: chunk 0 claims 4294967295 bytes uncompressed");
+	memcpy(w.p + l.off[0][0] + 4 + 4, &(uint32_t){ 4096 + 1 }, 4);
+	expect_prefix(expect_bad_bytes(w.p, w.len, "chunk not pages"),
+		      "corrupt: CPU 0 data: chunk 0 of 4097 bytes, not whole pages", "pages");
+	memcpy(w.p + l.off[0][0] + 4 + 4, &(uint32_t){ 2 * 4096 }, 4);
+	expect_prefix(expect_bad_bytes(w.p, w.len, "chunk short"),
+		      "corrupt: CPU 0 data: chunk 0 does not uncompress", "short chunk");
+	free(w.p);
+
+	/* what libtracecmd fails on as it loads each CPU's first page, and then crashes */
+	synth_write(&v6, &w, &l);
+	w.p[l.off[0][0] + 8 + 3] = 0x7f;
+	expect_prefix(expect_bad_bytes(w.p, w.len, "first page"),
+		      "corrupt: CPU 0 data: the first page claims ", "first page");
+	w.p[l.off[0][0] + 8 + 3] = 0;
+	at = (const uint8_t *)memmem(w.p, w.len, "size:8;\tsigned:0;", 17) - w.p;
+	w.p[at + 5] = '4';
+	assert_string_equal(expect_bad_bytes(w.p, w.len, "timestamp 4"),
+			    "corrupt: header page: a timestamp of 4 bytes");
+	free(w.p);
+
+	/* a page size no kernel has; CPU data off a page boundary */
+	synth_write(&v6, &w, &l);
+	memcpy(w.p + 14, &(uint32_t){ 1024 }, 4);
+	assert_string_equal(expect_bad_bytes(w.p, w.len, "page 1024"), "corrupt: page size 1024");
+	free(w.p);
+	synth_write(&v6, &w, &l);
+	at = w.len;
+	for (size_t i = 0; i + 16 <= w.len; i++)
+		if (!memcmp(w.p + i, &l.off[0][0], 8) && !memcmp(w.p + i + 8, &l.size[0][0], 8)) {
+			at = i;
+			break;
+		}
+	assert_true(at < w.len);
+	memcpy(w.p + at, &(uint64_t){ l.off[0][0] + 8 }, 8);
+	memcpy(w.p + at + 8, &(uint64_t){ l.size[0][0] - 8 }, 8);
+	expect_prefix(expect_bad_bytes(w.p, w.len, "unaligned"), "corrupt: CPU 0 data at byte ",
+		      "unaligned");
 	free(w.p);
 }
 
