@@ -13,6 +13,8 @@ import sqlite3
 import sys
 
 RANK = {"info": 0, "low": 1, "medium": 2, "high": 3}
+# A runtime's findings once grouped: one per detection and kind of change.
+GROUPS_MAX = 6
 failures = []
 
 
@@ -52,6 +54,16 @@ def runtime(work, name, path, label):
           f" by detection (judged -> final): " +
           ", ".join(f"{d} {j}->{s} x{n}" for (d, j, s), n in sorted(by_detection.items())))
     check(lowered, f"{name}: no finding was lowered: the test proves nothing")
+    # grouped (issue 12): thousands of JIT calls are a handful of findings, each counting
+    # every call it groups in finding_evidence
+    check(len(rows) <= GROUPS_MAX, f"{name}: {len(rows)} findings, more than a handful"
+          f" ({GROUPS_MAX}) of groups")
+    db = sqlite3.connect(f"{work}/{name}.db")
+    for r in rows:
+        n = db.execute("SELECT count(*) FROM finding_evidence WHERE finding_id = ?",
+                       (r["id"],)).fetchone()[0]
+        check(n == r["calls"], f"{name}: finding {r['id']} counts {r['calls']} calls,"
+              f" its evidence has {n}")
     for r in rows:
         where = f"{name}: finding {r['id']} ({r['detection']})"
         check(r["severity"] != "high", f"{where}: high in a known runtime")
