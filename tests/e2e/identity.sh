@@ -101,7 +101,11 @@ record_around() {
 		sleep 0.05
 	done
 	sleep 0.5
-	gdb -p "$victim" -batch -ex 'call (void*)mmap(0,4096,7,0x22,-1,0)' > "$work/gdb.out" 2>&1 &
+	# gdb stays a second after its call: the recorder snapshots a tracer from /proc when
+	# it reads the tracer's first ptrace from its buffer, which on a loaded machine can
+	# be after a bare `gdb -batch` has exited (then only the tracer record names it)
+	gdb -p "$victim" -batch -ex 'call (void*)mmap(0,4096,7,0x22,-1,0)' \
+		-ex 'python import time; time.sleep(1)' > "$work/gdb.out" 2>&1 &
 	gdb_pid=$!
 	wait "$gdb_pid" || fail "gdb failed: $(cat "$work/gdb.out")"
 	wait "$rec" || fail "recording $name failed: $(cat "$work/$name.err")"
