@@ -19,7 +19,19 @@ OUTDIR holds what the VM sent back and the host made of it:
 2. t.db: the same for the native calls, through syscalls:sys_enter_*/exit_*:
    and none of the i386 calls is there -- a tracepoint capture cannot see
    them; that is the forensic reason for kprobes.
-3. plan.txt: kprobes available on KERNEL; every hook of schema_hook reported
+3. k.db (and s.db): the files by name.  The workload openat()s a file under
+   /tmp and memfd_create()s a memfd, prints each descriptor and the string it
+   passed, and maps both r-x: the kprobes on __x64_sys_openat and
+   __x64_sys_memfd_create fetched the strings (the call tables hold them as
+   TEXT), the descriptors' lives (fd_history, path_source 'call') and the
+   mappings (vma_file, path_source 'fd call') carry exactly the printed
+   strings, the recorder's independent look at /proc (mmap_file) agrees
+   (/tmp/... itself, and /memfd:NAME (deleted)), and the findings
+   exec-writable-place and exec-memfd name them at the mapped addresses.
+   t.db: the same workload through tracepoints: the call tables hold the
+   pointers (INTEGER), nothing is named from a call, and the mappings take
+   /proc's names ('recorder maps') -- the tracepoint path, unchanged.
+4. plan.txt: kprobes available on KERNEL; every hook of schema_hook reported
    with what it is on this kernel, checked against the VM's kallsyms: a
    symbol the kernel has is reported found, one it lacks (do_mremap on 6.1)
    is reported absent, a hook with no Linux symbol (update_mmap_zero_pfn)
@@ -49,6 +61,8 @@ def printed_calls(path):
     pid = int(re.match(r'pid=(\d+)$', lines[0]).group(1))
     calls = []
     for line in lines[1:]:
+        if line.startswith('file='):
+            continue
         kv = dict(item.split('=', 1) for item in line.split())
         call = {'event': kv.pop('call'), 'abi': kv.pop('abi'), 'tid': int(kv.pop('tid')),
                 'ret': int(kv.pop('ret'), 0) % M64, 'errno': int(kv.pop('errno')),
@@ -191,6 +205,89 @@ def check_tracepoint(out):
              ', '.join(c['event'] for c in i386)))
 
 
+def printed_files(path):
+    """The file= lines: call, fd and the path (memfd name) passed, in order."""
+    files = []
+    for line in open(path).read().splitlines():
+        if line.startswith('file='):
+            kv = dict(item.split('=', 1) for item in line.split())
+            files.append({'call': kv['file'], 'fd': int(kv['fd']), 'path': kv['path'],
+                          'line': line})
+    return files
+
+
+def check_names(out, cap, what):
+    """The files the workload opened, named in cap.db by the strings it passed (kprobe
+    captures) or by /proc (tracepoint captures)."""
+    before = len(problems)
+    fetched = cap != 't'
+    pid, calls = printed_calls(os.path.join(out, cap + '.out'))
+    files = printed_files(os.path.join(out, cap + '.out'))
+    db = sqlite3.connect(os.path.join(out, cap + '.db'))
+    if [f['call'] for f in files] != ['openat', 'memfd_create']:
+        problem('%s.out: want an openat and a memfd_create line, got %s' % (cap, files))
+        return
+    shown = []
+    for f in files:
+        # The mmap the workload printed right after the file= line, and where it landed.
+        nxt = open(os.path.join(out, cap + '.out')).read().splitlines()
+        line = nxt[nxt.index(f['line']) + 1]
+        m = [c for c in calls if c['line'] == line]
+        if not m or m[0]['event'] != 'mmap' or m[0]['args']['fd'] != f['fd']:
+            problem('%s.out: no mmap of fd %d after %s' % (cap, f['fd'], f['line']))
+            continue
+        addr = m[0]['ret']
+        arg = 'filename' if f['call'] == 'openat' else 'uname'
+        row = db.execute('SELECT typeof(c."%s"), c."%s", s.backend FROM "%s" c JOIN call_source s'
+                         ' ON s.id = c.source_id WHERE c.pid = ? AND c.ret = ?'
+                         ' ORDER BY c.ts DESC LIMIT 1' % (arg, arg, f['call']),
+                         (pid, f['fd'])).fetchone()
+        want = ('text', f['path'], 'kprobe') if fetched else ('integer', row and row[1],
+                                                              'tracepoint')
+        if row != want:
+            problem('%s.db: the %s call that made fd %d: (type, %s, backend) %s, want %s'
+                    % (cap, f['call'], f['fd'], arg, row, want))
+        life = db.execute("SELECT path, path_source, kind FROM fd_history WHERE pid = ? AND"
+                          " fd = ? AND cause = ? ORDER BY ts_from DESC LIMIT 1",
+                          (pid, f['fd'], f['call'])).fetchone()
+        kind = 'file' if f['call'] == 'openat' else 'memfd'
+        # /proc, as the recorder read it behind the mapping: an independent reader.
+        proc = f['path'] if kind == 'file' else '/memfd:%s (deleted)' % f['path']
+        # without a fetched string, the descriptor's name is what a snapshot saw, if any
+        ok = life == (f['path'], 'call', kind) if fetched else \
+            life in ((None, None, kind), (proc, 'snapshot', kind))
+        if not ok:
+            problem('%s.db: fd_history of fd %d: %s, want %s' % (
+                cap, f['fd'], life, (f['path'], 'call', kind) if fetched else
+                'no name or /proc\'s from a snapshot'))
+        # (the workload keeps both mapped 300 ms: 'maps', or 'fd' should it have been slow)
+        rec = db.execute("SELECT path, how FROM mmap_file WHERE tgid = ? AND addr = ?",
+                         (pid, addr)).fetchall()
+        if len(rec) != 1 or rec[0][0] != proc or rec[0][1] not in ('maps', 'fd'):
+            problem('%s.db: the recorder found %s behind 0x%x, want [(%r, maps)]'
+                    % (cap, rec, addr, proc))
+        vf = db.execute("SELECT path, path_source, memfd, place FROM vma_file WHERE pid = ? AND"
+                        " addr = ? AND map_call = 'mmap'", (pid, addr)).fetchall()
+        want = [(f['path'] if fetched else proc,
+                 'fd call' if fetched else 'recorder ' + (rec[0][1] if rec else 'maps'),
+                 int(kind == 'memfd'), '/tmp' if kind == 'file' else None)]
+        if vf != want:
+            problem('%s.db: vma_file at 0x%x: %s, want %s' % (cap, addr, vf, want))
+        detection = 'exec-writable-place' if kind == 'file' else 'exec-memfd'
+        hits = db.execute("SELECT severity, summary FROM findings WHERE detection = ? AND"
+                          " pid = ? AND addr = ?", (detection, pid, addr)).fetchall()
+        name = want[0][0]
+        if len(hits) != 1 or ' of %s (' % name not in hits[0][1]:
+            problem('%s.db: %s at 0x%x: want one finding naming %s, got %s'
+                    % (cap, detection, addr, name, hits))
+        shown.append('%s fd %d -> %s %s at 0x%x (%s)' % (
+            f['call'], f['fd'], detection, hits[0][0] if hits else '-', addr,
+            vf[0][0] if vf else '?'))
+    print('%s: %s: %s; %s' % (verdict(before), what,
+                              'named by the strings the calls were given' if fetched
+                              else 'named by /proc, the calls hold pointers', '; '.join(shown)))
+
+
 def check_plan(out, kernel):
     before = len(problems)
     plan = open(os.path.join(out, 'plan.txt')).read()
@@ -247,9 +344,12 @@ def main():
     out, kernel = sys.argv[1], sys.argv[2]
     check_kprobe(out)
     check_tracepoint(out)
+    check_names(out, 'k', 'kprobe capture, the files mapped r-x')
+    check_names(out, 't', 'tracepoint capture, the files mapped r-x')
     check_plan(out, kernel)
     if os.path.exists(os.path.join(out, 's.db')):
         check_kprobe(out, 's', 'maptrail-record (static, no libc) capture')
+        check_names(out, 's', 'maptrail-record capture, the files mapped r-x')
     if problems:
         for p in problems:
             print('FAIL: ' + p, file=sys.stderr)
