@@ -128,7 +128,8 @@ def check_kprobe(out, cap='k', what='kprobe capture'):
     before = len(problems)
     pid, calls = printed_calls(os.path.join(out, cap + '.out'))
     db = sqlite3.connect(os.path.join(out, cap + '.db'))
-    # the memory calls: the identity events (open, close, ...) have tracepoint rows only
+    # the memory calls: most identity events (close, dup, ...) have tracepoint rows only
+    # (the kprobe ones, openat and memfd_create, are check_names' business)
     backends = {r[0] for r in db.execute(
         "SELECT DISTINCT backend FROM call_source WHERE event IN"
         " (SELECT name FROM schema_event WHERE family = 'memory')")}
@@ -301,7 +302,7 @@ def check_plan(out, kernel):
         problem('k.dat: only %d kallsyms' % len(syms))
     db = sqlite3.connect(os.path.join(out, 'k.db'))
     table = []
-    # The memory events: the identity events (schema/70-identity.sql) have
+    # The memory events: most identity events (schema/70-identity.sql) have
     # tracepoint sources only, and captures older than them lack them.
     for event, documented, status, symbol in db.execute(
             "SELECT event, documented, status, linux_symbol FROM schema_hook WHERE event IN"
@@ -329,8 +330,10 @@ def check_plan(out, kernel):
         if not ok:
             problem('plan: hook %s: %s on %s, but the plan says: %s' % (documented, truth, kernel, line))
         table.append('  %-16s %s' % (event, re.sub(r'^hook ', '', line)))
+    # the memory events, and the identity events whose path a kprobe fetches
     for event in [r[0] for r in db.execute(
-            "SELECT name FROM schema_event WHERE family = 'memory'")]:
+            "SELECT name FROM schema_event WHERE family = 'memory' OR name IN (SELECT event"
+            " FROM schema_source WHERE backend = 'kprobe')")]:
         if not re.search(r'^%s: kprobe$' % re.escape(event), plan, re.M):
             problem('plan: event %s is not on kprobes' % event)
     print('%s: plan on %s: every documented hook reported, checked against its kallsyms:'
