@@ -28,6 +28,9 @@ OUTDIR holds what the VM sent back and the host made of it:
    strings, the recorder's independent look at /proc (mmap_file) agrees
    (/tmp/... itself, and /memfd:NAME (deleted)), and the findings
    exec-writable-place and exec-memfd name them at the mapped addresses.
+   A third openat reads its path from a page mapped but never touched: the
+   kprobe cannot fault it in, so the call row's path is NULL, nothing is
+   named from the call, and the mapping takes /proc's name -- never a guess.
    t.db: the same workload through tracepoints: the call tables hold the
    pointers (INTEGER), nothing is named from a call, and the mappings take
    /proc's names ('recorder maps') -- the tracepoint path, unchanged.
@@ -213,7 +216,7 @@ def printed_files(path):
         if line.startswith('file='):
             kv = dict(item.split('=', 1) for item in line.split())
             files.append({'call': kv['file'], 'fd': int(kv['fd']), 'path': kv['path'],
-                          'line': line})
+                          'unread': kv.get('unread') == '1', 'line': line})
     return files
 
 
@@ -221,15 +224,18 @@ def check_names(out, cap, what):
     """The files the workload opened, named in cap.db by the strings it passed (kprobe
     captures) or by /proc (tracepoint captures)."""
     before = len(problems)
-    fetched = cap != 't'
+    kprobes = cap != 't'
     pid, calls = printed_calls(os.path.join(out, cap + '.out'))
     files = printed_files(os.path.join(out, cap + '.out'))
     db = sqlite3.connect(os.path.join(out, cap + '.db'))
-    if [f['call'] for f in files] != ['openat', 'memfd_create']:
-        problem('%s.out: want an openat and a memfd_create line, got %s' % (cap, files))
+    if [(f['call'], f['unread']) for f in files] != [('openat', False), ('memfd_create', False),
+                                                     ('openat', True)]:
+        problem('%s.out: want openat, memfd_create and an unread openat, got %s' % (cap, files))
         return
     shown = []
     for f in files:
+        # the path of an unread one was in a page never touched: no kprobe can read it
+        fetched = kprobes and not f['unread']
         # The mmap the workload printed right after the file= line, and where it landed.
         nxt = open(os.path.join(out, cap + '.out')).read().splitlines()
         line = nxt[nxt.index(f['line']) + 1]
@@ -243,8 +249,8 @@ def check_names(out, cap, what):
                          ' ON s.id = c.source_id WHERE c.pid = ? AND c.ret = ?'
                          ' ORDER BY c.ts DESC LIMIT 1' % (arg, arg, f['call']),
                          (pid, f['fd'])).fetchone()
-        want = ('text', f['path'], 'kprobe') if fetched else ('integer', row and row[1],
-                                                              'tracepoint')
+        want = ('text', f['path'], 'kprobe') if fetched else \
+            ('null', None, 'kprobe') if kprobes else ('integer', row and row[1], 'tracepoint')
         if row != want:
             problem('%s.db: the %s call that made fd %d: (type, %s, backend) %s, want %s'
                     % (cap, f['call'], f['fd'], arg, row, want))
@@ -274,6 +280,10 @@ def check_names(out, cap, what):
                  int(kind == 'memfd'), '/tmp' if kind == 'file' else None)]
         if vf != want:
             problem('%s.db: vma_file at 0x%x: %s, want %s' % (cap, addr, vf, want))
+        if f['unread']:
+            shown.append('%s fd %d from an untouched page -> %s NULL, mapped at 0x%x named by %s'
+                         % (f['call'], f['fd'], arg, addr, vf[0][1] if vf else '?'))
+            continue
         detection = 'exec-writable-place' if kind == 'file' else 'exec-memfd'
         hits = db.execute("SELECT severity, summary FROM findings WHERE detection = ? AND"
                           " pid = ? AND addr = ?", (detection, pid, addr)).fetchall()
@@ -285,7 +295,7 @@ def check_names(out, cap, what):
             f['call'], f['fd'], detection, hits[0][0] if hits else '-', addr,
             vf[0][0] if vf else '?'))
     print('%s: %s: %s; %s' % (verdict(before), what,
-                              'named by the strings the calls were given' if fetched
+                              'named by the strings the calls were given' if kprobes
                               else 'named by /proc, the calls hold pointers', '; '.join(shown)))
 
 

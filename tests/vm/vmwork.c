@@ -17,6 +17,7 @@
  *	call=mprotect abi=native tid=1234 addr=0x7f... len=4096 prot=0x1 ret=0x0 errno=0
  *	call=mprotect abi=i386 tid=1234 addr=0x40000000 len=4096 prot=0x1 ret=0x0 errno=0
  *	file=openat tid=1234 fd=3 path=/tmp/vmwork-code.AbC123
+ *	file=openat tid=1234 fd=6 path=/tmp/vmwork-code.AbC123 unread=1
  *
  * - Arguments are named as the schema names them (schema/10-events.sql: the
  *   columns of the call tables), in the schema's order.
@@ -41,7 +42,9 @@
  *	openat of a file under /tmp, mmap of it PROT_READ|PROT_EXEC (a library
  *	loaded from a world-writable place); memfd_create, mmap of it
  *	PROT_READ|PROT_EXEC (a fileless loader): the kprobe capture names both
- *	by the strings the calls were given
+ *	by the strings the calls were given; openat of that file's path read
+ *	from a page mapped but never touched (the kprobe reads nothing: the
+ *	capture must not guess), mmap of it read-only
  *	munmap of everything mapped
  * Any unexpected result is reported on stderr and the exit status is 1.
  */
@@ -110,14 +113,17 @@ static long i386ret(long r, int *err)
 	return r;
 }
 
-/* The descriptor @call made, and the path it was given (see the header). */
-static void emit_file(const char *call, long fd, const char *path)
+/*
+ * The descriptor @call made, and the path it was given (see the header);
+ * @unread: the path was in a page the process had never touched.
+ */
+static void emit_file(const char *call, long fd, const char *path, int unread)
 {
 	char line[512];
 	int n;
 
-	n = snprintf(line, sizeof(line), "file=%s tid=%ld fd=%ld path=%s\n", call,
-		     (long)syscall(SYS_gettid), fd, path);
+	n = snprintf(line, sizeof(line), "file=%s tid=%ld fd=%ld path=%s%s\n", call,
+		     (long)syscall(SYS_gettid), fd, path, unread ? " unread=1" : "");
 	put(line, n);
 }
 
@@ -283,7 +289,7 @@ static unsigned long map_code_file(char *code, long *cfd)
 	*cfd = syscall(SYS_openat, AT_FDCWD, code, O_RDONLY | O_CLOEXEC);
 	if (*cfd < 0)
 		die("openat %s: %s", code, strerror(errno));
-	emit_file("openat", *cfd, code);
+	emit_file("openat", *cfd, code, 0);
 	return ok("mmap code file", do_mmap(0, pg, PROT_READ | PROT_EXEC, MAP_PRIVATE, *cfd, 0,
 		  &err), &err);
 }
@@ -297,20 +303,48 @@ static unsigned long map_memfd(long *mfd)
 	*mfd = syscall(SYS_memfd_create, name, MFD_CLOEXEC);
 	if (*mfd < 0)
 		die("memfd_create: %s", strerror(errno));
-	emit_file("memfd_create", *mfd, name);
+	emit_file("memfd_create", *mfd, name, 0);
 	if (ftruncate(*mfd, pg) < 0)
 		die("ftruncate memfd: %s", strerror(errno));
 	return ok("mmap memfd", do_mmap(0, pg, PROT_READ | PROT_EXEC, MAP_PRIVATE, *mfd, 0,
 		  &err), &err);
 }
 
+/*
+ * openat of @path read from a page the process mapped but never touched: a
+ * kprobe cannot fault a page in, so its fetch reads nothing, while the
+ * kernel's own read faults it in and opens the file.  The capture must say
+ * it does not know the string, never guess it.  The file is then mapped
+ * read-only, for /proc to name.
+ */
+static unsigned long map_by_untouched_path(const char *path, long *ufd, unsigned long *names)
+{
+	char tmp[] = "/tmp/vmwork-name.XXXXXX";
+	size_t n = strlen(path) + 1;
+	int err, fd = mkstemp(tmp);
+
+	if (fd < 0 || pwrite(fd, path, n, 0) != (ssize_t)n)
+		die("%s: %s", tmp, strerror(errno));
+	*names = ok("mmap untouched name", do_mmap(0, pg, PROT_READ, MAP_PRIVATE, fd, 0, &err),
+		    &err);
+	close(fd);
+	unlink(tmp);
+	*ufd = syscall(SYS_openat, AT_FDCWD, (const char *)*names, O_RDONLY | O_CLOEXEC);
+	if (*ufd < 0)
+		die("openat of an untouched path: %s", strerror(errno));
+	emit_file("openat", *ufd, path, 1);
+	return ok("mmap by untouched path", do_mmap(0, pg, PROT_READ, MAP_PRIVATE, *ufd, 0, &err),
+		  &err);
+}
+
 int main(void)
 {
 	unsigned long anon, file, wx, grow, mv, dst, moved, fixed, low, m2, code_map, memfd_map;
+	unsigned long names_map, untouched_map;
 	char path[] = "/tmp/vmwork.XXXXXX", code[] = "/tmp/vmwork-code.XXXXXX";
 	char line[64];
 	int err, fd, n;
-	long r, cfd, mfd;
+	long r, cfd, mfd, ufd;
 
 	pg = sysconf(_SC_PAGESIZE);
 	n = snprintf(line, sizeof(line), "pid=%ld\n", (long)getpid());
@@ -381,6 +415,7 @@ int main(void)
 
 	code_map = map_code_file(code, &cfd);
 	memfd_map = map_memfd(&mfd);
+	untouched_map = map_by_untouched_path(code, &ufd, &names_map);
 	/* Mapped a while, as a loader's code stays: the recorder's /proc look (a few ms) finds it. */
 	usleep(300000);
 
@@ -393,9 +428,12 @@ int main(void)
 	ok("munmap low", do_munmap(low, pg, &err), &err);
 	ok("munmap code file", do_munmap(code_map, pg, &err), &err);
 	ok("munmap memfd", do_munmap(memfd_map, pg, &err), &err);
+	ok("munmap untouched name", do_munmap(names_map, pg, &err), &err);
+	ok("munmap by untouched path", do_munmap(untouched_map, pg, &err), &err);
 	close(fd);
 	close(cfd);
 	close(mfd);
+	close(ufd);
 	unlink(code);
 	return 0;
 }
