@@ -228,6 +228,11 @@ def check_names(out, cap, what):
     pid, calls = printed_calls(os.path.join(out, cap + '.out'))
     files = printed_files(os.path.join(out, cap + '.out'))
     db = sqlite3.connect(os.path.join(out, cap + '.db'))
+    if not files:
+        # an older vmwork's output (the fixtures, tests/e2e/kprobe-fixture.sh); run.sh
+        # makes sure the workload it builds prints them
+        print('ok: %s: no file= lines (an older workload): names not checked' % what)
+        return
     if [(f['call'], f['unread']) for f in files] != [('openat', False), ('memfd_create', False),
                                                      ('openat', True)]:
         problem('%s.out: want openat, memfd_create and an unread openat, got %s' % (cap, files))
@@ -312,6 +317,7 @@ def check_plan(out, kernel):
         problem('k.dat: only %d kallsyms' % len(syms))
     db = sqlite3.connect(os.path.join(out, 'k.db'))
     table = []
+    memory = {r[0] for r in db.execute("SELECT name FROM schema_event WHERE family = 'memory'")}
     # The memory events: most identity events (schema/70-identity.sql) have
     # tracepoint sources only, and captures older than them lack them.
     for event, documented, status, symbol in db.execute(
@@ -340,10 +346,13 @@ def check_plan(out, kernel):
         if not ok:
             problem('plan: hook %s: %s on %s, but the plan says: %s' % (documented, truth, kernel, line))
         table.append('  %-16s %s' % (event, re.sub(r'^hook ', '', line)))
-    # the memory events, and the identity events whose path a kprobe fetches
+    # the memory events, and the identity events whose path a kprobe fetches where the
+    # recorder's schema had that kprobe (an older plan, the fixtures', had not)
     for event in [r[0] for r in db.execute(
             "SELECT name FROM schema_event WHERE family = 'memory' OR name IN (SELECT event"
             " FROM schema_source WHERE backend = 'kprobe')")]:
+        if event not in memory and not re.search(r' maptrail:%s_x64 ' % re.escape(event), plan):
+            continue
         if not re.search(r'^%s: kprobe$' % re.escape(event), plan, re.M):
             problem('plan: event %s is not on kprobes' % event)
     print('%s: plan on %s: every documented hook reported, checked against its kallsyms:'
