@@ -149,7 +149,10 @@ static int create_kinds(struct calls *c)
 {
 	sqlite3_stmt *ev = cmn_db_prepare(c->db, "SELECT name, family = 'memory' FROM schema_event"
 					  " ORDER BY name");
-	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name FROM schema_arg WHERE event = ?"
+	/* An argument a kprobe fetches as a string (a path) holds TEXT or, from tracepoints, INTEGER. */
+	sqlite3_stmt *arg = cmn_db_prepare(c->db, "SELECT name, EXISTS (SELECT 1 FROM schema_arg_source s"
+					   " WHERE s.event = a.event AND s.position = a.position"
+					   " AND s.fetch LIKE '%%string') FROM schema_arg a WHERE event = ?"
 					   " ORDER BY position");
 	int ret = -1;
 
@@ -158,6 +161,7 @@ static int create_kinds(struct calls *c)
 	while (sqlite3_step(ev) == SQLITE_ROW) {
 		struct call_kind *k = calloc(1, sizeof(*k));
 		sqlite3_str *ddl;
+		bool string[CALL_MAX_ARGS] = { false };
 		char *sql;
 
 		if (!k)
@@ -169,8 +173,10 @@ static int create_kinds(struct calls *c)
 			goto out;
 		k->memory = sqlite3_column_int(ev, 1);
 		sqlite3_bind_text(arg, 1, k->name, -1, SQLITE_STATIC);
-		while (sqlite3_step(arg) == SQLITE_ROW && k->nr_args < CALL_MAX_ARGS)
+		while (sqlite3_step(arg) == SQLITE_ROW && k->nr_args < CALL_MAX_ARGS) {
+			string[k->nr_args] = sqlite3_column_int(arg, 1);
 			k->args[k->nr_args++] = strdup((const char *)sqlite3_column_text(arg, 0));
+		}
 		sqlite3_reset(arg);
 		link_history(k);
 		link_fds(k);
@@ -191,7 +197,8 @@ static int create_kinds(struct calls *c)
 				    " exit_cpu INTEGER, source_id INTEGER NOT NULL REFERENCES call_source(id)",
 				    k->name);
 		for (int i = 0; i < k->nr_args; i++)
-			sqlite3_str_appendf(ddl, ", \"%w\" INTEGER", k->args[i] ? k->args[i] : "?");
+			sqlite3_str_appendf(ddl, ", \"%w\"%s", k->args[i] ? k->args[i] : "?",
+					    string[i] ? "" : " INTEGER");	/* no type: kept as given */
 		sqlite3_str_appendf(ddl, ", ret INTEGER, errno INTEGER GENERATED ALWAYS AS (CASE WHEN"
 				    " ret < 0 AND ret >= -%d THEN -ret END) VIRTUAL,"
 				    " enter_id INTEGER, exit_id INTEGER, enter_buffer_id INTEGER,"
@@ -580,7 +587,7 @@ static int feed_fds(struct calls *c, const struct call_source *s, const int64_t 
 
 			if (s->arg_of[i] != k->fdt_arg[path_at] ||
 			    (col->kind != COLUMN_TEXT && col->kind != COLUMN_TEXT_DYNAMIC) ||
-			    !event_field_text(c->tep, col, &rec, &text, &len))
+			    !event_field_string(c->tep, col, &rec, &text, &len))
 				continue;
 			path = strndup(text, len);
 			if (!path)
@@ -636,6 +643,7 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	int process = tgid > 0 ? tgid : tid;	/* what the history and the counts go by */
 	uint64_t ts = enter ? enter->ts : exit_rec->ts;
 	int64_t args[CALL_MAX_ARGS] = { 0 };
+	const struct event_column *text_col[CALL_MAX_ARGS] = { NULL };	/* arguments held as strings */
 	uint8_t have = 0;
 	const struct event_column *ret_col;
 	int64_t ret = 0;
@@ -648,7 +656,10 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		enter_rec.data = enter->data;
 		enter_rec.size = enter->size;
 		for (int i = 0; i < s->enter->nr_columns; i++)
-			if (s->arg_of[i] >= 0 &&
+			if (s->arg_of[i] >= 0 && (s->enter->columns[i].kind == COLUMN_TEXT ||
+						  s->enter->columns[i].kind == COLUMN_TEXT_DYNAMIC))
+				text_col[s->arg_of[i]] = &s->enter->columns[i];
+			else if (s->arg_of[i] >= 0 &&
 			    event_field_int(c->tep, &s->enter->columns[i], &enter_rec, &args[s->arg_of[i]]))
 				have |= 1u << s->arg_of[i];
 	}
@@ -677,8 +688,13 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		row_null(q);
 	row_int(q, s->id);
 	for (int i = 0; i < k->nr_args; i++) {
+		const char *text;
+		int len;
+
 		if (have & (1u << i))
 			row_int(q, args[i]);
+		else if (text_col[i] && event_field_string(c->tep, text_col[i], &enter_rec, &text, &len))
+			row_text(q, text, len);
 		else
 			row_null(q);
 	}
@@ -979,9 +995,9 @@ static int create_views(struct calls *c)
 			if (!decode)
 				sqlite3_str_appendf(s, "\"%w\"", name);
 			else if (!strcmp(decode, "hex"))
-				sqlite3_str_appendf(s, "CASE WHEN \"%w\" IS NOT NULL THEN"
-						    " printf('0x%%x', \"%w\") END AS \"%w\"", name, name,
-						    name);
+				sqlite3_str_appendf(s, "CASE typeof(\"%w\") WHEN 'integer' THEN"
+						    " printf('0x%%x', \"%w\") ELSE \"%w\" END AS \"%w\"",
+						    name, name, name, name);
 			else
 				append_flags(s, name, decode);
 		}

@@ -328,6 +328,17 @@ bool event_field_text(struct tep_handle *tep, const struct event_column *col,
 	return true;
 }
 
+bool event_field_string(struct tep_handle *tep, const struct event_column *col,
+			const struct tep_record *rec, const char **text, int *len)
+{
+	int offset, size;
+
+	if (col->kind == COLUMN_TEXT_DYNAMIC &&
+	    (!dynamic_payload(tep, col->field, rec, &offset, &size) || size == 0))
+		return false;
+	return event_field_text(tep, col, rec, text, len);
+}
+
 /* The bytes of a field as they are, clipped to the record: what "stored raw" means. */
 static void queue_raw(struct row_queue *q, const struct tep_format_field *f,
 		      const struct tep_record *rec)

@@ -132,4 +132,13 @@ bool event_field_int(struct tep_handle *tep, const struct event_column *col,
 bool event_field_text(struct tep_handle *tep, const struct event_column *col,
 		      const struct tep_record *rec, const char **text, int *len);
 
+/*
+ * event_field_string - event_field_text for a value that may be missing: also
+ * false when a __data_loc string holds no bytes at all, not even its NUL,
+ * which is what a kprobe's string fetch stores when it cannot read the
+ * memory (an empty string holds its NUL).
+ */
+bool event_field_string(struct tep_handle *tep, const struct event_column *col,
+			const struct tep_record *rec, const char **text, int *len);
+
 #endif

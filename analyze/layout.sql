@@ -463,7 +463,7 @@ CREATE TABLE IF NOT EXISTS fd_history (
 	opened_id INTEGER,		-- the fd_history row of the call that opened its file; NULL: unknown
 	kind TEXT,			-- 'file' (open*, creat), 'memfd'; NULL: unknown
 	path TEXT,			-- when known: the snapshot's, or the call's string argument
-	path_source TEXT,		-- 'snapshot', 'call'
+	path_source TEXT,		-- 'snapshot' (/proc/PID/fd), 'call' (the string a kprobe fetched)
 	cloexec INTEGER			-- close-on-exec: 0, 1; NULL: unknown
 );
 CREATE INDEX IF NOT EXISTS fd_history_pid ON fd_history (capture_id, pid, fd);
@@ -484,8 +484,9 @@ CREATE TABLE IF NOT EXISTS vma_file (
 	opened_id INTEGER,		-- the life of the call that opened the file: fd_history(id)
 	fd_kind TEXT,			-- that life's kind: 'file', 'memfd'
 	path TEXT,			-- NULL: unknown
-	path_source TEXT,		-- 'recorder maps', 'recorder fd', 'recorder gone', 'fd snapshot',
-					-- 'fd call', 'snapshot'
+	path_source TEXT,		-- 'fd call' (the opening call's fetched string: an absolute path
+					-- or a memfd's name, first), 'recorder maps', 'recorder fd',
+					-- 'recorder gone', 'fd snapshot', 'snapshot' (fds.c: fdt_resolve)
 	memfd INTEGER,			-- 1: a memfd (memfd_create, or /memfd:NAME)
 	deleted INTEGER,		-- 1: the file was deleted (' (deleted)'), memfds aside
 	place TEXT			-- a world-writable or tmpfs directory it is under: '/dev/shm',

@@ -11,7 +11,8 @@
 --   capture never saw that address mapped (it may have been mapped before the capture began).
 --   The file behind the range (vma_file): its path and how it is known ('recorder maps' /
 --   'recorder fd': the recorder looked it up as the mmap happened; 'snapshot': the recorder's
---   copy of /proc/PID/maps; 'fd snapshot' / 'fd call': the descriptor's name), the call that
+--   copy of /proc/PID/maps; 'fd call': the path the opening call was given, fetched by a
+--   kprobe; 'fd snapshot': the descriptor's name in a snapshot), the call that
 --   opened it (opened_by, opened_by_id), whether it is a memfd or a deleted file, and the
 --   world-writable or tmpfs place it is under.  NULL where the capture does not tell.
 -- why: "what did this address hold when the crash / the suspicious call happened?" is the

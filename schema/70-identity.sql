@@ -12,12 +12,17 @@
 -- Tags: descriptors, flags, modes, pids and counts are plain values (K);
 -- pointers into the caller's memory (file names, struct open_how, iovecs,
 -- argv) are U.  A syscall tracepoint holds the pointer, not the string it
--- points at; on this kernel the file behind a descriptor comes from /proc,
--- which the recorder reads as it sees an mmap of the descriptor (the
--- maptrail:file records, see README).
+-- points at: on a kernel without kprobes (this machine) the file behind a
+-- descriptor comes from /proc, which the recorder reads as it sees an mmap
+-- of the descriptor (the maptrail:file records, see README).
 --
--- Only tracepoint sources: the call tables hold integers, so the user
--- strings a kprobe could fetch ('+0(+0x68(%di)):ustring') have no column yet.
+-- Where kprobes exist, the calls that name a file (open, openat, openat2,
+-- creat, memfd_create) have kprobe sources below that fetch the path (the
+-- memfd's name) itself, as the string the pointer points at: the call table
+-- then holds that string (TEXT) where a tracepoint capture holds the pointer
+-- (INTEGER), and the descriptor's life (fd_history) and every mapping of it
+-- (vma_file) are named by it (path_source 'call', 'fd call').  The other
+-- identity calls have tracepoint sources only: their arguments are numbers.
 
 INSERT INTO schema_event (name, description, seed_page, ret_type, ret_decode) VALUES
 	('open', 'open and possibly create a file', NULL, 'int', NULL),
@@ -112,12 +117,56 @@ INSERT INTO schema_arg_source (event, backend, arch, abi, position, field, fetch
 	WHERE event IN ('open', 'openat', 'openat2', 'creat', 'memfd_create', 'dup', 'dup2',
 		'dup3', 'fcntl', 'close', 'close_range', 'execveat', 'ptrace', 'process_vm_writev');
 
+-- Kprobe sources, x86_64 native ABI: __x64_sys_<call>, whose pt_regs * is
+-- in %di (di, si, dx, r10 at 0x70, 0x68, 0x60, 0x38: see 20-sources.sql).
+-- The path is '+u0(<the pointer>):string': a user-space dereference read
+-- as a string (strncpy_from_user_nofault at the call's entry), which
+-- kprobetrace.rst gives as equivalent to '+0(<the pointer>):ustring'; both
+-- came in Linux 5.5, and the plan takes these sources only where the
+-- kernel's tracefs README lists +u<offset> (kprobe_user_fetch), else the
+-- tracepoints.  A page the process has not touched yet cannot be read from
+-- a kprobe (no page fault there): the field then holds no bytes at all and
+-- the call table NULL, never a guess.  The numbers follow the prototypes as
+-- in 20-sources.sql: int as :s32 (AT_FDCWD reads -100), unsigned int :u32,
+-- umode_t :u16, pointers and size_t :u64.
+INSERT INTO schema_source (event, backend, arch, abi, enter_system, enter_event, exit_system, exit_event, ret_field, symbol) VALUES
+	('open', 'kprobe', 'x86_64', 'native', 'maptrail', 'open_x64', 'maptrail', 'open_x64_ret', 'ret', '__x64_sys_open'),
+	('openat', 'kprobe', 'x86_64', 'native', 'maptrail', 'openat_x64', 'maptrail', 'openat_x64_ret', 'ret', '__x64_sys_openat'),
+	('openat2', 'kprobe', 'x86_64', 'native', 'maptrail', 'openat2_x64', 'maptrail', 'openat2_x64_ret', 'ret', '__x64_sys_openat2'),
+	('creat', 'kprobe', 'x86_64', 'native', 'maptrail', 'creat_x64', 'maptrail', 'creat_x64_ret', 'ret', '__x64_sys_creat'),
+	('memfd_create', 'kprobe', 'x86_64', 'native', 'maptrail', 'memfd_create_x64', 'maptrail', 'memfd_create_x64_ret', 'ret', '__x64_sys_memfd_create');
+INSERT INTO schema_arg_source (event, backend, arch, abi, position, field, fetch) VALUES
+	-- open(const char *filename, int flags, umode_t mode)
+	('open', 'kprobe', 'x86_64', 'native', 0, 'filename', '+u0(+0x70(%di)):string'),
+	('open', 'kprobe', 'x86_64', 'native', 1, 'flags', '+0x68(%di):s32'),
+	('open', 'kprobe', 'x86_64', 'native', 2, 'mode', '+0x60(%di):u16'),
+	-- openat(int dfd, const char *filename, int flags, umode_t mode)
+	('openat', 'kprobe', 'x86_64', 'native', 0, 'dfd', '+0x70(%di):s32'),
+	('openat', 'kprobe', 'x86_64', 'native', 1, 'filename', '+u0(+0x68(%di)):string'),
+	('openat', 'kprobe', 'x86_64', 'native', 2, 'flags', '+0x60(%di):s32'),
+	('openat', 'kprobe', 'x86_64', 'native', 3, 'mode', '+0x38(%di):u16'),
+	-- openat2(int dfd, const char *filename, struct open_how *how, size_t usize)
+	('openat2', 'kprobe', 'x86_64', 'native', 0, 'dfd', '+0x70(%di):s32'),
+	('openat2', 'kprobe', 'x86_64', 'native', 1, 'filename', '+u0(+0x68(%di)):string'),
+	('openat2', 'kprobe', 'x86_64', 'native', 2, 'how', '+0x60(%di):u64'),
+	('openat2', 'kprobe', 'x86_64', 'native', 3, 'usize', '+0x38(%di):u64'),
+	-- creat(const char *pathname, umode_t mode)
+	('creat', 'kprobe', 'x86_64', 'native', 0, 'pathname', '+u0(+0x70(%di)):string'),
+	('creat', 'kprobe', 'x86_64', 'native', 1, 'mode', '+0x68(%di):u16'),
+	-- memfd_create(const char *uname, unsigned int flags)
+	('memfd_create', 'kprobe', 'x86_64', 'native', 0, 'uname', '+u0(+0x70(%di)):string'),
+	('memfd_create', 'kprobe', 'x86_64', 'native', 1, 'flags', '+0x68(%di):u32');
+
 -- Hooks: no page documents them; each gets its natural sys_<call> name.
 INSERT INTO schema_hook (event, documented, kind, purpose, status, linux_symbol, kernels, note)
 	SELECT name, 'sys_' || name, 'kprobe+kretprobe', NULL, 'renamed', '__x64_sys_' || name,
 	       '4.17+ (x86_64)',
 	       'The natural hook sys_' || name || ' is __x64_sys_' || name ||
-	       ' on x86_64 since 4.17.  maptrail reads ' || name || ' through its syscall tracepoints.'
+	       ' on x86_64 since 4.17.  maptrail reads ' || name ||
+	       CASE WHEN name IN ('open', 'openat', 'openat2', 'creat', 'memfd_create')
+	            THEN ' there (its path as a string) where kprobes and user-memory fetches exist,'
+	                 || ' else through its syscall tracepoints (the path''s address only).'
+	            ELSE ' through its syscall tracepoints.' END
 	FROM schema_event WHERE name IN ('open', 'openat', 'openat2', 'creat', 'memfd_create',
 		'dup', 'dup2', 'dup3', 'fcntl', 'close', 'close_range', 'execveat', 'ptrace',
 		'process_vm_writev');

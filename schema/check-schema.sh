@@ -93,7 +93,8 @@ check "kprobe arg field is not the argument name" \
 	   JOIN schema_arg a USING (event, position) WHERE x.backend = 'kprobe' AND x.field <> a.name;"
 check "kprobe fetch malformed" \
 	"SELECT event, arch, abi, position, quote(fetch) FROM schema_arg_source WHERE backend = 'kprobe' AND (fetch IS NULL
-	   OR NOT (fetch GLOB '*:[us][0-9]*' OR fetch GLOB '*:x[0-9]*')
+	   OR NOT (fetch GLOB '*:[us][0-9]*' OR fetch GLOB '*:x[0-9]*'
+	           OR fetch GLOB '+u0(*):string' OR fetch GLOB '*:ustring')
 	   OR (arch = 'x86_64' AND fetch NOT GLOB '*(%di)*')
 	   OR (arch = 'aarch64' AND fetch NOT GLOB '*(%x0)*'));"
 

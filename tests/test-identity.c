@@ -217,6 +217,30 @@ static int64_t call(struct fixture *f, const char *table, int pid, int tid, int6
 #define MEMFD(f, pid, ts, fd)									\
 	call(f, "memfd_create", pid, pid, ts, fd, 2, "uname", (int64_t)0x5000, "flags", (int64_t)0)
 
+/*
+ * A call of @table (open*, creat, memfd_create) by PID at @ts returning @fd,
+ * whose path argument the capture holds as the string @path (a kprobe's
+ * fetch; NULL: it read nothing), as analyze stores and feeds it.
+ */
+static int64_t named_call(struct fixture *f, const char *table, int64_t ts, int64_t fd,
+			  const char *path)
+{
+	int op = fdt_op_by_name(table);
+	struct fdt_call c = { .op = op, .id = f->next_id++, .ts = ts + 10, .pid = PID, .tid = PID,
+			      .ret = fd, .path = path };
+
+	assert_true(op >= 0 && fdt_op_path_arg(op) >= 0);
+	assert_int_equal(cmn_db_exec(&f->db, "INSERT INTO \"%w\" (id, capture_id, ts, ts_exit, pid,"
+				     " tid, comm, source_id, enter_id, exit_id, \"%w\", ret) VALUES"
+				     " (%lld, 1, %lld, %lld, %d, %d, 'loader', 1, 1, 1, %Q, %lld)",
+				     table, fdt_op_args(op)[fdt_op_path_arg(op)], (long long)c.id,
+				     (long long)ts, (long long)ts + 10, PID, PID, path,
+				     (long long)fd), 0);
+	assert_int_equal(task_map_event(f->tasks, PID, (uint64_t)ts), 0);
+	assert_int_equal(hist_table_fd_call(f->history, &c, 1), 0);
+	return c.id;
+}
+
 /* The recorder's answer for the mmap that returned @addr. */
 static void file_record(struct fixture *f, int64_t ts, int pid, int64_t addr, int fd,
 			const char *path, const char *how)
@@ -256,7 +280,8 @@ static int64_t finish(struct fixture *f)
 	assert_int_equal(hist_table_part_close(f->history), 0);
 	assert_int_equal(cmn_db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
 	assert_int_equal(hist_table_complete(f->history, "part"), 0);
-	assert_int_equal(fdt_resolve(&f->db, 1), 0);
+	if (fdt_resolve(&f->db, 1) < 0)
+		fail_msg("fdt_resolve: %s", f->db.err);
 	assert_int_equal(ident_views(&f->db), 0);
 	n = findings_build(&f->db, f->detections, f->nr_detections, NULL);
 	if (n < 0)
@@ -500,6 +525,55 @@ static void test_fd_fork_gone(void **state)
 				 " vma_file"), "NULL|recorder gone");
 }
 
+/*
+ * A kprobe capture: the path each opening call was given names the file.  An
+ * absolute one and a memfd's name win over what /proc said later (which still
+ * tells the kind: deleted); a relative one yields to /proc's name and names
+ * the file only when /proc said nothing; a fetch that read nothing names
+ * nothing, and the recorder's 'gone' is not overruled by a guess.
+ */
+static void test_fd_path_fetched(void **state)
+{
+	struct fixture *f = *state;
+
+	named_call(f, "openat", 100, 3, "/tmp/stage/libx.so");
+	MMAP(f, PID, 200, A(0), 1, 5, PRIVATE, 3);
+	file_record(f, 300, PID, A(0), 3, "/tmp/stage/libx.so (deleted)", "maps");
+	named_call(f, "memfd_create", 400, 4, "jit");
+	MMAP(f, PID, 500, A(8), 1, 5, PRIVATE, 4);
+	file_record(f, 600, PID, A(8), 4, "/memfd:jit (deleted)", "maps");
+	named_call(f, "openat", 700, 5, "lib/liby.so");
+	MMAP(f, PID, 800, A(16), 1, 1, PRIVATE, 5);
+	file_record(f, 900, PID, A(16), 5, "/opt/app/lib/liby.so", "maps");
+	named_call(f, "open", 1000, 6, "data.bin");
+	MMAP(f, PID, 1100, A(24), 1, 1, PRIVATE, 6);
+	named_call(f, "openat", 1200, 7, NULL);
+	MMAP(f, PID, 1300, A(32), 1, 1, PRIVATE, 7);
+	file_record(f, 1400, PID, A(32), 7, "", "gone");
+	finish(f);
+
+	/* the call table holds the strings; fd_history each descriptor's name from its call */
+	assert_string_equal(text(f, "SELECT typeof(filename) || ' ' || filename FROM openat"
+				 " WHERE ret = 3"), "text /tmp/stage/libx.so");
+	assert_string_equal(text(f, "SELECT path || '|' || path_source FROM fd_history WHERE fd = 4"),
+			    "jit|call");
+	assert_int_equal(scalar(f, "SELECT count(*) FROM fd_history WHERE fd = 7 AND path IS NULL"), 1);
+	assert_string_equal(text(f, "SELECT path || '|' || path_source || '|' || deleted || '|' ||"
+				 " place FROM vma_file WHERE addr = %lld", A(0)),
+			    "/tmp/stage/libx.so|fd call|1|/tmp");
+	assert_string_equal(text(f, "SELECT path || '|' || path_source || '|' || memfd || '|' ||"
+				 " deleted FROM vma_file WHERE addr = %lld", A(8)), "jit|fd call|1|0");
+	assert_string_equal(text(f, "SELECT path || '|' || path_source FROM vma_file WHERE addr = %lld",
+				 A(16)), "/opt/app/lib/liby.so|recorder maps");
+	assert_string_equal(text(f, "SELECT path || '|' || path_source FROM vma_file WHERE addr = %lld",
+				 A(24)), "data.bin|fd call");
+	assert_string_equal(text(f, "SELECT coalesce(path, 'NULL') || '|' || path_source FROM vma_file"
+				 " WHERE addr = %lld", A(32)), "NULL|recorder gone");
+	/* the detections name the file by the fetched path */
+	assert_int_equal(found(f, "exec-memfd", "high", "of jit (private, name from fd call"), 1);
+	assert_int_equal(found(f, "exec-deleted", "high", "/tmp/stage/libx.so"), 1);
+}
+
 /* --- detections ----------------------------------------------------------- */
 
 static void test_exec_memfd(void **state)
@@ -674,6 +748,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_snapshot_keeps_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_fork_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_path_fetched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_memfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_memfd_by_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_deleted_and_tmp, setup, teardown),

@@ -355,8 +355,11 @@ static void test_syntax_x86_64(void **state)
 
 	(void)state;
 	check_arch("x86_64", x86_64_regs, "(%di)", &checked);
-	/* 7 native __x64_sys_* and 8 i386 entry points (mmap and mmap2 among them) */
-	assert_int_equal(checked, 15);
+	/*
+	 * 7 native __x64_sys_* and 8 i386 entry points (mmap and mmap2 among
+	 * them), and the 5 identity calls that name a file (70-identity.sql)
+	 */
+	assert_int_equal(checked, 20);
 }
 
 static void test_syntax_aarch64(void **state)
@@ -497,7 +500,8 @@ static void test_no_kprobes(void **state)
 		assert_non_null(strstr(ev->why, "kprobe_events"));
 		assert_true(source(ev, "tracepoint", "native")->used);
 		assert_false(source(ev, "kprobe", "native")->used);
-		assert_false(source(ev, "kprobe", "i386")->used);
+		/* the identity calls that name a file have no i386 source */
+		assert_true(!source(ev, "kprobe", "i386") || !source(ev, "kprobe", "i386")->used);
 	}
 	rec_plan_free(p);
 
@@ -534,12 +538,16 @@ static void test_missing_symbol(void **state)
 	rec_plan_free(p);
 }
 
-/* Without +u<offset> the i386 mmap (a user-memory struct) is left out, the rest stays. */
+/*
+ * Without +u<offset> the i386 mmap (a user-memory struct) and the path of
+ * openat are left out, the rest stays.
+ */
 static void test_user_fetch(void **state)
 {
 	struct fake f = { 0 };
 	struct rec_plan *p = plan_for("x86_64", true, false, &f, REC_BACKEND_AUTO, NULL);
 	struct rec_event_plan *ev = event(p, "mmap");
+	char *def;
 
 	(void)state;
 	assert_string_equal(ev->backend, "kprobe");
@@ -547,6 +555,21 @@ static void test_user_fetch(void **state)
 	assert_false(source(ev, "kprobe", "i386")->used);
 	assert_non_null(strstr(source(ev, "kprobe", "i386")->why, "user memory"));
 	assert_true(source(event(p, "mmap2"), "kprobe", "i386")->used);
+	/* a path is a user string: openat falls back to its tracepoints, saying why */
+	ev = event(p, "openat");
+	assert_string_equal(ev->backend, "tracepoint");
+	assert_non_null(strstr(source(ev, "kprobe", "native")->why, "user memory"));
+	assert_non_null(strstr(source(ev, "kprobe", "native")->why, "+u0(+0x68(%di)):string"));
+	rec_plan_free(p);
+
+	/* where it can, the path is fetched as a string */
+	p = plan_for("x86_64", true, true, &f, REC_BACKEND_AUTO, NULL);
+	ev = event(p, "openat");
+	assert_string_equal(ev->backend, "kprobe");
+	def = rec_kprobe_definition(source(ev, "kprobe", "native"), false);
+	assert_string_equal(def, "p:maptrail/openat_x64 __x64_sys_openat dfd=+0x70(%di):s32"
+			    " filename=+u0(+0x68(%di)):string flags=+0x60(%di):s32 mode=+0x38(%di):u16");
+	free(def);
 	rec_plan_free(p);
 }
 

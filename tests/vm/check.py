@@ -19,7 +19,22 @@ OUTDIR holds what the VM sent back and the host made of it:
 2. t.db: the same for the native calls, through syscalls:sys_enter_*/exit_*:
    and none of the i386 calls is there -- a tracepoint capture cannot see
    them; that is the forensic reason for kprobes.
-3. plan.txt: kprobes available on KERNEL; every hook of schema_hook reported
+3. k.db (and s.db): the files by name.  The workload openat()s a file under
+   /tmp and memfd_create()s a memfd, prints each descriptor and the string it
+   passed, and maps both r-x: the kprobes on __x64_sys_openat and
+   __x64_sys_memfd_create fetched the strings (the call tables hold them as
+   TEXT), the descriptors' lives (fd_history, path_source 'call') and the
+   mappings (vma_file, path_source 'fd call') carry exactly the printed
+   strings, the recorder's independent look at /proc (mmap_file) agrees
+   (/tmp/... itself, and /memfd:NAME (deleted)), and the findings
+   exec-writable-place and exec-memfd name them at the mapped addresses.
+   A third openat reads its path from a page mapped but never touched: the
+   kprobe cannot fault it in, so the call row's path is NULL, nothing is
+   named from the call, and the mapping takes /proc's name -- never a guess.
+   t.db: the same workload through tracepoints: the call tables hold the
+   pointers (INTEGER), nothing is named from a call, and the mappings take
+   /proc's names ('recorder maps') -- the tracepoint path, unchanged.
+4. plan.txt: kprobes available on KERNEL; every hook of schema_hook reported
    with what it is on this kernel, checked against the VM's kallsyms: a
    symbol the kernel has is reported found, one it lacks (do_mremap on 6.1)
    is reported absent, a hook with no Linux symbol (update_mmap_zero_pfn)
@@ -49,6 +64,8 @@ def printed_calls(path):
     pid = int(re.match(r'pid=(\d+)$', lines[0]).group(1))
     calls = []
     for line in lines[1:]:
+        if line.startswith('file='):
+            continue
         kv = dict(item.split('=', 1) for item in line.split())
         call = {'event': kv.pop('call'), 'abi': kv.pop('abi'), 'tid': int(kv.pop('tid')),
                 'ret': int(kv.pop('ret'), 0) % M64, 'errno': int(kv.pop('errno')),
@@ -114,7 +131,8 @@ def check_kprobe(out, cap='k', what='kprobe capture'):
     before = len(problems)
     pid, calls = printed_calls(os.path.join(out, cap + '.out'))
     db = sqlite3.connect(os.path.join(out, cap + '.db'))
-    # the memory calls: the identity events (open, close, ...) have tracepoint rows only
+    # the memory calls: most identity events (close, dup, ...) have tracepoint rows only
+    # (the kprobe ones, openat and memfd_create, are check_names' business)
     backends = {r[0] for r in db.execute(
         "SELECT DISTINCT backend FROM call_source WHERE event IN"
         " (SELECT name FROM schema_event WHERE family = 'memory')")}
@@ -191,6 +209,111 @@ def check_tracepoint(out):
              ', '.join(c['event'] for c in i386)))
 
 
+def printed_files(path):
+    """The file= lines: call, fd and the path (memfd name) passed, in order."""
+    files = []
+    for line in open(path).read().splitlines():
+        if line.startswith('file='):
+            kv = dict(item.split('=', 1) for item in line.split())
+            files.append({'call': kv['file'], 'fd': int(kv['fd']), 'path': kv['path'],
+                          'unread': kv.get('unread') == '1', 'line': line})
+    return files
+
+
+def check_names(out, cap, what):
+    """The files the workload opened, named in cap.db by the strings it passed (kprobe
+    captures) or by /proc (tracepoint captures)."""
+    before = len(problems)
+    kprobes = cap != 't'
+    pid, calls = printed_calls(os.path.join(out, cap + '.out'))
+    files = printed_files(os.path.join(out, cap + '.out'))
+    db = sqlite3.connect(os.path.join(out, cap + '.db'))
+    if not files:
+        # an older vmwork's output (the fixtures, tests/e2e/kprobe-fixture.sh); run.sh
+        # makes sure the workload it builds prints them
+        print('ok: %s: no file= lines (an older workload): names not checked' % what)
+        return
+    if [(f['call'], f['unread']) for f in files] != [('openat', False), ('memfd_create', False),
+                                                     ('openat', True)]:
+        problem('%s.out: want openat, memfd_create and an unread openat, got %s' % (cap, files))
+        return
+    shown = []
+    for f in files:
+        # the path of an unread one was in a page never touched: no kprobe can read it
+        fetched = kprobes and not f['unread']
+        # The mmap the workload printed right after the file= line, and where it landed.
+        nxt = open(os.path.join(out, cap + '.out')).read().splitlines()
+        line = nxt[nxt.index(f['line']) + 1]
+        m = [c for c in calls if c['line'] == line]
+        if not m or m[0]['event'] != 'mmap' or m[0]['args']['fd'] != f['fd']:
+            problem('%s.out: no mmap of fd %d after %s' % (cap, f['fd'], f['line']))
+            continue
+        addr = m[0]['ret']
+        arg = 'filename' if f['call'] == 'openat' else 'uname'
+        row = db.execute('SELECT typeof(c."%s"), c."%s", s.backend FROM "%s" c JOIN call_source s'
+                         ' ON s.id = c.source_id WHERE c.pid = ? AND c.ret = ?'
+                         ' ORDER BY c.ts DESC LIMIT 1' % (arg, arg, f['call']),
+                         (pid, f['fd'])).fetchone()
+        want = ('text', f['path'], 'kprobe') if fetched else \
+            ('null', None, 'kprobe') if kprobes else ('integer', row and row[1], 'tracepoint')
+        if row != want:
+            problem('%s.db: the %s call that made fd %d: (type, %s, backend) %s, want %s'
+                    % (cap, f['call'], f['fd'], arg, row, want))
+        life = db.execute("SELECT path, path_source, kind FROM fd_history WHERE pid = ? AND"
+                          " fd = ? AND cause = ? ORDER BY ts_from DESC LIMIT 1",
+                          (pid, f['fd'], f['call'])).fetchone()
+        kind = 'file' if f['call'] == 'openat' else 'memfd'
+        # /proc, as the recorder read it behind the mapping: an independent reader.
+        proc = f['path'] if kind == 'file' else '/memfd:%s (deleted)' % f['path']
+        # without a fetched string, the descriptor's name is what a snapshot saw, if any
+        ok = life == (f['path'], 'call', kind) if fetched else \
+            life in ((None, None, kind), (proc, 'snapshot', kind))
+        if not ok:
+            problem('%s.db: fd_history of fd %d: %s, want %s' % (
+                cap, f['fd'], life, (f['path'], 'call', kind) if fetched else
+                'no name or /proc\'s from a snapshot'))
+        # The workload keeps them mapped 300 ms: 'maps', or 'fd' should it have been slow,
+        # or, on a starved host, 'gone' (too late: no name, which the fetched strings do
+        # not need).
+        rec = db.execute("SELECT path, how FROM mmap_file WHERE tgid = ? AND addr = ?",
+                         (pid, addr)).fetchall()
+        gone = rec == [('', 'gone')]
+        if not gone and (len(rec) != 1 or rec[0][0] != proc or rec[0][1] not in ('maps', 'fd')):
+            problem('%s.db: the recorder found %s behind 0x%x, want [(%r, maps)]'
+                    % (cap, rec, addr, proc))
+        vf = db.execute("SELECT path, path_source, memfd, place FROM vma_file WHERE pid = ? AND"
+                        " addr = ? AND map_call = 'mmap'", (pid, addr)).fetchall()
+        if fetched:
+            want = [(f['path'], 'fd call', int(kind == 'memfd'),
+                     '/tmp' if kind == 'file' else None)]
+        elif gone:
+            want = [(None, 'recorder gone', int(kind == 'memfd') or None, None)]
+        else:
+            want = [(proc, 'recorder ' + rec[0][1], int(kind == 'memfd'),
+                     '/tmp' if kind == 'file' else None)]
+        if vf != want:
+            problem('%s.db: vma_file at 0x%x: %s, want %s' % (cap, addr, vf, want))
+        if f['unread']:
+            shown.append('%s fd %d from an untouched page -> %s NULL, mapped at 0x%x named by %s'
+                         % (f['call'], f['fd'], arg, addr, vf[0][1] if vf else '?'))
+            if gone:
+                shown[-1] += ' (the recorder was too late: no name, none guessed)'
+            continue
+        detection = 'exec-writable-place' if kind == 'file' else 'exec-memfd'
+        hits = db.execute("SELECT severity, summary FROM findings WHERE detection = ? AND"
+                          " pid = ? AND addr = ?", (detection, pid, addr)).fetchall()
+        name = want[0][0]
+        if len(hits) != 1 or ' of %s (' % name not in hits[0][1]:
+            problem('%s.db: %s at 0x%x: want one finding naming %s, got %s'
+                    % (cap, detection, addr, name, hits))
+        shown.append('%s fd %d -> %s %s at 0x%x (%s)' % (
+            f['call'], f['fd'], detection, hits[0][0] if hits else '-', addr,
+            vf[0][0] if vf else '?'))
+    print('%s: %s: %s; %s' % (verdict(before), what,
+                              'named by the strings the calls were given' if kprobes
+                              else 'named by /proc, the calls hold pointers', '; '.join(shown)))
+
+
 def check_plan(out, kernel):
     before = len(problems)
     plan = open(os.path.join(out, 'plan.txt')).read()
@@ -204,7 +327,8 @@ def check_plan(out, kernel):
         problem('k.dat: only %d kallsyms' % len(syms))
     db = sqlite3.connect(os.path.join(out, 'k.db'))
     table = []
-    # The memory events: the identity events (schema/70-identity.sql) have
+    memory = {r[0] for r in db.execute("SELECT name FROM schema_event WHERE family = 'memory'")}
+    # The memory events: most identity events (schema/70-identity.sql) have
     # tracepoint sources only, and captures older than them lack them.
     for event, documented, status, symbol in db.execute(
             "SELECT event, documented, status, linux_symbol FROM schema_hook WHERE event IN"
@@ -232,8 +356,13 @@ def check_plan(out, kernel):
         if not ok:
             problem('plan: hook %s: %s on %s, but the plan says: %s' % (documented, truth, kernel, line))
         table.append('  %-16s %s' % (event, re.sub(r'^hook ', '', line)))
+    # the memory events, and the identity events whose path a kprobe fetches where the
+    # recorder's schema had that kprobe (an older plan, the fixtures', had not)
     for event in [r[0] for r in db.execute(
-            "SELECT name FROM schema_event WHERE family = 'memory'")]:
+            "SELECT name FROM schema_event WHERE family = 'memory' OR name IN (SELECT event"
+            " FROM schema_source WHERE backend = 'kprobe')")]:
+        if event not in memory and not re.search(r' maptrail:%s_x64 ' % re.escape(event), plan):
+            continue
         if not re.search(r'^%s: kprobe$' % re.escape(event), plan, re.M):
             problem('plan: event %s is not on kprobes' % event)
     print('%s: plan on %s: every documented hook reported, checked against its kallsyms:'
@@ -247,9 +376,12 @@ def main():
     out, kernel = sys.argv[1], sys.argv[2]
     check_kprobe(out)
     check_tracepoint(out)
+    check_names(out, 'k', 'kprobe capture, the files mapped r-x')
+    check_names(out, 't', 'tracepoint capture, the files mapped r-x')
     check_plan(out, kernel)
     if os.path.exists(os.path.join(out, 's.db')):
         check_kprobe(out, 's', 'maptrail-record (static, no libc) capture')
+        check_names(out, 's', 'maptrail-record capture, the files mapped r-x')
     if problems:
         for p in problems:
             print('FAIL: ' + p, file=sys.stderr)

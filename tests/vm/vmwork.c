@@ -16,6 +16,8 @@
  *	pid=1234
  *	call=mprotect abi=native tid=1234 addr=0x7f... len=4096 prot=0x1 ret=0x0 errno=0
  *	call=mprotect abi=i386 tid=1234 addr=0x40000000 len=4096 prot=0x1 ret=0x0 errno=0
+ *	file=openat tid=1234 fd=3 path=/tmp/vmwork-code.AbC123
+ *	file=openat tid=1234 fd=6 path=/tmp/vmwork-code.AbC123 unread=1
  *
  * - Arguments are named as the schema names them (schema/10-events.sql: the
  *   columns of the call tables), in the schema's order.
@@ -23,6 +25,9 @@
  *   pgoff decimal; fd and pkey signed decimal.  All parse with int(s, 0).
  * - ret is the kernel's raw 64-bit return value ("0x%lx"; -EINVAL is
  *   0xffffffffffffffea), errno 0 or the positive errno of a failure.
+ * - file= lines are the calls that name a file (openat, memfd_create): the
+ *   descriptor made and the path (the memfd's name) exactly as passed, which
+ *   a kprobe fetches as a string; the path has no blank.
  *
  * The sequence:
  *	mmap anonymous RW, mmap of a file MAP_SHARED
@@ -34,6 +39,12 @@
  *	pkey_mprotect with pkey -1
  *	mmap MAP_32BIT, then through int $0x80: mprotect (i386 number 125) of
  *	it, mmap2 (192) of one anonymous page and munmap (91) of that page
+ *	openat of a file under /tmp, mmap of it PROT_READ|PROT_EXEC (a library
+ *	loaded from a world-writable place); memfd_create, mmap of it
+ *	PROT_READ|PROT_EXEC (a fileless loader): the kprobe capture names both
+ *	by the strings the calls were given; openat of that file's path read
+ *	from a page mapped but never touched (the kprobe reads nothing: the
+ *	capture must not guess), mmap of it read-only
  *	munmap of everything mapped
  * Any unexpected result is reported on stderr and the exit status is 1.
  */
@@ -100,6 +111,20 @@ static long i386ret(long r, int *err)
 {
 	*err = (unsigned long)r >= (unsigned long)-4095 ? (int)-r : 0;
 	return r;
+}
+
+/*
+ * The descriptor @call made, and the path it was given (see the header);
+ * @unread: the path was in a page the process had never touched.
+ */
+static void emit_file(const char *call, long fd, const char *path, int unread)
+{
+	char line[512];
+	int n;
+
+	n = snprintf(line, sizeof(line), "file=%s tid=%ld fd=%ld path=%s%s\n", call,
+		     (long)syscall(SYS_gettid), fd, path, unread ? " unread=1" : "");
+	put(line, n);
 }
 
 static void emit(const char *call, const char *abi, const char *args, long ret, int err)
@@ -246,13 +271,80 @@ static long i386_munmap(unsigned int addr, unsigned int len, int *err)
 	return r;
 }
 
+/*
+ * A page of code in a file under /tmp, opened by a raw openat and mapped
+ * r-x.  The path is on the stack, written just before: a kprobe cannot fault
+ * a page in, so the string it fetches must be in memory already.
+ */
+static unsigned long map_code_file(char *code, long *cfd)
+{
+	unsigned char ret = 0xc3;
+	int err, fd = mkstemp(code);
+
+	if (fd < 0)
+		die("cannot create %s: %s", code, strerror(errno));
+	if (pwrite(fd, &ret, 1, 0) != 1 || ftruncate(fd, pg) < 0)
+		die("%s: %s", code, strerror(errno));
+	close(fd);
+	*cfd = syscall(SYS_openat, AT_FDCWD, code, O_RDONLY | O_CLOEXEC);
+	if (*cfd < 0)
+		die("openat %s: %s", code, strerror(errno));
+	emit_file("openat", *cfd, code, 0);
+	return ok("mmap code file", do_mmap(0, pg, PROT_READ | PROT_EXEC, MAP_PRIVATE, *cfd, 0,
+		  &err), &err);
+}
+
+/* A memfd, named, sized and mapped r-x: what a fileless loader does. */
+static unsigned long map_memfd(long *mfd)
+{
+	char name[] = "vmwork-jit";
+	int err;
+
+	*mfd = syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+	if (*mfd < 0)
+		die("memfd_create: %s", strerror(errno));
+	emit_file("memfd_create", *mfd, name, 0);
+	if (ftruncate(*mfd, pg) < 0)
+		die("ftruncate memfd: %s", strerror(errno));
+	return ok("mmap memfd", do_mmap(0, pg, PROT_READ | PROT_EXEC, MAP_PRIVATE, *mfd, 0,
+		  &err), &err);
+}
+
+/*
+ * openat of @path read from a page the process mapped but never touched: a
+ * kprobe cannot fault a page in, so its fetch reads nothing, while the
+ * kernel's own read faults it in and opens the file.  The capture must say
+ * it does not know the string, never guess it.  The file is then mapped
+ * read-only, for /proc to name.
+ */
+static unsigned long map_by_untouched_path(const char *path, long *ufd, unsigned long *names)
+{
+	char tmp[] = "/tmp/vmwork-name.XXXXXX";
+	size_t n = strlen(path) + 1;
+	int err, fd = mkstemp(tmp);
+
+	if (fd < 0 || pwrite(fd, path, n, 0) != (ssize_t)n)
+		die("%s: %s", tmp, strerror(errno));
+	*names = ok("mmap untouched name", do_mmap(0, pg, PROT_READ, MAP_PRIVATE, fd, 0, &err),
+		    &err);
+	close(fd);
+	unlink(tmp);
+	*ufd = syscall(SYS_openat, AT_FDCWD, (const char *)*names, O_RDONLY | O_CLOEXEC);
+	if (*ufd < 0)
+		die("openat of an untouched path: %s", strerror(errno));
+	emit_file("openat", *ufd, path, 1);
+	return ok("mmap by untouched path", do_mmap(0, pg, PROT_READ, MAP_PRIVATE, *ufd, 0, &err),
+		  &err);
+}
+
 int main(void)
 {
-	unsigned long anon, file, wx, grow, mv, dst, moved, fixed, low, m2;
-	char path[] = "/tmp/vmwork.XXXXXX";
+	unsigned long anon, file, wx, grow, mv, dst, moved, fixed, low, m2, code_map, memfd_map;
+	unsigned long names_map, untouched_map;
+	char path[] = "/tmp/vmwork.XXXXXX", code[] = "/tmp/vmwork-code.XXXXXX";
 	char line[64];
 	int err, fd, n;
-	long r;
+	long r, cfd, mfd, ufd;
 
 	pg = sysconf(_SC_PAGESIZE);
 	n = snprintf(line, sizeof(line), "pid=%ld\n", (long)getpid());
@@ -321,6 +413,12 @@ int main(void)
 		die("i386 mmap2 returned 0x%lx, above 4 GiB", m2);
 	ok("i386 munmap", i386_munmap(m2, pg, &err), &err);
 
+	code_map = map_code_file(code, &cfd);
+	memfd_map = map_memfd(&mfd);
+	untouched_map = map_by_untouched_path(code, &ufd, &names_map);
+	/* Mapped a while, as a loader's code stays: the recorder's /proc look (a few ms) finds it. */
+	usleep(300000);
+
 	ok("munmap anon", do_munmap(anon, 4 * pg, &err), &err);
 	ok("munmap file", do_munmap(file, 4 * pg, &err), &err);
 	ok("munmap wx", do_munmap(wx, pg, &err), &err);
@@ -328,6 +426,14 @@ int main(void)
 	ok("munmap fifth page", do_munmap(mv + 4 * pg, pg, &err), &err);
 	ok("munmap fixed", do_munmap(fixed, 8 * pg, &err), &err);
 	ok("munmap low", do_munmap(low, pg, &err), &err);
+	ok("munmap code file", do_munmap(code_map, pg, &err), &err);
+	ok("munmap memfd", do_munmap(memfd_map, pg, &err), &err);
+	ok("munmap untouched name", do_munmap(names_map, pg, &err), &err);
+	ok("munmap by untouched path", do_munmap(untouched_map, pg, &err), &err);
 	close(fd);
+	close(cfd);
+	close(mfd);
+	close(ufd);
+	unlink(code);
 	return 0;
 }
