@@ -575,12 +575,7 @@ int fdt_resolve(struct cmn_db *db, int64_t capture_id)
 	 * nothing else does.
 	 */
 	return cmn_db_exec(db,
-		/*
-		 * Made once the rows are in: the first UPDATE looks, per mapping,
-		 * for a later mmap at its address, which without it scanned every
-		 * vma_file row (a system-wide second: 87 s, 4 s with it).
-		 */
-		"CREATE INDEX IF NOT EXISTS vma_file_pid_addr ON vma_file (capture_id, pid, addr);"
+		/* the later-mmap lookups go through vma_file_addr (layout.sql) */
 		"UPDATE vma_file AS v SET (path, path_source) = (SELECT r.path, 'recorder ' || r.how"
 		"  FROM mmap_file AS r WHERE r.capture_id = v.capture_id AND r.addr = v.addr"
 		"   AND (r.tgid = v.pid OR r.tid = v.pid) AND r.ts >= v.ts"
