@@ -14,7 +14,7 @@
  * PRAGMA user_version: the layout analyze/layout.sql creates.  A change that
  * an older maptrail could not read (or append to) takes the next number.
  */
-#define CMN_DB_LAYOUT_VERSION	4
+#define CMN_DB_LAYOUT_VERSION	5
 
 /*
  * cmn_severity_rank - a finding's severity as findings.severity_rank holds it:
