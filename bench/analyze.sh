@@ -4,7 +4,7 @@
 # `trace-cmd report` reading the same file.
 #
 #   bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N] [--runs R]
-#                    [--only NAME]...
+#                    [--only NAME]... [--memory]
 #
 # Builds nothing: BUILD (default "build", relative to the repository root
 # unless absolute) must hold bench/mapstorm and bench/flipstorm (to record)
@@ -32,6 +32,11 @@
 # analyze's own split of its time (-v: open, load, index, detections, ...)
 # and the rows it made.
 #
+# --memory measures instead how peak memory grows with the events: flip.dat
+# and the same shape with 2 and 4 times the iterations (flip-2x.dat,
+# flip-4x.dat: bench/flip-capture.sh --scale), one run each of report and
+# analyze, their peak RSS side by side.
+#
 # Recording needs root and tracefs (and leaves them as found: see the two
 # capture scripts).  Measuring existing captures needs neither.
 set -euo pipefail
@@ -41,7 +46,7 @@ root=$(cd "$here/.." && pwd)
 
 die() { echo "bench/analyze: $*" >&2; exit 1; }
 usage() {
-	echo "usage: bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N] [--runs R] [--only NAME]..." >&2
+	echo "usage: bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N] [--runs R] [--only NAME]... [--memory]" >&2
 	exit 2
 }
 
@@ -51,6 +56,7 @@ fresh=()
 work=/tmp/maptrail-bench
 runs=3
 only=()
+memory=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fresh) capture+=(--fresh); fresh=(--fresh); shift ;;
@@ -58,6 +64,7 @@ while [ $# -gt 0 ]; do
 	--procs|--events) [ $# -ge 2 ] || usage; capture+=("$1" "$2"); shift 2 ;;
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || usage; only+=("$2"); shift 2 ;;
+	--memory) memory=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -81,6 +88,37 @@ if [ ! -x /usr/bin/time ]; then
 	[ "$(id -u)" = 0 ] || die "/usr/bin/time is missing: apt-get install time"
 	echo "bench/analyze: installing /usr/bin/time (package time)"
 	apt-get install -y -qq time > /dev/null || die "apt-get install time failed"
+fi
+
+# --- peak memory against the number of events (--memory) ----------------------
+if [ "$memory" = 1 ]; then
+	[ -x "$maptrail" ] || die "$maptrail: missing (build first: meson compile -C $BUILD)"
+	out=()
+	for k in 1 2 4; do
+		BUILD=$BUILD "$here/flip-capture.sh" --work "$work" --scale "$k" "${fresh[@]}" ||
+			die "the flip capture x$k could not be made"
+		name=flip
+		[ "$k" = 1 ] || name=flip-${k}x
+		f=$(cd "$work" && pwd)/$name.dat
+		n=$("$count" "$f") || die "$f: cannot count its events"
+		echo "bench/analyze: measuring $name.dat ($n events)"
+		tf=$(mktemp)
+		/usr/bin/time -f '%e %M' -o "$tf" trace-cmd report -i "$f" > /dev/null 2>&1 ||
+			die "trace-cmd report -i $f failed"
+		read -r rs rkb < "$tf"
+		/usr/bin/time -f '%e %M' -o "$tf" "$maptrail" analyze "$f" -o "$work/$name.db" --force -q ||
+			die "maptrail analyze $f failed"
+		read -r as akb < "$tf"
+		rm -f "$tf" "$work/$name.db"
+		out+=("$(printf '%-12s %9s | %8s %8s | %8s %8s | %6s' "$name" "$n" "$rs" \
+			"$((rkb / 1024))" "$as" "$((akb / 1024))" \
+			"$(awk -v a="$akb" -v r="$rkb" 'BEGIN { printf "%.2f", (r > 0 ? a / r : 0) }')")")
+	done
+	echo
+	printf '%-12s %9s | %-17s | %-17s | %6s\n' "" "" "trace-cmd report" "maptrail analyze" "RSS"
+	printf '%-12s %9s | %8s %8s | %8s %8s | %6s\n' capture events "wall s" "RSS MB" "wall s" "RSS MB" an/rep
+	for r in "${out[@]}"; do echo "$r"; done
+	exit 0
 fi
 
 # --- recording (made once into the work directory, shared with bench/queries.sh) ---
