@@ -105,7 +105,7 @@ static int open_part(struct hist_table *ht, const char *path)
 	ht->has_part = true;
 	if (cmn_db_open(&ht->part, path) < 0 ||
 	    /* It only appends: a small page cache does, and keeps analyze's memory down. */
-	    cmn_db_exec(&ht->part, "PRAGMA cache_size=-4096; %s; BEGIN",
+	    cmn_db_exec(&ht->part, "PRAGMA page_size=16384; PRAGMA cache_size=-4096; %s; BEGIN",
 			(const char *)sqlite3_column_text(ddl, 0)) < 0) {
 		cmn_db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
 		goto out;
@@ -317,7 +317,12 @@ static void *index_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
+	/*
+	 * Sorting the index keys in fewer, larger runs: the load's writer is
+	 * done, and the loader's memory with it.
+	 */
+	ht->index_ret = cmn_db_exec(&ht->part, "PRAGMA cache_size=-16384;" HISTORY_INDEXES "COMMIT",
+				    "", "", "", "");
 	return NULL;
 }
 
