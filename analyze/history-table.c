@@ -317,12 +317,7 @@ static void *index_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	/*
-	 * Sorting the index keys in fewer, larger runs: the load's writer is
-	 * done, and the loader's memory with it.
-	 */
-	ht->index_ret = cmn_db_exec(&ht->part, "PRAGMA cache_size=-16384;" HISTORY_INDEXES "COMMIT",
-				    "", "", "", "");
+	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "");
 	return NULL;
 }
 
