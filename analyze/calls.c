@@ -11,6 +11,12 @@
 
 #define CALL_MAX_ARGS	6
 #define MAX_ERRNO	4095	/* the kernel's IS_ERR_VALUE range */
+/*
+ * Distinct <call>_extra rows a source remembers: past that, each call gets a
+ * row of its own (exact all the same, and analyze's memory stays bounded).
+ */
+#define EXTRA_MEMO_MAX	4096
+#define ROW_MAX_EXTRA	16	/* extra fields of one half a memo key holds */
 
 /* One schema event: one call table. */
 struct call_kind {
@@ -18,6 +24,7 @@ struct call_kind {
 	int nr_args;
 	char *args[CALL_MAX_ARGS];	/* column names: the schema's argument names */
 	int64_t next_id;		/* after the rows of earlier captures (--append) */
+	int64_t next_extra_id;		/* the same, for <call>_extra */
 	uint64_t rows;
 	int hist_op;			/* its enum hist_op, -1: the history does not use it */
 	int hist_arg[HIST_MAX_ARGS];	/* per argument history reads: its index in args[] */
@@ -27,11 +34,25 @@ struct call_kind {
 	struct call_kind *next;
 };
 
+/* A <call>_extra row already written: its values (struct call_source's key layout) and id. */
+struct extra_memo {
+	int64_t *key;			/* NULL: free slot */
+	int64_t id;
+};
+
 /*
  * A schema source this capture has: the formats of its entries and exits,
  * where each of their fields goes in the call row, and the INSERT for it.
  * Every field of both events is stored: the arguments and the return value
  * under the schema's names, the other fields as enter_<field> / exit_<field>.
+ *
+ * The fields almost nobody asks for and that take few values (common_flags,
+ * common_preempt_count, __syscall_nr, a kprobe's __probe_ip) and the buffers
+ * of the two events are not columns of the call row but of a <call>_extra
+ * row, written once per distinct combination and named by the call row's
+ * extra_id: the call rows stay narrow, and the event views give every field
+ * back.  The memo's key is [halves present, enter buffer, exit buffer, the
+ * extra fields of the entry, those of the exit].
  */
 struct call_source {
 	struct call_kind *kind;
@@ -39,7 +60,12 @@ struct call_source {
 	struct event_table *enter, *exit;	/* NULL when the capture lacks the format */
 	int *arg_of;			/* per enter column: the argument it is, or -1 */
 	int ret_column;			/* exit column of the return value, -1: none */
+	bool *enter_extra, *exit_extra;	/* per column: stored in <call>_extra */
+	int nr_enter_extra, nr_exit_extra;
 	sqlite3_stmt *insert;
+	sqlite3_stmt *insert_extra;
+	size_t memo_size, memo_used;	/* open addressing, never more than half full */
+	struct extra_memo *memo;
 	struct call_source *next;
 };
 
@@ -82,6 +108,13 @@ struct calls {
 	struct hist_table *history;	/* NULL: no history */
 	struct proc_stats *processes;	/* the `process` table, counted as calls pass */
 };
+
+/* "<call>_extra" in @buf (event names are short: the schema's). */
+static const char *extra_table(const char *kind, char buf[256])
+{
+	snprintf(buf, 256, "%s_extra", kind);
+	return buf;
+}
 
 static struct call_kind *find_kind(struct calls *c, const char *name)
 {
@@ -162,7 +195,7 @@ static int create_kinds(struct calls *c)
 		struct call_kind *k = calloc(1, sizeof(*k));
 		sqlite3_str *ddl;
 		bool string[CALL_MAX_ARGS] = { false };
-		char *sql;
+		char *sql, buf[256];
 
 		if (!k)
 			goto out;
@@ -185,7 +218,8 @@ static int create_kinds(struct calls *c)
 		 * duration_ns and errno are derived from the stored columns, and the
 		 * backend, ABI and event tables of a call are its call_source row.
 		 * The fields of the events that are not arguments are added per
-		 * source (enter_<field>, exit_<field>) by attach_sources().
+		 * source (enter_<field>, exit_<field>) by attach_sources(), to this
+		 * table or to <call>_extra (struct call_source).
 		 */
 		ddl = sqlite3_str_new(c->db->sql);
 		sqlite3_str_appendf(ddl, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY,"
@@ -201,8 +235,13 @@ static int create_kinds(struct calls *c)
 					    string[i] ? "" : " INTEGER");	/* no type: kept as given */
 		sqlite3_str_appendf(ddl, ", ret INTEGER, errno INTEGER GENERATED ALWAYS AS (CASE WHEN"
 				    " ret < 0 AND ret >= -%d THEN -ret END) VIRTUAL,"
-				    " enter_id INTEGER, exit_id INTEGER, enter_buffer_id INTEGER,"
-				    " exit_buffer_id INTEGER)", MAX_ERRNO);
+				    " enter_id INTEGER, exit_id INTEGER,"
+				    " extra_id INTEGER REFERENCES \"%w_extra\"(id));"
+				    "CREATE TABLE IF NOT EXISTS \"%w_extra\" (id INTEGER PRIMARY KEY,"
+				    " capture_id INTEGER NOT NULL REFERENCES capture(id),"
+				    " source_id INTEGER NOT NULL REFERENCES call_source(id),"
+				    " enter_buffer_id INTEGER, exit_buffer_id INTEGER)", MAX_ERRNO, k->name,
+				    k->name);
 		sql = sqlite3_str_finish(ddl);
 		if (!sql || cmn_db_exec(c->db, "%s", sql) < 0) {
 			sqlite3_free(sql);
@@ -210,7 +249,8 @@ static int create_kinds(struct calls *c)
 		}
 		sqlite3_free(sql);
 		k->next_id = cmn_db_max_id(c->db, k->name) + 1;
-		if (k->next_id < 1)
+		k->next_extra_id = cmn_db_max_id(c->db, extra_table(k->name, buf)) + 1;
+		if (k->next_id < 1 || k->next_extra_id < 1)
 			goto out;
 	}
 	ret = 0;
@@ -276,50 +316,114 @@ static int ensure_column(struct calls *c, const char *table, const char *column,
 	return cmn_db_exec(c->db, "ALTER TABLE \"%w\" ADD COLUMN \"%w\" %s", table, column, type);
 }
 
-/* The extra columns of @s in the call table, and the INSERT that fills its rows. */
-static int prepare_source(struct calls *c, struct call_source *s)
+/*
+ * Whether column @i of @t (a field that is not an argument or the return
+ * value) goes to <call>_extra: an integer that few calls ask for and that
+ * takes few values over a capture.
+ */
+static bool is_extra(const struct event_table *t, int i)
 {
-	struct call_kind *k = s->kind;
-	sqlite3_str *cols = sqlite3_str_new(c->db->sql);
-	int nr_params = 15 + k->nr_args;	/* the columns named before the extras */
-	char buf[256], *sql;
+	const struct event_column *col = &t->columns[i];
+	const char *name = col->field->name;
 
-	sqlite3_str_appendf(cols, "INSERT INTO \"%w\" (id, capture_id, ts, ts_exit, pid, tid, comm,"
-			    " cpu, exit_cpu, source_id", k->name);
-	for (int i = 0; i < k->nr_args; i++)
-		sqlite3_str_appendf(cols, ", \"%w\"", k->args[i]);
-	sqlite3_str_appendall(cols, ", ret, enter_id, exit_id, enter_buffer_id, exit_buffer_id");
-	for (int i = 0; s->enter && i < s->enter->nr_columns; i++) {
-		if (s->arg_of[i] >= 0)
+	if (col->kind != COLUMN_INT && col->kind != COLUMN_INT_SIGNED)
+		return false;
+	return col->common || !strcmp(name, "__syscall_nr") || !strcmp(name, "__probe_ip");
+}
+
+/* Add the columns of @t's fields that @in_extra says go to @table, and name them in @cols. */
+static int add_columns(struct calls *c, const struct call_source *s, const struct event_table *t,
+		       bool is_exit, const bool *in_extra, bool extra, const char *table,
+		       sqlite3_str *cols, int *nr_params)
+{
+	char buf[256];
+
+	for (int i = 0; t && i < t->nr_columns; i++) {
+		if (is_exit ? i == s->ret_column : s->arg_of[i] >= 0)
 			continue;
-		enter_column(s, i, buf, sizeof(buf));
-		if (ensure_column(c, k->name, buf,
-				  column_kind_sql_type(s->enter->columns[i].kind)) < 0)
-			goto fail;
-		sqlite3_str_appendf(cols, ", \"%w\"", buf);
-		nr_params++;
-	}
-	for (int i = 0; s->exit && i < s->exit->nr_columns; i++) {
-		if (i == s->ret_column)
+		if (in_extra[i] != extra)
 			continue;
-		exit_column(s, i, buf, sizeof(buf));
-		if (ensure_column(c, k->name, buf,
-				  column_kind_sql_type(s->exit->columns[i].kind)) < 0)
-			goto fail;
+		if (is_exit)
+			exit_column(s, i, buf, sizeof(buf));
+		else
+			enter_column(s, i, buf, sizeof(buf));
+		if (ensure_column(c, table, buf, column_kind_sql_type(t->columns[i].kind)) < 0)
+			return -1;
 		sqlite3_str_appendf(cols, ", \"%w\"", buf);
-		nr_params++;
+		(*nr_params)++;
 	}
+	return 0;
+}
+
+/* "INSERT ... (named columns) VALUES (?, ...)" from @cols, prepared; NULL on failure. */
+static sqlite3_stmt *finish_insert(struct calls *c, sqlite3_str *cols, int nr_params)
+{
+	sqlite3_stmt *st;
+	char *sql;
+
 	sqlite3_str_appendall(cols, ") VALUES (?");
 	for (int i = 1; i < nr_params; i++)
 		sqlite3_str_appendall(cols, ", ?");
 	sqlite3_str_appendall(cols, ")");
 	sql = sqlite3_str_finish(cols);
-	s->insert = sql ? cmn_db_prepare(c->db, "%s", sql) : NULL;
+	st = sql ? cmn_db_prepare(c->db, "%s", sql) : NULL;
 	sqlite3_free(sql);
-	return s->insert ? 0 : -1;
-fail:
-	sqlite3_free(sqlite3_str_finish(cols));
-	return -1;
+	return st;
+}
+
+/*
+ * The other columns of @s in the call table and in <call>_extra, and the
+ * INSERTs that fill their rows.
+ */
+static int prepare_source(struct calls *c, struct call_source *s)
+{
+	struct call_kind *k = s->kind;
+	sqlite3_str *cols = sqlite3_str_new(c->db->sql);
+	int nr_params = 14 + k->nr_args;	/* the columns named before the other fields */
+	char extra[256];
+
+	extra_table(k->name, extra);
+	sqlite3_str_appendf(cols, "INSERT INTO \"%w\" (id, capture_id, ts, ts_exit, pid, tid, comm,"
+			    " cpu, exit_cpu, source_id", k->name);
+	for (int i = 0; i < k->nr_args; i++)
+		sqlite3_str_appendf(cols, ", \"%w\"", k->args[i]);
+	sqlite3_str_appendall(cols, ", ret, enter_id, exit_id, extra_id");
+	if (add_columns(c, s, s->enter, false, s->enter_extra, false, k->name, cols, &nr_params) < 0 ||
+	    add_columns(c, s, s->exit, true, s->exit_extra, false, k->name, cols, &nr_params) < 0) {
+		sqlite3_free(sqlite3_str_finish(cols));
+		return -1;
+	}
+	s->insert = finish_insert(c, cols, nr_params);
+	if (!s->insert)
+		return -1;
+
+	cols = sqlite3_str_new(c->db->sql);
+	nr_params = 5;
+	sqlite3_str_appendf(cols, "INSERT INTO \"%w\" (id, capture_id, source_id, enter_buffer_id,"
+			    " exit_buffer_id", extra);
+	if (add_columns(c, s, s->enter, false, s->enter_extra, true, extra, cols, &nr_params) < 0 ||
+	    add_columns(c, s, s->exit, true, s->exit_extra, true, extra, cols, &nr_params) < 0) {
+		sqlite3_free(sqlite3_str_finish(cols));
+		return -1;
+	}
+	s->insert_extra = finish_insert(c, cols, nr_params);
+	return s->insert_extra ? 0 : -1;
+}
+
+/* Which fields of @t go to <call>_extra: an array per column, its count in *@nr. */
+static bool *mark_extra(const struct call_source *s, const struct event_table *t, bool is_exit,
+			int *nr)
+{
+	bool *in_extra = calloc(t && t->nr_columns ? t->nr_columns : 1, sizeof(*in_extra));
+
+	*nr = 0;
+	for (int i = 0; in_extra && t && i < t->nr_columns; i++) {
+		if (is_exit ? i == s->ret_column : s->arg_of[i] >= 0)
+			continue;
+		in_extra[i] = is_extra(t, i);
+		*nr += in_extra[i];
+	}
+	return in_extra;
 }
 
 /* Attach roles to the event tables of every source this capture has. */
@@ -389,6 +493,12 @@ static int attach_sources(struct calls *c, struct event_table **slots, int nr_sl
 				enter ? enter->name : NULL, exit ? exit->name : NULL) < 0)
 			goto out;
 		s->id = sqlite3_last_insert_rowid(c->db->sql);
+		s->enter_extra = mark_extra(s, enter, false, &s->nr_enter_extra);
+		s->exit_extra = mark_extra(s, exit, true, &s->nr_exit_extra);
+		if (!s->enter_extra || !s->exit_extra) {
+			cmn_db_fail(c->db, "out of memory");
+			goto out;
+		}
 		if (prepare_source(c, s) < 0 ||
 		    (enter && add_role(c, s, enter, false) < 0) ||
 		    (exit && add_role(c, s, exit, true) < 0))
@@ -444,6 +554,12 @@ struct calls *calls_free(struct calls *c)
 
 		c->sources = s->next;
 		sqlite3_finalize(s->insert);
+		sqlite3_finalize(s->insert_extra);
+		for (size_t i = 0; i < s->memo_size; i++)
+			free(s->memo[i].key);
+		free(s->memo);
+		free(s->enter_extra);
+		free(s->exit_extra);
 		free(s->arg_of);
 		free(s);
 	}
@@ -627,6 +743,137 @@ static int count_call(struct calls *c, const struct call_kind *k, const int64_t 
 	return 0;
 }
 
+static size_t memo_slot(const struct call_source *s, const int64_t *key, int len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (int i = 0; i < len; i++)
+		h = (h ^ (uint64_t)key[i]) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 29)) & (s->memo_size - 1);
+}
+
+/* The memo's slot of @key: its entry, or the free slot where it would go. */
+static struct extra_memo *memo_find(const struct call_source *s, const int64_t *key, int len)
+{
+	size_t i = memo_slot(s, key, len);
+
+	while (s->memo[i].key && memcmp(s->memo[i].key, key, len * sizeof(*key)))
+		i = (i + 1) & (s->memo_size - 1);
+	return &s->memo[i];
+}
+
+/* Remember that <call>_extra row @id holds @key; false when out of memory. */
+static bool memo_add(struct call_source *s, const int64_t *key, int len, int64_t id)
+{
+	struct extra_memo *m;
+
+	if (!s->memo) {
+		s->memo_size = 64;
+		s->memo = calloc(s->memo_size, sizeof(*s->memo));
+		if (!s->memo)
+			return false;
+	} else if ((s->memo_used + 1) * 2 > s->memo_size) {
+		struct extra_memo *old = s->memo;
+		size_t old_size = s->memo_size;
+
+		s->memo = calloc(old_size * 2, sizeof(*s->memo));
+		if (!s->memo) {
+			s->memo = old;
+			return false;
+		}
+		s->memo_size = old_size * 2;
+		for (size_t i = 0; i < old_size; i++)
+			if (old[i].key)
+				*memo_find(s, old[i].key, len) = old[i];
+		free(old);
+	}
+	m = memo_find(s, key, len);
+	m->key = malloc(len * sizeof(*key));
+	if (!m->key)
+		return false;
+	memcpy(m->key, key, len * sizeof(*key));
+	m->id = id;
+	s->memo_used++;
+	return true;
+}
+
+/* Decode the fields of @rec that go to <call>_extra into @v; false if one cannot be. */
+static bool extra_values(struct calls *c, const struct event_table *t, const bool *in_extra,
+			 const struct tep_record *rec, int64_t *v)
+{
+	bool ok = true;
+
+	for (int i = 0, n = 0; i < t->nr_columns; i++)
+		if (in_extra[i] && !event_field_int(c->tep, &t->columns[i], rec, &v[n++]))
+			ok = false;
+	return ok;
+}
+
+static void queue_extra_fields(struct calls *c, struct row_queue *q, const struct event_table *t,
+			       const bool *in_extra, const struct tep_record *rec)
+{
+	for (int i = 0; t && i < t->nr_columns; i++) {
+		if (!in_extra[i])
+			continue;
+		if (rec)
+			event_column_queue(c->tep, &t->columns[i], rec, q);
+		else
+			row_null(q);
+	}
+}
+
+/*
+ * The <call>_extra row of a call of @s (@enter_rec and @exit_rec: its halves,
+ * NULL when missing), into *@id: one already written with the same values,
+ * or a new one queued now.  Returns 0 or -1.
+ */
+static int extra_row(struct calls *c, struct row_queue *q, struct call_source *s,
+		     const struct tep_record *enter_rec, int64_t enter_buffer_id,
+		     const struct tep_record *exit_rec, int64_t exit_buffer_id, int64_t *id)
+{
+	int len = 3 + s->nr_enter_extra + s->nr_exit_extra;
+	int64_t key[3 + 2 * ROW_MAX_EXTRA] = { 0 };
+	bool memoize = len <= (int)(sizeof(key) / sizeof(key[0]));
+	struct extra_memo *m = NULL;
+
+	if (memoize) {
+		key[0] = (enter_rec ? 1 : 0) | (exit_rec ? 2 : 0);
+		key[1] = enter_rec ? enter_buffer_id : 0;
+		key[2] = exit_rec ? exit_buffer_id : 0;
+		if (enter_rec && !extra_values(c, s->enter, s->enter_extra, enter_rec, key + 3))
+			memoize = false;
+		if (exit_rec && !extra_values(c, s->exit, s->exit_extra, exit_rec,
+					      key + 3 + s->nr_enter_extra))
+			memoize = false;
+	}
+	if (memoize && s->memo) {
+		m = memo_find(s, key, len);
+		if (m->key) {
+			*id = m->id;
+			return 0;
+		}
+	}
+	*id = s->kind->next_extra_id++;
+	if (memoize && s->memo_used < EXTRA_MEMO_MAX && !memo_add(s, key, len, *id))
+		return cmn_db_fail(c->db, "out of memory");
+
+	row_begin(q, &s->insert_extra);
+	row_int(q, *id);
+	row_int(q, c->capture_id);
+	row_int(q, s->id);
+	if (enter_rec)
+		row_int(q, enter_buffer_id);
+	else
+		row_null(q);
+	if (exit_rec)
+		row_int(q, exit_buffer_id);
+	else
+		row_null(q);
+	queue_extra_fields(c, q, s->enter, s->enter_extra, enter_rec);
+	queue_extra_fields(c, q, s->exit, s->exit_extra, exit_rec);
+	return row_end(q);
+}
+
 /*
  * Queue one call row of source @s: the entry @enter (NULL: the capture began
  * mid-call) and/or the exit @exit_rec (NULL: the capture ended, or the exit
@@ -646,7 +893,7 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	const struct event_column *text_col[CALL_MAX_ARGS] = { NULL };	/* arguments held as strings */
 	uint8_t have = 0;
 	const struct event_column *ret_col;
-	int64_t ret = 0;
+	int64_t ret = 0, extra_id;
 	bool has_ret;
 
 	/* No event named the thread: the saved cmdlines may ("<...>" when not). */
@@ -663,6 +910,9 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 			    event_field_int(c->tep, &s->enter->columns[i], &enter_rec, &args[s->arg_of[i]]))
 				have |= 1u << s->arg_of[i];
 	}
+	if (extra_row(c, q, s, enter ? &enter_rec : NULL, enter ? enter->buffer_id : 0, exit_rec,
+		      exit_buffer_id, &extra_id) < 0)
+		return -1;
 
 	row_begin(q, &s->insert);
 	row_int(q, k->next_id++);
@@ -716,16 +966,9 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		row_int(q, exit_id);
 	else
 		row_null(q);
-	if (enter)
-		row_int(q, enter->buffer_id);
-	else
-		row_null(q);
-	if (exit_rec)
-		row_int(q, exit_buffer_id);
-	else
-		row_null(q);
+	row_int(q, extra_id);
 	for (int i = 0; s->enter && i < s->enter->nr_columns; i++) {
-		if (s->arg_of[i] >= 0)
+		if (s->arg_of[i] >= 0 || s->enter_extra[i])
 			continue;
 		if (enter)
 			event_column_queue(c->tep, &s->enter->columns[i], &enter_rec, q);
@@ -733,7 +976,7 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 			row_null(q);
 	}
 	for (int i = 0; s->exit && i < s->exit->nr_columns; i++) {
-		if (i == s->ret_column)
+		if (i == s->ret_column || s->exit_extra[i])
 			continue;
 		if (exit_rec)
 			event_column_queue(c->tep, &s->exit->columns[i], exit_rec, q);
@@ -821,14 +1064,16 @@ int calls_flush(struct calls *c, struct row_queue *q)
 }
 
 /*
- * The event table of an entry or exit format, as a view of the call table:
- * the same columns as a table of that format, every event once.
+ * The event table of an entry or exit format, as a view of the call table
+ * and its <call>_extra rows: the same columns as a table of that format,
+ * every event once.
  */
 static int create_event_view(struct calls *c, const struct call_source *s, bool is_exit)
 {
 	const struct event_table *t = is_exit ? s->exit : s->enter;
+	const bool *in_extra = is_exit ? s->exit_extra : s->enter_extra;
 	sqlite3_str *v;
-	char buf[256], *sql;
+	char buf[256], extra[256], *sql;
 	int exists, ret;
 
 	exists = cmn_db_has_table(c->db, t->name, CMN_DB_TABLE);
@@ -839,20 +1084,22 @@ static int create_event_view(struct calls *c, const struct call_source *s, bool 
 	v = sqlite3_str_new(c->db->sql);
 	if (is_exit)
 		sqlite3_str_appendf(v, "DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS SELECT"
-				    " exit_id AS id, capture_id, exit_buffer_id AS buffer_id,"
-				    " ts_exit AS ts, exit_cpu AS cpu, tid AS pid", t->name, t->name);
+				    " c.exit_id AS id, c.capture_id, x.exit_buffer_id AS buffer_id,"
+				    " c.ts_exit AS ts, c.exit_cpu AS cpu, c.tid AS pid", t->name, t->name);
 	else
 		sqlite3_str_appendf(v, "DROP VIEW IF EXISTS \"%w\"; CREATE VIEW \"%w\" AS SELECT"
-				    " enter_id AS id, capture_id, enter_buffer_id AS buffer_id, ts, cpu,"
-				    " tid AS pid", t->name, t->name);
+				    " c.enter_id AS id, c.capture_id, x.enter_buffer_id AS buffer_id, c.ts,"
+				    " c.cpu, c.tid AS pid", t->name, t->name);
 	for (int i = 0; i < t->nr_columns; i++)
-		sqlite3_str_appendf(v, ", \"%w\" AS \"%w\"",
+		sqlite3_str_appendf(v, ", %s.\"%w\" AS \"%w\"", in_extra[i] ? "x" : "c",
 				    is_exit ? exit_column(s, i, buf, sizeof(buf)) :
 					      enter_column(s, i, buf, sizeof(buf)),
 				    t->columns[i].name);
-	sqlite3_str_appendf(v, " FROM \"%w\" WHERE %s_id IS NOT NULL AND source_id IN"
+	sqlite3_str_appendf(v, " FROM \"%w\" AS c LEFT JOIN \"%w\" AS x ON x.id = c.extra_id"
+			    " WHERE c.%s_id IS NOT NULL AND c.source_id IN"
 			    " (SELECT id FROM call_source WHERE %s_table = %Q)", s->kind->name,
-			    is_exit ? "exit" : "enter", is_exit ? "exit" : "enter", t->name);
+			    extra_table(s->kind->name, extra), is_exit ? "exit" : "enter",
+			    is_exit ? "exit" : "enter", t->name);
 	sql = sqlite3_str_finish(v);
 	ret = sql ? cmn_db_exec(c->db, "%s", sql) : cmn_db_fail(c->db, "out of memory");
 	sqlite3_free(sql);

@@ -105,7 +105,7 @@ static int open_part(struct hist_table *ht, const char *path)
 	ht->has_part = true;
 	if (cmn_db_open(&ht->part, path) < 0 ||
 	    /* It only appends: a small page cache does, and keeps analyze's memory down. */
-	    cmn_db_exec(&ht->part, "PRAGMA cache_size=-4096; %s; BEGIN",
+	    cmn_db_exec(&ht->part, "PRAGMA page_size=16384; PRAGMA cache_size=-4096; %s; BEGIN",
 			(const char *)sqlite3_column_text(ddl, 0)) < 0) {
 		cmn_db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
 		goto out;
