@@ -11,7 +11,6 @@
  * the temporary first, so it too is untouched until the new one is whole.
  */
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,8 +37,6 @@ struct analyze_options {
 	const char *const *schema_files;	/* extra schema files (SQL rows), NULL-terminated, or NULL */
 	const struct analyze_detection *detections;	/* run after the load, in this order */
 	int nr_detections;
-	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
-	volatile sig_atomic_t *interrupted;
 	/*
 	 * Called now and then while loading, and once with @done at the end; may
 	 * be NULL.  @percent: of the event pages read, -1 when not known (the
@@ -77,6 +74,9 @@ struct analyze_summary {
  * Returns 0 and fills *@summary (release with analyze_summary_release()), or
  * a negative value and sets *@reason to one line naming the file at fault,
  * e.g. "capture.dat: truncated: CPU 1 data ends at byte 9 of 8" (free()).
+ * A stop asked for with cmn_stop_request() (common/stop.h, from a SIGINT
+ * handler) ends it within a fraction of a second, whatever the phase: -1,
+ * "CAPTURE: interrupted", and nothing left beside the output.
  */
 int analyze_run(const struct analyze_options *opts, struct analyze_summary *summary,
 		char **reason);

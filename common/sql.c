@@ -5,6 +5,7 @@
 
 #include "sql.h"
 #include "error-line.h"
+#include "stop.h"
 
 int cmn_db_fail(struct cmn_db *db, const char *fmt, ...)
 {
@@ -31,6 +32,8 @@ int cmn_db_open(struct cmn_db *db, const char *path)
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return cmn_db_fail(db, "cannot open database: %s",
 				   db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+	/* A SIGINT stops the statement in progress, however long (stop.h). */
+	sqlite3_progress_handler(db->sql, CMN_STOP_EVERY, cmn_stop_progress, NULL);
 	/*
 	 * The file being written is a temporary that is renamed into place only
 	 * when complete, so a crash loses nothing the user had: no journal and

@@ -34,7 +34,11 @@ struct cmn_db {
 	char *err;
 };
 
-/* cmn_db_open - open or create @path for bulk writing.  Returns 0 or -1 with db->err set. */
+/*
+ * cmn_db_open - open or create @path for bulk writing.  Its statements fail
+ * with SQLITE_INTERRUPT once a stop is asked for (stop.h).  Returns 0 or -1
+ * with db->err set.
+ */
 int cmn_db_open(struct cmn_db *db, const char *path);
 
 /* cmn_db_close - close and free; tolerates a half-opened db.  Returns the last sqlite status. */
