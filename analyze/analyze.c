@@ -809,7 +809,11 @@ static int step_prepare_output(struct run *r)
 	const struct cmn_out_rules rules = { .append = r->opts->append, .force = r->opts->force,
 					     .can_append = true, .input = "capture" };
 
-	return cmn_out_renamed_prepare(&r->out, r->opts->output, &rules, &r->in_st, r->reason);
+	int ret = cmn_out_renamed_prepare(&r->out, r->opts->output, &rules, &r->in_st, r->reason);
+
+	if (r->out.note && r->opts->notice)
+		r->opts->notice(r->opts->progress_arg, r->out.note);
+	return ret;
 }
 
 static int step_open_capture(struct run *r)

@@ -46,6 +46,8 @@ struct analyze_options {
 	void *progress_arg;
 	/* Called as each phase after the load begins ("indexing", ...); may be NULL. */
 	void (*phase)(void *arg, const char *what);
+	/* A line to tell now (a killed run's temporary files removed); may be NULL. */
+	void (*notice)(void *arg, const char *line);
 };
 
 struct analyze_loss {

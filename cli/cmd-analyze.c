@@ -43,6 +43,7 @@ static void usage(FILE *out)
 
 struct progress {
 	bool enabled;
+	bool quiet;		/* -q: not even notices */
 	bool shown;
 	struct timespec start, last;
 	const char *input;
@@ -132,6 +133,18 @@ static void show_phase(void *arg, const char *what)
 		p->running = pthread_create(&p->thread, NULL, redraw, p) == 0;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
+}
+
+static void show_notice(void *arg, const char *line)
+{
+	struct progress *p = arg;
+
+	if (p->quiet)
+		return;
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
+	fprintf(stderr, "maptrail: %s\n", line);
 }
 
 /* The redrawing thread stops and the line is cleared. */
@@ -267,10 +280,12 @@ int cmd_analyze(int argc, char **argv)
 
 	progress.enabled = !quiet && isatty(STDERR_FILENO);
 	progress.input = opts.input;
+	progress.quiet = quiet;
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
 	progress.last = progress.start;
 	opts.progress = show_progress;
 	opts.phase = show_phase;
+	opts.notice = show_notice;
 	opts.progress_arg = &progress;
 	pthread_mutex_init(&progress.lock, NULL);
 	pthread_cond_init(&progress.wake, NULL);

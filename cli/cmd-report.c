@@ -56,9 +56,14 @@ static int out_open(struct out_file *o, const char *path, bool force, const stru
 	const struct cmn_out_rules rules = { .force = force, .input = "database" };
 	char *reason = NULL;
 
-	if (cmn_out_renamed_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
+	int ret = cmn_out_renamed_prepare(&o->out, path, &rules, db_st, &reason);
+
+	if (o->out.note)	/* a killed report's temporary file, removed */
+		cli_error("%s", o->out.note);
+	if (ret < 0) {
 		cli_error("%s", reason ? reason : "out of memory");
 		free(reason);
+		cmn_out_renamed_discard(&o->out);
 		return -1;
 	}
 	o->f = fopen(o->out.tmp, "we");
