@@ -112,10 +112,15 @@ static int refuse_duplicate(const struct analyze_options *opts, struct hasher *h
 		cmn_fail_path(reason, opts->input, "cannot read: %s", strerror(-h->ret));
 		return -1;
 	}
+	/* someone's file, read before it is checked: bounded (sql.h) */
 	if (sqlite3_open_v2(opts->output, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    cmn_db_distrust(db, reason) < 0 || cmn_db_check_identity(db, reason) < 0 ||
 	    sqlite3_prepare_v2(db, "SELECT id, path FROM capture WHERE sha256 = ? ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto out;	/* not ours, or no capture table: output_prepare() says so */
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(*reason);
+		*reason = NULL;
+		goto out;	/* not ours: prepare_layout() says so */
+	}
 	sqlite3_bind_text(st, 1, h->hex, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		cmn_fail_path(reason, opts->output, "already holds this capture (capture %lld, %s, sha256"
@@ -185,27 +190,59 @@ static int load_schema(struct loader *ld, char **reason)
 	return 0;
 }
 
-/* A fresh database gets the layout; an --append target must be one of ours. */
+/*
+ * The views of the layout are SQL over its tables, nothing of the data: an
+ * --append target's are made anew from this maptrail's layout.sql, so a view
+ * redefined to run forever or to exhaust memory is never what the detections
+ * read.  Which views those are, a scratch database made from layout.sql says.
+ */
+static int renew_layout_views(struct cmn_db *db)
+{
+	struct cmn_db scratch = { 0 };
+	sqlite3_stmt *views = NULL;
+	int ret = -1;
+
+	if (sqlite3_open(":memory:", &scratch.sql) != SQLITE_OK ||
+	    cmn_db_exec(&scratch, "%s", analyze_layout_sql[0].text) < 0 ||
+	    !(views = cmn_db_prepare(&scratch, "SELECT name FROM sqlite_schema WHERE type = 'view'"))) {
+		cmn_db_fail(db, "layout.sql: %s", scratch.err ? scratch.err : "out of memory");
+		goto out;
+	}
+	while (sqlite3_step(views) == SQLITE_ROW)
+		if (cmn_db_exec(db, "DROP VIEW IF EXISTS \"%w\"", sqlite3_column_text(views, 0)) < 0)
+			goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(views);
+	cmn_db_close(&scratch);
+	return ret;
+}
+
+/*
+ * A fresh database gets the layout.  An --append target is a file from
+ * anywhere: bounded as such (cmn_db_distrust()), it must be a maptrail
+ * database of this layout (cmn_db_check_identity()), and its layout views are
+ * made anew.
+ */
 static int prepare_layout(struct loader *ld, char **reason)
 {
 	struct cmn_db *db = &ld->db;
-	int64_t app_id, version;
+	char *why = NULL;
 
-	app_id = pragma_int(db, "application_id");
-	if (app_id < 0)
-		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database (%s)",
-				     db->err ? db->err : "unreadable");
-	version = pragma_int(db, "user_version");
-	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
+	if (pragma_int(db, "page_count") == 0) {
 		if (cmn_db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
 				"PRAGMA user_version=%d;", CMN_DB_APPLICATION_ID, CMN_DB_LAYOUT_VERSION) < 0)
 			return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
-	} else if (app_id != CMN_DB_APPLICATION_ID) {
-		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database");
-	} else if (version != CMN_DB_LAYOUT_VERSION) {
+	} else if (cmn_db_distrust(db->sql, &why) < 0 || cmn_db_check_identity(db->sql, &why) < 0) {
+		cmn_fail_path(reason, ld->opts->output, "%s", why ? why : "out of memory");
+		free(why);
+		return -1;
+	} else if (pragma_int(db, "user_version") != CMN_DB_LAYOUT_VERSION) {
 		return cmn_fail_path(reason, ld->opts->output,
 				     "database layout %lld, this maptrail writes layout %d",
-				     (long long)version, CMN_DB_LAYOUT_VERSION);
+				     (long long)pragma_int(db, "user_version"), CMN_DB_LAYOUT_VERSION);
+	} else if (renew_layout_views(db) < 0) {
+		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
 	}
 	if (cmn_db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
 		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);

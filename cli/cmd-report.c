@@ -21,6 +21,7 @@
 #include "output-renamed.h"
 #include "query.h"
 #include "report.h"
+#include "stop.h"
 
 /* The findings alone, as ECS alerts a line: a format of maptrail query's writer. */
 #define REPORT_ECS	(-2)
@@ -28,7 +29,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: maptrail report DB [-o FILE|-] [--format text|md|html|ecs] [--force]\n\n"
+		"usage: maptrail report DB [-o FILE|-] [--format text|md|html|ecs] [--force]\n"
+		"                       [--timeout SECONDS]\n\n"
 		"What a maptrail database holds, as a person reads it: what was captured and how\n"
 		"completely (lost events, unpaired calls, the recorder's plan), the findings by\n"
 		"severity with their evidence, per-process summaries, calls over time and the\n"
@@ -38,8 +40,11 @@ static void usage(FILE *out)
 		"  -F, --format NAME  text (100 columns), md (Markdown), html (one self-contained\n"
 		"                     page, pictures in SVG) or ecs (the findings as Elastic\n"
 		"                     Common Schema alerts, one JSON object a line, for a SIEM)\n"
-		"  -f, --force        replace FILE if it exists\n"
-		"  -h, --help         this help\n");
+		"  -f, --force        replace FILE if it exists (a regular file only)\n"
+		"  -T, --timeout SECONDS  give up on the database after SECONDS (default %d; 0:\n"
+		"                     never): a database from elsewhere may hold views made to\n"
+		"                     run forever\n"
+		"  -h, --help         this help\n", CLI_DB_TIMEOUT);
 }
 
 /*
@@ -147,6 +152,7 @@ int cmd_report(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -156,13 +162,14 @@ int cmd_report(int argc, char **argv)
 	struct out_file out = { 0 };
 	const char *output = NULL, *path;
 	bool force = false;
+	double timeout = CLI_DB_TIMEOUT;
 	sqlite3 *db = NULL;
 	struct stat db_st;
 	char *err = NULL;
 	int c, ret = 1;
 
 	opterr = 0;	/* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, ":o:F:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:F:fT:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = strcmp(optarg, "-") ? optarg : NULL;
@@ -172,6 +179,10 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'f':
 			force = true;
+			break;
+		case 'T':
+			if (cli_parse_timeout("report", optarg, &timeout))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -199,16 +210,17 @@ int cmd_report(int argc, char **argv)
 	if (format != REPORT_ECS)
 		opt.format = format;
 	opt.db_name = path;
-	/* read only, and refused unless maptrail wrote it, as maptrail query does */
+	/* read only, bounded, and refused unless maptrail wrote it, as maptrail query does */
+	cmn_stop_after(timeout);
 	if (qry_open(path, &db, &err) || stat(path, &db_st) < 0) {
-		cli_error("%s: %s", path, err ? err : strerror(errno));
+		cli_db_error(path, timeout, err ? err : strerror(errno));
 		goto out;
 	}
 	if (output && out_open(&out, output, force, &db_st))
 		goto out;
 	if (format == REPORT_ECS ? write_ecs(db, out.f ? out.f : stdout, &err) :
 	    rep_write(db, out.f ? out.f : stdout, &opt, &err)) {
-		cli_error("%s: %s", path, err ? err : "out of memory");
+		cli_db_error(path, timeout, err ? err : "out of memory");
 		goto out;
 	}
 	ret = 0;

@@ -46,6 +46,19 @@ int cmn_db_open(struct cmn_db *db, const char *path)
 			   "PRAGMA foreign_keys=OFF; PRAGMA threads=2;");
 }
 
+int cmn_db_distrust(sqlite3 *db, char **err)
+{
+	int on = -1;
+
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || on != 1 ||
+	    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) != SQLITE_OK || on != 0)
+		return cmn_fail(err, "cannot guard the database: %s", sqlite3_errmsg(db));
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, CMN_DB_MAX_VALUE);
+	sqlite3_hard_heap_limit64(CMN_DB_HEAP_LIMIT);
+	sqlite3_progress_handler(db, CMN_STOP_EVERY, cmn_stop_progress, NULL);
+	return 0;
+}
+
 int cmn_db_close(struct cmn_db *db)
 {
 	int ret = SQLITE_OK;

@@ -24,8 +24,20 @@ void cmn_stop_request(int sig);
 int cmn_stop_signal(void);
 
 /*
+ * cmn_stop_after - a time budget: from now, the SQL of every connection that
+ * checks (cmn_stop_progress()) stops after @seconds; 0: no budget.  For a
+ * database maptrail did not make, whose views may run forever (sql.h,
+ * cmn_db_distrust()).  Not for signal handlers.
+ */
+void cmn_stop_after(double seconds);
+
+/* cmn_stop_expired - whether the budget of cmn_stop_after() ran out (and stopped SQL). */
+int cmn_stop_expired(void);
+
+/*
  * cmn_stop_progress - a SQLite progress handler (sqlite3_progress_handler()):
- * non-zero, interrupting the statement, once a stop was asked for.  @arg is unused.
+ * non-zero, interrupting the statement, once a stop was asked for or the
+ * time budget ran out.  @arg is unused.
  */
 int cmn_stop_progress(void *arg);
 

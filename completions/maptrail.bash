@@ -62,17 +62,19 @@ _maptrail()
 		--schema) _filedir sql; return ;;
 		esac ;;
 	query)
-		opts='--param --format --wide --list --verbose --describe --help'
+		opts='--param --format --wide --list --verbose --describe --timeout --help'
 		case $prev in
 		-f | --format) COMPREPLY=($(compgen -W 'table csv json jsonl ecs' -- "$cur")); return ;;
 		-d | --describe) COMPREPLY=($(compgen -W "$(_maptrail_queries "$prog")" -- "$cur")); return ;;
 		-p | --param) compopt -o nospace 2> /dev/null; COMPREPLY=($(compgen -W 'pid= addr= ts= from_ts= limit= severity=' -- "$cur")); return ;;
+		-T | --timeout) return ;;
 		esac ;;
 	report)
-		opts='--output --format --force --help'
+		opts='--output --format --force --timeout --help'
 		case $prev in
 		-o | --output) _filedir '@(html|htm|md|ndjson|jsonl)'; return ;;
 		-f | --format) COMPREPLY=($(compgen -W 'text md html ecs' -- "$cur")); return ;;
+		-T | --timeout) return ;;
 		esac ;;
 	schema)
 		opts='--sql --list --format --schema --help'
@@ -92,7 +94,7 @@ _maptrail()
 	for ((i = i + 1; i < cword; i++)); do
 		case ${words[i]} in
 		-o | --output | -e | --events | --backend | -p | --pid | --duration | -b | --buffer | \
-		--schema | -f | --format | -d | --describe | --param) ((i++)) ;;
+		--schema | -f | --format | -d | --describe | --param | -T | --timeout) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac
