@@ -42,6 +42,14 @@ static int copy_file(const char *from, int to_fd)
 	return n < 0 ? -errno : 0;
 }
 
+/*
+ * A temporary is ".BASE.maptrail-XXXXXX": hidden, beside its output, and
+ * named so that no file of the user's (".app.db.backup") is ever taken for
+ * one.
+ */
+#define TEMP_MARK	".maptrail-"
+#define TEMP_MARK_LEN	(sizeof(TEMP_MARK) - 1)
+
 /* The 6 characters mkostemp() puts in place of XXXXXX. */
 static bool is_temp_suffix(const char *s)
 {
@@ -71,14 +79,33 @@ static bool temp_is_stale(int dir_fd, const char *name)
 }
 
 /*
- * Remove what killed writers of @base left in @dir: ".BASE.XXXXXX" whose
- * owner is gone, and their companions ".BASE.XXXXXX-*" (analyze's -history),
- * which are created after it and removed before it.  One line about @path
- * in *@note (free()) names them; NULL when there were none.
+ * Whether @n is the name of a temporary for @base, or of a companion of one
+ * (*@companion); @temp receives the temporary's name.
+ */
+static bool temp_name(const char *n, const char *base, char temp[NAME_MAX + 1], bool *companion)
+{
+	size_t len = strlen(base);
+	const char *tail = n + 1 + len + TEMP_MARK_LEN + 6;
+
+	if (n[0] != '.' || strncmp(n + 1, base, len) ||
+	    strncmp(n + 1 + len, TEMP_MARK, TEMP_MARK_LEN) ||
+	    strlen(n) < 1 + len + TEMP_MARK_LEN + 6 ||
+	    !is_temp_suffix(n + 1 + len + TEMP_MARK_LEN) || (*tail && *tail != '-'))
+		return false;
+	*companion = *tail == '-';
+	snprintf(temp, NAME_MAX + 1, "%.*s", (int)(tail - n), n);
+	return true;
+}
+
+/*
+ * Remove what killed writers of @base left in @dir: ".BASE.maptrail-XXXXXX"
+ * whose owner is gone, and their companions ".BASE.maptrail-XXXXXX-*"
+ * (analyze's -history), which are created after it and removed before it.
+ * One line about @path in *@note (free()) names them; NULL when there were
+ * none.
  */
 static void collect_stale(const char *path, const char *dir, const char *base, char **note)
 {
-	size_t len = strlen(base);
 	char **names = NULL;
 	int nr = 0, dir_fd;
 	struct dirent *de;
@@ -92,30 +119,29 @@ static void collect_stale(const char *path, const char *dir, const char *base, c
 		close(dir_fd);
 		return;
 	}
-	while ((de = readdir(d))) {
-		const char *n = de->d_name, *tail = n + 1 + len + 1 + 6;
-		char main_name[NAME_MAX + 1], **more;
-		bool companion;
-		struct stat st;
+	/* the temporaries first, then the companions that no temporary has any more */
+	for (int pass = 0; pass < 2; pass++) {
+		rewinddir(d);
+		while ((de = readdir(d))) {
+			char temp[NAME_MAX + 1], **more;
+			bool companion;
+			struct stat st;
 
-		if (n[0] != '.' || strncmp(n + 1, base, len) || n[1 + len] != '.' ||
-		    strlen(n) < 1 + len + 1 + 6 || !is_temp_suffix(n + 1 + len + 1) ||
-		    (*tail && *tail != '-'))
-			continue;
-		companion = *tail == '-';
-		snprintf(main_name, sizeof(main_name), "%.*s", (int)(tail - n), n);
-		if (companion ? !fstatat(dir_fd, main_name, &st, AT_SYMLINK_NOFOLLOW)
-			      : !temp_is_stale(dir_fd, n))
-			continue;	/* its owner lives (a companion: its main file is there) */
-		if (unlinkat(dir_fd, n, 0) < 0)
-			continue;
-		more = realloc(names, (nr + 1) * sizeof(*names));
-		if (!more)
-			continue;
-		names = more;
-		names[nr] = strdup(n);
-		if (names[nr])
-			nr++;
+			if (!temp_name(de->d_name, base, temp, &companion) || companion != (pass == 1))
+				continue;
+			if (companion ? !fstatat(dir_fd, temp, &st, AT_SYMLINK_NOFOLLOW)
+				      : !temp_is_stale(dir_fd, temp))
+				continue;	/* its owner lives */
+			if (unlinkat(dir_fd, de->d_name, 0) < 0)
+				continue;
+			more = realloc(names, (nr + 1) * sizeof(*names));
+			if (!more)
+				continue;
+			names = more;
+			names[nr] = strdup(de->d_name);
+			if (names[nr])
+				nr++;
+		}
 	}
 	closedir(d);
 	if (nr) {
@@ -146,7 +172,7 @@ static int create_locked(char **tmp_path, const char *dir, const char *base)
 		struct stat st;
 		int fd;
 
-		if (asprintf(tmp_path, "%s/.%s.XXXXXX", dir, base) < 0) {
+		if (asprintf(tmp_path, "%s/.%s" TEMP_MARK "XXXXXX", dir, base) < 0) {
 			*tmp_path = NULL;
 			return -ENOMEM;
 		}

@@ -5,9 +5,9 @@
 /*
  * output-renamed: a file built under a temporary name and renamed into place.
  *
- * The file is built in a named temporary beside the output (same directory,
- * so publishing it is one atomic rename); with --append the existing file is
- * copied there first.  Until cmn_out_renamed_publish() the output path is
+ * The file is built in a named temporary beside the output,
+ * ".NAME.maptrail-XXXXXX" (same directory, so publishing it is one atomic
+ * rename); with --append the existing file is copied there first.  Until cmn_out_renamed_publish() the output path is
  * exactly as the user left it.  For writers that need a path to open
  * (SQLite: analyze's database) or start from a copy; the report's file
  * follows the same rules.
