@@ -157,3 +157,21 @@ expect_refused "analyze --append, an older layout" "older.db: database layout 3,
 	fail "the good database: count(*) differs from the shell's"
 "$maptrail" report "$good" > /dev/null || fail "the good database: report failed"
 echo "ok: the good database still answers"
+
+# A database's strings are shown, never obeyed: csv on a terminal escapes the
+# ESC and BEL of a value (as the table does); in a pipe, csv keeps the bytes.
+hostile escapes "UPDATE task SET comm = 'ev' || char(27) || '[31mil' || char(7) WHERE rowid = 1;"
+script -qfec "'$maptrail' query '$work/escapes.db' 'SELECT comm FROM task WHERE rowid = 1' -f csv" \
+	"$work/tty" < /dev/null > /dev/null 2>&1 || fail "csv on a terminal: $(cat "$work/tty")"
+grep -aq 'ev\\x1b\[31mil\\x07' "$work/tty" || fail "csv on a terminal: not escaped: $(od -c "$work/tty" | head)"
+grep -aq $'\x1b\\[31m' "$work/tty" && fail "csv on a terminal: a raw escape sequence"
+"$maptrail" query "$work/escapes.db" 'SELECT comm FROM task WHERE rowid = 1' -f csv > "$work/out"
+grep -aq $'ev\x1b\\[31mil\x07' "$work/out" || fail "csv in a pipe: the value changed"
+echo "ok: csv escapes control bytes on a terminal only"
+
+# A parameter given twice is a usage error, whatever its prefix.
+rc=0
+"$maptrail" query "$good" "SELECT :a" --param a=1 --param :a=2 > /dev/null 2> "$work/err" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--param a given twice" "$work/err" ||
+	fail "a repeated --param: exit $rc: $(cat "$work/err")"
+echo "ok: a repeated --param is refused: $(cat "$work/err")"
