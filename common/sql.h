@@ -48,8 +48,11 @@ int cmn_db_open(struct cmn_db *db, const char *path);
  * defensive mode (no writable schema, no shadow-table writes), untrusted
  * schema (no functions with side effects, no virtual tables in views or
  * triggers), values of at most CMN_DB_MAX_VALUE bytes, all of SQLite's memory
- * at most CMN_DB_HEAP_LIMIT (process-wide: sqlite3_hard_heap_limit64), and
- * the stop and time budget of stop.h checked as its statements run.
+ * at most CMN_DB_HEAP_LIMIT (process-wide: sqlite3_hard_heap_limit64; SQLite
+ * enforces it only while it keeps memory statistics, which cmn_db_open()
+ * turns off for analyze's speed: analyze --append renews the views it reads
+ * instead), and the stop and time budget of stop.h checked as its statements
+ * run.
  * Check its identity next (db-identity.h).  Returns 0 or -1 with *@err set.
  */
 #define CMN_DB_HEAP_LIMIT	(512LL << 20)
