@@ -254,15 +254,18 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free(schema_files);
 			return 0;
 		default:
 			free(schema_files);
 			return cli_bad_option("analyze", c, argv, longopts);
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1) {
+		free(schema_files);
 		return cli_usage_error("analyze", optind >= argc ? "no capture given" :
 						  "one capture at a time");
+	}
 	/* --append --force: add a capture the database already holds, again */
 	if (opts.append && opts.force) {
 		opts.again = true;
@@ -273,6 +276,7 @@ int cmd_analyze(int argc, char **argv)
 		output = analyze_default_output(opts.input);
 		if (!output) {
 			cli_error("out of memory");
+			free(schema_files);
 			return 1;
 		}
 		opts.output = output;
