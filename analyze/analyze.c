@@ -27,6 +27,7 @@
 #include "error-line.h"
 #include "row-queue.h"
 #include "schema.h"
+#include "stop.h"
 #include "tasks.h"
 #include "trace-meta.h"
 #include "capture-plan.h"
@@ -114,10 +115,15 @@ static int refuse_duplicate(const struct analyze_options *opts, struct hasher *h
 		cmn_fail_path(reason, opts->input, "cannot read: %s", strerror(-h->ret));
 		return -1;
 	}
+	/* someone's file, read before it is checked: bounded (sql.h) */
 	if (sqlite3_open_v2(opts->output, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    cmn_db_distrust(db, reason) < 0 || cmn_db_check_identity(db, reason) < 0 ||
 	    sqlite3_prepare_v2(db, "SELECT id, path FROM capture WHERE sha256 = ? ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto out;	/* not ours, or no capture table: output_prepare() says so */
+			       -1, &st, NULL) != SQLITE_OK) {
+		free(*reason);
+		*reason = NULL;
+		goto out;	/* not ours: prepare_layout() says so */
+	}
 	sqlite3_bind_text(st, 1, h->hex, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		cmn_fail_path(reason, opts->output, "already holds this capture (capture %lld, %s, sha256"
@@ -187,27 +193,59 @@ static int load_schema(struct loader *ld, char **reason)
 	return 0;
 }
 
-/* A fresh database gets the layout; an --append target must be one of ours. */
+/*
+ * The views of the layout are SQL over its tables, nothing of the data: an
+ * --append target's are made anew from this maptrail's layout.sql, so a view
+ * redefined to run forever or to exhaust memory is never what the detections
+ * read.  Which views those are, a scratch database made from layout.sql says.
+ */
+static int renew_layout_views(struct cmn_db *db)
+{
+	struct cmn_db scratch = { 0 };
+	sqlite3_stmt *views = NULL;
+	int ret = -1;
+
+	if (sqlite3_open(":memory:", &scratch.sql) != SQLITE_OK ||
+	    cmn_db_exec(&scratch, "%s", analyze_layout_sql[0].text) < 0 ||
+	    !(views = cmn_db_prepare(&scratch, "SELECT name FROM sqlite_schema WHERE type = 'view'"))) {
+		cmn_db_fail(db, "layout.sql: %s", scratch.err ? scratch.err : "out of memory");
+		goto out;
+	}
+	while (sqlite3_step(views) == SQLITE_ROW)
+		if (cmn_db_exec(db, "DROP VIEW IF EXISTS \"%w\"", sqlite3_column_text(views, 0)) < 0)
+			goto out;
+	ret = 0;
+out:
+	sqlite3_finalize(views);
+	cmn_db_close(&scratch);
+	return ret;
+}
+
+/*
+ * A fresh database gets the layout.  An --append target is a file from
+ * anywhere: bounded as such (cmn_db_distrust()), it must be a maptrail
+ * database of this layout (cmn_db_check_identity()), and its layout views are
+ * made anew.
+ */
 static int prepare_layout(struct loader *ld, char **reason)
 {
 	struct cmn_db *db = &ld->db;
-	int64_t app_id, version;
+	char *why = NULL;
 
-	app_id = pragma_int(db, "application_id");
-	if (app_id < 0)
-		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database (%s)",
-				     db->err ? db->err : "unreadable");
-	version = pragma_int(db, "user_version");
-	if (app_id == 0 && pragma_int(db, "page_count") == 0) {
+	if (pragma_int(db, "page_count") == 0) {
 		if (cmn_db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
 				"PRAGMA user_version=%d;", CMN_DB_APPLICATION_ID, CMN_DB_LAYOUT_VERSION) < 0)
 			return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
-	} else if (app_id != CMN_DB_APPLICATION_ID) {
-		return cmn_fail_path(reason, ld->opts->output, "not a maptrail database");
-	} else if (version != CMN_DB_LAYOUT_VERSION) {
+	} else if (cmn_db_distrust(db->sql, &why) < 0 || cmn_db_check_identity(db->sql, &why) < 0) {
+		cmn_fail_path(reason, ld->opts->output, "%s", why ? why : "out of memory");
+		free(why);
+		return -1;
+	} else if (pragma_int(db, "user_version") != CMN_DB_LAYOUT_VERSION) {
 		return cmn_fail_path(reason, ld->opts->output,
 				     "database layout %lld, this maptrail writes layout %d",
-				     (long long)version, CMN_DB_LAYOUT_VERSION);
+				     (long long)pragma_int(db, "user_version"), CMN_DB_LAYOUT_VERSION);
+	} else if (renew_layout_views(db) < 0) {
+		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
 	}
 	if (cmn_db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
 		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
@@ -484,7 +522,7 @@ static int load_one(struct loader *ld, struct buffer_state *buf, struct tep_reco
 	int64_t id;
 	int ret;
 
-	if (ld->opts->interrupted && *ld->opts->interrupted) {
+	if (cmn_stop_signal()) {
 		ld->interrupted = true;
 		return 1;
 	}
@@ -774,249 +812,398 @@ static void loader_release(struct loader *ld)
 	cmn_db_close(&ld->db);
 }
 
+/*
+ * What analyze_run() holds while its steps run: each step takes what the
+ * earlier ones made and leaves what the later ones need.  run_release()
+ * frees whatever exists, whichever step stopped the run.
+ */
+struct run {
+	const struct analyze_options *opts;
+	struct analyze_summary *sum;
+	char **reason;
+	struct loader ld;
+	struct trace_meta *meta;
+	struct stat in_st;
+	struct cmn_out_renamed out;
+	struct tracecmd_input **handles;	/* the top buffer's, then each instance's */
+	int nr_handles;
+	struct buffer_state *bufs;		/* one per handle, in the same order */
+	struct hasher hasher;
+	bool hashing;				/* hasher.thread runs */
+	struct fctx_rules *severity_rules;	/* known runtimes and --baseline files */
+};
+
+/* A bad --baseline fails before anything is read or written. */
+static int step_read_rules(struct run *r)
+{
+	return fctx_rules_read(r->opts->baselines, r->opts->detections, r->opts->nr_detections,
+			       &r->severity_rules, r->reason);
+}
+
+/* Refuse a damaged capture with its reason before libtracecmd reads it. */
+static int step_check_capture(struct run *r)
+{
+	char *why = NULL;
+
+	if (trace_meta_read(r->opts->input, &r->meta, &why) < 0) {
+		cmn_fail_path(r->reason, r->opts->input, "%s", why ? why : "cannot read");
+		free(why);
+		return -1;
+	}
+	if (stat(r->opts->input, &r->in_st) < 0)
+		return cmn_fail_path(r->reason, r->opts->input, "%s", strerror(errno));
+	r->ld.meta = r->meta;
+	if (r->opts->append && !r->opts->again)
+		return refuse_duplicate(r->opts, &r->hasher, r->reason);
+	return 0;
+}
+
+/* The temporary file beside the output (a copy of it with --append). */
+static int step_prepare_output(struct run *r)
+{
+	const struct cmn_out_rules rules = { .append = r->opts->append, .force = r->opts->force,
+					     .can_append = true, .input = "capture" };
+
+	int ret = cmn_out_renamed_prepare(&r->out, r->opts->output, &rules, &r->in_st, r->reason);
+
+	if (r->out.note && r->opts->notice)
+		r->opts->notice(r->opts->progress_arg, r->out.note);
+	return ret;
+}
+
+static int step_open_capture(struct run *r)
+{
+	/* libtracecmd would print its own complaints; ours are the ones users see. */
+	tracecmd_set_loglevel(TEP_LOG_NONE);
+	r->handles = calloc(1, sizeof(*r->handles));
+	if (r->handles)
+		r->handles[0] = tracecmd_open(r->opts->input, TRACECMD_FL_LOAD_NO_PLUGINS);
+	if (!r->handles || !r->handles[0])
+		return cmn_fail_path(r->reason, r->opts->input, "libtracecmd cannot read this trace.dat");
+	r->nr_handles = 1;
+	r->ld.tep = tracecmd_get_tep(r->handles[0]);
+	tep_set_loglevel(TEP_LOG_NONE);
+	/* libtracecmd leaves it 0; calls.c bounds an event by it */
+	for (int b = 0; b < r->meta->nr_buffers; b++)
+		if (r->meta->buffers[b].page_size > tep_get_page_size(r->ld.tep))
+			tep_set_page_size(r->ld.tep, r->meta->buffers[b].page_size);
+	return 0;
+}
+
+static int step_open_database(struct run *r)
+{
+	struct loader *ld = &r->ld;
+
+	if (cmn_db_open(&ld->db, r->out.tmp) < 0) {
+		if (ld->db.sql && sqlite3_errcode(ld->db.sql) == SQLITE_NOTADB)
+			return cmn_fail_path(r->reason, r->opts->output,
+					     "not a maptrail database (not SQLite)");
+		return -1;
+	}
+	/* vma_history's rows are written beside the output by a thread of their own. */
+	if (asprintf(&ld->history_path, "%s-history", r->out.tmp) < 0) {
+		ld->history_path = NULL;
+		return -1;
+	}
+	unlink(ld->history_path);
+	if (prepare_layout(ld, r->reason) < 0)
+		return -1;
+	ld->tasks = task_map_alloc();
+	return ld->tasks ? 0 : -1;
+}
+
+/* The capture's row, and a buffer row and libtracecmd handle per buffer of the file. */
+static int step_describe_buffers(struct run *r)
+{
+	struct loader *ld = &r->ld;
+	int nr_inst = tracecmd_buffer_instances(r->handles[0]);
+	struct tracecmd_input **more = realloc(r->handles, (nr_inst + 1) * sizeof(*r->handles));
+
+	if (!more)
+		return -1;
+	r->handles = more;
+	r->bufs = calloc(nr_inst + 1, sizeof(*r->bufs));
+	if (!r->bufs)
+		return -1;
+	if (insert_capture(ld, &r->in_st, nr_inst + 1) < 0 ||
+	    (r->meta->recorder_plan_rows &&
+	     ana_capture_plan_insert(&ld->db, ld->capture_id, r->meta->recorder_plan_rows) < 0) ||
+	    (r->meta->recorder_flight &&
+	     ana_flight_insert(&ld->db, ld->capture_id, r->meta->recorder_flight) < 0) ||
+	    ana_capture_utc_store(&ld->db, ld->capture_id, r->meta) < 0 ||
+	    insert_buffer(ld, &r->bufs[0], "", tep_get_cpus(ld->tep)) < 0)
+		return -1;
+	tracecmd_set_private(r->handles[0], &r->bufs[0]);
+	for (int i = 0; i < nr_inst; i++) {
+		const char *name = tracecmd_buffer_instance_name(r->handles[0], i);
+		struct tracecmd_input *h = tracecmd_buffer_instance_handle(r->handles[0], i);
+
+		if (!h || !name)
+			return cmn_fail_path(r->reason, r->opts->input, "cannot open buffer %d (%s)", i,
+					     name ? name : "no name");
+		r->handles[r->nr_handles++] = h;
+		if (insert_buffer(ld, &r->bufs[i + 1], name, tep_get_cpus(tracecmd_get_tep(h))) < 0)
+			return -1;
+		tracecmd_set_private(h, &r->bufs[i + 1]);
+	}
+	return 0;
+}
+
+static int step_load_formats(struct run *r)
+{
+	return load_formats(&r->ld);
+}
+
+/* What the events feed as they load: call pairing, the history, descriptors, identity. */
+static int step_start_loaders(struct run *r)
+{
+	struct loader *ld = &r->ld;
+
+	ld->calls = calls_alloc(&ld->db, ld->tep, ld->capture_id, ld->slots, ld->nr_slots, ld->tasks);
+	if (!ld->calls || first_event_id(ld) < 0)
+		return -1;
+	ld->history = hist_table_alloc(&ld->db, ld->history_path, ld->tep, ld->capture_id,
+				       r->meta->page_size, ld->tasks);
+	if (!ld->history)
+		return -1;
+	calls_set_history(ld->calls, ld->history);
+	ld->fds = fdt_alloc(&ld->db, ld->capture_id);
+	if (!ld->fds)
+		return -1;
+	hist_table_set_fds(ld->history, ld->fds);
+	ld->identity = ident_alloc(&ld->db, ld->capture_id, r->meta->page_size, ld->tasks,
+				   ld->history, ld->fds);
+	if (!ld->identity)
+		return -1;
+	ld->insert_unknown = cmn_db_prepare(&ld->db, "INSERT INTO unknown_event (id, capture_id,"
+					    " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	ld->queue = ld->insert_unknown ? row_queue_start(&ld->db) : NULL;
+	if (!ld->queue)
+		return -1;
+	fdt_set_queue(ld->fds, ld->queue);
+	ident_set_queue(ld->identity, ld->queue);
+	return 0;
+}
+
+/* Every event into its rows; what was pending at the end is flushed. */
+static int step_load_events(struct run *r)
+{
+	struct loader *ld = &r->ld;
+
+	if (load_events(ld, r->handles, r->nr_handles, r->bufs, r->reason) < 0)
+		ld->failed = true;
+	else if (!ld->failed && !ld->interrupted &&
+		 (calls_flush(ld->calls, ld->queue) < 0 || ident_finish(ld->identity) < 0 ||
+		  fdt_finish(ld->fds) < 0 || hist_table_finish(ld->history) < 0))
+		ld->failed = true;
+	if (row_queue_finish(ld->queue) < 0)
+		ld->failed = true;
+	ld->queue = NULL;
+	if (ld->failed || ld->interrupted)
+		return -1;
+	if (r->opts->progress)
+		r->opts->progress(r->opts->progress_arg, ld->events, 100, true);
+	r->sum->capture_id = ld->capture_id;
+	r->sum->events = ld->events;
+	r->sum->calls = calls_total(ld->calls);
+	return 0;
+}
+
+/*
+ * The SHA-256 of the capture is computed on the core the loader no longer
+ * needs, while SQLite builds the indexes on the other.
+ */
+static int step_start_hashing(struct run *r)
+{
+	if (r->hasher.ret >= 0)
+		return 0;	/* refuse_duplicate() hashed it when it read it */
+	r->hashing = pthread_create(&r->hasher.thread, NULL, hash_file, &r->hasher) == 0;
+	if (!r->hashing)
+		hash_file(&r->hasher);
+	return 0;
+}
+
+static int step_index(struct run *r)
+{
+	struct loader *ld = &r->ld;
+
+	if (calls_finish(ld->calls) < 0 || finish_tables(ld, r->sum) < 0)
+		return -1;
+	return tasks_write(&ld->db, ld->capture_id, ld->tasks, r->meta);
+}
+
+/*
+ * SQLite attaches nothing inside a transaction, and the part file could not
+ * be written while attached to this connection: the transaction ends (the
+ * output is still a temporary file), the part file is attached, and its rows
+ * are copied in a second one.
+ */
+static int step_history(struct run *r)
+{
+	struct loader *ld = &r->ld;
+
+	if (hist_table_part_close(ld->history) < 0 ||
+	    cmn_db_exec(&ld->db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld->history_path) < 0 ||
+	    hist_table_complete(ld->history, HISTORY_PART) < 0)
+		return -1;
+	r->sum->history_rows = hist_table_stats(ld->history)->rows;
+	return 0;
+}
+
+/* Which file each mapping is of, and the views over the recorder's snapshots. */
+static int step_resolve_files(struct run *r)
+{
+	if (fdt_resolve(&r->ld.db, r->ld.capture_id) < 0)
+		return -1;
+	return ident_views(&r->ld.db);
+}
+
+/* The findings, then each one's process and what lowered its severity. */
+static int step_detections(struct run *r)
+{
+	r->sum->findings = findings_build(&r->ld.db, r->opts->detections, r->opts->nr_detections,
+					  &r->sum->high_findings);
+	if (r->sum->findings < 0)
+		return -1;
+	r->sum->lowered = fctx_apply(&r->ld.db, r->severity_rules, r->sum->findings_by_rank);
+	if (r->sum->lowered < 0)
+		return -1;
+	r->sum->high_findings = r->sum->findings_by_rank[3];
+	return 0;
+}
+
+/* The capture's totals, its sha256 and the losses; the transaction ends. */
+static int step_finish_capture(struct run *r)
+{
+	struct loader *ld = &r->ld;
+
+	if (r->hashing) {
+		pthread_join(r->hasher.thread, NULL);
+		r->hashing = false;
+	}
+	if (r->hasher.ret < 0)
+		return cmn_fail_path(r->reason, r->opts->input, "cannot read: %s",
+				     strerror(-r->hasher.ret));
+	if (finish_capture(ld, r->bufs, r->nr_handles, r->hasher.hex, r->sum) < 0 ||
+	    cmn_db_exec(&ld->db, "COMMIT") < 0 || cmn_db_exec(&ld->db, "DETACH " HISTORY_PART) < 0)
+		return -1;
+	return 0;
+}
+
+/* The database is closed, then renamed into place: complete or not there at all. */
+static int step_publish(struct run *r)
+{
+	loader_release(&r->ld);
+	r->ld = (struct loader){ .opts = r->opts };
+	return cmn_out_renamed_publish(&r->out, r->reason);
+}
+
+/* The phase time of the summary a step's time counts in (-v prints them). */
+enum step_time { IN_OPEN, IN_LOAD, IN_INDEX, IN_FINDINGS };
+
+struct step {
+	const char *name;	/* what it does: a reader's index of analyze */
+	const char *phase;	/* told to opts->phase as it starts; NULL: part of the one before */
+	enum step_time counts_in;
+	int (*run)(struct run *r);
+};
+
+/*
+ * analyze, in order.  A step returns 0, or -1 with *r->reason set or an
+ * error recorded in r->ld.db; a stop asked for (SIGINT) is checked between
+ * steps, and inside them by every SQLite statement and the load loop.
+ */
+static const struct step steps[] = {
+	{ "read the severity rules", NULL, IN_OPEN, step_read_rules },
+	{ "check the capture", NULL, IN_OPEN, step_check_capture },
+	{ "prepare the output", NULL, IN_OPEN, step_prepare_output },
+	{ "open the capture", NULL, IN_OPEN, step_open_capture },
+	{ "open the database", NULL, IN_OPEN, step_open_database },
+	{ "describe the buffers", NULL, IN_OPEN, step_describe_buffers },
+	{ "describe the event formats", NULL, IN_OPEN, step_load_formats },
+	{ "start the loaders", NULL, IN_OPEN, step_start_loaders },
+	{ "load the events", NULL, IN_LOAD, step_load_events },
+	{ "hash the capture", NULL, IN_INDEX, step_start_hashing },
+	{ "index", "indexing", IN_INDEX, step_index },
+	{ "write the history", "writing the address-space history", IN_INDEX, step_history },
+	{ "resolve the mapped files", NULL, IN_FINDINGS, step_resolve_files },
+	{ "run the detections", "running the detections", IN_FINDINGS, step_detections },
+	{ "finish the capture", NULL, IN_FINDINGS, step_finish_capture },
+	{ "publish the database", NULL, IN_FINDINGS, step_publish },
+};
+
+static double *step_time(struct analyze_summary *sum, enum step_time t)
+{
+	switch (t) {
+	case IN_OPEN:
+		return &sum->open_s;
+	case IN_LOAD:
+		return &sum->load_s;
+	case IN_INDEX:
+		return &sum->index_s;
+	case IN_FINDINGS:
+		break;
+	}
+	return &sum->findings_s;
+}
+
+static void run_release(struct run *r)
+{
+	if (r->hashing)
+		pthread_join(r->hasher.thread, NULL);
+	r->hashing = false;
+	loader_release(&r->ld);
+	cmn_out_renamed_discard(&r->out);
+	for (int i = r->nr_handles - 1; i >= 0; i--)
+		tracecmd_close(r->handles[i]);
+	free(r->handles);
+	if (r->bufs)
+		for (int i = 0; i < r->nr_handles; i++)
+			free(r->bufs[i].cpus);
+	free(r->bufs);
+	trace_meta_free(r->meta);
+	fctx_rules_free(r->severity_rules);
+}
+
 int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum, char **reason)
 {
-	struct loader ld = { .opts = opts };
-	struct tracecmd_input **handles = NULL;
-	struct buffer_state *bufs = NULL;
-	struct trace_meta *meta = NULL;
-	struct fctx_rules *severity_rules = NULL;
-	struct hasher hasher = { .path = opts->input, .ret = -1 };
-	bool hashing = false;
-	struct cmn_out_renamed out = { 0 };
-	struct cmn_out_rules rules;
-	char *why = NULL;
-	struct stat in_st;
-	int nr_handles = 0, ret = -1;
-
-	struct timespec t0, t1;
+	struct run r = { .opts = opts, .sum = sum, .reason = reason, .ld = { .opts = opts },
+			 .hasher = { .path = opts->input, .ret = -1 } };
+	bool failed = false;
 
 	memset(sum, 0, sizeof(*sum));
 	*reason = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && !failed; i++) {
+		const struct step *s = &steps[i];
+		struct timespec start, end;
+		int ret;
 
-	/* A bad --baseline fails before anything is read or written. */
-	if (fctx_rules_read(opts->baselines, opts->detections, opts->nr_detections, &severity_rules,
-			    reason) < 0)
-		goto out;
-	/* Refuse a damaged capture with its reason before libtracecmd reads it. */
-	if (trace_meta_read(opts->input, &meta, &why) < 0) {
-		cmn_fail_path(reason, opts->input, "%s", why ? why : "cannot read");
-		free(why);
-		goto out;
-	}
-	if (stat(opts->input, &in_st) < 0) {
-		cmn_fail_path(reason, opts->input, "%s", strerror(errno));
-		goto out;
-	}
-	ld.meta = meta;
-	if (opts->append && !opts->again && refuse_duplicate(opts, &hasher, reason) < 0)
-		goto out;
-	rules = (struct cmn_out_rules){ .append = opts->append, .force = opts->force,
-				       .can_append = true, .input = "capture" };
-	if (cmn_out_renamed_prepare(&out, opts->output, &rules, &in_st, reason) < 0)
-		goto out;
-
-	/* libtracecmd would print its own complaints; ours are the ones users see. */
-	tracecmd_set_loglevel(TEP_LOG_NONE);
-	handles = calloc(1, sizeof(*handles));
-	if (handles)
-		handles[0] = tracecmd_open(opts->input, TRACECMD_FL_LOAD_NO_PLUGINS);
-	if (!handles || !handles[0]) {
-		cmn_fail_path(reason, opts->input, "libtracecmd cannot read this trace.dat");
-		goto out;
-	}
-	nr_handles = 1;
-	ld.tep = tracecmd_get_tep(handles[0]);
-	tep_set_loglevel(TEP_LOG_NONE);
-	/* libtracecmd leaves it 0; calls.c bounds an event by it */
-	for (int b = 0; b < meta->nr_buffers; b++)
-		if (meta->buffers[b].page_size > tep_get_page_size(ld.tep))
-			tep_set_page_size(ld.tep, meta->buffers[b].page_size);
-
-	if (cmn_db_open(&ld.db, out.tmp) < 0) {
-		if (ld.db.sql && sqlite3_errcode(ld.db.sql) == SQLITE_NOTADB)
-			cmn_fail_path(reason, opts->output, "not a maptrail database (not SQLite)");
-		else
-			cmn_fail_path(reason, opts->output, "%s", ld.db.err);
-		goto out;
-	}
-	/* vma_history's rows are written beside the output by a thread of their own. */
-	if (asprintf(&ld.history_path, "%s-history", out.tmp) < 0) {
-		ld.history_path = NULL;
-		goto db_error;
-	}
-	unlink(ld.history_path);
-	if (prepare_layout(&ld, reason) < 0)
-		goto out;
-	ld.tasks = task_map_alloc();
-	if (!ld.tasks)
-		goto db_error;
-
-	{
-		int nr_inst = tracecmd_buffer_instances(handles[0]);
-		struct tracecmd_input **more = realloc(handles, (nr_inst + 1) * sizeof(*handles));
-
-		if (!more)
-			goto db_error;
-		handles = more;
-		bufs = calloc(nr_inst + 1, sizeof(*bufs));
-		if (!bufs)
-			goto db_error;
-		if (insert_capture(&ld, &in_st, nr_inst + 1) < 0 ||
-		    (meta->recorder_plan_rows &&
-		     ana_capture_plan_insert(&ld.db, ld.capture_id, meta->recorder_plan_rows) < 0) ||
-		    (meta->recorder_flight &&
-		     ana_flight_insert(&ld.db, ld.capture_id, meta->recorder_flight) < 0) ||
-		    ana_capture_utc_store(&ld.db, ld.capture_id, meta) < 0 ||
-		    insert_buffer(&ld, &bufs[0], "", tep_get_cpus(ld.tep)) < 0)
-			goto db_error;
-		tracecmd_set_private(handles[0], &bufs[0]);
-		for (int i = 0; i < nr_inst; i++) {
-			const char *name = tracecmd_buffer_instance_name(handles[0], i);
-			struct tracecmd_input *h = tracecmd_buffer_instance_handle(handles[0], i);
-
-			if (!h || !name) {
-				cmn_fail_path(reason, opts->input, "cannot open buffer %d (%s)", i,
-					      name ? name : "no name");
-				goto out;
-			}
-			handles[nr_handles++] = h;
-			if (insert_buffer(&ld, &bufs[i + 1], name,
-					  tep_get_cpus(tracecmd_get_tep(h))) < 0)
-				goto db_error;
-			tracecmd_set_private(h, &bufs[i + 1]);
+		if (cmn_stop_signal()) {
+			failed = true;
+			break;
+		}
+		if (s->phase && opts->phase)
+			opts->phase(opts->progress_arg, s->phase);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		ret = s->run(&r);
+		*step_time(sum, s->counts_in) += seconds_between(&start, &end);
+		if (ret < 0) {
+			/* the line of the step's own, else the database's error */
+			cmn_fail_path(reason, opts->output, "%s",
+				      r.ld.db.err ? r.ld.db.err : "out of memory");
+			failed = true;
 		}
 	}
-	if (load_formats(&ld) < 0)
-		goto db_error;
-	ld.calls = calls_alloc(&ld.db, ld.tep, ld.capture_id, ld.slots, ld.nr_slots, ld.tasks);
-	if (!ld.calls || first_event_id(&ld) < 0)
-		goto db_error;
-	ld.history = hist_table_alloc(&ld.db, ld.history_path, ld.tep, ld.capture_id,
-				      meta->page_size, ld.tasks);
-	if (!ld.history)
-		goto db_error;
-	calls_set_history(ld.calls, ld.history);
-	ld.fds = fdt_alloc(&ld.db, ld.capture_id);
-	if (!ld.fds)
-		goto db_error;
-	hist_table_set_fds(ld.history, ld.fds);
-	ld.identity = ident_alloc(&ld.db, ld.capture_id, meta->page_size, ld.tasks, ld.history,
-				  ld.fds);
-	if (!ld.identity)
-		goto db_error;
-	ld.insert_unknown = cmn_db_prepare(&ld.db, "INSERT INTO unknown_event (id, capture_id,"
-					   " buffer_id, ts, cpu, type_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	ld.queue = ld.insert_unknown ? row_queue_start(&ld.db) : NULL;
-	if (!ld.queue)
-		goto db_error;
-	fdt_set_queue(ld.fds, ld.queue);
-	ident_set_queue(ld.identity, ld.queue);
-
-	sum->open_s = seconds_between(&t0, &t1);
-	if (load_events(&ld, handles, nr_handles, bufs, reason) < 0) {
-		row_queue_finish(ld.queue);
-		ld.queue = NULL;
-		goto out;
-	}
-	if (!ld.failed && !ld.interrupted &&
-	    (calls_flush(ld.calls, ld.queue) < 0 || ident_finish(ld.identity) < 0 ||
-	     fdt_finish(ld.fds) < 0 || hist_table_finish(ld.history) < 0))
-		ld.failed = true;
-	if (row_queue_finish(ld.queue) < 0)
-		ld.failed = true;
-	ld.queue = NULL;
-	if (ld.interrupted) {
+	/* Stopped: whatever failed on the way out (SQLITE_INTERRUPT, ...) is not the cause. */
+	if (cmn_stop_signal()) {
+		free(*reason);
+		*reason = NULL;
 		cmn_fail_path(reason, opts->input, "interrupted");
-		goto out;
 	}
-	if (ld.failed)
-		goto db_error;
-	if (opts->progress)
-		opts->progress(opts->progress_arg, ld.events, 100, true);
-	sum->load_s = seconds_between(&t1, &t0);
-
-	/*
-	 * The SHA-256 of the capture is computed on the core the loader no
-	 * longer needs, while SQLite builds the indexes on the other.
-	 */
-	if (hasher.ret < 0) {	/* not hashed yet (refuse_duplicate() did when it read it) */
-		hashing = pthread_create(&hasher.thread, NULL, hash_file, &hasher) == 0;
-		if (!hashing)
-			hash_file(&hasher);
-	}
-	if (opts->phase)
-		opts->phase(opts->progress_arg, "indexing");
-	sum->capture_id = ld.capture_id;
-	sum->events = ld.events;
-	sum->calls = calls_total(ld.calls);
-	if (calls_finish(ld.calls) < 0 || finish_tables(&ld, sum) < 0 ||
-	    tasks_write(&ld.db, ld.capture_id, ld.tasks, meta) < 0)
-		goto db_error;
-	/*
-	 * SQLite attaches nothing inside a transaction, and the part file
-	 * could not be written while attached to this connection: the
-	 * transaction ends (the output is still a temporary file), the part
-	 * file is attached, and its rows are copied in a second one.
-	 */
-	if (opts->phase)
-		opts->phase(opts->progress_arg, "writing the address-space history");
-	if (hist_table_part_close(ld.history) < 0 ||
-	    cmn_db_exec(&ld.db, "COMMIT; ATTACH %Q AS " HISTORY_PART "; BEGIN", ld.history_path) < 0 ||
-	    hist_table_complete(ld.history, HISTORY_PART) < 0)
-		goto db_error;
-	sum->index_s = seconds_between(&t0, &t1);
-	sum->history_rows = hist_table_stats(ld.history)->rows;
-	if (fdt_resolve(&ld.db, ld.capture_id) < 0 || ident_views(&ld.db) < 0)
-		goto db_error;
-	if (opts->phase)
-		opts->phase(opts->progress_arg, "running the detections");
-	sum->findings = findings_build(&ld.db, opts->detections, opts->nr_detections,
-				       &sum->high_findings);
-	if (sum->findings < 0)
-		goto db_error;
-	sum->lowered = fctx_apply(&ld.db, severity_rules, sum->findings_by_rank);
-	if (sum->lowered < 0)
-		goto db_error;
-	sum->high_findings = sum->findings_by_rank[3];
-	sum->findings_s = seconds_between(&t1, &t0);
-	if (hashing) {
-		pthread_join(hasher.thread, NULL);
-		hashing = false;
-	}
-	if (hasher.ret < 0) {
-		cmn_fail_path(reason, opts->input, "cannot read: %s", strerror(-hasher.ret));
-		goto out;
-	}
-	if (finish_capture(&ld, bufs, nr_handles, hasher.hex, sum) < 0 ||
-	    cmn_db_exec(&ld.db, "COMMIT") < 0 || cmn_db_exec(&ld.db, "DETACH " HISTORY_PART) < 0)
-		goto db_error;
-	loader_release(&ld);
-	memset(&ld, 0, sizeof(ld));
-	if (cmn_out_renamed_publish(&out, reason) < 0)
-		goto out;
-	ret = 0;
-	goto out;
-db_error:
-	cmn_fail_path(reason, opts->output, "%s", ld.db.err ? ld.db.err : "out of memory");
-out:
-	if (hashing)
-		pthread_join(hasher.thread, NULL);
-	loader_release(&ld);
-	cmn_out_renamed_discard(&out);
-	for (int i = nr_handles - 1; i >= 0; i--)
-		tracecmd_close(handles[i]);
-	free(handles);
-	if (bufs)
-		for (int i = 0; i < nr_handles; i++)
-			free(bufs[i].cpus);
-	free(bufs);
-	trace_meta_free(meta);
-	fctx_rules_free(severity_rules);
-	if (ret < 0)
+	run_release(&r);
+	if (failed)
 		analyze_summary_release(sum);
-	return ret;
+	return failed ? -1 : 0;
 }
 
 void analyze_summary_release(struct analyze_summary *sum)

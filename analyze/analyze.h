@@ -11,7 +11,6 @@
  * the temporary first, so it too is untouched until the new one is whole.
  */
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,8 +39,6 @@ struct analyze_options {
 	int nr_detections;
 	/* --baseline files: severity rules of the analyst's (finding-context.h), NULL-terminated */
 	const char *const *baselines;
-	/* Set asynchronously (SIGINT); the load stops at the next event and fails. */
-	volatile sig_atomic_t *interrupted;
 	/*
 	 * Called now and then while loading, and once with @done at the end; may
 	 * be NULL.  @percent: of the event pages read, -1 when not known (the
@@ -51,6 +48,8 @@ struct analyze_options {
 	void *progress_arg;
 	/* Called as each phase after the load begins ("indexing", ...); may be NULL. */
 	void (*phase)(void *arg, const char *what);
+	/* A line to tell now (a killed run's temporary files removed); may be NULL. */
+	void (*notice)(void *arg, const char *line);
 };
 
 struct analyze_loss {
@@ -81,6 +80,9 @@ struct analyze_summary {
  * Returns 0 and fills *@summary (release with analyze_summary_release()), or
  * a negative value and sets *@reason to one line naming the file at fault,
  * e.g. "capture.dat: truncated: CPU 1 data ends at byte 9 of 8" (free()).
+ * A stop asked for with cmn_stop_request() (common/stop.h, from a SIGINT
+ * handler) ends it within a fraction of a second, whatever the phase: -1,
+ * "CAPTURE: interrupted", and nothing left beside the output.
  */
 int analyze_run(const struct analyze_options *opts, struct analyze_summary *summary,
 		char **reason);

@@ -31,6 +31,7 @@
 #include "tdat-format.h"
 #include "trace-meta.h"
 #include "error-line.h"
+#include "stop.h"
 
 
 /* A cursor base for bytes that are not the file's (decompressed sections, option data). */
@@ -1559,6 +1560,10 @@ int trace_meta_sha256(const char *path, char hex[65])
 
 	SHA256Init(&ctx);
 	for (;;) {
+		if (cmn_stop_signal()) {	/* SIGINT: a big capture takes seconds */
+			ret = -EINTR;
+			break;
+		}
 		r = read(fd, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
 			continue;

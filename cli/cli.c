@@ -4,6 +4,7 @@
  * "did you mean" that both add to a misspelt name.  Its own file so that the
  * static recorder (maptrail-record) links it without main.c's command table.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "stop.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -136,4 +138,27 @@ int cli_unknown_name(const char *command, const char *what, const char *name,
 		fprintf(stderr, "maptrail %s: no %s named '%s' (see '%s')\n", command, what, name,
 			see);
 	return EXIT_USAGE;
+}
+
+int cli_parse_timeout(const char *command, const char *arg, double *seconds)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0) || v > 1e9)
+		return cli_usage_error(command, "--timeout takes seconds (0: no limit), not '%s'",
+				       arg);
+	*seconds = v;
+	return 0;
+}
+
+void cli_db_error(const char *path, double seconds, const char *what)
+{
+	if (cmn_stop_expired())
+		cli_error("%s: stopped after %g s, the time budget for a database (--timeout"
+			  " SECONDS changes it, 0 lifts it)", path, seconds);
+	else
+		cli_error("%s: %s", path, what);
 }

@@ -72,6 +72,26 @@ struct option;
  */
 int cli_bad_option(const char *command, int c, char **argv, const struct option *longopts);
 
+/*
+ * The time budget of a database maptrail did not make (query, report,
+ * export: common/stop.h, cmn_stop_after()), in seconds; --timeout changes it.
+ */
+#define CLI_DB_TIMEOUT		120
+#define CLI_EXPORT_TIMEOUT	600	/* a whole database goes over the network */
+
+/*
+ * cli_parse_timeout - --timeout's @arg: seconds >= 0 (0: no budget) into
+ * *@seconds, 0; else the usage-error line and EXIT_USAGE.
+ */
+int cli_parse_timeout(const char *command, const char *arg, double *seconds);
+
+/*
+ * cli_db_error - the one line for a failure on database @path: when the
+ * time budget of @seconds ran out, that it did and how to change it; else
+ * "PATH: @what".
+ */
+void cli_db_error(const char *path, double seconds, const char *what);
+
 int cmd_analyze(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_query(int argc, char **argv);

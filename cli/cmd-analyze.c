@@ -11,13 +11,12 @@
 #include "analyze.h"
 #include "catalog.h"
 #include "cli.h"
+#include "stop.h"
 
-static volatile sig_atomic_t interrupted;
-
+/* SIGINT, SIGTERM: analyze stops within a second, leaves nothing, exits 128 + N. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	cmn_stop_request(sig);
 }
 
 static void usage(FILE *out)
@@ -51,6 +50,7 @@ static void usage(FILE *out)
 
 struct progress {
 	bool enabled;
+	bool quiet;		/* -q: not even notices */
 	bool shown;
 	struct timespec start, last;
 	const char *input;
@@ -142,6 +142,18 @@ static void show_phase(void *arg, const char *what)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static void show_notice(void *arg, const char *line)
+{
+	struct progress *p = arg;
+
+	if (p->quiet)
+		return;
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = false;
+	fprintf(stderr, "maptrail: %s\n", line);
+}
+
 /* The redrawing thread stops and the line is cleared. */
 static void progress_end(struct progress *p)
 {
@@ -212,7 +224,7 @@ int cmd_analyze(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct analyze_options opts = { .interrupted = &interrupted };
+	struct analyze_options opts = { 0 };
 	struct analyze_detection *detections;
 	struct analyze_summary sum;
 	struct progress progress = { 0 };
@@ -266,6 +278,7 @@ int cmd_analyze(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free(schema_files);
 			return 0;
 		default:
 			free(schema_files);
@@ -273,9 +286,11 @@ int cmd_analyze(int argc, char **argv)
 			return cli_bad_option("analyze", c, argv, longopts);
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1) {
+		free(schema_files);
 		return cli_usage_error("analyze", optind >= argc ? "no capture given" :
 						  "one capture at a time");
+	}
 	/* --append --force: add a capture the database already holds, again */
 	if (opts.append && opts.force) {
 		opts.again = true;
@@ -286,6 +301,7 @@ int cmd_analyze(int argc, char **argv)
 		output = analyze_default_output(opts.input);
 		if (!output) {
 			cli_error("out of memory");
+			free(schema_files);
 			return 1;
 		}
 		opts.output = output;
@@ -293,10 +309,12 @@ int cmd_analyze(int argc, char **argv)
 
 	progress.enabled = !quiet && isatty(STDERR_FILENO);
 	progress.input = opts.input;
+	progress.quiet = quiet;
 	clock_gettime(CLOCK_MONOTONIC, &progress.start);
 	progress.last = progress.start;
 	opts.progress = show_progress;
 	opts.phase = show_phase;
+	opts.notice = show_notice;
 	opts.progress_arg = &progress;
 	pthread_mutex_init(&progress.lock, NULL);
 	pthread_cond_init(&progress.wake, NULL);
@@ -321,7 +339,7 @@ int cmd_analyze(int argc, char **argv)
 		free(output);
 		free(schema_files);
 		free(baselines);
-		return 1;
+		return cmn_stop_signal() ? 128 + cmn_stop_signal() : 1;
 	}
 	if (verbose)
 		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s,"

@@ -14,12 +14,13 @@
 #include "cli.h"
 #include "export.h"
 #include "query.h"
+#include "stop.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: maptrail export DB... --clickhouse URL [--clickhouse URL]... [--cluster NAME]\n"
-		"                       [--database NAME] [--host NAME] [-q]\n\n"
+		"                       [--database NAME] [--host NAME] [--timeout SECONDS] [-q]\n\n"
 		"Send maptrail databases to ClickHouse over its HTTP interface: the captures, their\n"
 		"processes, calls (one table, the call a column), address-space history, findings and\n"
 		"evidence.  A capture is its sha256: one already there completely is not sent again;\n"
@@ -33,11 +34,15 @@ static void usage(FILE *out)
 		"  -d, --database NAME   the ClickHouse database (default: maptrail; created if missing)\n"
 		"  -H, --host NAME       the host the captures come from (default: each capture's\n"
 		"                        hostname)\n"
+		"  -T, --timeout SECONDS give up on a database after SECONDS of reading it (default\n"
+		"                        %d; 0: never): one from elsewhere may hold views made to\n"
+		"                        run forever\n"
 		"  -q, --quiet           only errors\n"
 		"  -h, --help            this help\n\n"
 		"examples:\n"
 		"  maptrail export app.db --clickhouse http://127.0.0.1:8123/\n"
-		"  maptrail export *.db --clickhouse http://ch1:8123/ --clickhouse http://ch2:8123/ --cluster fleet\n");
+		"  maptrail export *.db --clickhouse http://ch1:8123/ --clickhouse http://ch2:8123/ --cluster fleet\n",
+		CLI_EXPORT_TIMEOUT);
 }
 
 struct progress {
@@ -82,6 +87,7 @@ int cmd_export(int argc, char **argv)
 		{ "cluster", required_argument, NULL, 'C' },
 		{ "database", required_argument, NULL, 'd' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -92,6 +98,7 @@ int cmd_export(int argc, char **argv)
 	struct exp_session *s = NULL;
 	const char *env;
 	char *err = NULL;
+	double timeout = CLI_EXPORT_TIMEOUT;
 	int c, ret = EXIT_USAGE;
 
 	if (!urls) {
@@ -99,7 +106,7 @@ int cmd_export(int argc, char **argv)
 		return 1;
 	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:C:d:H:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:C:d:H:T:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			urls[o.nr_urls++] = optarg;
@@ -112,6 +119,10 @@ int cmd_export(int argc, char **argv)
 			break;
 		case 'H':
 			o.host = optarg;
+			break;
+		case 'T':
+			if (cli_parse_timeout("export", optarg, &timeout))
+				goto out;
 			break;
 		case 'q':
 			progress.quiet = true;
@@ -154,8 +165,9 @@ int cmd_export(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		sqlite3 *db = NULL;
 
+		cmn_stop_after(timeout);
 		if (qry_open(argv[i], &db, &err) < 0) {
-			cli_error("%s: %s", argv[i], err ? err : "cannot open");
+			cli_db_error(argv[i], timeout, err ? err : "cannot open");
 			goto out;
 		}
 		sqlite3_close(db);
@@ -166,8 +178,9 @@ int cmd_export(int argc, char **argv)
 	}
 	for (int i = optind; i < argc; i++) {
 		progress.db = argv[i];
+		cmn_stop_after(timeout);	/* a budget for each database */
 		if (exp_export_db(s, argv[i], &err) < 0) {
-			cli_error("%s: %s", argv[i], err ? err : "failed");
+			cli_db_error(argv[i], timeout, err ? err : "failed");
 			goto out;
 		}
 		fflush(stdout);

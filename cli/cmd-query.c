@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "cli.h"
@@ -17,6 +18,7 @@
 #include "format.h"
 #include "query.h"
 #include "schema.h"
+#include "stop.h"
 
 static void usage(FILE *out)
 {
@@ -49,13 +51,15 @@ static void usage(FILE *out)
 		"  -D, --database NAME     with --clickhouse: the database (default: maptrail)\n"
 		"      --fail-on SEVERITY  with the findings query: exit 3 when the database holds\n"
 		"                          findings of SEVERITY (high, medium, low, info) or above\n"
+		"  -T, --timeout SECONDS   give up on the database after SECONDS (default %d; 0: never):\n"
+		"                          a database from elsewhere may hold views made to run forever\n"
 		"  -h, --help              this help\n\n"
 		"examples:\n"
 		"  maptrail query app.db --list\n"
 		"  maptrail query app.db process-summary --param pid=4242\n"
 		"  maptrail query app.db 'SELECT * FROM mprotect WHERE addr = :a' -p a=0x7f12a000 -f json\n"
 		"  maptrail query --clickhouse http://127.0.0.1:8123/ prevalence\n",
-		QRY_CELL_MAX);
+		QRY_CELL_MAX, CLI_DB_TIMEOUT);
 }
 
 /* Prints @text from column @indent on, wrapped at @width: headers are long sentences. */
@@ -293,7 +297,7 @@ out:
 
 /* The answer, or one line saying why there is none. */
 static int run(const char *db_path, const char *what, const struct qry_param *params,
-	       int nr_params, const struct qry_output *opts)
+	       int nr_params, const struct qry_output *opts, double timeout)
 {
 	const struct qry_info *q = NULL;
 	const char *label = "SQL", *sql = what;
@@ -313,8 +317,9 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 		if (check_params(q, params, nr_params))
 			return EXIT_USAGE;
 	}
+	cmn_stop_after(timeout);
 	if (qry_open(db_path, &db, &err) < 0) {
-		cli_error("%s: %s", db_path, err ? err : "cannot open");
+		cli_db_error(db_path, timeout, err ? err : "cannot open");
 		goto out;
 	}
 	/* times as the trace clock's ns: a UTC time needs the database's clock */
@@ -347,7 +352,12 @@ static int run(const char *db_path, const char *what, const struct qry_param *pa
 		goto out;
 	}
 	if (rows == -EIO) {
-		cli_error("%s: %s: %s", db_path, label, err ? err : "failed");
+		char *what = NULL;
+
+		if (asprintf(&what, "%s: %s", label, err ? err : "failed") < 0)
+			what = NULL;
+		cli_db_error(db_path, timeout, what ? what : "out of memory");
+		free(what);
 		goto out;
 	}
 	if (rows < 0) {		/* writing: stdout's fault, not the database's */
@@ -392,14 +402,16 @@ int cmd_query(int argc, char **argv)
 		{ "clickhouse", required_argument, NULL, 'c' },
 		{ "database", required_argument, NULL, 'D' },
 		{ "fail-on", required_argument, NULL, 'F' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct qry_output opts = { .format = QRY_FORMAT_TABLE };
+	struct qry_output opts = { .format = QRY_FORMAT_TABLE, .terminal = isatty(STDOUT_FILENO) };
 	struct qry_param *params = calloc(argc, sizeof(*params));
 	const char *describe_name = NULL, *clickhouse = NULL, *database = NULL;
 	const struct catalog *cat;
 	bool list_queries = false, verbose = false;
+	double timeout = CLI_DB_TIMEOUT;
 	int nr_params = 0, c, ret = EXIT_USAGE, fail_on = -1;
 	char *eq;
 
@@ -410,7 +422,7 @@ int cmd_query(int argc, char **argv)
 	/* "| head" closing the pipe ends the output, quietly: EPIPE, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:f:wlvd:c:D:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:f:wlvd:c:D:T:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			eq = strchr(optarg, '=');
@@ -421,7 +433,14 @@ int cmd_query(int argc, char **argv)
 			}
 			*eq = '\0';
 			params[nr_params].name = optarg;
-			params[nr_params++].value = eq + 1;
+			params[nr_params].value = eq + 1;
+			/* the last one silently winning would hide a slip */
+			if (qry_param_repeated(params, nr_params) >= 0) {
+				ret = cli_usage_error("query", "--param %s given twice",
+						      qry_param_name(&params[nr_params]));
+				goto out;
+			}
+			nr_params++;
 			break;
 		case 'f':
 			if (qry_format_from_name(optarg, &opts.format) < 0) {
@@ -452,6 +471,12 @@ int cmd_query(int argc, char **argv)
 			fail_on = cli_fail_on_rank("query", optarg);
 			if (fail_on < 0)
 				goto out;
+			break;
+		case 'T':
+			if (cli_parse_timeout("query", optarg, &timeout)) {
+				ret = EXIT_USAGE;
+				goto out;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -504,7 +529,7 @@ int cmd_query(int argc, char **argv)
 				      argv[optind + 1]);
 		goto out;
 	}
-	ret = run(argv[optind], argv[optind + 1], params, nr_params, &opts);
+	ret = run(argv[optind], argv[optind + 1], params, nr_params, &opts, timeout);
 	if (ret == 0 && fail_on >= 0)
 		ret = gate(argv[optind], fail_on);
 out:

@@ -496,6 +496,7 @@ int cmd_record(int argc, char **argv)
 		free(err);
 		free(events);
 		free(pids);
+		free(triggers);
 		return 1;
 	}
 	if (flight_mode)

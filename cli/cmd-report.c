@@ -21,6 +21,7 @@
 #include "output-renamed.h"
 #include "query.h"
 #include "report.h"
+#include "stop.h"
 
 /* The findings alone, as ECS alerts a line: a format of maptrail query's writer. */
 #define REPORT_ECS	(-2)
@@ -29,7 +30,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: maptrail report DB [-o FILE|-] [--format text|md|html|ecs] [--force]\n"
-		"                       [--fail-on SEVERITY]\n\n"
+		"                       [--fail-on SEVERITY] [--timeout SECONDS]\n\n"
 		"What a maptrail database holds, as a person reads it: what was captured and how\n"
 		"completely (lost events, unpaired calls, the recorder's plan), the findings by\n"
 		"severity with their evidence, per-process summaries, calls over time and the\n"
@@ -39,11 +40,14 @@ static void usage(FILE *out)
 		"  -F, --format NAME  text (100 columns), md (Markdown), html (one self-contained\n"
 		"                     page, pictures in SVG) or ecs (the findings as Elastic\n"
 		"                     Common Schema alerts, one JSON object a line, for a SIEM)\n"
-		"  -f, --force        replace FILE if it exists\n"
+		"  -f, --force        replace FILE if it exists (a regular file only)\n"
 		"      --fail-on SEVERITY  exit 3 when the database holds findings of SEVERITY\n"
 		"                     (high, medium, low, info) or above; the report is\n"
 		"                     written all the same\n"
-		"  -h, --help         this help\n");
+		"  -T, --timeout SECONDS  give up on the database after SECONDS (default %d; 0:\n"
+		"                     never): a database from elsewhere may hold views made to\n"
+		"                     run forever\n"
+		"  -h, --help         this help\n", CLI_DB_TIMEOUT);
 }
 
 /*
@@ -60,9 +64,14 @@ static int out_open(struct out_file *o, const char *path, bool force, const stru
 	const struct cmn_out_rules rules = { .force = force, .input = "database" };
 	char *reason = NULL;
 
-	if (cmn_out_renamed_prepare(&o->out, path, &rules, db_st, &reason) < 0) {
+	int ret = cmn_out_renamed_prepare(&o->out, path, &rules, db_st, &reason);
+
+	if (o->out.note)	/* a killed report's temporary file, removed */
+		cli_error("%s", o->out.note);
+	if (ret < 0) {
 		cli_error("%s", reason ? reason : "out of memory");
 		free(reason);
+		cmn_out_renamed_discard(&o->out);
 		return -1;
 	}
 	o->f = fopen(o->out.tmp, "we");
@@ -147,6 +156,7 @@ int cmd_report(int argc, char **argv)
 		{ "format", required_argument, NULL, 'F' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "fail-on", required_argument, NULL, 'G' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -156,13 +166,14 @@ int cmd_report(int argc, char **argv)
 	struct out_file out = { 0 };
 	const char *output = NULL, *path;
 	bool force = false;
+	double timeout = CLI_DB_TIMEOUT;
 	sqlite3 *db = NULL;
 	struct stat db_st;
 	char *err = NULL;
 	int c, ret = 1, fail_on = -1;
 
 	opterr = 0;	/* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, ":o:F:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:F:fT:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = strcmp(optarg, "-") ? optarg : NULL;
@@ -176,6 +187,10 @@ int cmd_report(int argc, char **argv)
 		case 'G':
 			fail_on = cli_fail_on_rank("report", optarg);
 			if (fail_on < 0)
+				return EXIT_USAGE;
+			break;
+		case 'T':
+			if (cli_parse_timeout("report", optarg, &timeout))
 				return EXIT_USAGE;
 			break;
 		case 'h':
@@ -204,16 +219,17 @@ int cmd_report(int argc, char **argv)
 	if (format != REPORT_ECS)
 		opt.format = format;
 	opt.db_name = path;
-	/* read only, and refused unless maptrail wrote it, as maptrail query does */
+	/* read only, bounded, and refused unless maptrail wrote it, as maptrail query does */
+	cmn_stop_after(timeout);
 	if (qry_open(path, &db, &err) || stat(path, &db_st) < 0) {
-		cli_error("%s: %s", path, err ? err : strerror(errno));
+		cli_db_error(path, timeout, err ? err : strerror(errno));
 		goto out;
 	}
 	if (output && out_open(&out, output, force, &db_st))
 		goto out;
 	if (format == REPORT_ECS ? write_ecs(db, out.f ? out.f : stdout, &err) :
 	    rep_write(db, out.f ? out.f : stdout, &opt, &err)) {
-		cli_error("%s: %s", path, err ? err : "out of memory");
+		cli_db_error(path, timeout, err ? err : "out of memory");
 		goto out;
 	}
 	ret = 0;

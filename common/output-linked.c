@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error-line.h"
+#include "output-check.h"
 #include "output-linked.h"
 
 /* The line, and the errno the caller returns. */
@@ -36,11 +37,13 @@ int cmn_out_linked_open(struct cmn_out_linked *o, const char *path, bool force, 
 		return fail(err, ENOMEM, "out of memory");
 	}
 	free(copy);
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return fail(err, EISDIR, "%s: is a directory", path);
+	switch (cmn_out_existing(path, &st, err)) {
+	case -1:
+		return -EINVAL;		/* a directory, a device, ...: never replaced */
+	case 1:
 		if (!force)
 			return fail(err, EEXIST, "%s: already exists (--force replaces it)", path);
+		break;
 	}
 	o->fd = open(o->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
 	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
@@ -61,6 +64,7 @@ int cmn_out_linked_open(struct cmn_out_linked *o, const char *path, bool force, 
 int cmn_out_linked_publish(struct cmn_out_linked *o, bool force, char **err)
 {
 	char proc[64], *tmp = NULL;
+	struct stat st;
 	int ret = 0;
 
 	if (fsync(o->fd))
@@ -73,6 +77,9 @@ int cmn_out_linked_publish(struct cmn_out_linked *o, bool force, char **err)
 				    "already exists (--force replaces it)" : strerror(errno));
 		return 0;
 	}
+	/* what stands there may have changed since the open: never over a device */
+	if (cmn_out_existing(o->path, &st, err) < 0)
+		return -EINVAL;
 	if (o->named)
 		return rename(o->named, o->path) ? fail(err, errno, "%s: %s", o->path,
 							strerror(errno)) : 0;

@@ -25,8 +25,9 @@ struct cmn_out_linked {
 };
 
 /*
- * cmn_out_linked_open - check @path (not a directory; not an existing file
- * unless @force) and open the unnamed file in its directory.  Returns 0, or a
+ * cmn_out_linked_open - check @path (nothing but a regular file or a
+ * symbolic link may stand there: output-check.h; not an existing one unless
+ * @force) and open the unnamed file in its directory.  Returns 0, or a
  * negative errno with *@err set (free()).  Call cmn_out_linked_close() in
  * both cases.
  */

@@ -5,6 +5,7 @@
 
 #include "sql.h"
 #include "error-line.h"
+#include "stop.h"
 
 int cmn_db_fail(struct cmn_db *db, const char *fmt, ...)
 {
@@ -31,6 +32,8 @@ int cmn_db_open(struct cmn_db *db, const char *path)
 			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return cmn_db_fail(db, "cannot open database: %s",
 				   db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+	/* A SIGINT stops the statement in progress, however long (stop.h). */
+	sqlite3_progress_handler(db->sql, CMN_STOP_EVERY, cmn_stop_progress, NULL);
 	/*
 	 * The file being written is a temporary that is renamed into place only
 	 * when complete, so a crash loses nothing the user had: no journal and
@@ -41,6 +44,19 @@ int cmn_db_open(struct cmn_db *db, const char *path)
 	return cmn_db_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 			   "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
 			   "PRAGMA foreign_keys=OFF; PRAGMA threads=2;");
+}
+
+int cmn_db_distrust(sqlite3 *db, char **err)
+{
+	int on = -1;
+
+	if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || on != 1 ||
+	    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) != SQLITE_OK || on != 0)
+		return cmn_fail(err, "cannot guard the database: %s", sqlite3_errmsg(db));
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, CMN_DB_MAX_VALUE);
+	sqlite3_hard_heap_limit64(CMN_DB_HEAP_LIMIT);
+	sqlite3_progress_handler(db, CMN_STOP_EVERY, cmn_stop_progress, NULL);
+	return 0;
 }
 
 int cmn_db_close(struct cmn_db *db)

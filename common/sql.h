@@ -34,8 +34,30 @@ struct cmn_db {
 	char *err;
 };
 
-/* cmn_db_open - open or create @path for bulk writing.  Returns 0 or -1 with db->err set. */
+/*
+ * cmn_db_open - open or create @path for bulk writing.  Its statements fail
+ * with SQLITE_INTERRUPT once a stop is asked for (stop.h).  Returns 0 or -1
+ * with db->err set.
+ */
 int cmn_db_open(struct cmn_db *db, const char *path);
+
+/*
+ * A database maptrail did not just make (maptrail query, report, export,
+ * analyze --append) may hold views written to hang or exhaust whoever reads
+ * it.  cmn_db_distrust() puts these bounds on its connection: SQLite's
+ * defensive mode (no writable schema, no shadow-table writes), untrusted
+ * schema (no functions with side effects, no virtual tables in views or
+ * triggers), values of at most CMN_DB_MAX_VALUE bytes, all of SQLite's memory
+ * at most CMN_DB_HEAP_LIMIT (process-wide: sqlite3_hard_heap_limit64; SQLite
+ * enforces it only while it keeps memory statistics, which cmn_db_open()
+ * turns off for analyze's speed: analyze --append renews the views it reads
+ * instead), and the stop and time budget of stop.h checked as its statements
+ * run.
+ * Check its identity next (db-identity.h).  Returns 0 or -1 with *@err set.
+ */
+#define CMN_DB_HEAP_LIMIT	(512LL << 20)
+#define CMN_DB_MAX_VALUE	(64 << 20)
+int cmn_db_distrust(sqlite3 *db, char **err);
 
 /* cmn_db_close - close and free; tolerates a half-opened db.  Returns the last sqlite status. */
 int cmn_db_close(struct cmn_db *db);

@@ -64,19 +64,21 @@ _maptrail()
 		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		esac ;;
 	query)
-		opts='--param --format --wide --list --verbose --describe --fail-on --help'
+		opts='--param --format --wide --list --verbose --describe --fail-on --timeout --help'
 		case $prev in
 		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		-f | --format) COMPREPLY=($(compgen -W 'table csv json jsonl ecs' -- "$cur")); return ;;
 		-d | --describe) COMPREPLY=($(compgen -W "$(_maptrail_queries "$prog")" -- "$cur")); return ;;
 		-p | --param) compopt -o nospace 2> /dev/null; COMPREPLY=($(compgen -W 'pid= addr= ts= from_ts= limit= severity=' -- "$cur")); return ;;
+		-T | --timeout) return ;;
 		esac ;;
 	report)
-		opts='--output --format --force --fail-on --help'
+		opts='--output --format --force --fail-on --timeout --help'
 		case $prev in
 		--fail-on) COMPREPLY=($(compgen -W 'high medium low info' -- "$cur")); return ;;
 		-o | --output) _filedir '@(html|htm|md|ndjson|jsonl)'; return ;;
 		-f | --format) COMPREPLY=($(compgen -W 'text md html ecs' -- "$cur")); return ;;
+		-T | --timeout) return ;;
 		esac ;;
 	schema)
 		opts='--sql --list --format --schema --help'
@@ -96,7 +98,7 @@ _maptrail()
 	for ((i = i + 1; i < cword; i++)); do
 		case ${words[i]} in
 		-o | --output | -e | --events | --backend | -p | --pid | --duration | -b | --buffer | \
-		--schema | -f | --format | -d | --describe | --param | --baseline | --fail-on) ((i++)) ;;
+		--schema | -f | --format | -d | --describe | --param | --baseline | --fail-on | -T | --timeout) ((i++)) ;;
 		-*) ;;
 		*) ((nargs++)) ;;
 		esac

@@ -563,7 +563,10 @@ static char *table_text(const unsigned char *s, size_t n, size_t max, size_t *wi
 		size_t len = utf8_len(s + i, n - i);
 		char esc[8];
 
-		if (len == 1 && s[i] >= 0x20 && s[i] != 0x7f)
+		/* C1 controls (U+0080..U+009F: CSI...) as their two bytes' escapes */
+		if (len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)
+			len = 1;
+		if (len == 1 && s[i] >= 0x20 && s[i] < 0x7f)
 			esc[0] = s[i], esc[1] = '\0';
 		else if (len == 1 && (s[i] == '\n' || s[i] == '\t' || s[i] == '\r'))
 			snprintf(esc, sizeof(esc), "\\%c", s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' : 'r');
@@ -790,8 +793,25 @@ out:
 	return ret;
 }
 
-static void put_csv(FILE *out, const char *s, size_t n)
+static void put_csv(FILE *out, const char *s, size_t n, bool terminal)
 {
+	/*
+	 * On a terminal, raw ESC and BEL bytes of a value would be obeyed by
+	 * the terminal (escape sequences a capture's comm or file name can
+	 * carry): they are escaped as a table cell's are.
+	 */
+	if (terminal) {
+		size_t width;
+		char *safe = table_text((const unsigned char *)s, n, 0, &width);
+
+		if (safe) {
+			put_csv(out, safe, strlen(safe), false);
+			free(safe);
+			return;
+		}
+		/* out of memory: nothing of the value rather than its raw bytes */
+		return;
+	}
 	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
 	    !memchr(s, '\r', n)) {
 		fwrite(s, 1, n, out);
@@ -812,7 +832,8 @@ static bool utc_extra(const struct utc_columns *t, int i)
 	return t && t->time[i];
 }
 
-static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *out, char **err)
+static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *out,
+			   bool terminal, char **err)
 {
 	int n = sqlite3_column_count(st), rc;
 	long long rows = 0;
@@ -823,10 +844,10 @@ static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *
 
 		if (i)
 			putc(',', out);
-		put_csv(out, name ? name : "", name ? strlen(name) : 0);
+		put_csv(out, name ? name : "", name ? strlen(name) : 0, terminal);
 		if (utc_extra(t, i)) {
 			putc(',', out);
-			put_csv(out, name, strlen(name));
+			put_csv(out, name, strlen(name), terminal);
 			fputs("_utc", out);
 		}
 	}
@@ -843,7 +864,7 @@ static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *
 				break;
 			default:	/* integers and floats as SQLite writes them */
 				put_csv(out, (const char *)sqlite3_column_text(st, i),
-					sqlite3_column_bytes(st, i));
+					sqlite3_column_bytes(st, i), terminal);
 			}
 			if (utc_extra(t, i)) {
 				putc(',', out);
@@ -977,7 +998,7 @@ long long qry_write(sqlite3 *db, sqlite3_stmt *st, const struct qry_output *opts
 		d.utc = utc_columns_of(db, st);
 	switch (opts->format) {
 	case QRY_FORMAT_CSV:
-		ret = write_csv(d.utc, st, out, err);
+		ret = write_csv(d.utc, st, out, opts->terminal, err);
 		break;
 	case QRY_FORMAT_JSON:
 	case QRY_FORMAT_JSONL:

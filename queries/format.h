@@ -13,7 +13,8 @@
  * is cut at QRY_CELL_MAX characters unless wide.
  * csv (RFC 4180), json (an array of objects) and jsonl (one object a line)
  * keep the raw values, so they stay machine-readable: integers are integers,
- * nothing is cut.  ecs: the rows of the findings query as Elastic Common
+ * nothing is cut (but csv written to a terminal escapes control bytes, as the
+ * table does: a terminal would obey them; json escapes them always).  ecs: the rows of the findings query as Elastic Common
  * Schema alerts, one a line (queries/ecs.c).
  */
 
@@ -35,6 +36,7 @@ enum qry_format {
 struct qry_output {
 	enum qry_format format;
 	bool wide;		/* table: never cut a cell */
+	bool terminal;		/* csv: @out is a terminal, control bytes are escaped as in a table */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "utc.h"
 #include "db-identity.h"
 #include "error-line.h"
+#include "sql.h"
 
 static int fail(char **err, const char *fmt, ...)
 {
@@ -29,7 +30,6 @@ static int fail(char **err, const char *fmt, ...)
 int qry_open(const char *path, sqlite3 **out, char **err)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
 	struct stat sb;
 	int ret = -1;
 
@@ -39,24 +39,19 @@ int qry_open(const char *path, sqlite3 **out, char **err)
 		return fail(err, "%s", strerror(errno));
 	if (S_ISDIR(sb.st_mode))
 		return fail(err, "%s", strerror(EISDIR));
+	if (!S_ISREG(sb.st_mode))
+		return fail(err, "not a regular file, so not a maptrail database");
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		fail(err, "%s", db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "PRAGMA application_id", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		fail(err, "not a maptrail database (%s)", sqlite3_errmsg(db));
+	/* Someone else's file, maybe made to hang or exhaust its reader: bounded, then checked. */
+	if (cmn_db_distrust(db, err) < 0 || cmn_db_check_identity(db, err) < 0)
 		goto out;
-	}
-	if (sqlite3_column_int64(st, 0) != CMN_DB_APPLICATION_ID) {
-		fail(err, "not a maptrail database");
-		goto out;
-	}
 	*out = db;
 	db = NULL;
 	ret = 0;
 out:
-	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return ret;
 }
@@ -103,15 +98,28 @@ static bool more_statements(sqlite3 *db, const char *tail)
 	return more;
 }
 
+/* ":a", "$a", "@a" and "a" all bind :a, $a and @a. */
+static const char prefixes[] = ":$@";
+
+const char *qry_param_name(const struct qry_param *p)
+{
+	return *p->name && strchr(prefixes, *p->name) ? p->name + 1 : p->name;
+}
+
+int qry_param_repeated(const struct qry_param *params, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (!strcmp(qry_param_name(&params[i]), qry_param_name(&params[j])))
+			return j;
+	return -1;
+}
+
 static int bind_param(sqlite3 *db, sqlite3_stmt *st, const struct qry_param *p, char **err)
 {
-	static const char prefixes[] = ":$@";
-	const char *name = p->name;
+	const char *name = qry_param_name(p);
 	long long v;
 	bool found = false;
 
-	if (*name && strchr(prefixes, *name))
-		name++;
 	if (!*name)
 		return fail(err, "--param needs a name: --param NAME=VALUE");
 	for (const char *c = prefixes; *c; c++) {
@@ -176,11 +184,12 @@ int qry_prepare(sqlite3 *db, const char *sql, const struct qry_param *params, in
 		goto fail;
 	}
 	for (int i = 0; i < nr_params; i++) {
-		for (int j = 0; j < i; j++)
-			if (!strcmp(params[i].name, params[j].name)) {
-				fail(err, "parameter %s given twice", params[i].name);
-				goto bad_param;
-			}
+		int j = qry_param_repeated(params, i);
+
+		if (j >= 0) {
+			fail(err, "parameter %s given twice", qry_param_name(&params[i]));
+			goto bad_param;
+		}
 		if (bind_param(db, st, &params[i], err) < 0)
 			goto bad_param;
 	}

@@ -17,11 +17,23 @@ struct qry_param {
 	const char *value;	/* decimal or 0x-hex integers bind as integers, the rest as text */
 };
 
+/* qry_param_name - @p's name without its ':', '$' or '@' (a pointer into it). */
+const char *qry_param_name(const struct qry_param *p);
+
 /*
- * qry_open - open @path read-only and check that it is a maptrail database.
- * On success *@db is set (close it with sqlite3_close()) and 0 returned;
- * else -1 and *@err is the reason, without the path ("not a maptrail
- * database", "No such file or directory"; free()).
+ * qry_param_repeated - the index of an earlier one of @params[0..@i) with
+ * the name of @params[@i] (prefix aside: "a" and ":a" are one), or -1.
+ */
+int qry_param_repeated(const struct qry_param *params, int i);
+
+/*
+ * qry_open - open @path read-only, bounded as a database maptrail did not
+ * just make must be (cmn_db_distrust(): time budget of cmn_stop_after(),
+ * memory ceiling, no side effects), and check that it is a maptrail database
+ * this maptrail reads (cmn_db_check_identity()).  On success *@db is set
+ * (close it with sqlite3_close()) and 0 returned; else -1 and *@err is the
+ * reason, without the path ("not a maptrail database", "No such file or
+ * directory"; free()).
  */
 int qry_open(const char *path, sqlite3 **db, char **err);
 

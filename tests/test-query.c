@@ -22,6 +22,12 @@
 #include "format.h"
 #include "query.h"
 #include "schema.h"
+#include "sql.h"
+
+#include "embedded.h"
+
+/* analyze/layout.sql: what a maptrail database of this layout holds. */
+extern const struct embedded_file analyze_layout_sql[];
 
 static void test_header(void **state)
 {
@@ -183,8 +189,11 @@ static void test_integers(void **state)
 	assert_false(qry_is_sql("process-summary"));
 }
 
-/* A temporary database file: application_id @app_id, one table. */
-static char *make_db(int app_id)
+/*
+ * A temporary database file: application_id @app_id, one table; with the
+ * layout (analyze/layout.sql) and its version when @layout.
+ */
+static char *make_db(int app_id, bool layout)
 {
 	char *path = strdup("/tmp/test-query-XXXXXX");
 	sqlite3 *db;
@@ -194,16 +203,45 @@ static char *make_db(int app_id)
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; CREATE TABLE t (a, b);"
-		 "INSERT INTO t VALUES (1, 'x'), (2, 'it''s');", app_id);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id=%d; PRAGMA user_version=%d;"
+		 "CREATE TABLE t (a, b); INSERT INTO t VALUES (1, 'x'), (2, 'it''s');", app_id,
+		 CMN_DB_LAYOUT_VERSION);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	if (layout)
+		assert_int_equal(sqlite3_exec(db, analyze_layout_sql[0].text, NULL, NULL, NULL),
+				 SQLITE_OK);
 	sqlite3_close(db);
 	return path;
 }
 
+/* The tables and views cmn_db_check_identity() requires are the ones layout.sql makes. */
+static void test_identity_list(void **state)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *name, *type;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, analyze_layout_sql[0].text, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT type FROM sqlite_schema WHERE name = ?", -1,
+					    &st, NULL), SQLITE_OK);
+	for (; (name = cmn_db_layout_object(n, &type)); n++) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), type);
+		sqlite3_reset(st);
+	}
+	assert_true(n >= 20);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void test_open(void **state)
 {
-	char *ours = make_db(CMN_DB_APPLICATION_ID), *other = make_db(0);
+	char *ours = make_db(CMN_DB_APPLICATION_ID, true), *other = make_db(0, false);
+	char *foreign = make_db(CMN_DB_APPLICATION_ID, false);
 	char *err = NULL;
 	sqlite3 *db = NULL;
 	FILE *f;
@@ -214,7 +252,15 @@ static void test_open(void **state)
 	/* Read-only: the file cannot change under a question. */
 	assert_int_equal(sqlite3_exec(db, "INSERT INTO t VALUES (3, 'y')", NULL, NULL, NULL),
 			 SQLITE_READONLY);
+	/* bounded as a file from elsewhere: the memory ceiling, values of 64 MiB at most */
+	assert_int_equal(sqlite3_hard_heap_limit64(-1), CMN_DB_HEAP_LIMIT);
+	assert_int_equal(sqlite3_limit(db, SQLITE_LIMIT_LENGTH, -1), CMN_DB_MAX_VALUE);
 	sqlite3_close(db);
+	/* maptrail's id over a table of its own: not a maptrail layout */
+	assert_int_equal(qry_open(foreign, &db, &err), -1);
+	assert_non_null(strstr(err, "not a maptrail database of layout"));
+	free(err);
+	err = NULL;
 	assert_int_equal(qry_open(other, &db, &err), -1);
 	assert_string_equal(err, "not a maptrail database");
 	free(err);
@@ -232,8 +278,10 @@ static void test_open(void **state)
 	free(err);
 	unlink(ours);
 	unlink(other);
+	unlink(foreign);
 	free(ours);
 	free(other);
+	free(foreign);
 }
 
 static void test_prepare(void **state)
@@ -245,6 +293,7 @@ static void test_prepare(void **state)
 	struct qry_param hex[] = { { ":a", "0x2" }, { "c", "9" } };
 	struct qry_param wrong[] = { { "nope", "1" } };
 	struct qry_param twice[] = { { "a", "1" }, { "a", "2" } };
+	struct qry_param prefixed_twice[] = { { "a", "1" }, { ":a", "2" } };
 
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
@@ -281,6 +330,10 @@ static void test_prepare(void **state)
 	assert_string_equal(err, "no parameter :nope (the query has no parameters)");
 	free(err);
 	assert_int_equal(qry_prepare(db, "SELECT :a", twice, 2, &st, &err), -EINVAL);
+	assert_string_equal(err, "parameter a given twice");
+	free(err);
+	err = NULL;
+	assert_int_equal(qry_prepare(db, "SELECT :a", prefixed_twice, 2, &st, &err), -EINVAL);
 	assert_string_equal(err, "parameter a given twice");
 	free(err);
 	assert_int_equal(qry_prepare(db, "SELEC 1", NULL, 0, &st, &err), -EIO);
@@ -458,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_catalog),
 		cmocka_unit_test(test_integers),
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_identity_list),
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_table_decoding),
 		cmocka_unit_test(test_table_origins),

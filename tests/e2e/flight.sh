@@ -63,14 +63,15 @@ trap cleanup EXIT
 
 # Wait until recorder $rec is armed: its instance is tracing and it said so.
 armed() {	# armed ERRFILE
-	local i
-	for i in $(seq 100); do
+	local i tries=100
+	[ -z "${ASAN_OPTIONS:-}" ] || tries=400	# the sanitizer build sets up several times slower
+	for i in $(seq "$tries"); do
 		grep -q '^flight recorder armed' "$1" && [ -d "$T/instances/maptrail-$rec" ] &&
 			[ "$(cat "$T/instances/maptrail-$rec/tracing_on")" = 1 ] && return
 		kill -0 "$rec" 2>/dev/null || fail "the recorder exited early: $(cat "$1")"
 		sleep 0.1
 	done
-	fail "not armed after 10 s: $(cat "$1")"
+	fail "not armed after $((tries / 10)) s: $(cat "$1")"
 }
 
 # Wait for a file matching DIR/GLOB to appear (dumps appear only complete).
