@@ -37,11 +37,29 @@ static const struct {
 	{ NULL, NULL, false }
 };
 
+/* Views that later layouts made tables (prot_rwx: the detections look it up per call). */
+static const struct {
+	const char *name;
+	int64_t since;		/* the layout that made it a table */
+} made_tables[] = {
+	{ "prot_rwx", 5 },
+};
+
+/* What the @i-th object is in a database of layout @version. */
+static const char *layout_type(int i, int64_t version)
+{
+	for (size_t k = 0; k < sizeof(made_tables) / sizeof(made_tables[0]); k++)
+		if (!strcmp(layout_objects[i].name, made_tables[k].name) &&
+		    version >= made_tables[k].since)
+			return "table";
+	return layout_objects[i].type;
+}
+
 const char *cmn_db_layout_object(int i, const char **type)
 {
 	if (i < 0 || i >= (int)(sizeof(layout_objects) / sizeof(layout_objects[0])) - 1)
 		return NULL;
-	*type = layout_objects[i].type;
+	*type = layout_type(i, CMN_DB_LAYOUT_VERSION);
 	return layout_objects[i].name;
 }
 
@@ -85,7 +103,7 @@ int cmn_db_check_identity(sqlite3 *db, char **err)
 			       NULL) != SQLITE_OK)
 		return cmn_fail(err, "not a maptrail database (%s)", sqlite3_errmsg(db));
 	for (int i = 0; layout_objects[i].name; i++) {
-		const char *type;
+		const char *type, *want = layout_type(i, version);
 
 		sqlite3_bind_text(st, 1, layout_objects[i].name, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_ROW) {
@@ -93,14 +111,13 @@ int cmn_db_check_identity(sqlite3 *db, char **err)
 			if (!layout_objects[i].always)
 				continue;
 			cmn_fail(err, "not a maptrail database of layout %lld: no %s %s",
-				 (long long)version, layout_objects[i].type, layout_objects[i].name);
+				 (long long)version, want, layout_objects[i].name);
 			goto out;
 		}
 		type = (const char *)sqlite3_column_text(st, 0);
-		if (!type || strcmp(type, layout_objects[i].type)) {
+		if (!type || strcmp(type, want)) {
 			cmn_fail(err, "not a maptrail database of layout %lld: %s is a %s, not a %s",
-				 (long long)version, layout_objects[i].name, type ? type : "?",
-				 layout_objects[i].type);
+				 (long long)version, layout_objects[i].name, type ? type : "?", want);
 			goto out;
 		}
 		sqlite3_reset(st);

@@ -34,8 +34,8 @@ int cmn_db_check_identity(sqlite3 *db, char **err);
 
 /*
  * cmn_db_layout_object - the @i-th table or view cmn_db_check_identity()
- * requires (*@type: "table" or "view"), NULL past the last: for the test
- * that holds the list to analyze/layout.sql.
+ * requires (*@type: "table" or "view" in this maptrail's layout), NULL past
+ * the last: for the test that holds the list to analyze/layout.sql.
  */
 const char *cmn_db_layout_object(int i, const char **type);
 
