@@ -5,6 +5,7 @@
 
 #include "db-identity.h"
 #include "findings.h"
+#include "saturating.h"
 
 /*
  * The columns every detection returns, in this order (README "maptrail query",
@@ -235,7 +236,7 @@ static int grouper_range(struct grouper *g, struct group *grp, int64_t addr, int
 	g->ranges[slot] = (struct range_slot){ .addr = addr, .len = len, .group = id };
 	g->nr_ranges++;
 	grp->ranges++;
-	grp->bytes += len;
+	grp->bytes = cmn_add_saturated(grp->bytes, len);
 	return 0;
 }
 

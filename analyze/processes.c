@@ -4,6 +4,7 @@
 
 #include "pid-table.h"
 #include "processes.h"
+#include "saturating.h"
 
 #define MAX_CALL_KINDS 16	/* call tables counted one by one; the schema has 8 */
 
@@ -52,16 +53,6 @@ static int kind_index(struct proc_stats *ps, const char *call)
 	return ps->nr_kinds++;
 }
 
-/* A sum of lengths a capture claims: a hostile one claims 2^63, which must not overflow. */
-static int64_t add_saturated(int64_t sum, int64_t n)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(sum, n, &r))
-		return n > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 int proc_stats_call(struct proc_stats *ps, int pid, const char *call, uint64_t ts, bool failed,
 		    int64_t mapped, int64_t executable)
 {
@@ -75,8 +66,8 @@ int proc_stats_call(struct proc_stats *ps, int pid, const char *call, uint64_t t
 		p->first_ts = UINT64_MAX;
 	p->calls++;
 	p->failures += failed;
-	p->mapped = add_saturated(p->mapped, mapped);
-	p->executable = add_saturated(p->executable, executable);
+	p->mapped = cmn_add_saturated(p->mapped, mapped);
+	p->executable = cmn_add_saturated(p->executable, executable);
 	if (ts < p->first_ts)
 		p->first_ts = ts;
 	if (ts > p->last_ts)
