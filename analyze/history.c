@@ -150,6 +150,14 @@ static uint64_t page_up(const struct history *h, uint64_t x)
 	return (x + h->page - 1) & ~(h->page - 1);
 }
 
+/* Whether [@start, @start + @len rounded up to pages) runs past the end of the address space. */
+static bool wraps(const struct history *h, uint64_t start, uint64_t len)
+{
+	uint64_t pages = page_up(h, len);
+
+	return pages < len || start + pages < start;
+}
+
 static uint64_t page_down(const struct history *h, uint64_t x)
 {
 	return x & ~(h->page - 1);
@@ -538,10 +546,17 @@ int hist_call(struct history *h, const struct hist_call *c)
 		h->stats.failed++;
 		return 0;
 	}
-	/* A range that wraps around the address space was refused by the kernel. */
+	/*
+	 * A range that wraps around the address space was refused by the kernel:
+	 * the one the call names, and the one an mmap or a moving mremap answers
+	 * with (only a damaged or made-up capture holds one).
+	 */
 	start = (uint64_t)c->args[0];
 	len = c->op == HIST_BRK ? 0 : (uint64_t)c->args[c->op == HIST_MREMAP ? 2 : 1];
-	if (start + len < start) {
+	if (wraps(h, start, len) ||
+	    (c->op == HIST_MREMAP && wraps(h, start, (uint64_t)c->args[1])) ||
+	    ((c->op == HIST_MMAP || c->op == HIST_MMAP2 || c->op == HIST_MREMAP) &&
+	     wraps(h, (uint64_t)c->ret, len))) {
 		h->stats.skipped++;
 		return 0;
 	}
