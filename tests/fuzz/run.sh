@@ -6,6 +6,7 @@
 # suite); an input that crashes, leaks, times out or draws a sanitizer report
 # is kept in $FUZZ_ARTIFACTS (default: fuzz-artifacts/ in the current folder,
 # the build folder under meson test), the report printed, and the run fails.
+# FUZZ_SEED=N fixes libFuzzer's seed.
 # Prints the run's figures: executions, exec/s, coverage (cov) and features (ft).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +20,9 @@ mkdir -p "$corpus" "$artifacts"
 "$here/seeds.sh" "$kind" "$work/seeds"
 args=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1
 	-artifact_prefix="$artifacts/$name-")
+# FUZZ_SEED: the same mutations in the same order each run (the test suite's smoke runs, so
+# that CI fails on a change, not on the luck of a draw); unset, a campaign explores anew.
+[ -z "${FUZZ_SEED:-}" ] || args+=(-seed="$FUZZ_SEED")
 case $kind in
 tracedat) args+=(-dict="$here/tracedat.dict") ;;
 small) args+=(-dict="$here/tracedat.dict" -max_len=65536) ;;
