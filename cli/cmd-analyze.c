@@ -279,6 +279,7 @@ int cmd_analyze(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			free(schema_files);
+			free(baselines);
 			return 0;
 		default:
 			free(schema_files);
@@ -288,6 +289,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		free(schema_files);
+		free(baselines);
 		return cli_usage_error("analyze", optind >= argc ? "no capture given" :
 						  "one capture at a time");
 	}
@@ -302,6 +304,7 @@ int cmd_analyze(int argc, char **argv)
 		if (!output) {
 			cli_error("out of memory");
 			free(schema_files);
+			free(baselines);
 			return 1;
 		}
 		opts.output = output;
@@ -327,6 +330,7 @@ int cmd_analyze(int argc, char **argv)
 		cli_error("out of memory");
 		free(output);
 		free(schema_files);
+		free(baselines);
 		return 1;
 	}
 	opts.detections = detections;
