@@ -20,37 +20,19 @@
  * child's exit status says so.
  */
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "storm-procs.h"
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: flipstorm --procs P --iterations N\n");
 	exit(2);
-}
-
-static long number(const char *opt, const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1) {
-		fprintf(stderr, "flipstorm: %s: '%s' is not a positive number\n",
-			opt, s);
-		exit(2);
-	}
-	return v;
 }
 
 /* One mmap RW -> write -> mprotect RX -> mremap grow -> munmap; false if a call failed. */
@@ -83,19 +65,28 @@ static long storm(long n, long pg)
 	return failed;
 }
 
+/* A child's share: the iterations divided as evenly as they go. */
+struct flip_share {
+	long procs, iterations, pg;
+};
+
+static long flip_child(long i, void *arg)
+{
+	const struct flip_share *f = arg;
+
+	return storm(f->iterations / f->procs + (i < f->iterations % f->procs), f->pg);
+}
+
 int main(int argc, char **argv)
 {
-	long procs = 0, iterations = 0, pg = sysconf(_SC_PAGESIZE), i, failed = 0, share;
-	struct timespec t0, t1;
-	int status, bad = 0;
-	double secs;
-	pid_t pid;
+	long procs = 0, iterations = 0, i;
+	struct storm_run run;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--procs") && i + 1 < argc)
-			procs = number("--procs", argv[++i]);
+			procs = storm_number("flipstorm", "--procs", argv[++i]);
 		else if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
-			iterations = number("--iterations", argv[++i]);
+			iterations = storm_number("flipstorm", "--iterations", argv[++i]);
 		else
 			usage();
 	}
@@ -104,43 +95,15 @@ int main(int argc, char **argv)
 	if (procs > iterations)
 		procs = iterations;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < procs; i++) {
-		share = iterations / procs + (i < iterations % procs);
-		pid = fork();
-		if (pid < 0) {
-			fprintf(stderr, "flipstorm: fork: %s\n", strerror(errno));
-			bad = 1;
-			break;
-		}
-		if (pid == 0) {
-			/*
-			 * A child must not outlive an interrupted benchmark:
-			 * it would go on filling a trace nobody reads.
-			 */
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
-				_exit(1);
-			_exit(storm(share, pg) ? 1 : 0);
-		}
-	}
-	procs = i;
-	/* Every child is waited for, even when a fork failed. */
-	for (; i > 0; i--) {
-		if (wait(&status) < 0) {
-			fprintf(stderr, "flipstorm: wait: %s\n", strerror(errno));
-			return 1;
-		}
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			failed++;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-
+	if (storm_procs("flipstorm", procs, flip_child,
+			&(struct flip_share){ procs, iterations, sysconf(_SC_PAGESIZE) }, &run) < 0)
+		return 1;
+	procs = run.forked;
 	printf("procs=%ld iterations=%ld total_calls=%ld seconds=%.3f calls_per_sec=%.0f\n",
-	       procs, iterations, 4 * iterations, secs,
-	       4 * iterations / (secs > 0 ? secs : 1e-9));
-	if (failed)
+	       procs, iterations, 4 * iterations, run.seconds,
+	       4 * iterations / (run.seconds > 0 ? run.seconds : 1e-9));
+	if (run.failed)
 		fprintf(stderr, "flipstorm: %ld process(es) saw failing calls or died\n",
-			failed);
-	return bad || failed ? 1 : 0;
+			run.failed);
+	return run.fork_failed || run.failed ? 1 : 0;
 }

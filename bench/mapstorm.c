@@ -20,37 +20,19 @@
  * fail harmlessly on address -1), and the child's exit status says so.
  */
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "storm-procs.h"
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: mapstorm --procs P --calls N\n");
 	exit(2);
-}
-
-static long number(const char *opt, const char *s)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < 1) {
-		fprintf(stderr, "mapstorm: %s: '%s' is not a positive number\n",
-			opt, s);
-		exit(2);
-	}
-	return v;
 }
 
 /* Exactly n calls; returns how many failed. */
@@ -85,60 +67,39 @@ static long storm(long n, long pg)
 	return failed;
 }
 
+/* A child's calls: the same number in every child. */
+static long storm_child(long i, void *arg)
+{
+	const long *calls = arg;
+
+	(void)i;
+	return storm(calls[0], calls[1]);
+}
+
 int main(int argc, char **argv)
 {
-	long procs = 0, calls = 0, pg = sysconf(_SC_PAGESIZE), i, failed = 0;
-	struct timespec t0, t1;
-	int status, bad = 0;
-	double secs;
-	pid_t pid;
+	long procs = 0, calls = 0, pg = sysconf(_SC_PAGESIZE), i;
+	struct storm_run run;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--procs") && i + 1 < argc)
-			procs = number("--procs", argv[++i]);
+			procs = storm_number("mapstorm", "--procs", argv[++i]);
 		else if (!strcmp(argv[i], "--calls") && i + 1 < argc)
-			calls = number("--calls", argv[++i]);
+			calls = storm_number("mapstorm", "--calls", argv[++i]);
 		else
 			usage();
 	}
 	if (!procs || !calls)
 		usage();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < procs; i++) {
-		pid = fork();
-		if (pid < 0) {
-			fprintf(stderr, "mapstorm: fork: %s\n", strerror(errno));
-			bad = 1;
-			break;
-		}
-		if (pid == 0) {
-			/*
-			 * A child must not outlive an interrupted benchmark:
-			 * it would go on filling a trace nobody reads.
-			 */
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
-				_exit(1);
-			_exit(storm(calls, pg) ? 1 : 0);
-		}
-	}
-	procs = i;
-	/* Every child is waited for, even when a fork failed. */
-	for (; i > 0; i--) {
-		if (wait(&status) < 0) {
-			fprintf(stderr, "mapstorm: wait: %s\n", strerror(errno));
-			return 1;
-		}
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			failed++;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-
+	if (storm_procs("mapstorm", procs, storm_child, (long[]){ calls, pg }, &run) < 0)
+		return 1;
+	procs = run.forked;
 	printf("procs=%ld calls_per_proc=%ld total_calls=%ld seconds=%.3f calls_per_sec=%.0f\n",
-	       procs, calls, procs * calls, secs, procs * calls / (secs > 0 ? secs : 1e-9));
-	if (failed)
+	       procs, calls, procs * calls, run.seconds,
+	       procs * calls / (run.seconds > 0 ? run.seconds : 1e-9));
+	if (run.failed)
 		fprintf(stderr, "mapstorm: %ld process(es) saw failing calls or died\n",
-			failed);
-	return bad || failed ? 1 : 0;
+			run.failed);
+	return run.fork_failed || run.failed ? 1 : 0;
 }
