@@ -238,9 +238,8 @@ int cmd_analyze(int argc, char **argv)
 
 	if (!schema_files || !baselines) {
 		cli_error("out of memory");
-		free(schema_files);
-		free(baselines);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	opts.schema_files = schema_files;
 	opts.baselines = baselines;
@@ -271,27 +270,23 @@ int cmd_analyze(int argc, char **argv)
 		case 'F':
 			fail_on = cli_fail_on_rank("analyze", optarg);
 			if (fail_on < 0) {
-				free(schema_files);
-				free(baselines);
-				return EXIT_USAGE;
+				ret = EXIT_USAGE;
+				goto out;
 			}
 			break;
 		case 'h':
 			usage(stdout);
-			free(schema_files);
-			free(baselines);
-			return 0;
+			ret = 0;
+			goto out;
 		default:
-			free(schema_files);
-			free(baselines);
-			return cli_bad_option("analyze", c, argv, longopts);
+			ret = cli_bad_option("analyze", c, argv, longopts);
+			goto out;
 		}
 	}
 	if (optind != argc - 1) {
-		free(schema_files);
-		free(baselines);
-		return cli_usage_error("analyze", optind >= argc ? "no capture given" :
-						  "one capture at a time");
+		ret = cli_usage_error("analyze", optind >= argc ? "no capture given" :
+						 "one capture at a time");
+		goto out;
 	}
 	/* --append --force: add a capture the database already holds, again */
 	if (opts.append && opts.force) {
@@ -303,9 +298,8 @@ int cmd_analyze(int argc, char **argv)
 		output = analyze_default_output(opts.input);
 		if (!output) {
 			cli_error("out of memory");
-			free(schema_files);
-			free(baselines);
-			return 1;
+			ret = 1;
+			goto out;
 		}
 		opts.output = output;
 	}
@@ -328,10 +322,8 @@ int cmd_analyze(int argc, char **argv)
 	detections = catalog_detections(&opts.nr_detections);
 	if (!detections) {
 		cli_error("out of memory");
-		free(output);
-		free(schema_files);
-		free(baselines);
-		return 1;
+		ret = 1;
+		goto out;
 	}
 	opts.detections = detections;
 	ret = analyze_run(&opts, &sum, &reason);
@@ -340,10 +332,8 @@ int cmd_analyze(int argc, char **argv)
 	if (ret < 0) {
 		cli_error("%s", reason ? reason : "failed");
 		free(reason);
-		free(output);
-		free(schema_files);
-		free(baselines);
-		return cmn_stop_signal() ? 128 + cmn_stop_signal() : 1;
+		ret = cmn_stop_signal() ? 128 + cmn_stop_signal() : 1;
+		goto out;
 	}
 	if (verbose)
 		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s,"
@@ -379,6 +369,8 @@ int cmd_analyze(int argc, char **argv)
 		}
 	}
 	analyze_summary_release(&sum);
+out:
+	/* every way out: what the options and the default output name took */
 	free(output);
 	free(schema_files);
 	free(baselines);
