@@ -1062,7 +1062,7 @@ static int step_resolve_files(struct run *r)
 static int step_detections(struct run *r)
 {
 	r->sum->findings = findings_build(&r->ld.db, r->opts->detections, r->opts->nr_detections,
-					  &r->sum->high_findings);
+					  hist_table_replayed(r->ld.history), &r->sum->high_findings);
 	if (r->sum->findings < 0)
 		return -1;
 	r->sum->lowered = fctx_apply(&r->ld.db, r->severity_rules, r->sum->findings_by_rank);

@@ -652,12 +652,12 @@ static struct pending *add_pending(struct calls *c, uint64_t key, int tid)
  * is when calls take effect.  Its row id is the one emit() just used.
  */
 static int feed_history(struct calls *c, const struct call_source *s, const int64_t *args,
-			uint8_t have, const struct tep_record *exit_rec, int64_t ret, int pid,
-			int64_t buffer_id)
+			uint8_t have, const struct pending *enter, const struct tep_record *exit_rec,
+			int64_t ret, int pid, int64_t buffer_id)
 {
 	const struct call_kind *k = s->kind;
 	struct hist_call call = { .op = k->hist_op, .id = k->next_id - 1, .ts = exit_rec->ts,
-				  .pid = pid, .ret = ret };
+				  .entered = enter->ts, .pid = pid, .ret = ret };
 	const char *const *names = hist_op_args(k->hist_op);
 
 	for (int i = 0; names[i]; i++) {
@@ -990,7 +990,7 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	if (count_call(c, k, args, have, has_ret, ret, process, ts) < 0)
 		return -1;
 	if (c->history && k->hist_op >= 0 && enter && has_ret)
-		return feed_history(c, s, args, have, exit_rec, ret, process, exit_buffer_id);
+		return feed_history(c, s, args, have, enter, exit_rec, ret, process, exit_buffer_id);
 	if (c->history && k->fdt_op >= 0 && enter && has_ret)
 		return feed_fds(c, s, args, have, enter, exit_rec, ret, process, tid, exit_buffer_id);
 	return 0;

@@ -5,6 +5,7 @@
 
 #include "db-identity.h"
 #include "findings.h"
+#include "replayed-detections.h"
 #include "saturating.h"
 
 /*
@@ -303,8 +304,11 @@ static void sql_findings_first(sqlite3_context *ctx, int argc, sqlite3_value **a
 
 /* The statements findings_build writes a detection's groups with. */
 struct writers {
-	sqlite3_stmt *finding, *ids, *pairs, *totals;
+	sqlite3_stmt *finding, *ids, *pairs, *one, *batch, *totals;
 };
+
+/* The calls of a replayed finding's evidence written by one statement. */
+#define EVIDENCE_BATCH	64
 
 /* Keeps ts .. summary and the severity of @row as the group's first. */
 static int keep_first(struct group *grp, sqlite3_stmt *row, const char *severity)
@@ -607,8 +611,137 @@ out:
 	return found;
 }
 
+/* INSERT of EVIDENCE_BATCH calls of one finding: ?1 the finding, then (call, call_id) pairs. */
+static sqlite3_stmt *evidence_batch(struct cmn_db *db)
+{
+	sqlite3_str *sql = sqlite3_str_new(db->sql);
+	sqlite3_stmt *st;
+	char *text;
+
+	sqlite3_str_appendall(sql, "INSERT OR IGNORE INTO finding_evidence (finding_id, call, call_id)"
+			      " VALUES ");
+	for (int k = 0; k < EVIDENCE_BATCH; k++)
+		sqlite3_str_appendf(sql, "%s(?1, ?%d, ?%d)", k ? ", " : "", 2 + 2 * k, 3 + 2 * k);
+	text = sqlite3_str_finish(sql);
+	if (!text) {
+		cmn_db_fail(db, "out of memory");
+		return NULL;
+	}
+	st = cmn_db_prepare(db, "%s", text);
+	sqlite3_free(text);
+	return st;
+}
+
+/* What write_replayed() writes with, and counts. */
+struct replayed_writer {
+	struct cmn_db *db;
+	const struct analyze_detection *q;
+	struct writers *w;
+	int64_t found, high;
+};
+
+/* One finding of the replay: its row, its calls (a statement each), its counts. */
+static int write_replayed_finding(void *arg, const struct rdet_finding *f)
+{
+	struct replayed_writer *rw = arg;
+	sqlite3_stmt *ins = rw->w->finding, *one = rw->w->one;
+	int64_t id, calls = 0;
+
+	sqlite3_bind_int64(ins, 1, f->capture_id);
+	sqlite3_bind_text(ins, 2, rw->q->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, rw->q->title ? rw->q->title : rw->q->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 4, f->severity, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ins, 5, cmn_severity_rank(f->severity));
+	if (rw->q->mitre)
+		sqlite3_bind_text(ins, 6, rw->q->mitre, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(ins, 6);
+	sqlite3_bind_int64(ins, 7, (int64_t)f->ts);
+	sqlite3_bind_int(ins, 8, f->pid);
+	if (f->tid >= 0)
+		sqlite3_bind_int64(ins, 9, f->tid);
+	else
+		sqlite3_bind_null(ins, 9);
+	if (f->comm)
+		sqlite3_bind_text(ins, 10, f->comm, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(ins, 10);
+	sqlite3_bind_int64(ins, 11, f->addr);
+	sqlite3_bind_int64(ins, 12, f->len);
+	sqlite3_bind_text(ins, 13, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 14, f->summary, -1, SQLITE_STATIC);
+	if (cmn_db_step_done(rw->db, ins) < 0)
+		return -1;
+	id = sqlite3_last_insert_rowid(rw->db->sql);
+	/* in batches: a statement per call would cost more than the inserts */
+	for (size_t i = 0; i < f->nr_calls;) {
+		size_t n = f->nr_calls - i >= EVIDENCE_BATCH ? EVIDENCE_BATCH : 1;
+		sqlite3_stmt *st = n > 1 ? rw->w->batch : one;
+
+		sqlite3_bind_int64(st, 1, id);
+		for (size_t k = 0; k < n; k++, i++) {
+			sqlite3_bind_text(st, 2 + 2 * (int)k, hist_op_name(f->calls[i].op), -1,
+					  SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3 + 2 * (int)k, f->calls[i].id);
+		}
+		if (cmn_db_step_done(rw->db, st) < 0)
+			return -1;
+		calls += sqlite3_changes(rw->db->sql);
+	}
+	sqlite3_bind_int64(rw->w->totals, 1, calls);
+	sqlite3_bind_int64(rw->w->totals, 2, f->ranges);
+	sqlite3_bind_int64(rw->w->totals, 3, f->bytes);
+	sqlite3_bind_int64(rw->w->totals, 4, (int64_t)f->last_ts);
+	sqlite3_bind_int64(rw->w->totals, 5, id);
+	rw->found++;
+	rw->high += cmn_severity_rank(f->severity) == cmn_severity_rank("high");
+	return cmn_db_step_done(rw->db, rw->w->totals);
+}
+
+/*
+ * A detection the replay judged: its query runs only for the database's
+ * other captures (--append), then the replay's findings are written.
+ */
+static int64_t write_replayed(struct cmn_db *db, const struct analyze_detection *q,
+			      struct writers *w, struct replayed_detections *replayed, int64_t *high)
+{
+	struct replayed_writer rw = { .db = db, .q = q, .w = w };
+	int64_t capture = rdet_capture(replayed), found = 0;
+	sqlite3_stmt *st = cmn_db_prepare(db, "SELECT 1 FROM capture WHERE id IS NOT %lld LIMIT 1",
+					  (long long)capture);
+	int others;
+
+	if (!st)
+		return -1;
+	others = cmn_db_step(db, st);
+	sqlite3_finalize(st);
+	if (others < 0)
+		return -1;
+	if (others == SQLITE_ROW) {
+		size_t len = strlen(q->sql);
+		struct analyze_detection elsewhere = *q;
+		char *sql;
+
+		while (len && strchr("; \n\t\r", q->sql[len - 1]))
+			len--;
+		sql = sqlite3_mprintf("SELECT * FROM (%.*s\n) WHERE capture_id IS NOT %lld", (int)len,
+				      q->sql, (long long)capture);
+		if (!sql)
+			return cmn_db_fail(db, "detection %s: out of memory", q->name);
+		elsewhere.sql = sql;
+		found = run_detection(db, &elsewhere, w, high);
+		sqlite3_free(sql);
+		if (found < 0)
+			return -1;
+	}
+	if (rdet_findings(replayed, db, q->name, write_replayed_finding, &rw) < 0)
+		return -1;
+	*high += rw.high;
+	return found + rw.found;
+}
+
 int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
-		       int64_t *high)
+		       struct replayed_detections *replayed, int64_t *high)
 {
 	struct writers w = { 0 };
 	int64_t total = -1, highs = 0;
@@ -626,13 +759,19 @@ int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detect
 				 " call_id) SELECT ?1, json_extract(value, '$[0]'),"
 				 " json_extract(value, '$[1]') FROM json_each(?2)"
 				 " WHERE json_extract(value, '$[1]') IS NOT NULL");
+	w.one = cmn_db_prepare(db, "INSERT OR IGNORE INTO finding_evidence (finding_id, call, call_id)"
+			       " VALUES (?, ?, ?)");
+	w.batch = evidence_batch(db);
 	w.totals = cmn_db_prepare(db, "UPDATE findings SET calls = ?, ranges = ?, bytes = ?,"
 				  " last_ts = ? WHERE id = ?");
-	if (!w.finding || !w.ids || !w.pairs || !w.totals)
+	if (!w.finding || !w.ids || !w.pairs || !w.one || !w.batch || !w.totals)
 		goto out;
 	total = 0;
 	for (int i = 0; i < n; i++) {
-		int64_t found = run_detection(db, &detections[i], &w, &highs);
+		const struct analyze_detection *q = &detections[i];
+		int64_t found = replayed && rdet_computes(q->name) ?
+				write_replayed(db, q, &w, replayed, &highs) :
+				run_detection(db, q, &w, &highs);
 
 		if (found < 0) {
 			total = -1;
@@ -646,6 +785,8 @@ out:
 	sqlite3_finalize(w.finding);
 	sqlite3_finalize(w.ids);
 	sqlite3_finalize(w.pairs);
+	sqlite3_finalize(w.one);
+	sqlite3_finalize(w.batch);
 	sqlite3_finalize(w.totals);
 	return total;
 }

@@ -27,13 +27,18 @@
 #include "analyze.h"
 #include "sql.h"
 
+struct replayed_detections;
+
 /*
  * findings_build - empty and refill findings and finding_evidence.  Needs the
- * call tables, vma_history and the memory_call view.  Returns the number of
- * findings (groups), and in *@high (may be NULL) how many of them are high
- * severity, or -1 with db->err set (naming the detection that failed).
+ * call tables, vma_history and the memory_call view.  The detections
+ * @replayed (may be NULL) judged while its capture's history was replayed
+ * are written from it rather than run (replayed-detections.h); their
+ * queries still run for the database's other captures.  Returns the number
+ * of findings (groups), and in *@high (may be NULL) how many of them are
+ * high severity, or -1 with db->err set (naming the detection that failed).
  */
 int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
-		       int64_t *high);
+		       struct replayed_detections *replayed, int64_t *high);
 
 #endif

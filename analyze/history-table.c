@@ -5,6 +5,7 @@
 
 #include "fds.h"
 #include "history-table.h"
+#include "replayed-detections.h"
 #include "row-queue.h"
 
 #define MAP_ANONYMOUS_FLAG	0x20
@@ -34,6 +35,7 @@ struct hist_table {
 	int64_t capture_id;
 	int64_t buffer_id;		/* the buffer followed; 0: none yet */
 	struct history *hist;
+	struct replayed_detections *replayed;	/* judged as the protection changes happen */
 	struct fd_tables *fds;		/* NULL: no descriptor tables */
 	struct row_queue *queue;
 	sqlite3_stmt *insert;
@@ -148,10 +150,12 @@ struct hist_table *hist_table_alloc(struct cmn_db *db, const char *part_path, st
 		return hist_table_free(ht);
 	}
 	ht->hist = hist_alloc(page_size, max_id + 1, queue_row, ht);
-	if (!ht->hist) {
+	ht->replayed = rdet_alloc(capture_id);
+	if (!ht->hist || !ht->replayed) {
 		cmn_db_fail(db, "out of memory");
 		return hist_table_free(ht);
 	}
+	hist_watch_protect(ht->hist, rdet_protect, ht->replayed);
 	return ht;
 }
 
@@ -164,6 +168,7 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 	if (ht->indexing)
 		pthread_join(ht->indexer, NULL);
 	hist_free(ht->hist);
+	rdet_free(ht->replayed);
 	sqlite3_finalize(ht->insert);
 	if (ht->has_part)
 		cmn_db_close(&ht->part);
@@ -370,6 +375,11 @@ int hist_table_complete(struct hist_table *ht, const char *part_schema)
 	return cmn_db_exec(ht->db, HISTORY_INDEXES "INSERT INTO main.vma_history SELECT * FROM"
 			   " \"%w\".vma_history", "main.", "main.", "main.", "main.", "main.", "main.", "main.",
 			   part_schema);
+}
+
+struct replayed_detections *hist_table_replayed(const struct hist_table *ht)
+{
+	return ht->replayed;
 }
 
 const struct hist_stats *hist_table_stats(const struct hist_table *ht)

@@ -22,6 +22,7 @@
 #include "tasks.h"
 
 struct hist_table;
+struct replayed_detections;
 struct row_queue;
 
 /*
@@ -80,6 +81,12 @@ int hist_table_part_close(struct hist_table *ht);
  * into vma_history.  Returns 0 or -1.
  */
 int hist_table_complete(struct hist_table *ht, const char *part_schema);
+
+/*
+ * hist_table_replayed - the detections judged as the calls were applied
+ * (replayed-detections.h), for findings_build().
+ */
+struct replayed_detections *hist_table_replayed(const struct hist_table *ht);
 
 /* hist_table_stats - the history's counters. */
 const struct hist_stats *hist_table_stats(const struct hist_table *ht);

@@ -46,6 +46,8 @@ struct history {
 	int64_t next_id;
 	hist_emit_fn emit;
 	void *arg;
+	hist_protect_fn on_protect;	/* NULL: nobody watches */
+	void *protect_arg;
 	struct pid_table procs;		/* of struct proc */
 	struct pieces taken, moving;	/* scratch, reused */
 	struct hist_stats stats;
@@ -128,6 +130,12 @@ struct history *hist_alloc(uint64_t page_size, int64_t first_id, hist_emit_fn em
 	h->emit = emit;
 	h->arg = arg;
 	return h;
+}
+
+void hist_watch_protect(struct history *h, hist_protect_fn fn, void *arg)
+{
+	h->on_protect = fn;
+	h->protect_arg = arg;
 }
 
 struct history *hist_free(struct history *h)
@@ -234,10 +242,12 @@ static int put(struct history *h, struct proc *p, const struct hist_row *r)
 /*
  * A new live row of @p: [@start, @end) holding @state since @ts, begun by
  * @change of @cause (@cause_id), from the pages of @prior (NULL: unknown).
+ * A protection change is shown to the watcher, with @call.
  */
 static int open_row(struct history *h, struct proc *p, uint64_t start, uint64_t end,
 		    const struct vma_state *state, enum hist_change change, enum hist_op cause,
-		    int64_t cause_id, uint64_t ts, const struct piece *prior)
+		    int64_t cause_id, uint64_t ts, const struct piece *prior,
+		    const struct hist_call *call)
 {
 	struct hist_row r = {
 		.id = h->next_id++, .pid = p->key.pid, .start = start, .end = end,
@@ -252,6 +262,8 @@ static int open_row(struct history *h, struct proc *p, uint64_t start, uint64_t 
 		r.prior_prot = prior->state.prot;
 		r.prior_prot_known = prior->state.known & VMA_PROT;
 	}
+	if (change == HIST_PROTECTED && h->on_protect && h->on_protect(h->protect_arg, call, &r) < 0)
+		return -1;
 	return put(h, p, &r);
 }
 
@@ -333,14 +345,15 @@ static int take(struct history *h, struct proc *p, uint64_t start, uint64_t end,
 		struct piece was = { .row_id = left.id, .state = left.state };
 
 		if (open_row(h, p, left.start, start, &left.state, HIST_SPLIT, cause, cause_id, ts,
-			     &was) < 0)
+			     &was, NULL) < 0)
 			return -1;
 	}
 	if (has_right) {
 		struct vma_state st = state_at(h, &right.state, right.start, end);
 		struct piece was = { .row_id = right.id, .state = right.state };
 
-		if (open_row(h, p, end, right.end, &st, HIST_SPLIT, cause, cause_id, ts, &was) < 0)
+		if (open_row(h, p, end, right.end, &st, HIST_SPLIT, cause, cause_id, ts, &was,
+			     NULL) < 0)
 			return -1;
 	}
 	return 0;
@@ -397,7 +410,7 @@ static int do_mmap(struct history *h, struct proc *p, const struct hist_call *c)
 	/* MAP_FIXED over live rows replaces them: they end with this call. */
 	if (take(h, p, start, end, c->ts, c->op, c->id, NULL) < 0)
 		return -1;
-	return open_row(h, p, start, end, &st, HIST_MAPPED, c->op, c->id, c->ts, NULL);
+	return open_row(h, p, start, end, &st, HIST_MAPPED, c->op, c->id, c->ts, NULL, c);
 }
 
 /*
@@ -430,7 +443,8 @@ static int do_in_place(struct history *h, struct proc *p, const struct hist_call
 			st.pkey = c->args[3];
 			st.known |= VMA_PKEY;
 		}
-		if (open_row(h, p, pc->start, pc->end, &st, change, c->op, c->id, c->ts, pc) < 0)
+		if (open_row(h, p, pc->start, pc->end, &st, change, c->op, c->id, c->ts, pc,
+			     c) < 0)
 			return -1;
 	}
 	return 0;
@@ -469,7 +483,7 @@ static int do_mremap(struct history *h, struct proc *p, const struct hist_call *
 		if (take(h, p, old + old_size, old + new_size, c->ts, c->op, c->id, NULL) < 0)
 			return -1;
 		return open_row(h, p, old + old_size, old + new_size, &grown, HIST_MAPPED, c->op, c->id,
-				c->ts, NULL);
+				c->ts, NULL, c);
 	}
 
 	/*
@@ -483,7 +497,7 @@ static int do_mremap(struct history *h, struct proc *p, const struct hist_call *
 		if (take(h, p, to, to + new_size, c->ts, c->op, c->id, NULL) < 0)
 			return -1;
 		return open_row(h, p, to, to + new_size, &grown, HIST_MAPPED, c->op, c->id, c->ts,
-				NULL);
+				NULL, c);
 	}
 	if (flags & MREMAP_DONTUNMAP_FLAG) {
 		if (peek(h, p, old, old + old_size, &h->moving) < 0)
@@ -503,7 +517,7 @@ static int do_mremap(struct history *h, struct proc *p, const struct hist_call *
 		if (len > new_size - off || i == h->moving.nr - 1)
 			len = new_size - off;
 		if (open_row(h, p, to + off, to + off + len, &pc->state, HIST_MOVED, c->op, c->id,
-			     c->ts, pc) < 0)
+			     c->ts, pc, c) < 0)
 			return -1;
 	}
 	return 0;
@@ -528,7 +542,7 @@ static int do_brk(struct history *h, struct proc *p, const struct hist_call *c)
 	if (take(h, p, page_up(h, was), page_up(h, now), c->ts, c->op, c->id, NULL) < 0)
 		return -1;
 	return open_row(h, p, page_up(h, was), page_up(h, now), &heap, HIST_MAPPED, c->op, c->id,
-			c->ts, NULL);
+			c->ts, NULL, c);
 }
 
 int hist_call(struct history *h, const struct hist_call *c)
@@ -612,7 +626,7 @@ int hist_fork(struct history *h, int parent_pid, int child_pid, uint64_t ts, int
 		struct piece was = { .row_id = r->id, .state = r->state };
 
 		if (open_row(h, child, r->start, r->end, &r->state, HIST_INHERITED, HIST_FORK, event_id,
-			     ts, &was) < 0)
+			     ts, &was, NULL) < 0)
 			return -1;
 	}
 	return 0;
@@ -689,7 +703,7 @@ int hist_seen(struct history *h, int pid, uint64_t start, uint64_t end,
 			continue;
 		if (take(h, p, pc.start, pc.end, ts, HIST_SNAPSHOT, event_id, NULL) < 0 ||
 		    open_row(h, p, pc.start, pc.end, &st, HIST_SNAPSHOT_SEEN, HIST_SNAPSHOT, event_id,
-			     ts, &pc) < 0)
+			     ts, &pc, NULL) < 0)
 			return -1;
 	}
 	return 0;

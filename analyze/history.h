@@ -70,6 +70,7 @@ struct hist_call {
 	enum hist_op op;
 	int64_t id;			/* the call's row in its call table */
 	uint64_t ts;			/* when it took effect: its exit */
+	uint64_t entered;		/* its entry: the call row's ts */
 	int pid;			/* its process: the tgid, or the thread id when unknown */
 	int64_t args[HIST_MAX_ARGS];
 	unsigned int have;		/* bit i: args[i] is known */
@@ -111,6 +112,14 @@ struct hist_row {
 /* Receives each finished row; returns 0, or -1 to stop (hist_* then return -1). */
 typedef int (*hist_emit_fn)(void *arg, const struct hist_row *row);
 
+/*
+ * Receives each row a protection change (mprotect, pkey_mprotect) opens, as
+ * the call is applied: @row holds what it became and what it was before
+ * (prior_*), @call the call.  The same rows reach emit later, when they end;
+ * returns 0, or -1 to stop.
+ */
+typedef int (*hist_protect_fn)(void *arg, const struct hist_call *call, const struct hist_row *row);
+
 struct history;
 
 /*
@@ -118,6 +127,9 @@ struct history;
  * from @first_id on and go to @emit.  NULL on ENOMEM; free with hist_free().
  */
 struct history *hist_alloc(uint64_t page_size, int64_t first_id, hist_emit_fn emit, void *arg);
+
+/* hist_watch_protect - @fn (NULL: none) sees every protection change as it is applied. */
+void hist_watch_protect(struct history *h, hist_protect_fn fn, void *arg);
 
 /* hist_free - accepts NULL, returns NULL.  Live ranges not finished are dropped. */
 struct history *hist_free(struct history *h);

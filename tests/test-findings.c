@@ -120,8 +120,8 @@ static void call(struct fixture *f, enum hist_op op, int pid, int tid, int64_t t
 		 int nr_args, ...)
 {
 	const char *const *names = hist_op_args(op);
-	struct hist_call c = { .op = op, .id = f->next_id++, .ts = ts + 1000, .pid = pid,
-				.ret = ret };
+	struct hist_call c = { .op = op, .id = f->next_id++, .ts = ts + 1000, .entered = (uint64_t)ts,
+				.pid = pid, .ret = ret };
 	sqlite3_str *sql = sqlite3_str_new(f->db.sql);
 	bool failed = ret < 0 && ret >= -4095;
 	int64_t len = 0, exec = 0;
@@ -162,6 +162,15 @@ static void call(struct fixture *f, enum hist_op op, int pid, int tid, int64_t t
 #define MPROTECT(f, ts, addr, pages, prot)						\
 	call(f, HIST_MPROTECT, PID, PID, ts, 0, 3, (int64_t)(addr), (pages) * PAGE, (int64_t)(prot))
 
+static int64_t scalar(struct fixture *f, const char *fmt, ...);
+
+/* What a finding is, ids aside: its columns and its evidence. */
+#define FINDINGS_COMPARED								\
+	"SELECT capture_id, detection, severity, ts, pid, tid, comm, addr, len, kind, summary,"	\
+	" calls, ranges, bytes, last_ts, (SELECT group_concat(call || ' ' || call_id, ',')"	\
+	" FROM (SELECT call, call_id FROM finding_evidence WHERE finding_id = f.id"		\
+	" ORDER BY call, call_id)) AS evidence FROM findings AS f"
+
 /* Everything analyze does after the load, then the detections.  Returns the findings. */
 static int64_t finish(struct fixture *f)
 {
@@ -176,9 +185,23 @@ static int64_t finish(struct fixture *f)
 	assert_int_equal(cmn_db_exec(&f->db, "COMMIT; ATTACH %Q AS part; BEGIN", f->part), 0);
 	assert_int_equal(hist_table_complete(f->history, "part"), 0);
 	assert_int_equal(ident_views(&f->db), 0);
-	n = findings_build(&f->db, f->detections, f->nr_detections, NULL);
+	/*
+	 * The detections the replay judged (replayed-detections.h) must give
+	 * what their queries give: findings and evidence, built both ways.
+	 */
+	n = findings_build(&f->db, f->detections, f->nr_detections, NULL, NULL);
+	if (n < 0)
+		fail_msg("findings_build, every query: %s", f->db.err);
+	assert_int_equal(cmn_db_exec(&f->db, "DROP TABLE IF EXISTS temp.by_query;"
+				     " CREATE TEMP TABLE by_query AS " FINDINGS_COMPARED), 0);
+	n = findings_build(&f->db, f->detections, f->nr_detections,
+			   hist_table_replayed(f->history), NULL);
 	if (n < 0)
 		fail_msg("findings_build: %s", f->db.err);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM (SELECT * FROM temp.by_query EXCEPT "
+				FINDINGS_COMPARED ")"), 0);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM (" FINDINGS_COMPARED " EXCEPT"
+				" SELECT * FROM temp.by_query)"), 0);
 	return n;
 }
 

@@ -119,6 +119,8 @@ if "$maptrail" analyze "$second" -o "$db" 2> "$work/err"; then fail "existing ou
 [ "$(q "$db" "SELECT count(*) FROM capture")" = 2 ] || fail "--append: not two captures"
 python3 "$here/compare-report.py" "$first" "$db" 1
 python3 "$here/compare-report.py" "$second" "$db" 2
+# The replayed detections: the first capture's from their queries, the second's from the replay.
+python3 "$here/replayed.py" "$db" "$here/../../queries" || fail "--append: replayed detections"
 # --force replaces.
 "$maptrail" analyze "$second" -o "$db" --force -q
 [ "$(q "$db" "SELECT count(*) FROM capture")" = 1 ] || fail "--force did not replace"

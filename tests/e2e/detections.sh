@@ -116,6 +116,9 @@ fi
 
 MAPTRAIL=$maptrail python3 "$here/detections.py" "$work/injector.out" "$work/injector.db" \
 	"$work/benign.db"
+for db in "$work/injector.db" "$work/benign.db" "$fdb"; do
+	python3 "$here/replayed.py" "$db" "$here/../../queries" || fail "replayed: $db"
+done
 
 # The same findings through maptrail query, where it exists: every detection
 # query runs, and the findings table holds one group for each capture, pid,

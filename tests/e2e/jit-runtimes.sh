@@ -67,6 +67,8 @@ record() {
 		fail "analyze of $name failed: $(cat "$work/$name.analyze.err")"
 	echo "ok: $name recorded and analyzed: $(q "$work/$name.db" "SELECT count(*) FROM findings")" \
 		"findings, $(q "$work/$name.db" "SELECT count(*) FROM findings WHERE severity = 'high'") high"
+	# the detections judged during the replay give what their queries give
+	python3 "$here/replayed.py" "$work/$name.db" "$here/../../queries" || fail "$name: replayed"
 }
 
 record luajit luajit -e 'local s = 0

@@ -189,6 +189,7 @@ static int decode(const uint8_t *data, size_t size, struct step *steps)
 			s->kind = STEP_CALL;
 			make_call(&in, s, (enum hist_op)(what % 16 % HIST_NR_OPS));
 			s->call.ts = ts;
+			s->call.entered = ts - 1;	/* as insert_call() writes its row */
 			break;
 		}
 		n++;
@@ -398,6 +399,27 @@ static void insert_call(struct cmn_db *db, const struct hist_call *c)
 	sqlite3_free(text);
 }
 
+/* What a finding is, ids and its describing row aside: its key, counts and evidence. */
+#define FINDINGS_COMPARED								\
+	"SELECT capture_id, detection, severity, ts, pid, kind, calls, ranges, bytes, last_ts,"	\
+	" (SELECT group_concat(call || ' ' || call_id, ',') FROM (SELECT call, call_id"	\
+	" FROM finding_evidence WHERE finding_id = f.id ORDER BY call, call_id)) AS evidence"	\
+	" FROM findings AS f"
+
+/* Aborts when @count_sql counts any row: the two ways differ. */
+static void differ(struct cmn_db *db, const char *count_sql)
+{
+	sqlite3_stmt *st = cmn_db_prepare(db, "%s", count_sql);
+
+	if (!st || sqlite3_step(st) != SQLITE_ROW)
+		die("compare", db->err);
+	if (sqlite3_column_int64(st, 0)) {
+		fprintf(stderr, "fuzz-history: the replayed detections differ from their queries\n");
+		abort();
+	}
+	sqlite3_finalize(st);
+}
+
 static void detections_over(const struct step *steps, int n)
 {
 	struct trace_meta meta = { 0 };
@@ -441,8 +463,20 @@ static void detections_over(const struct step *steps, int n)
 	    cmn_db_exec(&db, "COMMIT; ATTACH %Q AS part; BEGIN", part_path) < 0 ||
 	    hist_table_complete(ht, "part") < 0 || ident_views(&db) < 0)
 		die("finish", db.err);
-	if (findings_build(&db, detections, nr_detections, NULL) < 0)
+	/*
+	 * Every query, then with the replay's detections (replayed-detections.h):
+	 * the same findings, counts and evidence.  What describes a group is
+	 * left out: of calls entering at the same ts either may.
+	 */
+	if (findings_build(&db, detections, nr_detections, NULL, NULL) < 0)
 		die("detections", db.err);
+	if (cmn_db_exec(&db, "CREATE TEMP TABLE by_query AS " FINDINGS_COMPARED) < 0 ||
+	    findings_build(&db, detections, nr_detections, hist_table_replayed(ht), NULL) < 0)
+		die("replayed detections", db.err);
+	if (cmn_db_exec(&db, "CREATE TEMP TABLE by_replay AS " FINDINGS_COMPARED) < 0)
+		die("replayed detections", db.err);
+	differ(&db, "SELECT count(*) FROM (SELECT * FROM by_query EXCEPT SELECT * FROM by_replay)");
+	differ(&db, "SELECT count(*) FROM (SELECT * FROM by_replay EXCEPT SELECT * FROM by_query)");
 	hist_table_free(ht);
 	calls_free(calls);
 	proc_stats_free(procs);

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The protection-change detections, judged as the history replays
+ * (replayed-detections.h).  Each predicate, kind and summary below is the
+ * one of queries/<name>.sql, in C: change one, change the other.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-identity.h"
+#include "replayed-detections.h"
+#include "saturating.h"
+
+#define PROT_WRITE_BIT		2
+#define PROT_EXEC_BIT		4
+#define MAP_ANONYMOUS_FLAG	0x20
+#define PRIOR_UNKNOWN		-1
+
+enum detection { EXEC_AFTER_WRITE, MADE_EXECUTABLE, CODE_PATCHING, NR_DETECTIONS };
+
+static const char *const detection_names[NR_DETECTIONS] = {
+	[EXEC_AFTER_WRITE] = "exec-after-write",
+	[MADE_EXECUTABLE] = "made-executable",
+	[CODE_PATCHING] = "code-patching",
+};
+
+/*
+ * The rows of one process, detection, severity and transition (prior and new
+ * protection, and what is mapped): one group here.  Groups of different
+ * files with the same path are one finding, merged when written.
+ */
+struct group {
+	enum detection det;
+	int pid;
+	const char *severity;
+	int prior;			/* prot & 7 before; PRIOR_UNKNOWN */
+	int prot;			/* prot & 7 after */
+	int64_t file_id;		/* vma_file row; 0: anonymous */
+	uint64_t hash;
+	/* the first row (earliest entry; the first seen of equals), which describes the finding */
+	uint64_t ts, last_ts;
+	uint64_t start, end;		/* its part of the address space */
+	struct rdet_call *calls;	/* one per row, a call's repeats next to each other skipped */
+	size_t nr_calls, cap_calls;
+	size_t first;			/* index in calls of the first row's call */
+};
+
+struct replayed_detections {
+	int64_t capture_id;
+	struct group *groups;
+	size_t nr, cap;
+	uint32_t *index;		/* group index + 1; 0: empty; under half full */
+	size_t index_cap;		/* a power of two */
+};
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+static uint64_t key_hash(enum detection det, int pid, const char *severity, int prior, int prot,
+			 int64_t file_id)
+{
+	return mix(mix(mix(mix(mix(mix(0, det), (uint64_t)pid), (uint64_t)severity[0]),
+			   (uint64_t)prior), (uint64_t)prot), (uint64_t)file_id);
+}
+
+struct replayed_detections *rdet_alloc(int64_t capture_id)
+{
+	struct replayed_detections *rd = calloc(1, sizeof(*rd));
+
+	if (rd)
+		rd->capture_id = capture_id;
+	return rd;
+}
+
+struct replayed_detections *rdet_free(struct replayed_detections *rd)
+{
+	if (!rd)
+		return NULL;
+	for (size_t i = 0; i < rd->nr; i++)
+		free(rd->groups[i].calls);
+	free(rd->groups);
+	free(rd->index);
+	free(rd);
+	return NULL;
+}
+
+int64_t rdet_capture(const struct replayed_detections *rd)
+{
+	return rd->capture_id;
+}
+
+bool rdet_computes(const char *detection)
+{
+	for (int d = 0; d < NR_DETECTIONS; d++)
+		if (!strcmp(detection, detection_names[d]))
+			return true;
+	return false;
+}
+
+static int index_grow(struct replayed_detections *rd)
+{
+	size_t cap = rd->index_cap ? rd->index_cap * 2 : 64;
+	uint32_t *index = calloc(cap, sizeof(*index));
+
+	if (!index)
+		return -1;
+	for (size_t i = 0; i < rd->nr; i++) {
+		size_t slot = rd->groups[i].hash & (cap - 1);
+
+		while (index[slot])
+			slot = (slot + 1) & (cap - 1);
+		index[slot] = (uint32_t)i + 1;
+	}
+	free(rd->index);
+	rd->index = index;
+	rd->index_cap = cap;
+	return 0;
+}
+
+/* The group of this key, a new one when there is none; NULL on ENOMEM. */
+static struct group *group_of(struct replayed_detections *rd, enum detection det, int pid,
+			      const char *severity, int prior, int prot, int64_t file_id)
+{
+	uint64_t hash = key_hash(det, pid, severity, prior, prot, file_id);
+	struct group *g;
+	size_t slot;
+
+	if ((rd->nr + 1) * 2 > rd->index_cap && index_grow(rd) < 0)
+		return NULL;
+	for (slot = hash & (rd->index_cap - 1); rd->index[slot];
+	     slot = (slot + 1) & (rd->index_cap - 1)) {
+		g = &rd->groups[rd->index[slot] - 1];
+		if (g->hash == hash && g->det == det && g->pid == pid && !strcmp(g->severity, severity) &&
+		    g->prior == prior && g->prot == prot && g->file_id == file_id)
+			return g;
+	}
+	if (rd->nr == rd->cap) {
+		size_t cap = rd->cap ? rd->cap * 2 : 16;
+		struct group *v = realloc(rd->groups, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		rd->groups = v;
+		rd->cap = cap;
+	}
+	g = &rd->groups[rd->nr++];
+	*g = (struct group){ .det = det, .pid = pid, .severity = severity, .prior = prior,
+			     .prot = prot, .file_id = file_id, .hash = hash };
+	rd->index[slot] = (uint32_t)rd->nr;
+	return g;
+}
+
+/* One row of @det's query: into its group. */
+static int add_row(struct replayed_detections *rd, enum detection det, const char *severity,
+		   const struct hist_call *c, const struct hist_row *r, int prior, int64_t file_id)
+{
+	struct group *g = group_of(rd, det, r->pid, severity, prior, (int)(r->state.prot & 7),
+				   file_id);
+	bool fresh, repeat;
+
+	if (!g)
+		return -1;
+	fresh = !g->nr_calls;
+	repeat = !fresh && g->calls[g->nr_calls - 1].id == c->id &&
+		 g->calls[g->nr_calls - 1].op == c->op;
+	if (!repeat) {
+		if (g->nr_calls == g->cap_calls) {
+			size_t cap = g->cap_calls ? g->cap_calls * 2 : 8;
+			struct rdet_call *v = realloc(g->calls, cap * sizeof(*v));
+
+			if (!v)
+				return -1;
+			g->calls = v;
+			g->cap_calls = cap;
+		}
+		g->calls[g->nr_calls++] = (struct rdet_call){ .id = c->id, .op = c->op,
+							      .addr = c->args[0], .len = c->args[1] };
+	}
+	/* the earliest entry describes the group; of equals, the first seen (the query's scan order) */
+	if (fresh || c->entered < g->ts) {
+		g->ts = c->entered;
+		g->start = r->start;
+		g->end = r->end;
+		g->first = g->nr_calls - 1;
+	}
+	if (fresh || c->entered > g->last_ts)
+		g->last_ts = c->entered;
+	return 0;
+}
+
+int rdet_protect(void *arg, const struct hist_call *c, const struct hist_row *r)
+{
+	struct replayed_detections *rd = arg;
+	int64_t prot = r->state.prot;
+	bool prior_known = r->prior_id && r->prior_prot_known;
+	int64_t prior = r->prior_prot;
+	int64_t file_id = (r->state.known & VMA_FILE) ? r->state.file_id : 0;
+	int prior_key = prior_known ? (int)(prior & 7) : PRIOR_UNKNOWN;
+	bool anonymous_flag = !(r->state.known & VMA_FLAGS) ||
+			      (r->state.map_flags & MAP_ANONYMOUS_FLAG);
+
+	if (!(r->state.known & VMA_PROT))
+		return 0;
+	/* exec-after-write: writable, not executable before, executable now */
+	if ((prot & PROT_EXEC_BIT) && prior_known && (prior & PROT_WRITE_BIT) &&
+	    !(prior & PROT_EXEC_BIT) &&
+	    add_row(rd, EXEC_AFTER_WRITE, "high", c, r, prior_key, file_id) < 0)
+		return -1;
+	/*
+	 * made-executable: executable now, neither writable nor executable before
+	 * (or unknown), and not anonymous rwx (wx-mapping's)
+	 */
+	if ((prot & PROT_EXEC_BIT) && (!prior_known || !(prior & (PROT_WRITE_BIT | PROT_EXEC_BIT))) &&
+	    !((prot & PROT_WRITE_BIT) && !file_id && anonymous_flag) &&
+	    add_row(rd, MADE_EXECUTABLE, prior_known ? "low" : "medium", c, r, prior_key,
+		    file_id) < 0)
+		return -1;
+	/* code-patching: executable code made writable */
+	if (prior_known && (prior & PROT_EXEC_BIT) && (prot & PROT_WRITE_BIT) &&
+	    !(prior & PROT_WRITE_BIT) &&
+	    add_row(rd, CODE_PATCHING, (prot & PROT_EXEC_BIT) ? "high" : "medium", c, r,
+		    prior_key, file_id) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- writing -------------------------------------------------------------- */
+
+static const char *rwx(int prot)
+{
+	static const char *const names[8] = { "---", "r--", "-w-", "rw-", "--x", "r-x", "-wx",
+					      "rwx" };
+
+	return names[prot & 7];
+}
+
+/* A group about to be written, with its kind (of one process and severity: one finding). */
+struct entry {
+	struct group *g;
+	char *kind;
+};
+
+/* "rw- -> r-x anonymous": the query's kind (NULL with db->err set). */
+static char *kind_of(struct cmn_db *db, sqlite3_stmt *path, const struct group *g)
+{
+	const char *what = "anonymous";
+	char *kind;
+
+	if (g->file_id) {
+		sqlite3_bind_int64(path, 1, g->file_id);
+		what = sqlite3_step(path) == SQLITE_ROW && sqlite3_column_type(path, 0) != SQLITE_NULL ?
+		       (const char *)sqlite3_column_text(path, 0) : "an unnamed file";
+	}
+	if (asprintf(&kind, "%s -> %s %s", g->prior == PRIOR_UNKNOWN ? "unknown" : rwx(g->prior),
+		     rwx(g->prot), what) < 0)
+		kind = NULL;
+	sqlite3_reset(path);
+	if (!kind)
+		cmn_db_fail(db, "out of memory");
+	return kind;
+}
+
+/* 0: @x and @y are of one finding (the query's key: process, severity, kind). */
+static int by_finding_key(const struct entry *x, const struct entry *y)
+{
+	if (x->g->pid != y->g->pid)
+		return x->g->pid < y->g->pid ? -1 : 1;
+	int c = strcmp(x->g->severity, y->g->severity);
+
+	return c ? c : strcmp(x->kind, y->kind);
+}
+
+/* Entries of one finding side by side, each finding's in the order the groups were made. */
+static int by_finding(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = by_finding_key(x, y);
+
+	return c ? c : (x->g < y->g ? -1 : x->g > y->g);
+}
+
+/* A finding: entries [at, at + n); its first group, the earliest (of equals, the first made). */
+struct finding {
+	size_t at, n;
+	const struct group *first;
+};
+
+static int by_first_call(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->first->ts != y->first->ts)
+		return x->first->ts < y->first->ts ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* A set of (addr, len), to count a finding's distinct ranges. */
+struct range_set {
+	struct { int64_t addr, len; bool used; } *v;
+	size_t nr, cap;
+};
+
+/* 1: added, 0: there already, -1: ENOMEM */
+static int range_add(struct range_set *s, int64_t addr, int64_t len)
+{
+	size_t slot;
+
+	if ((s->nr + 1) * 2 > s->cap) {
+		struct range_set n = { .cap = s->cap ? s->cap * 2 : 64 };
+
+		n.v = calloc(n.cap, sizeof(*n.v));
+		if (!n.v)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].used)
+				range_add(&n, s->v[i].addr, s->v[i].len);
+		free(s->v);
+		*s = n;
+	}
+	for (slot = mix(mix(0, (uint64_t)addr), (uint64_t)len) & (s->cap - 1); s->v[slot].used;
+	     slot = (slot + 1) & (s->cap - 1))
+		if (s->v[slot].addr == addr && s->v[slot].len == len)
+			return 0;
+	s->v[slot].addr = addr;
+	s->v[slot].len = len;
+	s->v[slot].used = true;
+	s->nr++;
+	return 1;
+}
+
+/*
+ * One finding from the entries @e[0 .. n) (one group, or several of one
+ * path): its first call's thread from its call table, the query's summary.
+ */
+static int write_finding(struct replayed_detections *rd, struct cmn_db *db, sqlite3_stmt **thread,
+			 const struct entry *e, size_t n, const struct group *first,
+			 rdet_finding_fn fn, void *arg)
+{
+	struct rdet_finding f = {
+		.capture_id = rd->capture_id, .pid = first->pid, .severity = first->severity,
+		.ts = first->ts, .last_ts = first->last_ts, .tid = -1, .kind = e[0].kind,
+		.calls = first->calls, .nr_calls = first->nr_calls,
+	};
+	const struct rdet_call *call = &first->calls[first->first];
+	struct range_set ranges = { 0 };
+	struct rdet_call *merged = NULL;
+	sqlite3_stmt **st = &thread[call->op == HIST_PKEY_MPROTECT];
+	char *summary = NULL;
+	int ret = -1;
+
+	if (n > 1) {
+		size_t total = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			total += e[i].g->nr_calls;
+			if (e[i].g->last_ts > f.last_ts)
+				f.last_ts = e[i].g->last_ts;
+		}
+		merged = malloc(total * sizeof(*merged));
+		if (!merged)
+			goto oom;
+		f.nr_calls = 0;
+		for (size_t i = 0; i < n; i++) {
+			memcpy(merged + f.nr_calls, e[i].g->calls, e[i].g->nr_calls * sizeof(*merged));
+			f.nr_calls += e[i].g->nr_calls;
+		}
+		f.calls = merged;
+	}
+	for (size_t i = 0; i < f.nr_calls; i++) {
+		int added = range_add(&ranges, f.calls[i].addr, f.calls[i].len);
+
+		if (added < 0)
+			goto oom;
+		if (added) {
+			f.ranges++;
+			f.bytes = cmn_add_saturated(f.bytes, f.calls[i].len);
+		}
+	}
+	f.addr = call->addr;
+	f.len = call->len;
+	/* its table has rows: the call came from it */
+	if (!*st && !(*st = cmn_db_prepare(db, "SELECT tid, comm FROM \"%w\" WHERE id = ?",
+					  hist_op_name(call->op))))
+		goto out;
+	sqlite3_bind_int64(*st, 1, call->id);
+	if (sqlite3_step(*st) == SQLITE_ROW) {
+		if (sqlite3_column_type(*st, 0) != SQLITE_NULL)
+			f.tid = sqlite3_column_int64(*st, 0);
+		if (sqlite3_column_type(*st, 1) != SQLITE_NULL)
+			f.comm = (const char *)sqlite3_column_text(*st, 1);
+	}
+	if (asprintf(&summary, "%s(0x%llx, %lld, %s): 0x%llx-0x%llx was %s", hist_op_name(call->op),
+		     (unsigned long long)call->addr, (long long)call->len, rwx(first->prot),
+		     (unsigned long long)first->start, (unsigned long long)first->end,
+		     first->prior != PRIOR_UNKNOWN ? rwx(first->prior) :
+						     "unknown (before the capture)") < 0) {
+		summary = NULL;
+		sqlite3_reset(*st);
+		goto oom;
+	}
+	f.summary = summary;
+	ret = fn(arg, &f);
+	sqlite3_reset(*st);
+	goto out;
+oom:
+	cmn_db_fail(db, "%s: out of memory", detection_names[first->det]);
+out:
+	free(summary);
+	free(merged);
+	free(ranges.v);
+	return ret;
+}
+
+int rdet_findings(struct replayed_detections *rd, struct cmn_db *db, const char *detection,
+		  rdet_finding_fn fn, void *arg)
+{
+	sqlite3_stmt *path = cmn_db_prepare(db, "SELECT path FROM vma_file WHERE id = ?");
+	sqlite3_stmt *thread[2] = { NULL, NULL };	/* mprotect's, pkey_mprotect's */
+	struct finding *fs = NULL;
+	struct entry *e = NULL;
+	size_t n = 0, nr_fs = 0;
+	int det = -1, ret = -1;
+
+	for (int d = 0; d < NR_DETECTIONS; d++)
+		if (!strcmp(detection, detection_names[d]))
+			det = d;
+	if (det < 0) {
+		cmn_db_fail(db, "%s: not a replayed detection", detection);
+		goto out;
+	}
+	if (!path)
+		goto out;
+	e = calloc(rd->nr ? rd->nr : 1, sizeof(*e));
+	fs = calloc(rd->nr ? rd->nr : 1, sizeof(*fs));
+	if (!e || !fs) {
+		cmn_db_fail(db, "%s: out of memory", detection);
+		goto out;
+	}
+	for (size_t i = 0; i < rd->nr; i++) {
+		if (rd->groups[i].det != (enum detection)det)
+			continue;
+		e[n].g = &rd->groups[i];
+		if (!(e[n].kind = kind_of(db, path, e[n].g)))
+			goto out;
+		n++;
+	}
+	qsort(e, n, sizeof(*e), by_finding);
+	for (size_t i = 0; i < n; i++) {
+		struct finding *f = nr_fs ? &fs[nr_fs - 1] : NULL;
+
+		if (f && !by_finding_key(&e[f->at], &e[i])) {
+			f->n++;
+			if (e[i].g->ts < f->first->ts)
+				f->first = e[i].g;
+		} else {
+			fs[nr_fs++] = (struct finding){ .at = i, .n = 1, .first = e[i].g };
+		}
+	}
+	qsort(fs, nr_fs, sizeof(*fs), by_first_call);
+	ret = 0;
+	for (size_t i = 0; i < nr_fs && !ret; i++)
+		ret = write_finding(rd, db, thread, &e[fs[i].at], fs[i].n, fs[i].first, fn, arg);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(e[i].kind);
+	free(e);
+	free(fs);
+	sqlite3_finalize(path);
+	sqlite3_finalize(thread[0]);
+	sqlite3_finalize(thread[1]);
+	return ret;
+}
