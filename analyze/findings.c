@@ -640,7 +640,7 @@ struct replayed_writer {
 	int64_t found, high;
 };
 
-/* One finding of the replay: its row, its calls (a statement each), its counts. */
+/* One finding of the replay: its row, its calls (in batches), its counts. */
 static int write_replayed_finding(void *arg, const struct rdet_finding *f)
 {
 	struct replayed_writer *rw = arg;

@@ -7,8 +7,10 @@
  * mremap over a live mapping and over nothing known, RWX memory made by any
  * call, bursts of failures and threads racing -- each with the shapes its
  * header names as false positives, which must stay quiet; and the grouping of
- * a thousand calls into one finding with every call as evidence.  The
- * detections of files and tracers have theirs in test-identity.c.
+ * a thousand calls into one finding with every call as evidence.  Every
+ * case is judged twice, by the queries and by the replay's detections
+ * (replayed-detections.h), which must agree.  The detections of files and
+ * tracers have theirs in test-identity.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
