@@ -24,12 +24,14 @@ struct hist_table {
 	bool has_part;			/* part is open */
 	struct row_queue *part_queue;
 	/*
-	 * Its index is built in the part file too, on a thread of its own
-	 * while the event tables' indexes are built, and copied with the rows.
+	 * Its indexes are kept in the part file as the rows are written (by its
+	 * writer thread, beside the load), and copied with the rows; its
+	 * transaction is committed on a thread of its own while the event
+	 * tables' indexes are built.
 	 */
-	pthread_t indexer;
-	bool indexing;
-	int index_ret;
+	pthread_t committer;
+	bool committing;
+	int commit_ret;
 	struct tep_handle *tep;
 	struct task_map *tasks;
 	int64_t capture_id;
@@ -91,6 +93,34 @@ static int queue_row(void *arg, const struct hist_row *r)
 	return row_end(q);
 }
 
+/*
+ * "What was at this address" goes by process and address.  The detections
+ * of protection changes (queries/exec-after-write.sql, made-executable.sql,
+ * code-patching.sql) find their rows through partial indexes, which hold
+ * only the rare rows that made memory executable or had been executable:
+ * their WHERE must stay the queries' terms, word for word (the executable
+ * file mappings: exec_file_change in layout.sql; memory left writable and
+ * executable: wx-mapping.sql; the mappings a moving mremap ended:
+ * mremap-fixed-overlap.sql; shared writable file mappings: shared-wx-file.sql).
+ * Each holds few rows but for captures made of those very calls, so that no
+ * detection scans the whole history per row it looks at.  Takes the schema
+ * prefix ("main." or "") seven times.
+ */
+#define HISTORY_INDEXES								\
+	"CREATE INDEX IF NOT EXISTS %svma_history_pid ON vma_history (pid, start_addr);"	\
+	"CREATE INDEX IF NOT EXISTS %svma_history_to_exec ON vma_history (cause, cause_id)"	\
+	" WHERE change = 'protected' AND (prot & 4) != 0;"					\
+	"CREATE INDEX IF NOT EXISTS %svma_history_from_exec ON vma_history (cause, cause_id)"	\
+	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"				\
+	"CREATE INDEX IF NOT EXISTS %svma_history_exec_file ON vma_history (file_id)"		\
+	" WHERE file_id IS NOT NULL AND (prot & 4) != 0;"					\
+	"CREATE INDEX IF NOT EXISTS %svma_history_wx ON vma_history (cause, cause_id)"		\
+	" WHERE (prot & 6) = 6;"								\
+	"CREATE INDEX IF NOT EXISTS %svma_history_end_mremap ON vma_history (end_cause_id)"	\
+	" WHERE end_cause = 'mremap';"								\
+	"CREATE INDEX IF NOT EXISTS %svma_history_shared_write ON vma_history (pid, file_id)"	\
+	" WHERE file_id IS NOT NULL AND (prot & 2) != 0 AND (map_flags & 1) != 0;"
+
 /* The part file: vma_history as db has it (the same columns, for the transfer), in a transaction. */
 static int open_part(struct hist_table *ht, const char *path)
 {
@@ -106,9 +136,16 @@ static int open_part(struct hist_table *ht, const char *path)
 	}
 	ht->has_part = true;
 	if (cmn_db_open(&ht->part, path) < 0 ||
-	    /* It only appends: a small page cache does, and keeps analyze's memory down. */
+	    /*
+	     * A small page cache keeps analyze's memory down.  The indexes exist
+	     * before the first row: maintained row by row on the part's writer
+	     * thread during the load, they cost less than seven scans and sorts
+	     * of the whole history after it (measured on flip.dat: 0.6 s and
+	     * 12 MB less, median of four interleaved runs).
+	     */
 	    cmn_db_exec(&ht->part, "PRAGMA page_size=16384; PRAGMA cache_size=-4096; %s; BEGIN",
-			(const char *)sqlite3_column_text(ddl, 0)) < 0) {
+			(const char *)sqlite3_column_text(ddl, 0)) < 0 ||
+	    cmn_db_exec(&ht->part, HISTORY_INDEXES, "", "", "", "", "", "", "") < 0) {
 		cmn_db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");
 		goto out;
 	}
@@ -165,8 +202,8 @@ struct hist_table *hist_table_free(struct hist_table *ht)
 		return NULL;
 	if (ht->part_queue)
 		row_queue_finish(ht->part_queue);
-	if (ht->indexing)
-		pthread_join(ht->indexer, NULL);
+	if (ht->committing)
+		pthread_join(ht->committer, NULL);
 	hist_free(ht->hist);
 	rdet_free(ht->replayed);
 	sqlite3_finalize(ht->insert);
@@ -300,39 +337,11 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
 	}
 }
 
-/*
- * "What was at this address" goes by process and address.  The detections
- * of protection changes (queries/exec-after-write.sql, made-executable.sql,
- * code-patching.sql) find their rows through partial indexes, which hold
- * only the rare rows that made memory executable or had been executable:
- * their WHERE must stay the queries' terms, word for word (the executable
- * file mappings: exec_file_change in layout.sql; memory left writable and
- * executable: wx-mapping.sql; the mappings a moving mremap ended:
- * mremap-fixed-overlap.sql; shared writable file mappings: shared-wx-file.sql).
- * Each holds few rows but for captures made of those very calls, so that no
- * detection scans the whole history per row it looks at.  Takes the schema
- * prefix ("main." or "") seven times.
- */
-#define HISTORY_INDEXES								\
-	"CREATE INDEX IF NOT EXISTS %svma_history_pid ON vma_history (pid, start_addr);"	\
-	"CREATE INDEX IF NOT EXISTS %svma_history_to_exec ON vma_history (cause, cause_id)"	\
-	" WHERE change = 'protected' AND (prot & 4) != 0;"					\
-	"CREATE INDEX IF NOT EXISTS %svma_history_from_exec ON vma_history (cause, cause_id)"	\
-	" WHERE change = 'protected' AND (prior_prot & 4) != 0;"				\
-	"CREATE INDEX IF NOT EXISTS %svma_history_exec_file ON vma_history (file_id)"		\
-	" WHERE file_id IS NOT NULL AND (prot & 4) != 0;"					\
-	"CREATE INDEX IF NOT EXISTS %svma_history_wx ON vma_history (cause, cause_id)"		\
-	" WHERE (prot & 6) = 6;"								\
-	"CREATE INDEX IF NOT EXISTS %svma_history_end_mremap ON vma_history (end_cause_id)"	\
-	" WHERE end_cause = 'mremap';"								\
-	"CREATE INDEX IF NOT EXISTS %svma_history_shared_write ON vma_history (pid, file_id)"	\
-	" WHERE file_id IS NOT NULL AND (prot & 2) != 0 AND (map_flags & 1) != 0;"
-
-static void *index_part(void *arg)
+static void *commit_part(void *arg)
 {
 	struct hist_table *ht = arg;
 
-	ht->index_ret = cmn_db_exec(&ht->part, HISTORY_INDEXES "COMMIT", "", "", "", "", "", "", "");
+	ht->commit_ret = cmn_db_exec(&ht->part, "COMMIT");
 	return NULL;
 }
 
@@ -347,19 +356,19 @@ int hist_table_finish(struct hist_table *ht)
 		return cmn_db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
 	sqlite3_finalize(ht->insert);
 	ht->insert = NULL;
-	ht->indexing = pthread_create(&ht->indexer, NULL, index_part, ht) == 0;
-	if (!ht->indexing)
-		index_part(ht);
+	ht->committing = pthread_create(&ht->committer, NULL, commit_part, ht) == 0;
+	if (!ht->committing)
+		commit_part(ht);
 	return 0;
 }
 
 int hist_table_part_close(struct hist_table *ht)
 {
-	if (ht->indexing) {
-		pthread_join(ht->indexer, NULL);
-		ht->indexing = false;
+	if (ht->committing) {
+		pthread_join(ht->committer, NULL);
+		ht->committing = false;
 	}
-	if (ht->index_ret < 0)
+	if (ht->commit_ret < 0)
 		return cmn_db_fail(ht->db, "vma_history: %s", ht->part.err ? ht->part.err : "failed");
 	cmn_db_close(&ht->part);
 	ht->has_part = false;

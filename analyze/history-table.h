@@ -68,11 +68,11 @@ int hist_table_event(struct hist_table *ht, const struct event_table *t,
 
 /*
  * hist_table_finish - write the ranges still live at the end into the part
- * file, and start indexing it on a thread of its own.  Returns 0 or -1.
+ * file, and start committing it on a thread of its own.  Returns 0 or -1.
  */
 int hist_table_finish(struct hist_table *ht);
 
-/* hist_table_part_close - wait for the part file's index and close it.  Returns 0 or -1. */
+/* hist_table_part_close - wait for the part file's commit and close it.  Returns 0 or -1. */
 int hist_table_part_close(struct hist_table *ht);
 
 /*
