@@ -290,19 +290,6 @@ fail:
 /* findings.exe, cmdline, ppid; detection_severity from the detection's own severity. */
 static int fill_context(struct cmn_db *db)
 {
-	int has_exec = cmn_db_has_table(db, "sched__sched_process_exec", CMN_DB_TABLE);
-	/*
-	 * A snapshot taken after its process exited reads an empty exe and
-	 * command line from /proc: unknown, not "", and the exec's file name
-	 * (what execve was given) is then the best the capture has.
-	 */
-	const char *exe = has_exec ?
-		"coalesce(nullif(c.exe, ''), (SELECT x.filename FROM sched__sched_process_exec AS x"
-		" WHERE x.capture_id = c.capture_id AND x.pid = c.pid ORDER BY x.ts DESC LIMIT 1))" :
-		"nullif(c.exe, '')";
-
-	if (has_exec < 0)
-		return -1;
 	/*
 	 * process_context is a view that looks up several tables per row:
 	 * asked once per finding it would be evaluated as many times, so its
@@ -313,7 +300,7 @@ static int fill_context(struct cmn_db *db)
 	return cmn_db_exec(db,
 		"DROP TABLE IF EXISTS temp.fctx_process;"
 		"CREATE TEMP TABLE fctx_process AS"
-		" SELECT c.capture_id, c.pid, %s AS exe, nullif(c.cmdline, '') AS cmdline, c.ppid"
+		" SELECT c.capture_id, c.pid, c.exe, c.cmdline, c.ppid"
 		" FROM process_context AS c;"
 		"CREATE INDEX temp.fctx_process_key ON fctx_process (capture_id, pid);"
 		"UPDATE findings SET detection_severity = severity, lowered_by = NULL,"
@@ -324,7 +311,7 @@ static int fill_context(struct cmn_db *db)
 		"  (SELECT coalesce(t.tgid, t.pid) FROM task AS t"
 		"    WHERE t.capture_id = findings.capture_id AND t.pid = findings.tid),"
 		"  findings.tid);"
-		"DROP TABLE temp.fctx_process;", exe);
+		"DROP TABLE temp.fctx_process;");
 }
 
 static int write_rules(struct cmn_db *db, const struct fctx_rules *rules)

@@ -447,7 +447,9 @@ int ident_finish(struct identity *id)
  * exec'd -- with the newest of what the
  * capture tells: the snapshot's record (exe, cmdline, uid, ppid), an exec
  * after it (its filename; the command line it had no longer holds), else the
- * task's name.  source says which: 'snapshot', 'exec' or 'task'.  The exec
+ * task's name.  A snapshot taken after its process exited read an empty exe
+ * and command line from /proc: unknown, not "", and the exec's file name (what
+ * execve was given) is then the best the capture has.  source says which: 'snapshot', 'exec' or 'task'.  The exec
  * and fork tables exist only in captures that have those events: the view
  * uses what the database has.
  */
@@ -480,8 +482,9 @@ int ident_views(struct cmn_db *db)
 		"   SELECT capture_id, tgid FROM process_snapshot UNION SELECT capture_id, pid FROM ex)"
 		" SELECT p.capture_id, p.pid,"
 		"  coalesce(s.ppid, fk.parent) AS ppid,"
-		"  CASE WHEN ex.ts > s.ts OR s.ts IS NULL THEN ex.filename ELSE s.exe END AS exe,"
-		"  CASE WHEN ex.ts > s.ts THEN NULL ELSE s.cmdline END AS cmdline,"
+		"  CASE WHEN ex.ts > s.ts OR s.ts IS NULL THEN ex.filename"
+		"   ELSE coalesce(nullif(s.exe, ''), ex.filename) END AS exe,"
+		"  CASE WHEN ex.ts > s.ts THEN NULL ELSE nullif(s.cmdline, '') END AS cmdline,"
 		"  s.uid,"
 		"  coalesce((SELECT t.comm FROM task t WHERE t.capture_id = p.capture_id"
 		"   AND t.pid = p.pid), s.comm) AS comm,"

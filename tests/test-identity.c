@@ -450,6 +450,30 @@ static void test_snapshot(void **state)
 }
 
 /* What the calls know stays; the snapshot fills only what they did not know. */
+/*
+ * A process gone before the snapshot its exec asked for was read: /proc gave
+ * no exe.  process_context names the file the exec event gave, not nothing.
+ */
+static void test_snapshot_exited(void **state)
+{
+	struct fixture *f = *state;
+
+	/* the exec event's table, as analyze makes it from sched_process_exec's format */
+	assert_int_equal(cmn_db_exec(&f->db, "CREATE TABLE sched__sched_process_exec (id INTEGER"
+				     " PRIMARY KEY, capture_id INTEGER, buffer_id INTEGER, ts INTEGER,"
+				     " cpu INTEGER, pid INTEGER, filename TEXT, old_pid INTEGER);"
+				     "INSERT INTO sched__sched_process_exec VALUES (1, 1, 1, 999, 0,"
+				     " %d, '/tmp/short', %d)", PID, PID), 0);
+	record(f, 1000, "proc", "4242", "1", "1000", "555", "short", "", "exec", NULL);
+	MPROTECT(f, PID, 2000, A(1), 1, 5);
+	finish(f);
+
+	assert_int_equal(scalar(f, "SELECT count(*) FROM process_snapshot WHERE tgid = %d"
+				" AND coalesce(exe, '') = ''", PID), 1);
+	assert_string_equal(text(f, "SELECT exe || '|' || source FROM process_context WHERE"
+				 " pid = %d", PID), "/tmp/short|snapshot");
+}
+
 static void test_snapshot_keeps_calls(void **state)
 {
 	struct fixture *f = *state;
@@ -745,6 +769,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_marker_parse),
 		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapshot_exited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_keeps_calls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_fork_gone, setup, teardown),
