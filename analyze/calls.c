@@ -89,6 +89,7 @@ struct pending {
 	int cpu;
 	int64_t buffer_id;
 	int64_t row_id;
+	int64_t call_id;		/* its row in the call table, given at the entry */
 	int size;
 	uint8_t *data;			/* owned */
 };
@@ -656,7 +657,7 @@ static int feed_history(struct calls *c, const struct call_source *s, const int6
 			int64_t ret, int pid, int64_t buffer_id)
 {
 	const struct call_kind *k = s->kind;
-	struct hist_call call = { .op = k->hist_op, .id = k->next_id - 1, .ts = exit_rec->ts,
+	struct hist_call call = { .op = k->hist_op, .id = enter->call_id, .ts = exit_rec->ts,
 				  .entered = enter->ts, .pid = pid, .ret = ret };
 	const char *const *names = hist_op_args(k->hist_op);
 
@@ -678,7 +679,7 @@ static int feed_fds(struct calls *c, const struct call_source *s, const int64_t 
 		    int64_t ret, int pid, int tid, int64_t buffer_id)
 {
 	const struct call_kind *k = s->kind;
-	struct fdt_call call = { .op = k->fdt_op, .id = k->next_id - 1, .ts = exit_rec->ts,
+	struct fdt_call call = { .op = k->fdt_op, .id = enter->call_id, .ts = exit_rec->ts,
 				 .pid = pid, .tid = tid, .ret = ret };
 	int path_at = fdt_op_path_arg(k->fdt_op);
 	char *path = NULL;
@@ -915,7 +916,8 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		return -1;
 
 	row_begin(q, &s->insert);
-	row_int(q, k->next_id++);
+	/* an entry has its id already; a call whose entry was lost gets the next */
+	row_int(q, enter ? enter->call_id : k->next_id++);
 	row_int(q, c->capture_id);
 	row_int(q, (int64_t)ts);
 	if (exit_rec)
@@ -1026,6 +1028,11 @@ int calls_event(struct calls *c, struct row_queue *q, struct event_table *t,
 		p->cpu = rec->cpu;
 		p->buffer_id = buffer_id;
 		p->row_id = row_id;
+		/*
+		 * The call's id is given now, not at its exit: the ids of a call
+		 * table then grow with ts (the entry), as event ids do.
+		 */
+		p->call_id = role->src->kind->next_id++;
 		p->size = rec->size > 0 ? rec->size : 0;
 		p->data = malloc(p->size ? p->size : 1);
 		if (!p->data) {

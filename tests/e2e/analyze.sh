@@ -103,6 +103,17 @@ for t in $(q "$work/own.db" "SELECT table_name FROM event_type WHERE table_name 
 		fail "$t differs between maptrail's reader and libtracecmd's"
 done
 echo "ok: maptrail's reader and libtracecmd's give the same tables"
+# A call's id is given at its entry: in every call table ids grow with ts (mapwork has a
+# call that entered before another and left after it).
+"$maptrail" analyze "$fixtures/mapwork-v7-zstd.dat" -o "$work/order.db" -q
+for t in $(q "$work/order.db" "SELECT name FROM schema_event") ; do
+	has=$(q "$work/order.db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$t'")
+	[ "$has" = 1 ] || continue
+	n=$(q "$work/order.db" "SELECT count(*) FROM (SELECT ts < lag(ts) OVER (ORDER BY id) AS back
+		FROM \"$t\") WHERE back")
+	[ "$n" = 0 ] || fail "$t: $n calls have a smaller ts than the call before them by id"
+done
+echo "ok: call ids grow with ts in every call table"
 
 # An existing output is refused, and left as it was.
 first=${captures[0]} second=${captures[1]}
