@@ -26,6 +26,7 @@
 /* The ECS release whose field list tests/fixtures/ecs/fields.csv is. */
 #define ECS_VERSION	"9.4.0"
 /* Calls listed per finding (SQL text); evidence_total says how many there are. */
+#define EVIDENCE_MAX		100
 #define EVIDENCE_MAX_TEXT	"100"
 
 struct field {
@@ -300,7 +301,7 @@ static void doc_time(struct doc *d, const char *path, const char *utc)
 }
 
 struct lookups {
-	sqlite3_stmt *finding, *evidence, *evidence_count, *process, *utc;
+	sqlite3_stmt *finding, *evidence, *evidence_call, *evidence_count, *process, *utc;
 };
 
 static sqlite3_stmt *prepare(sqlite3 *db, const char *sql)
@@ -319,13 +320,19 @@ static void lookups_open(sqlite3 *db, struct lookups *l)
 		"SELECT f.title, f.mitre, f.severity, f.severity_rank, f.detection,"
 		" c.hostname, c.kernel_version, c.sha256, c.path, c.id, c.analyzed_at, c.clock"
 		" FROM findings f LEFT JOIN capture c ON c.id = f.capture_id WHERE f.id = ?");
+	/*
+	 * The first calls in time are among the first ids of each call table
+	 * (a call's id is given at its entry, so ids grow with ts): those, then
+	 * each one's row.  SQLite reads memory_call (a UNION ALL view) whole
+	 * when it is joined, but a lookup of one id goes to each table's key.
+	 */
 	l->evidence = prepare(db,
-		"SELECT e.call, e.call_id, m.ts, m.tid, m.addr, m.len, m.prot, m.ret, m.errno"
-		" FROM finding_evidence e LEFT JOIN memory_call m ON m.call = e.call AND m.id = e.call_id"
-		" WHERE e.finding_id = ? ORDER BY m.ts, e.call_id LIMIT " EVIDENCE_MAX_TEXT);
-	if (!l->evidence)
-		l->evidence = prepare(db, "SELECT call, call_id FROM finding_evidence"
-				      " WHERE finding_id = ? LIMIT " EVIDENCE_MAX_TEXT);
+		"SELECT x.call, x.call_id FROM (SELECT DISTINCT call FROM finding_evidence"
+		" WHERE finding_id = ?1) AS t JOIN finding_evidence AS x ON x.finding_id = ?1"
+		" AND x.call = t.call AND x.call_id IN (SELECT call_id FROM finding_evidence"
+		" WHERE finding_id = ?1 AND call = t.call ORDER BY call_id LIMIT " EVIDENCE_MAX_TEXT ")");
+	l->evidence_call = prepare(db, "SELECT ts, tid, addr, len, prot, ret, errno FROM memory_call"
+				   " WHERE id = ?1 AND call = ?2");
 	l->evidence_count = prepare(db, "SELECT count(*) FROM finding_evidence WHERE finding_id = ?");
 	/* who the process is, where the database knows (findings with exe and cmdline) */
 	l->process = prepare(db, "SELECT exe, cmdline, ppid FROM findings WHERE id = ?");
@@ -337,6 +344,7 @@ static void lookups_close(struct lookups *l)
 {
 	sqlite3_finalize(l->finding);
 	sqlite3_finalize(l->evidence);
+	sqlite3_finalize(l->evidence_call);
 	sqlite3_finalize(l->evidence_count);
 	sqlite3_finalize(l->process);
 	sqlite3_finalize(l->utc);
@@ -347,13 +355,73 @@ static const char *text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* The finding's calls: [{"call": "mprotect", "id": 17, "ts": ..., "addr": "0x..."}, ...]. */
-static void doc_evidence(struct doc *d, struct lookups *l, long long id)
+/* One call of a finding's evidence, as its JSON object, and where it sorts. */
+struct evidence_call {
+	bool has_ts;			/* no row in memory_call: first, as SQL sorts NULL */
+	int64_t ts, id;
+	char *json;
+};
+
+static int by_time(const void *a, const void *b)
 {
+	const struct evidence_call *x = a, *y = b;
+
+	if (x->has_ts != y->has_ts)
+		return x->has_ts ? 1 : -1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* {"call": "mprotect", "id": 17, "ts": ..., "addr": "0x..."}: one call, looked up by its id. */
+static char *evidence_object(struct lookups *l, sqlite3_stmt *cand, struct evidence_call *e)
+{
+	static const char *const names[] = { "ts", "tid", "addr", "len", "prot", "ret", "errno" };
+	sqlite3_stmt *row = l->evidence_call;
 	char *json = NULL;
 	size_t size;
-	FILE *m;
-	int n = 0;
+	FILE *m = open_memstream(&json, &size);
+
+	if (!m)
+		return NULL;
+	e->id = sqlite3_column_int64(cand, 1);
+	fputs("{\"call\":", m);
+	qry_json_column(m, cand, 0);
+	fputs(",\"id\":", m);
+	qry_json_column(m, cand, 1);
+	if (row) {
+		sqlite3_bind_int64(row, 1, e->id);
+		sqlite3_bind_value(row, 2, sqlite3_column_value(cand, 0));
+		if (sqlite3_step(row) == SQLITE_ROW) {
+			e->has_ts = sqlite3_column_type(row, 0) != SQLITE_NULL;
+			e->ts = sqlite3_column_int64(row, 0);
+			for (int i = 0; i < 7; i++) {
+				if (sqlite3_column_type(row, i) == SQLITE_NULL)
+					continue;
+				fprintf(m, ",\"%s\":", names[i]);
+				if (!strcmp(names[i], "addr"))
+					fprintf(m, "\"0x%llx\"",
+						(unsigned long long)sqlite3_column_int64(row, i));
+				else
+					qry_json_column(m, row, i);
+			}
+		}
+		sqlite3_reset(row);
+	}
+	putc('}', m);
+	if (fclose(m)) {
+		free(json);
+		return NULL;
+	}
+	return json;
+}
+
+/* The finding's first calls in time: [{"call": "mprotect", "id": 17, "ts": ...}, ...]. */
+static void doc_evidence(struct doc *d, struct lookups *l, long long id)
+{
+	struct evidence_call *calls = NULL;
+	size_t n = 0, cap = 0, shown, len = 0;
+	char *json;
 
 	if (l->evidence_count) {
 		sqlite3_bind_int64(l->evidence_count, 1, id);
@@ -364,41 +432,43 @@ static void doc_evidence(struct doc *d, struct lookups *l, long long id)
 	}
 	if (!l->evidence)
 		return;
-	m = open_memstream(&json, &size);
-	if (!m) {
-		d->nomem = true;
-		return;
-	}
 	sqlite3_bind_int64(l->evidence, 1, id);
 	while (sqlite3_step(l->evidence) == SQLITE_ROW) {
-		static const char *const names[] = { "call", "id", "ts", "tid", "addr", "len",
-						     "prot", "ret", "errno" };
-		int cols = sqlite3_column_count(l->evidence), k = 0;
+		if (n == cap) {
+			struct evidence_call *v = realloc(calls, (cap = cap ? cap * 2 : 64) * sizeof(*v));
 
-		fputs(n++ ? ",{" : "[{", m);
-		for (int i = 0; i < cols && i < 9; i++) {
-			if (sqlite3_column_type(l->evidence, i) == SQLITE_NULL)
-				continue;
-			fprintf(m, "%s\"%s\":", k++ ? "," : "", names[i]);
-			if (!strcmp(names[i], "addr"))
-				fprintf(m, "\"0x%llx\"",
-					(unsigned long long)sqlite3_column_int64(l->evidence, i));
-			else
-				qry_json_column(m, l->evidence, i);
+			if (!v)
+				goto nomem;
+			calls = v;
 		}
-		putc('}', m);
+		calls[n] = (struct evidence_call){ 0 };
+		if (!(calls[n].json = evidence_object(l, l->evidence, &calls[n])))
+			goto nomem;
+		n++;
 	}
 	sqlite3_reset(l->evidence);
-	fputs(n ? "]" : "", m);
-	if (fclose(m)) {
-		free(json);
-		d->nomem = true;
-		return;
-	}
-	if (n)
-		doc_take(d, "maptrail.evidence", json);
-	else
-		free(json);
+	if (!n)
+		goto out;
+	qsort(calls, n, sizeof(*calls), by_time);
+	shown = n < EVIDENCE_MAX ? n : EVIDENCE_MAX;
+	for (size_t i = 0; i < shown; i++)
+		len += strlen(calls[i].json) + 1;
+	json = malloc(len + 2);
+	if (!json)
+		goto nomem;
+	len = 0;
+	for (size_t i = 0; i < shown; i++)
+		len += sprintf(json + len, "%c%s", i ? ',' : '[', calls[i].json);
+	strcpy(json + len, "]");
+	doc_take(d, "maptrail.evidence", json);
+	goto out;
+nomem:
+	sqlite3_reset(l->evidence);
+	d->nomem = true;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(calls[i].json);
+	free(calls);
 }
 
 /* What the findings table and the capture add to finding @id. */
