@@ -18,6 +18,13 @@
 #define EXTRA_MEMO_MAX	4096
 #define ROW_MAX_EXTRA	16	/* extra fields of one half a memo key holds */
 
+/* A column a source adds to a call table or its <call>_extra. */
+struct added_column {
+	char *name;
+	const char *type;
+	bool extra;			/* in <call>_extra */
+};
+
 /* One schema event: one call table. */
 struct call_kind {
 	char *name;
@@ -31,6 +38,16 @@ struct call_kind {
 	int fdt_op;			/* its enum fdt_op, -1: the fd tables do not use it */
 	int fdt_arg[FDT_MAX_ARGS];	/* per argument fds reads: its index in args[], -1: none */
 	bool memory;			/* schema_event.family 'memory': in memory_call */
+	/*
+	 * The CREATE TABLE of the call table and of <call>_extra, each without
+	 * its closing parenthesis, and the columns the sources add to them
+	 * (", \"enter_x\" INTEGER"...): one statement each, made once every
+	 * source is known (create_tables()), because each ALTER TABLE ADD COLUMN
+	 * has SQLite parse the whole schema again.
+	 */
+	sqlite3_str *table_ddl, *extra_ddl;
+	struct added_column *added;	/* the columns added to either */
+	int nr_added;
 	struct call_kind *next;
 };
 
@@ -62,6 +79,7 @@ struct call_source {
 	int ret_column;			/* exit column of the return value, -1: none */
 	bool *enter_extra, *exit_extra;	/* per column: stored in <call>_extra */
 	int nr_enter_extra, nr_exit_extra;
+	char *insert_sql, *insert_extra_sql;	/* until create_tables() has made the tables */
 	sqlite3_stmt *insert;
 	sqlite3_stmt *insert_extra;
 	size_t memo_size, memo_used;	/* open addressing, never more than half full */
@@ -196,7 +214,7 @@ static int create_kinds(struct calls *c)
 		struct call_kind *k = calloc(1, sizeof(*k));
 		sqlite3_str *ddl;
 		bool string[CALL_MAX_ARGS] = { false };
-		char *sql, buf[256];
+		char buf[256];
 
 		if (!k)
 			goto out;
@@ -222,7 +240,8 @@ static int create_kinds(struct calls *c)
 		 * source (enter_<field>, exit_<field>) by attach_sources(), to this
 		 * table or to <call>_extra (struct call_source).
 		 */
-		ddl = sqlite3_str_new(c->db->sql);
+		ddl = k->table_ddl = sqlite3_str_new(c->db->sql);
+		k->extra_ddl = sqlite3_str_new(c->db->sql);
 		sqlite3_str_appendf(ddl, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER PRIMARY KEY,"
 				    " capture_id INTEGER NOT NULL REFERENCES capture(id),"
 				    " ts INTEGER NOT NULL, ts_exit INTEGER,"
@@ -237,21 +256,13 @@ static int create_kinds(struct calls *c)
 		sqlite3_str_appendf(ddl, ", ret INTEGER, errno INTEGER GENERATED ALWAYS AS (CASE WHEN"
 				    " ret < 0 AND ret >= -%d THEN -ret END) VIRTUAL,"
 				    " enter_id INTEGER, exit_id INTEGER,"
-				    " extra_id INTEGER REFERENCES \"%w_extra\"(id));"
-				    "CREATE TABLE IF NOT EXISTS \"%w_extra\" (id INTEGER PRIMARY KEY,"
-				    " capture_id INTEGER NOT NULL REFERENCES capture(id),"
+				    " extra_id INTEGER REFERENCES \"%w_extra\"(id)", MAX_ERRNO, k->name);
+		sqlite3_str_appendf(k->extra_ddl, "CREATE TABLE IF NOT EXISTS \"%w\" (id INTEGER"
+				    " PRIMARY KEY, capture_id INTEGER NOT NULL REFERENCES capture(id),"
 				    " source_id INTEGER NOT NULL REFERENCES call_source(id),"
-				    " enter_buffer_id INTEGER, exit_buffer_id INTEGER)", MAX_ERRNO, k->name,
-				    k->name);
-		sql = sqlite3_str_finish(ddl);
-		if (!sql || cmn_db_exec(c->db, "%s", sql) < 0) {
-			sqlite3_free(sql);
-			goto out;
-		}
-		sqlite3_free(sql);
-		k->next_id = cmn_db_max_id(c->db, k->name) + 1;
-		k->next_extra_id = cmn_db_max_id(c->db, extra_table(k->name, buf)) + 1;
-		if (k->next_id < 1 || k->next_extra_id < 1)
+				    " enter_buffer_id INTEGER, exit_buffer_id INTEGER",
+				    extra_table(k->name, buf));
+		if (sqlite3_str_errcode(ddl) || sqlite3_str_errcode(k->extra_ddl))
 			goto out;
 	}
 	ret = 0;
@@ -332,10 +343,31 @@ static bool is_extra(const struct event_table *t, int i)
 	return col->common || !strcmp(name, "__syscall_nr") || !strcmp(name, "__probe_ip");
 }
 
-/* Add the columns of @t's fields that @in_extra says go to @table, and name them in @cols. */
+/* Column @name of type @type in @k's call table (or <call>_extra), unless a source added it. */
+static int add_column(struct calls *c, struct call_kind *k, bool extra, const char *name,
+		      const char *type)
+{
+	struct added_column *v;
+
+	for (int i = 0; i < k->nr_added; i++)
+		if (k->added[i].extra == extra && !strcmp(k->added[i].name, name))
+			return 0;
+	v = realloc(k->added, (k->nr_added + 1) * sizeof(*v));
+	if (!v)
+		return cmn_db_fail(c->db, "out of memory");
+	k->added = v;
+	v[k->nr_added] = (struct added_column){ .name = strdup(name), .type = type, .extra = extra };
+	if (!v[k->nr_added].name)
+		return cmn_db_fail(c->db, "out of memory");
+	k->nr_added++;
+	sqlite3_str_appendf(extra ? k->extra_ddl : k->table_ddl, ", \"%w\" %s", name, type);
+	return 0;
+}
+
+/* Add the columns of @t's fields that @in_extra says go to the table, and name them in @cols. */
 static int add_columns(struct calls *c, const struct call_source *s, const struct event_table *t,
-		       bool is_exit, const bool *in_extra, bool extra, const char *table,
-		       sqlite3_str *cols, int *nr_params)
+		       bool is_exit, const bool *in_extra, bool extra, sqlite3_str *cols,
+		       int *nr_params)
 {
 	char buf[256];
 
@@ -348,7 +380,7 @@ static int add_columns(struct calls *c, const struct call_source *s, const struc
 			exit_column(s, i, buf, sizeof(buf));
 		else
 			enter_column(s, i, buf, sizeof(buf));
-		if (ensure_column(c, table, buf, column_kind_sql_type(t->columns[i].kind)) < 0)
+		if (add_column(c, s->kind, extra, buf, column_kind_sql_type(t->columns[i].kind)) < 0)
 			return -1;
 		sqlite3_str_appendf(cols, ", \"%w\"", buf);
 		(*nr_params)++;
@@ -356,25 +388,19 @@ static int add_columns(struct calls *c, const struct call_source *s, const struc
 	return 0;
 }
 
-/* "INSERT ... (named columns) VALUES (?, ...)" from @cols, prepared; NULL on failure. */
-static sqlite3_stmt *finish_insert(struct calls *c, sqlite3_str *cols, int nr_params)
+/* "INSERT ... (named columns) VALUES (?, ...)" from @cols; NULL on ENOMEM. */
+static char *finish_insert(sqlite3_str *cols, int nr_params)
 {
-	sqlite3_stmt *st;
-	char *sql;
-
 	sqlite3_str_appendall(cols, ") VALUES (?");
 	for (int i = 1; i < nr_params; i++)
 		sqlite3_str_appendall(cols, ", ?");
 	sqlite3_str_appendall(cols, ")");
-	sql = sqlite3_str_finish(cols);
-	st = sql ? cmn_db_prepare(c->db, "%s", sql) : NULL;
-	sqlite3_free(sql);
-	return st;
+	return sqlite3_str_finish(cols);
 }
 
 /*
  * The other columns of @s in the call table and in <call>_extra, and the
- * INSERTs that fill their rows.
+ * INSERTs that fill their rows (prepared once the tables are made).
  */
 static int prepare_source(struct calls *c, struct call_source *s)
 {
@@ -389,26 +415,73 @@ static int prepare_source(struct calls *c, struct call_source *s)
 	for (int i = 0; i < k->nr_args; i++)
 		sqlite3_str_appendf(cols, ", \"%w\"", k->args[i]);
 	sqlite3_str_appendall(cols, ", ret, enter_id, exit_id, extra_id");
-	if (add_columns(c, s, s->enter, false, s->enter_extra, false, k->name, cols, &nr_params) < 0 ||
-	    add_columns(c, s, s->exit, true, s->exit_extra, false, k->name, cols, &nr_params) < 0) {
+	if (add_columns(c, s, s->enter, false, s->enter_extra, false, cols, &nr_params) < 0 ||
+	    add_columns(c, s, s->exit, true, s->exit_extra, false, cols, &nr_params) < 0) {
 		sqlite3_free(sqlite3_str_finish(cols));
 		return -1;
 	}
-	s->insert = finish_insert(c, cols, nr_params);
-	if (!s->insert)
-		return -1;
+	s->insert_sql = finish_insert(cols, nr_params);
+	if (!s->insert_sql)
+		return cmn_db_fail(c->db, "out of memory");
 
 	cols = sqlite3_str_new(c->db->sql);
 	nr_params = 5;
 	sqlite3_str_appendf(cols, "INSERT INTO \"%w\" (id, capture_id, source_id, enter_buffer_id,"
 			    " exit_buffer_id", extra);
-	if (add_columns(c, s, s->enter, false, s->enter_extra, true, extra, cols, &nr_params) < 0 ||
-	    add_columns(c, s, s->exit, true, s->exit_extra, true, extra, cols, &nr_params) < 0) {
+	if (add_columns(c, s, s->enter, false, s->enter_extra, true, cols, &nr_params) < 0 ||
+	    add_columns(c, s, s->exit, true, s->exit_extra, true, cols, &nr_params) < 0) {
 		sqlite3_free(sqlite3_str_finish(cols));
 		return -1;
 	}
-	s->insert_extra = finish_insert(c, cols, nr_params);
-	return s->insert_extra ? 0 : -1;
+	s->insert_extra_sql = finish_insert(cols, nr_params);
+	return s->insert_extra_sql ? 0 : cmn_db_fail(c->db, "out of memory");
+}
+
+/*
+ * Each call table and its <call>_extra, in one statement each with every
+ * column the sources add; a table an earlier capture made (--append) gets
+ * those it lacks.  Then the sources' INSERTs.
+ */
+static int create_tables(struct calls *c)
+{
+	char buf[256];
+
+	for (struct call_kind *k = c->kinds; k; k = k->next) {
+		const char *table[2] = { k->name, extra_table(k->name, buf) };
+
+		for (int t = 0; t < 2; t++) {
+			sqlite3_str **ddl = t ? &k->extra_ddl : &k->table_ddl;
+			int existed = cmn_db_has_table(c->db, table[t], CMN_DB_TABLE);
+			char *sql;
+			int ret;
+
+			sqlite3_str_appendchar(*ddl, 1, ')');
+			sql = sqlite3_str_finish(*ddl);
+			*ddl = NULL;
+			if (!sql)
+				return cmn_db_fail(c->db, "out of memory");
+			ret = existed < 0 ? -1 : cmn_db_exec(c->db, "%s", sql);
+			sqlite3_free(sql);
+			if (ret < 0)
+				return -1;
+			/* the rare --append onto a table without every column of this capture */
+			for (int i = 0; existed && i < k->nr_added; i++)
+				if (k->added[i].extra == (t == 1) &&
+				    ensure_column(c, table[t], k->added[i].name, k->added[i].type) < 0)
+					return -1;
+		}
+		k->next_id = cmn_db_max_id(c->db, k->name) + 1;
+		k->next_extra_id = cmn_db_max_id(c->db, table[1]) + 1;
+		if (k->next_id < 1 || k->next_extra_id < 1)
+			return -1;
+	}
+	for (struct call_source *s = c->sources; s; s = s->next) {
+		s->insert = cmn_db_prepare(c->db, "%s", s->insert_sql);
+		s->insert_extra = s->insert ? cmn_db_prepare(c->db, "%s", s->insert_extra_sql) : NULL;
+		if (!s->insert_extra)
+			return -1;
+	}
+	return 0;
 }
 
 /* Which fields of @t go to <call>_extra: an array per column, its count in *@nr. */
@@ -529,7 +602,7 @@ struct calls *calls_alloc(struct cmn_db *db, struct tep_handle *tep, int64_t cap
 	c->slots = calloc(c->size, sizeof(*c->slots));
 	c->processes = proc_stats_alloc();
 	if (!c->slots || !c->processes || create_kinds(c) < 0 ||
-	    attach_sources(c, slots, nr_slots) < 0) {
+	    attach_sources(c, slots, nr_slots) < 0 || create_tables(c) < 0) {
 		cmn_db_fail(db, "out of memory");
 		return calls_free(c);
 	}
@@ -547,6 +620,11 @@ struct calls *calls_free(struct calls *c)
 		c->kinds = k->next;
 		for (int i = 0; i < k->nr_args; i++)
 			free(k->args[i]);
+		for (int i = 0; i < k->nr_added; i++)
+			free(k->added[i].name);
+		free(k->added);
+		sqlite3_free(sqlite3_str_finish(k->table_ddl));
+		sqlite3_free(sqlite3_str_finish(k->extra_ddl));
 		free(k->name);
 		free(k);
 	}
@@ -556,6 +634,8 @@ struct calls *calls_free(struct calls *c)
 		c->sources = s->next;
 		sqlite3_finalize(s->insert);
 		sqlite3_finalize(s->insert_extra);
+		sqlite3_free(s->insert_sql);
+		sqlite3_free(s->insert_extra_sql);
 		for (size_t i = 0; i < s->memo_size; i++)
 			free(s->memo[i].key);
 		free(s->memo);
