@@ -151,9 +151,22 @@ static int check_chunks(struct parser *t, const struct meta_buffer *b, const str
 	return 0;
 }
 
+/* How a reason names one CPU's data: "CPU 1 data", "CPU 1 data (buffer NAME)". */
+static void cpu_data_what(char *what, size_t n, const struct meta_buffer *b,
+			  const struct meta_cpu *cpu)
+{
+	char name[72];
+
+	if (*b->name)
+		snprintf(what, n, "CPU %d data (buffer %s)", cpu->cpu,
+			 tm_printable(name, sizeof(name), b->name));
+	else
+		snprintf(what, n, "CPU %d data", cpu->cpu);
+}
+
 int tm_check_cpu_data(struct parser *t, const struct meta_buffer *b, bool compressed)
 {
-	char what[128], name[72];
+	char what[128];
 	uint64_t end;
 	int i;
 
@@ -162,11 +175,7 @@ int tm_check_cpu_data(struct parser *t, const struct meta_buffer *b, bool compre
 
 		if (!cpu->size)
 			continue;
-		if (*b->name)
-			snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
-				 tm_printable(name, sizeof(name), b->name));
-		else
-			snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
+		cpu_data_what(what, sizeof(what), b, cpu);
 		end = cpu_data_end(t, compressed, cpu->offset, cpu->size);
 		if (end > t->size)
 			return tm_truncated(t, what, end);
@@ -183,7 +192,7 @@ int tm_check_cpu_data(struct parser *t, const struct meta_buffer *b, bool compre
  */
 int tm_check_pages(struct parser *t)
 {
-	char what[128], name[72];
+	char what[128];
 	int ret;
 
 	for (int i = 0; i < t->meta->nr_buffers; i++) {
@@ -194,11 +203,7 @@ int tm_check_pages(struct parser *t)
 
 			if (!cpu->size)
 				continue;
-			if (*b->name)
-				snprintf(what, sizeof(what), "CPU %d data (buffer %s)", cpu->cpu,
-					 tm_printable(name, sizeof(name), b->name));
-			else
-				snprintf(what, sizeof(what), "CPU %d data", cpu->cpu);
+			cpu_data_what(what, sizeof(what), b, cpu);
 			if (b->compressed) {
 				ret = check_chunks(t, b, cpu, what);
 				if (ret)
