@@ -14,8 +14,10 @@
  *   trace-meta-sections.c  v7 sections and compression
  *   trace-meta-options.c   options
  *
- * Every function here that can fail returns 0 or a negative errno and, on
- * failure, has set the parser's reason (tm_fail()).
+ * A function here that can fail sets the parser's reason (tm_fail()) and
+ * returns a negative errno, or 0 on success; tm_add_buffer() returns NULL
+ * instead, and tm_uncompress_exact() leaves the reason to its caller (-1, the
+ * codec's own in *why).
  */
 
 #include <stdbool.h>
