@@ -24,19 +24,17 @@
 # BUILD (default "build", relative to the repository root unless absolute)
 # must hold bench/flipstorm.  Recording needs root and tracefs; the instance
 # is removed and tracefs unmounted (if this script mounted it) on every exit
-# path, and no partial flip.dat is ever left.  Reusing the capture needs
-# neither.
+# path (bench/lib/capture.sh), and no partial flip.dat is ever left.  Reusing
+# the capture needs neither.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
-T=/sys/kernel/tracing
+CAPTURE_PROG=bench/flip-capture
 INST=maptrail_bench_flip
+. "$(dirname "${BASH_SOURCE[0]}")/lib/capture.sh"
 CALLS="mmap mprotect mremap munmap"
 SCHED="sched:sched_switch sched:sched_process_fork sched:sched_process_exec
 	sched:sched_process_exit task:task_newtask task:task_rename"
 
-die() { echo "bench/flip-capture: $*" >&2; exit 1; }
 usage() {
 	echo "usage: bench/flip-capture.sh [--fresh] [--work DIR] [--procs P] [--iterations N] [--scale K]" >&2
 	exit 2
@@ -66,32 +64,18 @@ if [ "$scale" != 1 ]; then
 	iterations=$((iterations * scale))
 fi
 
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 flipstorm=$BUILD/bench/flipstorm
-
-mkdir -p "$work" || die "$work: cannot create the work directory"
-work=$(cd "$work" && pwd)
-case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
+capture_workdir "$work"
 
 if [ "$fresh" = 0 ] && [ -s "$work/$name.dat" ]; then
 	echo "bench/flip-capture: reusing $work/$name.dat (--fresh records anew)"
 	exit 0
 fi
 
-mounted=0
-storm_pid=
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
-	# Its children die with it (PR_SET_PDEATHSIG).
-	if [ -n "$storm_pid" ]; then kill "$storm_pid" 2>/dev/null || true; fi
-	if [ -d "$T/instances/$INST" ]; then
-		echo 0 > "$T/instances/$INST/tracing_on" 2>/dev/null || true
-		rmdir "$T/instances/$INST" 2>/dev/null ||
-			echo "bench/flip-capture: could not remove instance $INST" >&2
-	fi
-	if [ "$mounted" = 1 ]; then umount "$T"; fi
+	capture_teardown
 	rm -f "$work/$name.v6.tmp" "$work/$name.dat.tmp"
 	exit "$rc"
 }
@@ -99,19 +83,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-command -v trace-cmd >/dev/null || die "trace-cmd is not installed (apt-get install trace-cmd)"
-[ "$(id -u)" = 0 ] || die "recording $name.dat needs root (or reuse an existing capture in $work)"
-[ -x "$flipstorm" ] || die "$flipstorm: missing (build first: meson compile -C $BUILD)"
+capture_check "$name" "$flipstorm"
 trace-cmd list -c 2>/dev/null | grep -qw zstd ||
 	die "this trace-cmd cannot compress with zstd (trace-cmd list -c)"
-if ! mountpoint -q "$T"; then
-	mount -t tracefs nodev "$T" || die "cannot mount tracefs on $T"
-	mounted=1
-fi
-if [ -d "$T/instances/$INST" ]; then
-	echo "bench/flip-capture: removing instance $INST left behind by an earlier run" >&2
-	rmdir "$T/instances/$INST" || die "cannot remove $T/instances/$INST"
-fi
 
 # Each iteration is four calls, each an enter and an exit; the ring buffer
 # must hold every one even if all land on one CPU (80 bytes an event, as in
@@ -119,34 +93,17 @@ fi
 # busy machine over the run's few seconds.
 events=$((iterations * 8))
 kb=$(( events * 80 / 1024 * 5 / 4 + 4096 ))
-mkdir "$T/instances/$INST" || die "cannot create instance $INST"
-echo "$kb" > "$T/instances/$INST/buffer_size_kb" ||
-	die "cannot set a $kb KB per-CPU buffer for $INST (memory?)"
+set=()
 for e in $CALLS; do
-	echo "syscalls:sys_enter_$e" >> "$T/instances/$INST/set_event"
-	echo "syscalls:sys_exit_$e" >> "$T/instances/$INST/set_event"
+	set+=("syscalls:sys_enter_$e" "syscalls:sys_exit_$e")
 done
-for e in $SCHED; do
-	echo "$e" >> "$T/instances/$INST/set_event" || die "cannot enable $e"
-done
-echo 1 > "$T/instances/$INST/tracing_on"
+# shellcheck disable=SC2206	# one event a word
+set+=($SCHED)
+capture_start "$kb" "${set[@]}"
 echo "bench/flip-capture: recording $name.dat: $iterations iterations in $procs processes, buffer $kb KB per CPU"
-# In the background, so that a signal runs the trap at once.
-"$flipstorm" --procs "$procs" --iterations "$iterations" > "$work/$name.flipstorm" &
-storm_pid=$!
-wait "$storm_pid" || die "$flipstorm failed (exit $?)"
-storm_pid=
-echo 0 > "$T/instances/$INST/tracing_on"
-lost=0
-for c in "$T/instances/$INST"/per_cpu/cpu*/stats; do
-	v=$(awk '/^overrun:|^commit overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$c")
-	lost=$((lost + v))
-done
-[ "$lost" = 0 ] || echo "bench/flip-capture: WARNING: $lost events lost while recording $name.dat" >&2
-trace-cmd extract -B "$INST" -o "$work/$name.v6.tmp" > "$work/$name.extract.log" 2>&1 ||
-	{ cat "$work/$name.extract.log" >&2; die "trace-cmd extract of $INST failed"; }
-# trace-cmd extract may have removed the instance already.
-if [ -d "$T/instances/$INST" ]; then rmdir "$T/instances/$INST"; fi
+capture_load "$name" "$flipstorm" --procs "$procs" --iterations "$iterations" \
+	> "$work/$name.flipstorm"
+capture_extract "$work/$name.v6.tmp" "$work/$name.extract.log"
 trace-cmd convert --file-version 7 --compression zstd -i "$work/$name.v6.tmp" \
 	-o "$work/$name.dat.tmp" > "$work/$name.convert.log" 2>&1 ||
 	{ cat "$work/$name.convert.log" >&2; die "trace-cmd convert to v7 zstd failed"; }

@@ -16,16 +16,14 @@
 # BUILD (default "build", relative to the repository root unless absolute)
 # must hold bench/mapstorm.  Recording needs root and tracefs; the instance is
 # removed and tracefs unmounted (if this script mounted it) on every exit
-# path.  Reusing existing captures needs neither.
+# path (bench/lib/capture.sh).  Reusing existing captures needs neither.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
-T=/sys/kernel/tracing
+CAPTURE_PROG=bench/storm-capture
 INST=maptrail_bench
+. "$(dirname "${BASH_SOURCE[0]}")/lib/capture.sh"
 EVENTS="mmap mprotect mremap munmap"
 
-die() { echo "bench/storm-capture: $*" >&2; exit 1; }
 usage() {
 	echo "usage: bench/storm-capture.sh [--fresh] [--work DIR] [--procs P] [--events N]" >&2
 	exit 2
@@ -47,26 +45,13 @@ done
 [[ $procs =~ ^[1-9][0-9]*$ ]] || die "--procs: '$procs' is not a positive number"
 [[ $events =~ ^[1-9][0-9]*$ ]] || die "--events: '$events' is not a positive number"
 
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 mapstorm=$BUILD/bench/mapstorm
+capture_workdir "$work"
 
-mkdir -p "$work" || die "$work: cannot create the work directory"
-work=$(cd "$work" && pwd)
-case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
-
-mounted=0
-storm_pid=
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
-	# Its children die with it (PR_SET_PDEATHSIG).
-	if [ -n "$storm_pid" ]; then kill "$storm_pid" 2>/dev/null || true; fi
-	if [ -d "$T/instances/$INST" ]; then
-		rmdir "$T/instances/$INST" 2>/dev/null ||
-			echo "bench/storm-capture: could not remove instance $INST" >&2
-	fi
-	if [ "$mounted" = 1 ]; then umount "$T"; fi
+	capture_teardown
 	rm -f "$work"/*.dat.tmp
 	exit "$rc"
 }
@@ -75,46 +60,20 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 record() {	# record NAME EVENTS
-	local name=$1 n=$2 calls kb c lost=0 v e
-	command -v trace-cmd >/dev/null || die "trace-cmd is not installed (apt-get install trace-cmd)"
-	[ "$(id -u)" = 0 ] || die "recording $name.dat needs root (or reuse an existing capture in $work)"
-	[ -x "$mapstorm" ] || die "$mapstorm: missing (build first: meson compile -C $BUILD)"
-	if ! mountpoint -q "$T"; then
-		mount -t tracefs nodev "$T" || die "cannot mount tracefs on $T"
-		mounted=1
-	fi
-	if [ -d "$T/instances/$INST" ]; then
-		echo "bench/storm-capture: removing instance $INST left behind by an earlier run" >&2
-		rmdir "$T/instances/$INST" || die "cannot remove $T/instances/$INST"
-	fi
+	local name=$1 n=$2 calls kb e set=()
+	capture_check "$name" "$mapstorm"
 	# Each call is an enter and an exit; the ring buffer must hold every
 	# event even if all land on one CPU (an mmap enter is 72 bytes with
 	# its header, an exit 32; 80 leaves room for time extends and pages).
 	calls=$(( (n / 2 + procs - 1) / procs ))
 	kb=$(( n * 80 / 1024 + 4096 ))
-	mkdir "$T/instances/$INST" || die "cannot create instance $INST"
-	echo "$kb" > "$T/instances/$INST/buffer_size_kb" ||
-		die "cannot set a $kb KB per-CPU buffer for $INST (memory?)"
 	for e in $EVENTS; do
-		echo "syscalls:sys_enter_$e" >> "$T/instances/$INST/set_event"
-		echo "syscalls:sys_exit_$e" >> "$T/instances/$INST/set_event"
+		set+=("syscalls:sys_enter_$e" "syscalls:sys_exit_$e")
 	done
-	echo 1 > "$T/instances/$INST/tracing_on"
+	capture_start "$kb" "${set[@]}"
 	echo "bench/storm-capture: recording $name.dat: $procs x $calls calls, buffer $kb KB per CPU"
-	# In the background, so that a signal runs the trap at once.
-	"$mapstorm" --procs "$procs" --calls "$calls" > "$work/$name.mapstorm" &
-	storm_pid=$!
-	wait "$storm_pid" || die "$mapstorm failed (exit $?)"
-	storm_pid=
-	echo 0 > "$T/instances/$INST/tracing_on"
-	for c in "$T/instances/$INST"/per_cpu/cpu*/stats; do
-		v=$(awk '/^overrun:|^commit overrun:|^dropped events:/ { n += $NF } END { print n + 0 }' "$c")
-		lost=$((lost + v))
-	done
-	[ "$lost" = 0 ] || echo "bench/storm-capture: WARNING: $lost events lost while recording $name.dat" >&2
-	trace-cmd extract -B "$INST" -o "$work/$name.dat.tmp" > "$work/$name.extract.log" 2>&1 ||
-		{ cat "$work/$name.extract.log" >&2; die "trace-cmd extract of $INST failed"; }
-	if [ -d "$T/instances/$INST" ]; then rmdir "$T/instances/$INST"; fi
+	capture_load "$name" "$mapstorm" --procs "$procs" --calls "$calls" > "$work/$name.mapstorm"
+	capture_extract "$work/$name.dat.tmp" "$work/$name.extract.log"
 	mv "$work/$name.dat.tmp" "$work/$name.dat"
 	cat "$work/$name.mapstorm"
 }

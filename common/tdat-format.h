@@ -4,7 +4,7 @@
 
 /*
  * tdat-format: the trace.dat constants that maptrail's writer
- * (record/tdat-writer.c) and reader (analyze/trace-meta.c) must agree on,
+ * (record/tdat-writer.c) and reader (analyze/trace-meta*.c) must agree on,
  * defined once.  The format is trace-cmd's: man 5 trace-cmd.dat.v6 and
  * trace-cmd.dat.v7.
  */
@@ -50,7 +50,7 @@ enum tdat_option {
 	TDAT_OPT_MAPTRAIL_FLIGHT = 0x4d51,
 	/*
 	 * The trace clock against CLOCK_REALTIME (record/wallclock.h writes it,
-	 * analyze/trace-meta.c reads it): "key=value" lines, every number in ns,
+	 * analyze/trace-meta-options.c reads it): "key=value" lines, every number in ns,
 	 *	clock=mono			the instance's trace clock
 	 *	start_ts=N			the trace clock at the first sample
 	 *	start_realtime=N		CLOCK_REALTIME then (since 1970, UTC)

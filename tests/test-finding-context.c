@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "catalog.h"
+#include "catalog-detections.h"
 #include "embedded.h"
 #include "finding-context.h"
 #include "identity.h"
@@ -43,13 +43,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	assert_int_equal(cmn_db_open(&f->db, ":memory:"), 0);
 	assert_int_equal(cmn_db_exec(&f->db, "%s", analyze_layout_sql[0].text), 0);
-	for (int i = 0; i < qry_catalog_count(); i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-
-		if (q->kind && !strcmp(q->kind, "detection"))
-			f->detections[f->nr_detections++] =
-				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
-	}
+	f->nr_detections = catalog_detections(f->detections, 64);
 	assert_true(f->nr_detections > 5);
 	*state = f;
 	return 0;

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "calls.h"
-#include "catalog.h"
+#include "catalog-detections.h"
 #include "sql.h"
 #include "embedded.h"
 #include "findings.h"
@@ -83,15 +83,7 @@ static int setup(void **state)
 	f->history = hist_table_alloc(&f->db, f->part, f->tep, 1, PAGE, f->tasks);
 	assert_non_null(f->history);
 	f->next_id = 1;
-	for (int i = 0; i < qry_catalog_count(); i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-
-		if (q->kind && !strcmp(q->kind, "detection")) {
-			assert_true(f->nr_detections < 64);
-			f->detections[f->nr_detections++] =
-				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
-		}
-	}
+	f->nr_detections = catalog_detections(f->detections, 64);
 	assert_true(f->nr_detections > 0);
 	*state = f;
 	return 0;

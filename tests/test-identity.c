@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "calls.h"
-#include "catalog.h"
+#include "catalog-detections.h"
 #include "sql.h"
 #include "embedded.h"
 #include "fds.h"
@@ -95,15 +95,7 @@ static int setup(void **state)
 	ident_set_queue(f->ident, f->q);
 	f->next_id = 1;
 	f->next_event = 1000000;
-	for (int i = 0; i < qry_catalog_count(); i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-
-		if (q->kind && !strcmp(q->kind, "detection")) {
-			assert_true(f->nr_detections < 64);
-			f->detections[f->nr_detections++] =
-				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
-		}
-	}
+	f->nr_detections = catalog_detections(f->detections, 64);
 	*state = f;
 	return 0;
 }

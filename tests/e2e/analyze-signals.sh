@@ -17,28 +17,17 @@ set -euo pipefail
 maptrail=$1
 here=$(cd "$(dirname "$0")" && pwd)
 mapstorm=$(cd "$(dirname "$maptrail")/.." && pwd)/bench/mapstorm
-T=/sys/kernel/tracing
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-command -v script > /dev/null || fail "script(1) is missing (util-linux)"
-[ -x "$mapstorm" ] || fail "$mapstorm: not built"
+. "$here/../lib/record-test.sh"
 
 # A second is the bound; a sanitizer build runs several times slower.
 bound_ms=1000
 [ -z "${ASAN_OPTIONS:-}" ] || bound_ms=3000
 
-work=$(mktemp -d /tmp/maptrail-analyze-signals.XXXXXX)
 run=
-cleanup() {
-	[ -z "$run" ] || kill -KILL "$run" 2> /dev/null || true
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-. "$here/../lib/tracefs-state.sh"
+on_exit() { [ -z "$run" ] || kill -KILL "$run" 2> /dev/null || true; }
+record_test_begin analyze-signals
+command -v script > /dev/null || fail "script(1) is missing (util-linux)"
+[ -x "$mapstorm" ] || fail "$mapstorm: not built"
 
 tracefs_run "$maptrail" record -o "$work/storm.dat" -e mmap,mprotect,mremap,munmap -b 32768 \
 	--no-identity -q -- "$mapstorm" --procs 2 --calls 250000 > /dev/null 2> "$work/record.err" ||

@@ -27,32 +27,13 @@ build=$(cd "$(dirname "$maptrail")/.." && pwd)
 injector=${INJECTOR:-$build/tests/injector}
 flip=$build/tests/flip
 benign=$here/../workload/benign.sh
-T=/sys/kernel/tracing
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/../lib/record-test.sh"
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-for tool in sqlite3 python3 cc; do
-	command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+record_test_begin detections sqlite3 python3 cc
 [ -x "$injector" ] || fail "$injector: not built"
 [ -x "$flip" ] || fail "$flip: not built"
-
-work=$(mktemp -d /tmp/maptrail-detections.XXXXXX)
-cleanup() {
-	if [ -n "${KEEP:-}" ]; then
-		mkdir -p "$KEEP" && cp "$work"/* "$KEEP"/ && echo "kept in $KEEP"
-	fi
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-
-. "$here/../lib/tracefs-state.sh"
-mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mprotect" ] &&
-	[ ! -e "$T/kprobe_events" ] && skip "neither syscall tracepoints nor kprobes in this kernel"
+record_test_tracepoints mprotect or-kprobes
 
 # record NAME COMMAND...: NAME.dat, NAME.out (its stdout), NAME.db
 record() {

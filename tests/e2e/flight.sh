@@ -30,36 +30,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$(dirname "$maptrail")/.." && pwd)
 injector=${INJECTOR:-$build/tests/injector}
 benign=$here/../workload/benign.sh
-T=/sys/kernel/tracing
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/../lib/record-test.sh"
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-for tool in sqlite3 trace-cmd cc python3; do
-	command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
-[ -x "$injector" ] || fail "$injector: not built"
-
-work=$(mktemp -d /tmp/maptrail-flight.XXXXXX)
 rec=
-cleanup() {
-	if [ -n "$rec" ] && kill -0 "$rec" 2>/dev/null; then
-		kill -INT "$rec"
-		wait "$rec" 2>/dev/null || true
-	fi
-	"$maptrail" record --cleanup -q 2>/dev/null || true
-	if [ -n "${KEEP:-}" ]; then
-		mkdir -p "$KEEP" && cp -r "$work"/* "$KEEP"/ && echo "kept in $KEEP"
-	fi
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-
-. "$here/../lib/tracefs-state.sh"
-[ -d "$T/events/syscalls/sys_enter_mprotect" ] || skip "no syscall tracepoints in this kernel"
+on_exit() { record_test_stop "$rec"; }
+record_test_begin flight sqlite3 trace-cmd cc python3
+[ -x "$injector" ] || fail "$injector: not built"
+record_test_tracepoints mprotect
 
 # Wait until recorder $rec is armed: its instance is tracing and it said so.
 armed() {	# armed ERRFILE

@@ -23,33 +23,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$(dirname "$maptrail")/.." && pwd)
 identity=${IDENTITY:-$build/tests/identity}
 shmlib=$build/tests/libshmlib.so
-T=/sys/kernel/tracing
+. "$here/../lib/record-test.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-for tool in trace-cmd python3 gdb; do
-	command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+victim=
+on_exit() { [ -n "$victim" ] && kill "$victim" 2>/dev/null && wait "$victim" 2>/dev/null; }
+record_test_begin identity trace-cmd python3 gdb
 [ -x "$identity" ] || fail "$identity: not built"
 [ -e "$shmlib" ] || fail "$shmlib: not built"
 export IDENTITY_BIN=$identity GDB_BIN=$(command -v gdb)
-
-work=$(mktemp -d /tmp/maptrail-identity.XXXXXX)
-victim=
-cleanup() {
-	[ -n "$victim" ] && kill "$victim" 2>/dev/null && wait "$victim" 2>/dev/null
-	if [ -n "${KEEP:-}" ]; then
-		mkdir -p "$KEEP" && cp -r "$work"/* "$KEEP"/ && echo "kept in $KEEP"
-	fi
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-
-. "$here/../lib/tracefs-state.sh"
-[ -d "$T/events/syscalls/sys_enter_mmap" ] || skip "no syscall tracepoints in this kernel"
+record_test_tracepoints mmap
 
 check() { python3 "$here/identity.py" "$@" || fail "identity.py $1"; }
 

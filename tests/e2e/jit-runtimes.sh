@@ -28,31 +28,12 @@ set -euo pipefail
 maptrail=$1
 here=$(cd "$(dirname "$0")" && pwd)
 loader=$here/../workload/ctypes-loader.py
-T=/sys/kernel/tracing
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/../lib/record-test.sh"
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-for tool in luajit node python3 sqlite3; do
-	command -v "$tool" > /dev/null || skip "$tool is not installed (scripts/install-deps.sh --test)"
-done
 [ "$(uname -m)" = x86_64 ] || skip "the ctypes loader writes x86_64 code"
-
-work=$(mktemp -d /tmp/maptrail-jit.XXXXXX)
-cleanup() {
-	if [ -n "${KEEP:-}" ]; then
-		mkdir -p "$KEEP" && cp -r "$work"/* "$KEEP"/ && echo "kept in $KEEP"
-	fi
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-
-. "$here/../lib/tracefs-state.sh"
-mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mprotect" ] &&
-	[ ! -e "$T/kprobe_events" ] && skip "neither syscall tracepoints nor kprobes in this kernel"
+record_test_begin jit luajit node python3 sqlite3
+record_test_tracepoints mprotect or-kprobes
 
 # record NAME COMMAND...: NAME.dat, NAME.out (its stdout), NAME.err, NAME.db
 record() {

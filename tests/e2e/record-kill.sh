@@ -21,29 +21,11 @@ set -euo pipefail
 
 maptrail=$1
 here=$(cd "$(dirname "$0")" && pwd)
-T=/sys/kernel/tracing
+. "$here/../lib/record-test.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-command -v trace-cmd > /dev/null || skip "trace-cmd is not installed"
-
-work=$(mktemp -d /tmp/maptrail-record-kill.XXXXXX)
 rec=
-cleanup() {
-	if [ -n "$rec" ] && kill -0 "$rec" 2>/dev/null; then
-		kill -INT "$rec"
-		wait "$rec" 2>/dev/null || true
-	fi
-	"$maptrail" record --cleanup -q 2>/dev/null || true
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-
-# The tracing state before, compared by check_state after each recording.
-. "$here/../lib/tracefs-state.sh"
+on_exit() { record_test_stop "$rec"; }
+record_test_begin record-kill trace-cmd
 
 # Start a recording in the background; return once it is recording (it
 # prints the plan once tracing is on and the command runs).

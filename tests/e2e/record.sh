@@ -24,31 +24,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$(dirname "$maptrail")/.." && pwd)
 mapwork=${MAPWORK:-$build/tests/mapwork}
 lib=$here/../lib
-T=/sys/kernel/tracing
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/../lib/record-test.sh"
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-for tool in trace-cmd sqlite3 python3; do
-	command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
-[ -x "$mapwork" ] || fail "$mapwork: not built"
-
-work=$(mktemp -d /tmp/maptrail-record-e2e.XXXXXX)
 bg=
-cleanup() {
-	[ -n "$bg" ] && kill "$bg" 2>/dev/null && wait "$bg" 2>/dev/null
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-
-# The tracing state before, compared by check_state after each recording.
-. "$here/../lib/tracefs-state.sh"
-mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mmap" ] &&
-	skip "no syscall tracepoints in this kernel"
+on_exit() { [ -n "$bg" ] && kill "$bg" 2>/dev/null && wait "$bg" 2>/dev/null; }
+record_test_begin record-e2e trace-cmd sqlite3 python3
+[ -x "$mapwork" ] || fail "$mapwork: not built"
+record_test_tracepoints mmap
 
 # --- a recording of mapwork, with a stranger mapping memory beside it --------
 # mapwork-match.sh reads syscall tracepoints: where kprobes exist (the VM),

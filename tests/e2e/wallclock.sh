@@ -24,27 +24,12 @@ maptrail=$1
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$(dirname "$maptrail")/.." && pwd)
 clockwork=${CLOCKWORK:-$build/tests/clockwork}
-T=/sys/kernel/tracing
-
-skip() { echo "SKIP: $*"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$here/../lib/record-test.sh"
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
-[ "$(id -u)" = 0 ] || skip "recording needs root"
-for tool in trace-cmd sqlite3 python3; do
-	command -v "$tool" >/dev/null || skip "$tool is not installed"
-done
+record_test_begin wallclock trace-cmd sqlite3 python3
 [ -x "$clockwork" ] || fail "$clockwork: not built"
-
-work=$(mktemp -d /tmp/maptrail-wallclock.XXXXXX)
-cleanup() {
-	rm -rf "$work"
-	if declare -F tracefs_restore > /dev/null; then tracefs_restore; fi
-}
-trap cleanup EXIT
-. "$here/../lib/tracefs-state.sh"
-mountpoint -q "$T" && [ ! -d "$T/events/syscalls/sys_enter_mmap" ] &&
-	skip "no syscall tracepoints in this kernel"
+record_test_tracepoints mmap
 backend=()
 [ -e "$T/kprobe_events" ] && backend=(--backend tracepoint)
 

@@ -20,7 +20,7 @@
 #include <sqlite3.h>
 
 #include "analyze.h"
-#include "catalog.h"
+#include "../catalog-detections.h"
 #include "fuzz-input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,13 +41,7 @@ static void setup(void)
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		abort();
 	snprintf(out, sizeof(out), "%s/out.db", dir);
-	for (int i = 0; i < qry_catalog_count() && nr_detections < 64; i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-
-		if (q->kind && !strcmp(q->kind, "detection"))
-			detections[nr_detections++] =
-				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
-	}
+	nr_detections = catalog_detections(detections, 64);
 }
 
 /* The database analyze says it wrote: whole, by SQLite's own check. */

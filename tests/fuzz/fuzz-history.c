@@ -32,7 +32,7 @@
 #include <traceevent/event-parse.h>
 
 #include "calls.h"
-#include "catalog.h"
+#include "../catalog-detections.h"
 #include "embedded.h"
 #include "findings.h"
 #include "history-table.h"
@@ -356,13 +356,7 @@ static void setup(void)
 	if (!template || fread(template, 1, template_len, f) != template_len)
 		die(db_path, "cannot read");
 	fclose(f);
-	for (int i = 0; i < qry_catalog_count() && nr_detections < 64; i++) {
-		const struct qry_info *q = qry_catalog_get(i);
-
-		if (q->kind && !strcmp(q->kind, "detection"))
-			detections[nr_detections++] =
-				(struct analyze_detection){ q->name, q->title, q->mitre, q->sql };
-	}
+	nr_detections = catalog_detections(detections, 64);
 }
 
 static void fresh_database(void)
