@@ -429,12 +429,12 @@ static void begin_event_row(struct loader *ld, sqlite3_stmt **stmt, int64_t id,
 {
 	struct row_queue *q = ld->queue;
 
-	row_begin(q, stmt);
-	row_int(q, id);
-	row_int(q, ld->capture_id);
-	row_int(q, buf->id);
-	row_int(q, (int64_t)rec->ts);
-	row_int(q, rec->cpu);
+	row_queue_begin(q, stmt);
+	row_queue_int(q, id);
+	row_queue_int(q, ld->capture_id);
+	row_queue_int(q, buf->id);
+	row_queue_int(q, (int64_t)rec->ts);
+	row_queue_int(q, rec->cpu);
 }
 
 static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_record *rec,
@@ -443,9 +443,9 @@ static int load_unknown(struct loader *ld, struct buffer_state *buf, struct tep_
 	struct row_queue *q = ld->queue;
 
 	begin_event_row(ld, &ld->insert_unknown, id, buf, rec);
-	row_int(q, type);
-	row_blob(q, rec->data, rec->size > 0 ? rec->size : 0);
-	return row_end(q);
+	row_queue_int(q, type);
+	row_queue_blob(q, rec->data, rec->size > 0 ? rec->size : 0);
+	return row_queue_end(q);
 }
 
 /*
@@ -501,9 +501,9 @@ static int load_event(struct loader *ld, struct event_table *t, const struct buf
 		t->queued = true;
 	}
 	begin_event_row(ld, &t->insert, id, buf, rec);
-	row_int(q, pid);
+	row_queue_int(q, pid);
 	event_table_queue_fields(t, ld->tep, rec, q);
-	if (row_end(q) < 0)
+	if (row_queue_end(q) < 0)
 		return -1;
 	if ((t->nr_comm_pairs || t->lineage != LINEAGE_NONE) &&
 	    tasks_learn(ld->tasks, ld->tep, t, rec, pid) < 0)

@@ -899,7 +899,7 @@ static void queue_extra_fields(struct calls *c, struct row_queue *q, const struc
 		if (rec)
 			event_column_queue(c->tep, &t->columns[i], rec, q);
 		else
-			row_null(q);
+			row_queue_null(q);
 	}
 }
 
@@ -938,21 +938,21 @@ static int extra_row(struct calls *c, struct row_queue *q, struct call_source *s
 	if (memoize && s->memo_used < EXTRA_MEMO_MAX && !memo_add(s, key, len, *id))
 		return cmn_db_fail(c->db, "out of memory");
 
-	row_begin(q, &s->insert_extra);
-	row_int(q, *id);
-	row_int(q, c->capture_id);
-	row_int(q, s->id);
+	row_queue_begin(q, &s->insert_extra);
+	row_queue_int(q, *id);
+	row_queue_int(q, c->capture_id);
+	row_queue_int(q, s->id);
 	if (enter_rec)
-		row_int(q, enter_buffer_id);
+		row_queue_int(q, enter_buffer_id);
 	else
-		row_null(q);
+		row_queue_null(q);
 	if (exit_rec)
-		row_int(q, exit_buffer_id);
+		row_queue_int(q, exit_buffer_id);
 	else
-		row_null(q);
+		row_queue_null(q);
 	queue_extra_fields(c, q, s->enter, s->enter_extra, enter_rec);
 	queue_extra_fields(c, q, s->exit, s->exit_extra, exit_rec);
-	return row_end(q);
+	return row_queue_end(q);
 }
 
 /*
@@ -995,67 +995,67 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		      exit_buffer_id, &extra_id) < 0)
 		return -1;
 
-	row_begin(q, &s->insert);
+	row_queue_begin(q, &s->insert);
 	/* an entry has its id already; a call whose entry was lost gets the next */
-	row_int(q, enter ? enter->call_id : k->next_id++);
-	row_int(q, c->capture_id);
-	row_int(q, (int64_t)ts);
+	row_queue_int(q, enter ? enter->call_id : k->next_id++);
+	row_queue_int(q, c->capture_id);
+	row_queue_int(q, (int64_t)ts);
 	if (exit_rec)
-		row_int(q, (int64_t)exit_rec->ts);
+		row_queue_int(q, (int64_t)exit_rec->ts);
 	else
-		row_null(q);
+		row_queue_null(q);
 	if (tgid > 0)
-		row_int(q, tgid);
+		row_queue_int(q, tgid);
 	else
-		row_null(q);
-	row_int(q, tid);
+		row_queue_null(q);
+	row_queue_int(q, tid);
 	if (comm)
-		row_text(q, comm, strlen(comm));
+		row_queue_text(q, comm, strlen(comm));
 	else
-		row_null(q);
-	row_int(q, enter ? enter->cpu : exit_rec->cpu);
+		row_queue_null(q);
+	row_queue_int(q, enter ? enter->cpu : exit_rec->cpu);
 	if (exit_rec)
-		row_int(q, exit_rec->cpu);
+		row_queue_int(q, exit_rec->cpu);
 	else
-		row_null(q);
-	row_int(q, s->id);
+		row_queue_null(q);
+	row_queue_int(q, s->id);
 	for (int i = 0; i < k->nr_args; i++) {
 		const char *text;
 		int len;
 
 		if (have & (1u << i))
-			row_int(q, args[i]);
+			row_queue_int(q, args[i]);
 		else if (text_col[i] && event_field_string(c->tep, text_col[i], &enter_rec, &text, &len))
-			row_text(q, text, len);
+			row_queue_text(q, text, len);
 		else
-			row_null(q);
+			row_queue_null(q);
 	}
 	/* The return value is decoded once: stored here, then counted and replayed below. */
 	ret_col = exit_rec && s->ret_column >= 0 ? &s->exit->columns[s->ret_column] : NULL;
 	has_ret = ret_col && (ret_col->kind == COLUMN_INT || ret_col->kind == COLUMN_INT_SIGNED) &&
 		  event_field_int(c->tep, ret_col, exit_rec, &ret);
 	if (has_ret)
-		row_int(q, ret);
+		row_queue_int(q, ret);
 	else if (ret_col)
 		event_column_queue(c->tep, ret_col, exit_rec, q);	/* kept as the column keeps it */
 	else
-		row_null(q);
+		row_queue_null(q);
 	if (enter)
-		row_int(q, enter->row_id);
+		row_queue_int(q, enter->row_id);
 	else
-		row_null(q);
+		row_queue_null(q);
 	if (exit_rec)
-		row_int(q, exit_id);
+		row_queue_int(q, exit_id);
 	else
-		row_null(q);
-	row_int(q, extra_id);
+		row_queue_null(q);
+	row_queue_int(q, extra_id);
 	for (int i = 0; s->enter && i < s->enter->nr_columns; i++) {
 		if (s->arg_of[i] >= 0 || s->enter_extra[i])
 			continue;
 		if (enter)
 			event_column_queue(c->tep, &s->enter->columns[i], &enter_rec, q);
 		else
-			row_null(q);
+			row_queue_null(q);
 	}
 	for (int i = 0; s->exit && i < s->exit->nr_columns; i++) {
 		if (i == s->ret_column || s->exit_extra[i])
@@ -1063,11 +1063,11 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		if (exit_rec)
 			event_column_queue(c->tep, &s->exit->columns[i], exit_rec, q);
 		else
-			row_null(q);
+			row_queue_null(q);
 	}
 	k->rows++;
 	c->total++;
-	if (row_end(q) < 0)
+	if (row_queue_end(q) < 0)
 		return -1;
 	if (count_call(c, k, args, have, has_ret, ret, process, ts) < 0)
 		return -1;

@@ -346,13 +346,13 @@ static void queue_raw(struct row_queue *q, const struct tep_format_field *f,
 	int offset = f->offset, size = f->size;
 
 	if (offset < 0 || offset >= rec->size) {
-		row_blob(q, NULL, 0);
+		row_queue_blob(q, NULL, 0);
 		return;
 	}
 	/* Beyond the record, or a flexible array (size 0): what the record holds. */
 	if (offset + size > rec->size || size == 0)
 		size = rec->size - offset;
-	row_blob(q, (const char *)rec->data + offset, size);
+	row_queue_blob(q, (const char *)rec->data + offset, size);
 }
 
 void event_column_queue(struct tep_handle *tep, const struct event_column *col,
@@ -366,20 +366,20 @@ void event_column_queue(struct tep_handle *tep, const struct event_column *col,
 	case COLUMN_INT:
 	case COLUMN_INT_SIGNED:
 		if (event_field_int(tep, col, rec, &value))
-			row_int(q, value);
+			row_queue_int(q, value);
 		else
 			queue_raw(q, col->field, rec);
 		break;
 	case COLUMN_TEXT:
 	case COLUMN_TEXT_DYNAMIC:
 		if (event_field_text(tep, col, rec, &text, &len))
-			row_text(q, text, len);
+			row_queue_text(q, text, len);
 		else
 			queue_raw(q, col->field, rec);
 		break;
 	case COLUMN_BLOB_DYNAMIC:
 		if (dynamic_payload(tep, col->field, rec, &offset, &len))
-			row_blob(q, (const char *)rec->data + offset, len);
+			row_queue_blob(q, (const char *)rec->data + offset, len);
 		else
 			queue_raw(q, col->field, rec);
 		break;

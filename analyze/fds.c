@@ -162,17 +162,17 @@ void fdt_set_queue(struct fd_tables *fds, struct row_queue *q)
 static void queue_id_or_null(struct row_queue *q, int64_t id)
 {
 	if (id > 0)
-		row_int(q, id);
+		row_queue_int(q, id);
 	else
-		row_null(q);
+		row_queue_null(q);
 }
 
 static void queue_text_or_null(struct row_queue *q, const char *s)
 {
 	if (s)
-		row_text(q, s, strlen(s));
+		row_queue_text(q, s, strlen(s));
 	else
-		row_null(q);
+		row_queue_null(q);
 }
 
 /* The row of a life that ended at @ts by @end_cause (NULL: still open at the end). */
@@ -181,23 +181,23 @@ static int emit(struct fd_tables *fds, int pid, const struct fd_row *r, uint64_t
 {
 	struct row_queue *q = fds->q;
 
-	row_begin(q, &fds->insert_fd);
-	row_int(q, r->id);
-	row_int(q, fds->capture_id);
-	row_int(q, pid);
-	row_int(q, r->fd);
+	row_queue_begin(q, &fds->insert_fd);
+	row_queue_int(q, r->id);
+	row_queue_int(q, fds->capture_id);
+	row_queue_int(q, pid);
+	row_queue_int(q, r->fd);
 	queue_id_or_null(q, r->tid);
-	row_text(q, r->cause, strlen(r->cause));
+	row_queue_text(q, r->cause, strlen(r->cause));
 	queue_id_or_null(q, r->cause_id);
-	row_int(q, (int64_t)r->ts_from);
+	row_queue_int(q, (int64_t)r->ts_from);
 	if (end_cause) {
-		row_int(q, (int64_t)ts);
-		row_text(q, end_cause, strlen(end_cause));
+		row_queue_int(q, (int64_t)ts);
+		row_queue_text(q, end_cause, strlen(end_cause));
 		queue_id_or_null(q, end_cause_id);
 	} else {
-		row_null(q);
-		row_null(q);
-		row_null(q);
+		row_queue_null(q);
+		row_queue_null(q);
+		row_queue_null(q);
 	}
 	queue_id_or_null(q, r->origin_id);
 	queue_id_or_null(q, r->opened_id);
@@ -205,10 +205,10 @@ static int emit(struct fd_tables *fds, int pid, const struct fd_row *r, uint64_t
 	queue_text_or_null(q, r->path);
 	queue_text_or_null(q, r->path ? r->path_source : NULL);
 	if (r->cloexec >= 0)
-		row_int(q, r->cloexec);
+		row_queue_int(q, r->cloexec);
 	else
-		row_null(q);
-	return row_end(q);
+		row_queue_null(q);
+	return row_queue_end(q);
 }
 
 static struct fproc *proc_get(struct fd_tables *fds, int pid, bool create)
@@ -498,25 +498,25 @@ static int64_t insert_file(struct fd_tables *fds, int pid, uint64_t ts, uint64_t
 	struct row_queue *q = fds->q;
 	int64_t id = fds->next_file_id++;
 
-	row_begin(q, &fds->insert_file);
-	row_int(q, id);
-	row_int(q, fds->capture_id);
-	row_int(q, pid);
-	row_int(q, (int64_t)ts);
-	row_int(q, (int64_t)addr);
-	row_int(q, (int64_t)len);
+	row_queue_begin(q, &fds->insert_file);
+	row_queue_int(q, id);
+	row_queue_int(q, fds->capture_id);
+	row_queue_int(q, pid);
+	row_queue_int(q, (int64_t)ts);
+	row_queue_int(q, (int64_t)addr);
+	row_queue_int(q, (int64_t)len);
 	if (fd >= 0)
-		row_int(q, fd);
+		row_queue_int(q, fd);
 	else
-		row_null(q);
-	row_text(q, call, strlen(call));
+		row_queue_null(q);
+	row_queue_text(q, call, strlen(call));
 	queue_id_or_null(q, call_id);
 	queue_id_or_null(q, f ? f->id : 0);
 	queue_id_or_null(q, f ? f->opened_id : 0);
 	queue_text_or_null(q, f ? f->kind : NULL);
 	queue_text_or_null(q, path);
 	queue_text_or_null(q, path ? source : NULL);
-	return row_end(q) < 0 ? -1 : id;
+	return row_queue_end(q) < 0 ? -1 : id;
 }
 
 int64_t fdt_mapped(struct fd_tables *fds, int pid, int fd, const char *call, int64_t call_id,

@@ -46,14 +46,14 @@ struct hist_table {
 static void queue_int_or_null(struct row_queue *q, int64_t v, bool known)
 {
 	if (known)
-		row_int(q, v);
+		row_queue_int(q, v);
 	else
-		row_null(q);
+		row_queue_null(q);
 }
 
 static void queue_name(struct row_queue *q, const char *name)
 {
-	row_text(q, name, strlen(name));
+	row_queue_text(q, name, strlen(name));
 }
 
 /* history's emit: one vma_history row, in the column order of the INSERT. */
@@ -63,12 +63,12 @@ static int queue_row(void *arg, const struct hist_row *r)
 	struct row_queue *q = ht->queue;
 	const struct vma_state *s = &r->state;
 
-	row_begin(q, &ht->insert);
-	row_int(q, r->id);
-	row_int(q, ht->capture_id);
-	row_int(q, r->pid);
-	row_int(q, (int64_t)r->start);
-	row_int(q, (int64_t)r->end);
+	row_queue_begin(q, &ht->insert);
+	row_queue_int(q, r->id);
+	row_queue_int(q, ht->capture_id);
+	row_queue_int(q, r->pid);
+	row_queue_int(q, (int64_t)r->start);
+	row_queue_int(q, (int64_t)r->end);
 	queue_int_or_null(q, s->prot, s->known & VMA_PROT);
 	queue_int_or_null(q, s->map_flags, s->known & VMA_FLAGS);
 	queue_int_or_null(q, s->fd, s->known & VMA_FD);
@@ -76,21 +76,21 @@ static int queue_row(void *arg, const struct hist_row *r)
 	queue_int_or_null(q, s->pkey, s->known & VMA_PKEY);
 	queue_name(q, hist_change_name(r->change));
 	queue_name(q, hist_op_name(r->cause));
-	row_int(q, r->cause_id);
-	row_int(q, (int64_t)r->ts_from);
+	row_queue_int(q, r->cause_id);
+	row_queue_int(q, (int64_t)r->ts_from);
 	if (r->live) {
-		row_null(q);
-		row_null(q);
-		row_null(q);
+		row_queue_null(q);
+		row_queue_null(q);
+		row_queue_null(q);
 	} else {
-		row_int(q, (int64_t)r->ts_to);
+		row_queue_int(q, (int64_t)r->ts_to);
 		queue_name(q, hist_op_name(r->end_cause));
-		row_int(q, r->end_cause_id);
+		row_queue_int(q, r->end_cause_id);
 	}
 	queue_int_or_null(q, r->prior_id, r->prior_id != 0);
 	queue_int_or_null(q, r->prior_prot, r->prior_id != 0 && r->prior_prot_known);
 	queue_int_or_null(q, s->file_id, s->known & VMA_FILE);
-	return row_end(q);
+	return row_queue_end(q);
 }
 
 /*

@@ -119,9 +119,9 @@ const struct ident_stats *ident_stats(const struct identity *id)
 static void q_text(struct row_queue *q, const char *s, size_t len)
 {
 	if (s)
-		row_text(q, s, (int)len);
+		row_queue_text(q, s, (int)len);
 	else
-		row_null(q);
+		row_queue_null(q);
 }
 
 static void q_str(struct row_queue *q, const char *s)
@@ -134,9 +134,9 @@ static void q_num(struct row_queue *q, const struct mark_record *r, int i)
 	long long v;
 
 	if (mark_number(r, i, &v) == 0)
-		row_int(q, v);
+		row_queue_int(q, v);
 	else
-		row_null(q);
+		row_queue_null(q);
 }
 
 /* A field as an owned string; empty: NULL (the recorder could not read it). */
@@ -161,25 +161,25 @@ static int write_pending(struct identity *id, struct pending *p)
 
 	if (!p->open)
 		return 0;
-	row_begin(q, &id->insert_proc);
-	row_int(q, id->capture_id);
-	row_int(q, (int64_t)p->ts);
-	row_int(q, p->row_id);
-	row_int(q, p->key.pid);
-	row_int(q, p->ppid);
-	row_int(q, p->uid);
-	row_int(q, p->start_ticks);
+	row_queue_begin(q, &id->insert_proc);
+	row_queue_int(q, id->capture_id);
+	row_queue_int(q, (int64_t)p->ts);
+	row_queue_int(q, p->row_id);
+	row_queue_int(q, p->key.pid);
+	row_queue_int(q, p->ppid);
+	row_queue_int(q, p->uid);
+	row_queue_int(q, p->start_ticks);
 	q_str(q, p->comm);
 	q_str(q, p->exe);
 	q_text(q, p->cmdline, p->cmdline_len);
 	q_str(q, p->reason);
-	row_int(q, p->maps);
+	row_queue_int(q, p->maps);
 	if (p->maps_declared >= 0)
-		row_int(q, p->maps_declared);
+		row_queue_int(q, p->maps_declared);
 	else
-		row_null(q);
-	row_int(q, p->fds);
-	ret = row_end(q);
+		row_queue_null(q);
+	row_queue_int(q, p->fds);
+	ret = row_queue_end(q);
 	pending_clear(p);
 	return ret;
 }
@@ -254,12 +254,12 @@ static int on_thread(struct identity *id, const struct mark_record *r, uint64_t 
 
 	if (mark_number(r, 0, &tgid) < 0 || mark_number(r, 1, &tid) < 0)
 		return 1;
-	row_begin(id->q, &id->insert_thread);
-	row_int(id->q, id->capture_id);
-	row_int(id->q, (int64_t)ts);
-	row_int(id->q, tgid);
-	row_int(id->q, tid);
-	if (row_end(id->q) < 0)
+	row_queue_begin(id->q, &id->insert_thread);
+	row_queue_int(id->q, id->capture_id);
+	row_queue_int(id->q, (int64_t)ts);
+	row_queue_int(id->q, tgid);
+	row_queue_int(id->q, tid);
+	if (row_queue_end(id->q) < 0)
 		return -1;
 	return task_map_set_tgid(id->tasks, (int)tid, (int)tgid) < 0 ? -1 : 0;
 }
@@ -301,24 +301,24 @@ static int on_map(struct identity *id, const struct mark_record *r, uint64_t ts,
 		st.file_id = file_id;
 		st.known |= VMA_FILE;
 	}
-	row_begin(q, &id->insert_map);
-	row_int(q, id->capture_id);
-	row_int(q, (int64_t)ts);
-	row_int(q, tgid);
-	row_int(q, start);
-	row_int(q, end);
+	row_queue_begin(q, &id->insert_map);
+	row_queue_int(q, id->capture_id);
+	row_queue_int(q, (int64_t)ts);
+	row_queue_int(q, tgid);
+	row_queue_int(q, start);
+	row_queue_int(q, end);
 	q_text(q, perms, r->len[3]);
-	row_int(q, st.prot);
-	row_int(q, st.map_flags);
-	row_int(q, offset);
+	row_queue_int(q, st.prot);
+	row_queue_int(q, st.map_flags);
+	row_queue_int(q, offset);
 	q_text(q, r->field[5], r->len[5]);
-	row_int(q, inode);
+	row_queue_int(q, inode);
 	q_text(q, r->len[7] ? path : NULL, r->len[7]);
 	if (file_id)
-		row_int(q, file_id);
+		row_queue_int(q, file_id);
 	else
-		row_null(q);
-	if (row_end(q) < 0)
+		row_queue_null(q);
+	if (row_queue_end(q) < 0)
 		return -1;
 	p = pid_table_find(&id->procs, (int)tgid);
 	if (p && p->open)
@@ -348,13 +348,13 @@ static int on_fd(struct identity *id, const struct mark_record *r, uint64_t ts, 
 
 	if (mark_number(r, 0, &tgid) < 0 || mark_number(r, 1, &fd) < 0)
 		return 1;
-	row_begin(id->q, &id->insert_fd);
-	row_int(id->q, id->capture_id);
-	row_int(id->q, (int64_t)ts);
-	row_int(id->q, tgid);
-	row_int(id->q, fd);
+	row_queue_begin(id->q, &id->insert_fd);
+	row_queue_int(id->q, id->capture_id);
+	row_queue_int(id->q, (int64_t)ts);
+	row_queue_int(id->q, tgid);
+	row_queue_int(id->q, fd);
 	q_text(id->q, r->len[2] ? r->field[2] : NULL, r->len[2]);
-	if (row_end(id->q) < 0)
+	if (row_queue_end(id->q) < 0)
 		return -1;
 	p = pid_table_find(&id->procs, (int)tgid);
 	if (p && p->open)
@@ -369,17 +369,17 @@ static int on_file(struct identity *id, const struct mark_record *r, uint64_t ts
 
 	if (mark_number(r, 0, &tgid) < 0 || mark_number(r, 2, &addr) < 0)
 		return 1;
-	row_begin(q, &id->insert_file);
-	row_int(q, id->capture_id);
-	row_int(q, (int64_t)ts);
-	row_int(q, tgid);
+	row_queue_begin(q, &id->insert_file);
+	row_queue_int(q, id->capture_id);
+	row_queue_int(q, (int64_t)ts);
+	row_queue_int(q, tgid);
 	q_num(q, r, 1);
-	row_int(q, addr);
+	row_queue_int(q, addr);
 	q_num(q, r, 3);
 	q_num(q, r, 4);
 	q_text(q, r->field[5], r->len[5]);	/* '' with how 'gone': looked, found nothing */
 	q_text(q, r->field[6], r->len[6]);
-	return row_end(q);
+	return row_queue_end(q);
 }
 
 int ident_print(struct identity *id, const char *text, int len, uint64_t ts, int64_t row_id,
@@ -444,14 +444,14 @@ int ident_finish(struct identity *id)
 /*
  * process_context: one row per process of each capture -- every task's
  * process (its tgid when the capture shows it), every process snapshotted or
- * exec'd -- with the newest of what the
- * capture tells: the snapshot's record (exe, cmdline, uid, ppid), an exec
- * after it (its filename; the command line it had no longer holds), else the
- * task's name.  A snapshot taken after its process exited read an empty exe
- * and command line from /proc: unknown, not "", and the exec's file name (what
- * execve was given) is then the best the capture has.  source says which: 'snapshot', 'exec' or 'task'.  The exec
- * and fork tables exist only in captures that have those events: the view
- * uses what the database has.
+ * exec'd -- with the newest of what the capture tells: the snapshot's record
+ * (exe, cmdline, uid, ppid), an exec after it (its filename; the command line
+ * it had no longer holds), else the task's name.  A snapshot taken after its
+ * process exited read an empty exe and command line from /proc: unknown, not
+ * "", and the exec's file name (what execve was given) is then the best the
+ * capture has.  source says which: 'snapshot', 'exec' or 'task'.  The exec and
+ * fork tables exist only in captures that have those events: the view uses
+ * what the database has.
  */
 int ident_views(struct cmn_db *db)
 {

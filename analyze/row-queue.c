@@ -319,11 +319,11 @@ int row_queue_create(struct row_queue *q, struct event_table *table)
 	return 0;
 }
 
-void row_begin(struct row_queue *q, sqlite3_stmt **stmt)
+void row_queue_begin(struct row_queue *q, sqlite3_stmt **stmt)
 {
 	struct batch *b;
 
-	make_room(q);	/* a failure shows at row_end() */
+	make_room(q);	/* a failure shows at row_queue_end() */
 	b = q->filling;
 	q->row = &b->rows[b->nr_rows];
 	*q->row = (struct row){ .stmt = stmt, .first = b->nr_values };
@@ -339,7 +339,7 @@ static struct value *next_value(struct row_queue *q)
 	return &b->values[q->row->first + q->row->count - 1];
 }
 
-void row_int(struct row_queue *q, int64_t value)
+void row_queue_int(struct row_queue *q, int64_t value)
 {
 	struct value *v = next_value(q);
 
@@ -347,7 +347,7 @@ void row_int(struct row_queue *q, int64_t value)
 	v->i = value;
 }
 
-void row_null(struct row_queue *q)
+void row_queue_null(struct row_queue *q)
 {
 	next_value(q)->tag = VALUE_NULL;
 }
@@ -369,17 +369,17 @@ static void row_bytes(struct row_queue *q, enum value_tag tag, const void *data,
 	b->nr_bytes += len;
 }
 
-void row_text(struct row_queue *q, const char *text, int len)
+void row_queue_text(struct row_queue *q, const char *text, int len)
 {
 	row_bytes(q, VALUE_TEXT, text, len);
 }
 
-void row_blob(struct row_queue *q, const void *data, int len)
+void row_queue_blob(struct row_queue *q, const void *data, int len)
 {
 	row_bytes(q, VALUE_BLOB, data, len);
 }
 
-int row_end(struct row_queue *q)
+int row_queue_end(struct row_queue *q)
 {
 	bool failed;
 

@@ -14,9 +14,9 @@
  *
  *	q = row_queue_start(db);
  *	row_queue_create(q, table);		// before the table's first row
- *	row_begin(q, &table->insert);
- *	row_int(q, 42); row_text(q, comm, len); ...
- *	if (row_end(q) < 0) ...			// the writer failed: db->err says why
+ *	row_queue_begin(q, &table->insert);
+ *	row_queue_int(q, 42); row_queue_text(q, comm, len); ...
+ *	if (row_queue_end(q) < 0) ...			// the writer failed: db->err says why
  *	row_queue_finish(q);			// flush, join; the database is ours again
  */
 
@@ -41,18 +41,18 @@ int row_queue_finish(struct row_queue *q);
 int row_queue_create(struct row_queue *q, struct event_table *table);
 
 /*
- * row_begin - start a row for the statement *@stmt points to (read by the
+ * row_queue_begin - start a row for the statement *@stmt points to (read by the
  * writer when it writes the row, so a statement a queued creation prepares
  * can be named before it exists).  Values follow in parameter order.
  */
-void row_begin(struct row_queue *q, sqlite3_stmt **stmt);
-void row_int(struct row_queue *q, int64_t value);
-void row_null(struct row_queue *q);
+void row_queue_begin(struct row_queue *q, sqlite3_stmt **stmt);
+void row_queue_int(struct row_queue *q, int64_t value);
+void row_queue_null(struct row_queue *q);
 /* Text and blobs are copied: the record they come from is gone when the writer runs. */
-void row_text(struct row_queue *q, const char *text, int len);
-void row_blob(struct row_queue *q, const void *data, int len);
+void row_queue_text(struct row_queue *q, const char *text, int len);
+void row_queue_blob(struct row_queue *q, const void *data, int len);
 
-/* row_end - the row is complete.  Returns 0, or -1 once the writer has failed. */
-int row_end(struct row_queue *q);
+/* row_queue_end - the row is complete.  Returns 0, or -1 once the writer has failed. */
+int row_queue_end(struct row_queue *q);
 
 #endif

@@ -56,19 +56,19 @@ static void test_rows_land(void **state)
 	for (int i = 1; i <= 100000; i++) {
 		int t = i % 7 == 0 ? 2 : i % 2;
 
-		row_begin(q, &ins[t]);
-		row_int(q, i);
+		row_queue_begin(q, &ins[t]);
+		row_queue_int(q, i);
 		if (t == 0) {
-			row_int(q, i * 3);
+			row_queue_int(q, i * 3);
 			snprintf(text, sizeof(text), "row %d", i);
-			row_text(q, text, strlen(text));
+			row_queue_text(q, text, strlen(text));
 		} else if (t == 1) {
-			row_null(q);
-			row_blob(q, &i, sizeof(i));
+			row_queue_null(q);
+			row_queue_blob(q, &i, sizeof(i));
 		} else {
-			row_int(q, -i);
+			row_queue_int(q, -i);
 		}
-		assert_int_equal(row_end(q), 0);
+		assert_int_equal(row_queue_end(q), 0);
 	}
 	assert_int_equal(row_queue_finish(q), 0);
 	assert_int_equal(scalar(&db, "SELECT count(*) FROM a") + scalar(&db, "SELECT count(*) FROM b") +
@@ -95,13 +95,13 @@ static void test_writer_error(void **state)
 	ins = prepare(&db, "INSERT INTO a (id, v) VALUES (?, ?)");
 	q = row_queue_start(&db);
 	for (int i = 1; i <= 50000; i++) {
-		row_begin(q, &ins);
-		row_int(q, i);
+		row_queue_begin(q, &ins);
+		row_queue_int(q, i);
 		if (i == 10)
-			row_null(q);	/* NOT NULL violated */
+			row_queue_null(q);	/* NOT NULL violated */
 		else
-			row_int(q, i);
-		failed |= row_end(q) < 0;
+			row_queue_int(q, i);
+		failed |= row_queue_end(q) < 0;
 	}
 	assert_int_equal(row_queue_finish(q), -1);
 	assert_true(failed);	/* the loader learnt of it before the end */
