@@ -359,14 +359,20 @@ static int take(struct history *h, struct proc *p, uint64_t start, uint64_t end,
 	return 0;
 }
 
-/* Close every live row of @p (exec, exit, a fork over a reused pid). */
+/*
+ * Close every live row of @p (exec, exit, a fork over a reused pid), and
+ * free them: a system-wide capture sees thousands of short processes, each
+ * a copy of its parent's map, and memory must not grow with them.
+ */
 static int take_all(struct history *h, struct proc *p, uint64_t ts, enum hist_op cause,
 		    int64_t cause_id)
 {
 	for (size_t k = 0; k < p->nr; k++)
 		if (close_row(h, &p->rows[k], ts, cause, cause_id) < 0)
 			return -1;
-	p->nr = 0;
+	free(p->rows);
+	p->rows = NULL;
+	p->nr = p->cap = 0;
 	p->brk_known = false;
 	return 0;
 }
