@@ -30,6 +30,28 @@ static const char *const detection_names[NR_DETECTIONS] = {
  * protection, and what is mapped): one group here.  Groups of different
  * files with the same path are one finding, merged when written.
  */
+/* A set of (addr, len): a group's distinct ranges. */
+struct range_set {
+	struct range { int64_t addr, len; bool used; } *v;
+	size_t nr, cap;			/* open addressing, never more than half full */
+};
+
+/*
+ * The ids of one call table's calls in a group, in the order they came:
+ * each as the zigzag varint of its difference to the one before (a byte or
+ * two for calls close in time), so that 300,000 calls of a flipping JIT take
+ * well under a megabyte instead of growing analyze's memory with them.
+ */
+struct id_stream {
+	uint8_t *bytes;
+	size_t len, cap;
+	size_t n;			/* ids in it */
+	int64_t last;			/* the last id put */
+};
+
+/* The call tables a protection change comes from, each with its stream. */
+enum { IDS_MPROTECT, IDS_PKEY_MPROTECT, NR_ID_STREAMS };
+
 struct group {
 	enum detection det;
 	int pid;
@@ -41,9 +63,12 @@ struct group {
 	/* the first row (earliest entry; the first seen of equals), which describes the finding */
 	uint64_t ts, last_ts;
 	uint64_t start, end;		/* its part of the address space */
-	struct rdet_call *calls;	/* one per row, a call's repeats next to each other skipped */
-	size_t nr_calls, cap_calls;
-	size_t first;			/* index in calls of the first row's call */
+	struct rdet_call first_call;
+	int64_t first_addr, first_len;	/* the range that call named */
+	/* every row's call (a call's repeats next to each other skipped), and its range */
+	struct id_stream ids[NR_ID_STREAMS];
+	struct range_set ranges;
+	bool empty;			/* no row yet */
 };
 
 struct replayed_detections {
@@ -81,8 +106,11 @@ struct replayed_detections *rdet_free(struct replayed_detections *rd)
 {
 	if (!rd)
 		return NULL;
-	for (size_t i = 0; i < rd->nr; i++)
-		free(rd->groups[i].calls);
+	for (size_t i = 0; i < rd->nr; i++) {
+		for (int k = 0; k < NR_ID_STREAMS; k++)
+			free(rd->groups[i].ids[k].bytes);
+		free(rd->groups[i].ranges.v);
+	}
 	free(rd->groups);
 	free(rd->index);
 	free(rd);
@@ -150,9 +178,84 @@ static struct group *group_of(struct replayed_detections *rd, enum detection det
 	}
 	g = &rd->groups[rd->nr++];
 	*g = (struct group){ .det = det, .pid = pid, .severity = severity, .prior = prior,
-			     .prot = prot, .file_id = file_id, .hash = hash };
+			     .prot = prot, .file_id = file_id, .hash = hash, .empty = true };
 	rd->index[slot] = (uint32_t)rd->nr;
 	return g;
+}
+
+/* 1: added, 0: there already, -1: ENOMEM */
+static int range_add(struct range_set *s, int64_t addr, int64_t len)
+{
+	size_t slot;
+
+	if ((s->nr + 1) * 2 > s->cap) {
+		struct range_set n = { .cap = s->cap ? s->cap * 2 : 8 };
+
+		n.v = calloc(n.cap, sizeof(*n.v));
+		if (!n.v)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].used)
+				range_add(&n, s->v[i].addr, s->v[i].len);
+		free(s->v);
+		*s = n;
+	}
+	for (slot = mix(mix(0, (uint64_t)addr), (uint64_t)len) & (s->cap - 1); s->v[slot].used;
+	     slot = (slot + 1) & (s->cap - 1))
+		if (s->v[slot].addr == addr && s->v[slot].len == len)
+			return 0;
+	s->v[slot] = (struct range){ .addr = addr, .len = len, .used = true };
+	s->nr++;
+	return 1;
+}
+
+/* Appends @id to @s.  0, or -1 on ENOMEM. */
+static int ids_put(struct id_stream *s, int64_t id)
+{
+	uint64_t d = (uint64_t)id - (uint64_t)s->last;
+	uint64_t zigzag = (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+
+	if (s->len + 10 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		uint8_t *v = realloc(s->bytes, cap);
+
+		if (!v)
+			return -1;
+		s->bytes = v;
+		s->cap = cap;
+	}
+	do {
+		s->bytes[s->len++] = (uint8_t)(zigzag & 0x7f) | (zigzag > 0x7f ? 0x80 : 0);
+		zigzag >>= 7;
+	} while (zigzag);
+	s->last = id;
+	s->n++;
+	return 0;
+}
+
+/* The ids of @s, as calls of @op, onto @out (room for s->n more). */
+static void ids_get(const struct id_stream *s, enum hist_op op, struct rdet_call *out)
+{
+	int64_t id = 0;
+
+	for (size_t at = 0, i = 0; i < s->n; i++) {
+		uint64_t zigzag = 0;
+		int shift = 0;
+		uint8_t b;
+
+		do {
+			b = s->bytes[at++];
+			zigzag |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+		} while (b & 0x80);
+		id = (int64_t)((uint64_t)id + ((zigzag >> 1) ^ (0 - (zigzag & 1))));
+		out[i] = (struct rdet_call){ .id = id, .op = op };
+	}
+}
+
+static enum hist_op stream_op(int k)
+{
+	return k == IDS_PKEY_MPROTECT ? HIST_PKEY_MPROTECT : HIST_MPROTECT;
 }
 
 /* One row of @det's query: into its group. */
@@ -161,32 +264,27 @@ static int add_row(struct replayed_detections *rd, enum detection det, const cha
 {
 	struct group *g = group_of(rd, det, r->pid, severity, prior, (int)(r->state.prot & 7),
 				   file_id);
-	bool fresh, repeat;
+	struct id_stream *ids;
+	bool fresh;
 
 	if (!g)
 		return -1;
-	fresh = !g->nr_calls;
-	repeat = !fresh && g->calls[g->nr_calls - 1].id == c->id &&
-		 g->calls[g->nr_calls - 1].op == c->op;
-	if (!repeat) {
-		if (g->nr_calls == g->cap_calls) {
-			size_t cap = g->cap_calls ? g->cap_calls * 2 : 8;
-			struct rdet_call *v = realloc(g->calls, cap * sizeof(*v));
-
-			if (!v)
-				return -1;
-			g->calls = v;
-			g->cap_calls = cap;
-		}
-		g->calls[g->nr_calls++] = (struct rdet_call){ .id = c->id, .op = c->op,
-							      .addr = c->args[0], .len = c->args[1] };
-	}
+	fresh = g->empty;
+	g->empty = false;
+	ids = &g->ids[c->op == HIST_PKEY_MPROTECT ? IDS_PKEY_MPROTECT : IDS_MPROTECT];
+	/* a call's rows (the mappings it spans) come one after another: its id once */
+	if ((!ids->n || ids->last != c->id) && ids_put(ids, c->id) < 0)
+		return -1;
+	if (range_add(&g->ranges, c->args[0], c->args[1]) < 0)
+		return -1;
 	/* the earliest entry describes the group; of equals, the first seen (the query's scan order) */
 	if (fresh || c->entered < g->ts) {
 		g->ts = c->entered;
 		g->start = r->start;
 		g->end = r->end;
-		g->first = g->nr_calls - 1;
+		g->first_call = (struct rdet_call){ .id = c->id, .op = c->op };
+		g->first_addr = c->args[0];
+		g->first_len = c->args[1];
 	}
 	if (fresh || c->entered > g->last_ts)
 		g->last_ts = c->entered;
@@ -299,40 +397,6 @@ static int by_first_call(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-/* A set of (addr, len), to count a finding's distinct ranges. */
-struct range_set {
-	struct { int64_t addr, len; bool used; } *v;
-	size_t nr, cap;
-};
-
-/* 1: added, 0: there already, -1: ENOMEM */
-static int range_add(struct range_set *s, int64_t addr, int64_t len)
-{
-	size_t slot;
-
-	if ((s->nr + 1) * 2 > s->cap) {
-		struct range_set n = { .cap = s->cap ? s->cap * 2 : 64 };
-
-		n.v = calloc(n.cap, sizeof(*n.v));
-		if (!n.v)
-			return -1;
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i].used)
-				range_add(&n, s->v[i].addr, s->v[i].len);
-		free(s->v);
-		*s = n;
-	}
-	for (slot = mix(mix(0, (uint64_t)addr), (uint64_t)len) & (s->cap - 1); s->v[slot].used;
-	     slot = (slot + 1) & (s->cap - 1))
-		if (s->v[slot].addr == addr && s->v[slot].len == len)
-			return 0;
-	s->v[slot].addr = addr;
-	s->v[slot].len = len;
-	s->v[slot].used = true;
-	s->nr++;
-	return 1;
-}
-
 /*
  * One finding from the entries @e[0 .. n) (one group, or several of one
  * path): its first call's thread from its call table, the query's summary.
@@ -344,45 +408,49 @@ static int write_finding(struct replayed_detections *rd, struct cmn_db *db, sqli
 	struct rdet_finding f = {
 		.capture_id = rd->capture_id, .pid = first->pid, .severity = first->severity,
 		.ts = first->ts, .last_ts = first->last_ts, .tid = -1, .kind = e[0].kind,
-		.calls = first->calls, .nr_calls = first->nr_calls,
+		.addr = first->first_addr, .len = first->first_len,
 	};
-	const struct rdet_call *call = &first->calls[first->first];
-	struct range_set ranges = { 0 };
-	struct rdet_call *merged = NULL;
+	const struct rdet_call *call = &first->first_call;
+	struct range_set merged = { 0 };
+	const struct range_set *ranges = &first->ranges;
+	struct rdet_call *calls = NULL;
 	sqlite3_stmt **st = &thread[call->op == HIST_PKEY_MPROTECT];
 	char *summary = NULL;
 	int ret = -1;
 
+	/* every call, decoded for the writer (one finding's at a time) */
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < NR_ID_STREAMS; k++)
+			f.nr_calls += e[i].g->ids[k].n;
+		if (e[i].g->last_ts > f.last_ts)
+			f.last_ts = e[i].g->last_ts;
+	}
+	calls = malloc((f.nr_calls ? f.nr_calls : 1) * sizeof(*calls));
+	if (!calls)
+		goto oom;
+	f.nr_calls = 0;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < NR_ID_STREAMS; k++) {
+			ids_get(&e[i].g->ids[k], stream_op(k), calls + f.nr_calls);
+			f.nr_calls += e[i].g->ids[k].n;
+		}
+	f.calls = calls;
+	/* groups of one path: their ranges counted once */
 	if (n > 1) {
-		size_t total = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t r = 0; r < e[i].g->ranges.cap; r++) {
+				const struct range *x = &e[i].g->ranges.v[r];
 
-		for (size_t i = 0; i < n; i++) {
-			total += e[i].g->nr_calls;
-			if (e[i].g->last_ts > f.last_ts)
-				f.last_ts = e[i].g->last_ts;
-		}
-		merged = malloc(total * sizeof(*merged));
-		if (!merged)
-			goto oom;
-		f.nr_calls = 0;
-		for (size_t i = 0; i < n; i++) {
-			memcpy(merged + f.nr_calls, e[i].g->calls, e[i].g->nr_calls * sizeof(*merged));
-			f.nr_calls += e[i].g->nr_calls;
-		}
-		f.calls = merged;
+				if (x->used && range_add(&merged, x->addr, x->len) < 0)
+					goto oom;
+			}
+		ranges = &merged;
 	}
-	for (size_t i = 0; i < f.nr_calls; i++) {
-		int added = range_add(&ranges, f.calls[i].addr, f.calls[i].len);
-
-		if (added < 0)
-			goto oom;
-		if (added) {
+	for (size_t r = 0; r < ranges->cap; r++)
+		if (ranges->v[r].used) {
 			f.ranges++;
-			f.bytes = cmn_add_saturated(f.bytes, f.calls[i].len);
+			f.bytes = cmn_add_saturated(f.bytes, ranges->v[r].len);
 		}
-	}
-	f.addr = call->addr;
-	f.len = call->len;
 	/* its table has rows: the call came from it */
 	if (!*st && !(*st = cmn_db_prepare(db, "SELECT tid, comm FROM \"%w\" WHERE id = ?",
 					  hist_op_name(call->op))))
@@ -395,7 +463,7 @@ static int write_finding(struct replayed_detections *rd, struct cmn_db *db, sqli
 			f.comm = (const char *)sqlite3_column_text(*st, 1);
 	}
 	if (asprintf(&summary, "%s(0x%llx, %lld, %s): 0x%llx-0x%llx was %s", hist_op_name(call->op),
-		     (unsigned long long)call->addr, (long long)call->len, rwx(first->prot),
+		     (unsigned long long)f.addr, (long long)f.len, rwx(first->prot),
 		     (unsigned long long)first->start, (unsigned long long)first->end,
 		     first->prior != PRIOR_UNKNOWN ? rwx(first->prior) :
 						     "unknown (before the capture)") < 0) {
@@ -411,8 +479,8 @@ oom:
 	cmn_db_fail(db, "%s: out of memory", detection_names[first->det]);
 out:
 	free(summary);
-	free(merged);
-	free(ranges.v);
+	free(calls);
+	free(merged.v);
 	return ret;
 }
 

@@ -54,7 +54,6 @@ bool rdet_computes(const char *detection);
 /* A call of a finding's evidence. */
 struct rdet_call {
 	int64_t id;		/* its row */
-	int64_t addr, len;	/* its range, as the call named it */
 	enum hist_op op;	/* its call table: hist_op_name() */
 };
 
