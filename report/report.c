@@ -589,63 +589,72 @@ static int cmp_ev(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/*
+ * The evidence of the shown findings (@refs: theirs, by id): of each, the
+ * first REP_MAX_EVIDENCE calls in call-id order, decoded, and how many more.
+ * One finding at a time, on finding_evidence's primary key: a group of
+ * 300,000 calls shows its first few, the rest are counted, not read or sorted.
+ */
 static int load_evidence(struct loader *l, struct finding_ref *refs)
 {
 	struct rep_model *m = l->m;
 	struct decoder dec[REP_MAX_CALLS + 4];
-	int nr_dec = 0, rc, ret = -1;
-	sqlite3_stmt *st;
+	int nr_dec = 0, rc = SQLITE_DONE, ret = -1;
+	sqlite3_stmt *count, *first = NULL;
 
-	/* a group of 300,000 calls shows its first few: the rest are counted, not read */
-	st = cmn_db_prepare(&l->db, "SELECT finding_id, call, call_id, total FROM"
-			    " (SELECT e.finding_id, e.call, e.call_id, row_number() OVER ev AS ev_nth,"
-			    "   count(*) OVER ev AS total FROM finding_evidence AS e"
-			    "  WHERE e.finding_id IN (SELECT id FROM " SHOWN_FINDINGS " WHERE " SHOWN_WHERE ")"
-			    "  WINDOW ev AS (PARTITION BY e.finding_id ORDER BY e.call_id, e.call"
-			    "   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
-			    " WHERE ev_nth <= %d ORDER BY finding_id, call, call_id", REP_MAX_PER_GROUP,
-			    REP_MAX_EVIDENCE);
-	if (!st)
-		return -1;
-	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
-		struct finding_ref key = { sqlite3_column_int64(st, 0), 0 }, *ref;
-		const char *call = (const char *)sqlite3_column_text(st, 1);
-		struct rep_finding *f;
-		struct rep_evidence *e;
-		struct decoder *d = NULL;
+	count = cmn_db_prepare(&l->db, "SELECT count(*) FROM finding_evidence WHERE finding_id = ?");
+	if (count)
+		first = cmn_db_prepare(&l->db, "SELECT call, call_id FROM (SELECT call, call_id"
+				       " FROM finding_evidence WHERE finding_id = ?"
+				       " ORDER BY call_id, call LIMIT %d) ORDER BY call, call_id",
+				       REP_MAX_EVIDENCE);
+	if (!first)
+		goto out;
+	for (int r = 0; r < m->nr_findings; r++) {
+		struct rep_finding *f = &m->findings[refs[r].index];
+		int64_t total = 0;
 
-		ref = bsearch(&key, refs, m->nr_findings, sizeof(*refs), cmp_ref);
-		if (!ref)
-			continue;
-		f = &m->findings[ref->index];
-		f->more_ev = sqlite3_column_int64(st, 3) - REP_MAX_EVIDENCE;
-		f->more_ev = f->more_ev < 0 ? 0 : f->more_ev;
-		if (f->nr_ev >= REP_MAX_EVIDENCE)
-			continue;
-		if (!f->ev && !(f->ev = calloc(REP_MAX_EVIDENCE, sizeof(*f->ev)))) {
-			fail(l, "out of memory");
+		sqlite3_reset(count);
+		sqlite3_bind_int64(count, 1, refs[r].id);
+		if ((rc = cmn_db_step(&l->db, count)) < 0)
 			goto out;
-		}
-		e = &f->ev[f->nr_ev++];
-		e->call = strdup(call ? call : "?");
-		e->call_id = sqlite3_column_int64(st, 2);
-		if (!e->call) {
-			fail(l, "out of memory");
-			goto out;
-		}
-		for (int i = 0; i < nr_dec; i++)
-			if (!strcmp(dec[i].call, e->call))
-				d = &dec[i];
-		if (!d && nr_dec < (int)(sizeof(dec) / sizeof(dec[0]))) {
-			d = &dec[nr_dec++];
-			if (decoder_init(l, d, e->call))
+		if (rc == SQLITE_ROW)
+			total = sqlite3_column_int64(count, 0);
+		if (!total)
+			continue;
+		f->more_ev = total > REP_MAX_EVIDENCE ? total - REP_MAX_EVIDENCE : 0;
+		sqlite3_reset(first);
+		sqlite3_bind_int64(first, 1, refs[r].id);
+		while ((rc = cmn_db_step(&l->db, first)) == SQLITE_ROW && f->nr_ev < REP_MAX_EVIDENCE) {
+			const char *call = (const char *)sqlite3_column_text(first, 0);
+			struct rep_evidence *e;
+			struct decoder *d = NULL;
+
+			if (!f->ev && !(f->ev = calloc(REP_MAX_EVIDENCE, sizeof(*f->ev)))) {
+				fail(l, "out of memory");
+				goto out;
+			}
+			e = &f->ev[f->nr_ev++];
+			e->call = strdup(call ? call : "?");
+			e->call_id = sqlite3_column_int64(first, 1);
+			if (!e->call) {
+				fail(l, "out of memory");
+				goto out;
+			}
+			for (int i = 0; i < nr_dec; i++)
+				if (!strcmp(dec[i].call, e->call))
+					d = &dec[i];
+			if (!d && nr_dec < (int)(sizeof(dec) / sizeof(dec[0]))) {
+				d = &dec[nr_dec++];
+				if (decoder_init(l, d, e->call))
+					goto out;
+			}
+			if (d && decode_evidence(l, d, e))
 				goto out;
 		}
-		if (d && decode_evidence(l, d, e))
+		if (rc < 0)
 			goto out;
 	}
-	if (rc < 0)
-		goto out;
 	/* evidence in the order it happened */
 	for (int i = 0; i < m->nr_findings; i++)
 		if (m->findings[i].nr_ev)
@@ -655,7 +664,8 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 out:
 	for (int i = 0; i < nr_dec; i++)
 		decoder_free(&dec[i]);
-	sqlite3_finalize(st);
+	sqlite3_finalize(first);
+	sqlite3_finalize(count);
 	return ret;
 }
 
