@@ -1210,36 +1210,67 @@ static int lane_add(struct rep_lane *lane, const struct rep_capture *c, int64_t 
 	return 0;
 }
 
+/* One row of a process's history as the timeline reads it. */
+struct history_row {
+	int64_t start, end, from, to;
+	int prot;
+};
+
+/*
+ * A process's address-space timeline: its history rows, read once in lane
+ * order (start_addr, end_addr, ts_from); the lanes are their distinct ranges,
+ * the ones its findings are about first when not all fit.
+ */
 static int load_timeline(struct loader *l, struct rep_process *p)
 {
 	const struct rep_capture *c = p->capture;
+	struct history_row *rows = NULL;
 	struct rep_lane *all = NULL;
+	size_t nr_rows = 0, alloc_rows = 0;
 	int nr_all = 0, rc, ret = -1;
 	sqlite3_stmt *st;
 
 	if (!c || !c->has_span)
 		return 0;
-	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr FROM vma_history WHERE capture_id = ? AND pid = ?"
-			    " GROUP BY 1, 2");
+	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
+			    " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->capture_id);
 	sqlite3_bind_int64(st, 2, p->pid);
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
-		struct rep_lane *n = realloc(all, (nr_all + 1) * sizeof(*n));
+		struct history_row *r;
+		struct rep_lane *n;
 
-		if (!n) {
+		if (nr_rows == alloc_rows) {
+			size_t n = alloc_rows ? alloc_rows * 2 : 256;
+
+			if (!(r = realloc(rows, n * sizeof(*r)))) {
+				fail(l, "out of memory");
+				goto out;
+			}
+			rows = r;
+			alloc_rows = n;
+		}
+		r = &rows[nr_rows++];
+		r->start = sqlite3_column_int64(st, 0);
+		r->end = sqlite3_column_int64(st, 1);
+		r->from = sqlite3_column_int64(st, 2);
+		r->to = is_null(st, 3) ? rep_capture_end(c) : sqlite3_column_int64(st, 3);
+		r->prot = is_null(st, 4) ? -1 : sqlite3_column_int(st, 4);
+		/* rows come in lane order: a new range is a new lane */
+		if (nr_rows > 1 && r->start == r[-1].start && r->end == r[-1].end)
+			continue;
+		if (!(n = realloc(all, (nr_all + 1) * sizeof(*n)))) {
 			fail(l, "out of memory");
 			goto out;
 		}
 		all = n;
 		memset(&all[nr_all], 0, sizeof(*all));
-		all[nr_all].start = sqlite3_column_int64(st, 0);
-		all[nr_all].end = sqlite3_column_int64(st, 1);
+		all[nr_all].start = r->start;
+		all[nr_all].end = r->end;
 		nr_all++;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
 	if (rc < 0)
 		goto out;
 	/* the lanes the findings are about are drawn first when not all fit */
@@ -1264,31 +1295,21 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 	p->nr_lanes = nr_all;
 	all = NULL;
 
-	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
-			    " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
-	if (!st)
-		goto out;
-	sqlite3_bind_int64(st, 1, p->capture_id);
-	sqlite3_bind_int64(st, 2, p->pid);
-	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
-		struct rep_lane key = { .start = sqlite3_column_int64(st, 0),
-					.end = sqlite3_column_int64(st, 1) };
+	for (size_t i = 0; i < nr_rows; i++) {
+		const struct history_row *r = &rows[i];
+		struct rep_lane key = { .start = r->start, .end = r->end };
 		struct rep_lane *lane = bsearch(&key, p->lanes, p->nr_lanes, sizeof(key), cmp_lane);
-		int64_t from = sqlite3_column_int64(st, 2);
-		int64_t to = is_null(st, 3) ? rep_capture_end(c) : sqlite3_column_int64(st, 3);
-		int prot = is_null(st, 4) ? -1 : sqlite3_column_int(st, 4);
 
-		if (lane && lane_add(lane, c, from, to < from ? from : to, prot)) {
+		if (lane && lane_add(lane, c, r->from, r->to < r->from ? r->from : r->to, r->prot)) {
 			fail(l, "out of memory");
 			goto out;
 		}
 	}
-	if (rc < 0)
-		goto out;
 	p->timeline = true;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
+	free(rows);
 	free(all);
 	return ret;
 }
