@@ -23,7 +23,6 @@
 struct loader {
 	struct cmn_db db;
 	struct rep_model *m;
-	bool calls_are_memory_call;	/* m->calls are every table of the memory_call view */
 };
 
 static int fail(struct loader *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -141,13 +140,10 @@ static int load_calls(struct loader *l)
 		return -1;
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW && m->nr_calls < REP_MAX_CALLS) {
 		m->calls[m->nr_calls] = cmn_db_text_dup(st, 0);
-		if (!m->calls[m->nr_calls])
-			break;
-		m->nr_calls++;
+		if (m->calls[m->nr_calls])
+			m->nr_calls++;
 	}
 	sqlite3_finalize(st);
-	/* analyze makes memory_call of the schema's memory family, each table one arm */
-	l->calls_are_memory_call = has && family && rc == SQLITE_DONE;
 	return rc < 0 ? -1 : 0;
 }
 
@@ -967,49 +963,6 @@ static int load_process_table(struct loader *l)
 	return rc < 0 || l->db.err ? -1 : 0;
 }
 
-/* Count a call of @drawn[@nr] (if it is one's) at @ts into its bin of call @ci. */
-static void bin_call(struct rep_process **drawn, int nr, int64_t capture_id, int64_t pid,
-		     int ci, int64_t ts)
-{
-	for (int i = 0; i < nr; i++) {
-		const struct rep_capture *c = drawn[i]->capture;
-		int64_t bin;
-
-		if (drawn[i]->capture_id != capture_id || drawn[i]->pid != pid || !c)
-			continue;
-		bin = (ts - c->first_ts) * REP_BINS / (c->last_ts - c->first_ts + 1);
-		bin = bin < 0 ? 0 : bin >= REP_BINS ? REP_BINS - 1 : bin;
-		drawn[i]->bins[bin][ci]++;
-	}
-}
-
-/*
- * load_bins from the call tables themselves, when they are memory_call's
- * every arm: SQLite builds each row of that view whole (a co-routine, not a
- * flattened UNION ALL), 0.5 s on flip.db's 1.2 M calls against 0.15 s here.
- */
-static int bin_call_tables(struct loader *l, struct rep_process **drawn, int nr, const char *pids)
-{
-	struct rep_model *m = l->m;
-
-	for (int ci = 0; ci < m->nr_calls; ci++) {
-		sqlite3_stmt *st = cmn_db_prepare(&l->db, "SELECT capture_id, coalesce(pid, tid), ts"
-						  " FROM \"%w\" WHERE coalesce(pid, tid) IN (%s)",
-						  m->calls[ci], pids);
-		int rc;
-
-		if (!st)
-			return -1;
-		while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW)
-			bin_call(drawn, nr, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-				 ci, sqlite3_column_int64(st, 2));
-		sqlite3_finalize(st);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /*
  * The time bins of the processes drawn in "calls over time" (the first
  * REP_MAX_CHARTS with calls, in the report's order): one pass over their calls.
@@ -1037,11 +990,6 @@ static int load_bins(struct loader *l)
 	if (fclose(f)) {
 		free(pids);
 		return fail(l, "out of memory");
-	}
-	if (l->calls_are_memory_call) {
-		ret = bin_call_tables(l, drawn, nr, pids);
-		free(pids);
-		return ret;
 	}
 	/* counted here rather than by GROUP BY: no sort of a million rows */
 	st = cmn_db_prepare(&l->db, "SELECT capture_id, coalesce(pid, tid), call, ts FROM memory_call"
