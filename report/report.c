@@ -1047,6 +1047,17 @@ static int load_comms(struct loader *l)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Processes by (capture, pid): an array of pointers to them. */
+static int cmp_proc_id(const void *a, const void *b)
+{
+	const struct rep_process *x = *(struct rep_process *const *)a;
+	const struct rep_process *y = *(struct rep_process *const *)b;
+
+	if (x->capture_id != y->capture_id)
+		return x->capture_id < y->capture_id ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
 /*
  * Who each process is (process_context: the recorder's snapshots, the execs),
  * and, when no capture has the recorder's identity records, a note saying
@@ -1055,6 +1066,8 @@ static int load_comms(struct loader *l)
 static int load_identity(struct loader *l)
 {
 	struct rep_model *m = l->m;
+	struct rep_process **by_id = NULL;
+	bool *named = NULL;
 	int has = cmn_db_has_table(&l->db, "process_context", CMN_DB_TABLE_OR_VIEW);
 	int snaps = cmn_db_has_table(&l->db, "process_snapshot", CMN_DB_TABLE);
 	int rc = 0, with = 0;
@@ -1073,21 +1086,49 @@ static int load_identity(struct loader *l)
 		     "are known only from the exec events it has, and the files behind mappings only "
 		     "by their descriptor number");
 	/* A view over tables an older or trimmed database lacks does not prepare: no names then. */
-	if (!has || sqlite3_prepare_v2(l->db.sql, "SELECT exe, cmdline FROM process_context WHERE"
-				       " capture_id = ? AND pid = ?", -1, &st, NULL) != SQLITE_OK)
+	if (!has || !m->nr_procs || sqlite3_prepare_v2(l->db.sql, "SELECT capture_id, pid, exe, cmdline"
+						       " FROM process_context", -1, &st, NULL) != SQLITE_OK)
 		return 0;
-	for (int i = 0; i < m->nr_procs && rc >= 0; i++) {
-		struct rep_process *p = &m->procs[i];
-
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, p->capture_id);
-		sqlite3_bind_int64(st, 2, p->pid);
-		if ((rc = cmn_db_step(&l->db, st)) != SQLITE_ROW)
-			continue;
-		if ((!is_null(st, 0) && !(p->exe = cmn_db_text_dup(st, 0))) ||
-		    (!is_null(st, 1) && !(p->cmdline = cmn_db_text_dup(st, 1))))
-			rc = -1;
+	/*
+	 * One pass over the view, not a look-up a process: each look-up built the
+	 * view's list of every process anew (1.4 s for flip.db's 412 processes).
+	 * A process takes the first row of its own.
+	 */
+	if (!(by_id = calloc(m->nr_procs, sizeof(*by_id))) ||
+	    !(named = calloc(m->nr_procs, sizeof(*named)))) {
+		rc = fail(l, "out of memory");
+		goto out;
 	}
+	for (int i = 0; i < m->nr_procs; i++)
+		by_id[i] = &m->procs[i];
+	qsort(by_id, m->nr_procs, sizeof(*by_id), cmp_proc_id);
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
+		struct rep_process key = { .capture_id = sqlite3_column_int64(st, 0),
+					   .pid = sqlite3_column_int64(st, 1) }, *k = &key, **found;
+		size_t i;
+
+		if (is_null(st, 0) || is_null(st, 1) ||
+		    !(found = bsearch(&k, by_id, m->nr_procs, sizeof(*by_id), cmp_proc_id)))
+			continue;
+		/* the first of the processes of that id, then each after it */
+		for (i = found - by_id; i > 0 && !cmp_proc_id(&by_id[i - 1], &k); i--)
+			;
+		for (; i < (size_t)m->nr_procs && !cmp_proc_id(&by_id[i], &k); i++) {
+			struct rep_process *p = by_id[i];
+
+			if (named[i])
+				continue;
+			named[i] = true;
+			if ((!is_null(st, 2) && !(p->exe = cmn_db_text_dup(st, 2))) ||
+			    (!is_null(st, 3) && !(p->cmdline = cmn_db_text_dup(st, 3)))) {
+				rc = fail(l, "out of memory");
+				goto out;
+			}
+		}
+	}
+out:
+	free(by_id);
+	free(named);
 	sqlite3_finalize(st);
 	return rc < 0 ? -1 : 0;
 }
