@@ -683,14 +683,20 @@ static int table_cell(struct decoder *d, const struct column *col, sqlite3_stmt 
 	return plain ? 0 : -ENOMEM;
 }
 
+/*
+ * The table and csv writers use stdio's _unlocked calls (glibc, musl): one
+ * thread writes a query's answer, and taking the stream's lock a character
+ * or cell cost 5% of a 300,000-row answer.
+ */
+
 /* @n blanks. */
 static void put_blanks(FILE *out, size_t n)
 {
 	static const char blanks[64] = "                                                                ";
 
 	for (; n > sizeof(blanks); n -= sizeof(blanks))
-		fwrite(blanks, 1, sizeof(blanks), out);
-	fwrite(blanks, 1, n, out);
+		fwrite_unlocked(blanks, 1, sizeof(blanks), out);
+	fwrite_unlocked(blanks, 1, n, out);
 }
 
 static void put_cell(FILE *out, const struct cell *c, size_t width, bool last)
@@ -699,10 +705,10 @@ static void put_cell(FILE *out, const struct cell *c, size_t width, bool last)
 
 	if (c->right)
 		put_blanks(out, pad);
-	fputs(c->text, out);
+	fputs_unlocked(c->text, out);
 	if (!c->right && !last)
 		put_blanks(out, pad);
-	fputs(last ? "\n" : "  ", out);
+	fputs_unlocked(last ? "\n" : "  ", out);
 }
 
 static void put_row(FILE *out, const struct cell *cells, const struct column *cols, int n)
@@ -848,16 +854,16 @@ static void put_csv(FILE *out, const char *s, size_t n, bool terminal)
 	}
 	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
 	    !memchr(s, '\r', n)) {
-		fwrite(s, 1, n, out);
+		fwrite_unlocked(s, 1, n, out);
 		return;
 	}
-	putc('"', out);
+	putc_unlocked('"', out);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
-			putc('"', out);
-		putc(s[i], out);
+			putc_unlocked('"', out);
+		putc_unlocked(s[i], out);
 	}
-	putc('"', out);
+	putc_unlocked('"', out);
 }
 
 /* csv and json: after each time column, its "<name>_utc" when the database has a clock. */
@@ -877,19 +883,19 @@ static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *
 		const char *name = sqlite3_column_name(st, i);
 
 		if (i)
-			putc(',', out);
+			putc_unlocked(',', out);
 		put_csv(out, name ? name : "", name ? strlen(name) : 0, terminal);
 		if (utc_extra(t, i)) {
-			putc(',', out);
+			putc_unlocked(',', out);
 			put_csv(out, name, strlen(name), terminal);
-			fputs("_utc", out);
+			fputs_unlocked("_utc", out);
 		}
 	}
-	fputs("\r\n", out);
+	fputs_unlocked("\r\n", out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; i < n; i++) {
 			if (i)
-				putc(',', out);
+				putc_unlocked(',', out);
 			switch (sqlite3_column_type(st, i)) {
 			case SQLITE_NULL:
 				break;
@@ -901,12 +907,12 @@ static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *
 					sqlite3_column_bytes(st, i), terminal);
 			}
 			if (utc_extra(t, i)) {
-				putc(',', out);
+				putc_unlocked(',', out);
 				if (utc_cell(t, st, i, utc))
-					fputs(utc, out);
+					fputs_unlocked(utc, out);
 			}
 		}
-		fputs("\r\n", out);
+		fputs_unlocked("\r\n", out);
 		rows++;
 		if (ferror(out))
 			return write_error(err);
