@@ -692,10 +692,11 @@ static int table_cell(struct decoder *d, const struct column *col, sqlite3_stmt 
 /* @n blanks. */
 static void put_blanks(FILE *out, size_t n)
 {
-	static const char blanks[64] = "                                                                ";
+	static const char blanks[] = "                                                                ";
+	const size_t many = sizeof(blanks) - 1;
 
-	for (; n > sizeof(blanks); n -= sizeof(blanks))
-		fwrite_unlocked(blanks, 1, sizeof(blanks), out);
+	for (; n > many; n -= many)
+		fwrite_unlocked(blanks, 1, many, out);
 	fwrite_unlocked(blanks, 1, n, out);
 }
 
