@@ -589,63 +589,72 @@ static int cmp_ev(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/*
+ * The evidence of the shown findings (@refs: theirs, by id): of each, the
+ * first REP_MAX_EVIDENCE calls in call-id order, decoded, and how many more.
+ * One finding at a time, on finding_evidence's primary key: a group of
+ * 300,000 calls shows its first few, the rest are counted, not read or sorted.
+ */
 static int load_evidence(struct loader *l, struct finding_ref *refs)
 {
 	struct rep_model *m = l->m;
 	struct decoder dec[REP_MAX_CALLS + 4];
-	int nr_dec = 0, rc, ret = -1;
-	sqlite3_stmt *st;
+	int nr_dec = 0, rc = SQLITE_DONE, ret = -1;
+	sqlite3_stmt *count, *first = NULL;
 
-	/* a group of 300,000 calls shows its first few: the rest are counted, not read */
-	st = cmn_db_prepare(&l->db, "SELECT finding_id, call, call_id, total FROM"
-			    " (SELECT e.finding_id, e.call, e.call_id, row_number() OVER ev AS ev_nth,"
-			    "   count(*) OVER ev AS total FROM finding_evidence AS e"
-			    "  WHERE e.finding_id IN (SELECT id FROM " SHOWN_FINDINGS " WHERE " SHOWN_WHERE ")"
-			    "  WINDOW ev AS (PARTITION BY e.finding_id ORDER BY e.call_id, e.call"
-			    "   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))"
-			    " WHERE ev_nth <= %d ORDER BY finding_id, call, call_id", REP_MAX_PER_GROUP,
-			    REP_MAX_EVIDENCE);
-	if (!st)
-		return -1;
-	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
-		struct finding_ref key = { sqlite3_column_int64(st, 0), 0 }, *ref;
-		const char *call = (const char *)sqlite3_column_text(st, 1);
-		struct rep_finding *f;
-		struct rep_evidence *e;
-		struct decoder *d = NULL;
+	count = cmn_db_prepare(&l->db, "SELECT count(*) FROM finding_evidence WHERE finding_id = ?");
+	if (count)
+		first = cmn_db_prepare(&l->db, "SELECT call, call_id FROM (SELECT call, call_id"
+				       " FROM finding_evidence WHERE finding_id = ?"
+				       " ORDER BY call_id, call LIMIT %d) ORDER BY call, call_id",
+				       REP_MAX_EVIDENCE);
+	if (!first)
+		goto out;
+	for (int r = 0; r < m->nr_findings; r++) {
+		struct rep_finding *f = &m->findings[refs[r].index];
+		int64_t total = 0;
 
-		ref = bsearch(&key, refs, m->nr_findings, sizeof(*refs), cmp_ref);
-		if (!ref)
-			continue;
-		f = &m->findings[ref->index];
-		f->more_ev = sqlite3_column_int64(st, 3) - REP_MAX_EVIDENCE;
-		f->more_ev = f->more_ev < 0 ? 0 : f->more_ev;
-		if (f->nr_ev >= REP_MAX_EVIDENCE)
-			continue;
-		if (!f->ev && !(f->ev = calloc(REP_MAX_EVIDENCE, sizeof(*f->ev)))) {
-			fail(l, "out of memory");
+		sqlite3_reset(count);
+		sqlite3_bind_int64(count, 1, refs[r].id);
+		if ((rc = cmn_db_step(&l->db, count)) < 0)
 			goto out;
-		}
-		e = &f->ev[f->nr_ev++];
-		e->call = strdup(call ? call : "?");
-		e->call_id = sqlite3_column_int64(st, 2);
-		if (!e->call) {
-			fail(l, "out of memory");
-			goto out;
-		}
-		for (int i = 0; i < nr_dec; i++)
-			if (!strcmp(dec[i].call, e->call))
-				d = &dec[i];
-		if (!d && nr_dec < (int)(sizeof(dec) / sizeof(dec[0]))) {
-			d = &dec[nr_dec++];
-			if (decoder_init(l, d, e->call))
+		if (rc == SQLITE_ROW)
+			total = sqlite3_column_int64(count, 0);
+		if (!total)
+			continue;
+		f->more_ev = total > REP_MAX_EVIDENCE ? total - REP_MAX_EVIDENCE : 0;
+		sqlite3_reset(first);
+		sqlite3_bind_int64(first, 1, refs[r].id);
+		while ((rc = cmn_db_step(&l->db, first)) == SQLITE_ROW && f->nr_ev < REP_MAX_EVIDENCE) {
+			const char *call = (const char *)sqlite3_column_text(first, 0);
+			struct rep_evidence *e;
+			struct decoder *d = NULL;
+
+			if (!f->ev && !(f->ev = calloc(REP_MAX_EVIDENCE, sizeof(*f->ev)))) {
+				fail(l, "out of memory");
+				goto out;
+			}
+			e = &f->ev[f->nr_ev++];
+			e->call = strdup(call ? call : "?");
+			e->call_id = sqlite3_column_int64(first, 1);
+			if (!e->call) {
+				fail(l, "out of memory");
+				goto out;
+			}
+			for (int i = 0; i < nr_dec; i++)
+				if (!strcmp(dec[i].call, e->call))
+					d = &dec[i];
+			if (!d && nr_dec < (int)(sizeof(dec) / sizeof(dec[0]))) {
+				d = &dec[nr_dec++];
+				if (decoder_init(l, d, e->call))
+					goto out;
+			}
+			if (d && decode_evidence(l, d, e))
 				goto out;
 		}
-		if (d && decode_evidence(l, d, e))
+		if (rc < 0)
 			goto out;
 	}
-	if (rc < 0)
-		goto out;
 	/* evidence in the order it happened */
 	for (int i = 0; i < m->nr_findings; i++)
 		if (m->findings[i].nr_ev)
@@ -655,7 +664,8 @@ static int load_evidence(struct loader *l, struct finding_ref *refs)
 out:
 	for (int i = 0; i < nr_dec; i++)
 		decoder_free(&dec[i]);
-	sqlite3_finalize(st);
+	sqlite3_finalize(first);
+	sqlite3_finalize(count);
 	return ret;
 }
 
@@ -1037,6 +1047,17 @@ static int load_comms(struct loader *l)
 	return rc < 0 ? -1 : 0;
 }
 
+/* Processes by (capture, pid): an array of pointers to them. */
+static int cmp_proc_id(const void *a, const void *b)
+{
+	const struct rep_process *x = *(struct rep_process *const *)a;
+	const struct rep_process *y = *(struct rep_process *const *)b;
+
+	if (x->capture_id != y->capture_id)
+		return x->capture_id < y->capture_id ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
 /*
  * Who each process is (process_context: the recorder's snapshots, the execs),
  * and, when no capture has the recorder's identity records, a note saying
@@ -1045,6 +1066,8 @@ static int load_comms(struct loader *l)
 static int load_identity(struct loader *l)
 {
 	struct rep_model *m = l->m;
+	struct rep_process **by_id = NULL;
+	bool *named = NULL;
 	int has = cmn_db_has_table(&l->db, "process_context", CMN_DB_TABLE_OR_VIEW);
 	int snaps = cmn_db_has_table(&l->db, "process_snapshot", CMN_DB_TABLE);
 	int rc = 0, with = 0;
@@ -1063,21 +1086,49 @@ static int load_identity(struct loader *l)
 		     "are known only from the exec events it has, and the files behind mappings only "
 		     "by their descriptor number");
 	/* A view over tables an older or trimmed database lacks does not prepare: no names then. */
-	if (!has || sqlite3_prepare_v2(l->db.sql, "SELECT exe, cmdline FROM process_context WHERE"
-				       " capture_id = ? AND pid = ?", -1, &st, NULL) != SQLITE_OK)
+	if (!has || !m->nr_procs || sqlite3_prepare_v2(l->db.sql, "SELECT capture_id, pid, exe, cmdline"
+						       " FROM process_context", -1, &st, NULL) != SQLITE_OK)
 		return 0;
-	for (int i = 0; i < m->nr_procs && rc >= 0; i++) {
-		struct rep_process *p = &m->procs[i];
-
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, p->capture_id);
-		sqlite3_bind_int64(st, 2, p->pid);
-		if ((rc = cmn_db_step(&l->db, st)) != SQLITE_ROW)
-			continue;
-		if ((!is_null(st, 0) && !(p->exe = cmn_db_text_dup(st, 0))) ||
-		    (!is_null(st, 1) && !(p->cmdline = cmn_db_text_dup(st, 1))))
-			rc = -1;
+	/*
+	 * One pass over the view, not a look-up a process: each look-up built the
+	 * view's list of every process anew (1.4 s for flip.db's 412 processes).
+	 * A process takes the first row of its own.
+	 */
+	if (!(by_id = calloc(m->nr_procs, sizeof(*by_id))) ||
+	    !(named = calloc(m->nr_procs, sizeof(*named)))) {
+		rc = fail(l, "out of memory");
+		goto out;
 	}
+	for (int i = 0; i < m->nr_procs; i++)
+		by_id[i] = &m->procs[i];
+	qsort(by_id, m->nr_procs, sizeof(*by_id), cmp_proc_id);
+	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
+		struct rep_process key = { .capture_id = sqlite3_column_int64(st, 0),
+					   .pid = sqlite3_column_int64(st, 1) }, *k = &key, **found;
+		size_t i;
+
+		if (is_null(st, 0) || is_null(st, 1) ||
+		    !(found = bsearch(&k, by_id, m->nr_procs, sizeof(*by_id), cmp_proc_id)))
+			continue;
+		/* the first of the processes of that id, then each after it */
+		for (i = found - by_id; i > 0 && !cmp_proc_id(&by_id[i - 1], &k); i--)
+			;
+		for (; i < (size_t)m->nr_procs && !cmp_proc_id(&by_id[i], &k); i++) {
+			struct rep_process *p = by_id[i];
+
+			if (named[i])
+				continue;
+			named[i] = true;
+			if ((!is_null(st, 2) && !(p->exe = cmn_db_text_dup(st, 2))) ||
+			    (!is_null(st, 3) && !(p->cmdline = cmn_db_text_dup(st, 3)))) {
+				rc = fail(l, "out of memory");
+				goto out;
+			}
+		}
+	}
+out:
+	free(by_id);
+	free(named);
 	sqlite3_finalize(st);
 	return rc < 0 ? -1 : 0;
 }
@@ -1200,38 +1251,94 @@ static int lane_add(struct rep_lane *lane, const struct rep_capture *c, int64_t 
 	return 0;
 }
 
+/* One row of a process's history as the timeline reads it. */
+struct history_row {
+	int64_t start, end, from, to, id;
+	int prot;
+};
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* Lane order, as SQLite orders integers (signed); then time, then the row's id. */
+static int cmp_history_row(const void *a, const void *b)
+{
+	const struct history_row *x = a, *y = b;
+	int c;
+
+	if ((c = cmp_i64(x->start, y->start)) || (c = cmp_i64(x->end, y->end)) ||
+	    (c = cmp_i64(x->from, y->from)))
+		return c;
+	return cmp_i64(x->id, y->id);
+}
+
+/*
+ * A process's address-space timeline: its history rows, read once and put in
+ * lane order (start_addr, end_addr, ts_from) here, not by an ORDER BY that
+ * would sort them in SQLite's temporary b-tree (half the time on flip.db's
+ * 225,000 rows a process); the lanes are their distinct ranges, the ones its
+ * findings are about first when not all fit.
+ */
 static int load_timeline(struct loader *l, struct rep_process *p)
 {
 	const struct rep_capture *c = p->capture;
+	struct history_row *rows = NULL;
 	struct rep_lane *all = NULL;
+	size_t nr_rows = 0, alloc_rows = 0;
 	int nr_all = 0, rc, ret = -1;
 	sqlite3_stmt *st;
 
 	if (!c || !c->has_span)
 		return 0;
-	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr FROM vma_history WHERE capture_id = ? AND pid = ?"
-			    " GROUP BY 1, 2");
+	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr, ts_from, ts_to, prot, id FROM vma_history"
+			    " WHERE capture_id = ? AND pid = ?");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, p->capture_id);
 	sqlite3_bind_int64(st, 2, p->pid);
 	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
-		struct rep_lane *n = realloc(all, (nr_all + 1) * sizeof(*n));
+		struct history_row *r;
 
-		if (!n) {
+		if (nr_rows == alloc_rows) {
+			size_t n = alloc_rows ? alloc_rows * 2 : 256;
+
+			if (!(r = realloc(rows, n * sizeof(*r)))) {
+				fail(l, "out of memory");
+				goto out;
+			}
+			rows = r;
+			alloc_rows = n;
+		}
+		r = &rows[nr_rows++];
+		r->start = sqlite3_column_int64(st, 0);
+		r->end = sqlite3_column_int64(st, 1);
+		r->from = sqlite3_column_int64(st, 2);
+		r->to = is_null(st, 3) ? rep_capture_end(c) : sqlite3_column_int64(st, 3);
+		r->prot = is_null(st, 4) ? -1 : sqlite3_column_int(st, 4);
+		r->id = sqlite3_column_int64(st, 5);
+	}
+	if (rc < 0)
+		goto out;
+	if (nr_rows)
+		qsort(rows, nr_rows, sizeof(*rows), cmp_history_row);
+	for (size_t i = 0; i < nr_rows; i++) {
+		struct rep_lane *n;
+
+		/* in lane order: a new range is a new lane */
+		if (i && rows[i].start == rows[i - 1].start && rows[i].end == rows[i - 1].end)
+			continue;
+		if (!(n = realloc(all, (nr_all + 1) * sizeof(*n)))) {
 			fail(l, "out of memory");
 			goto out;
 		}
 		all = n;
 		memset(&all[nr_all], 0, sizeof(*all));
-		all[nr_all].start = sqlite3_column_int64(st, 0);
-		all[nr_all].end = sqlite3_column_int64(st, 1);
+		all[nr_all].start = rows[i].start;
+		all[nr_all].end = rows[i].end;
 		nr_all++;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (rc < 0)
-		goto out;
 	/* the lanes the findings are about are drawn first when not all fit */
 	for (int i = 0; i < l->m->nr_findings; i++) {
 		const struct rep_finding *f = &l->m->findings[i];
@@ -1254,31 +1361,21 @@ static int load_timeline(struct loader *l, struct rep_process *p)
 	p->nr_lanes = nr_all;
 	all = NULL;
 
-	st = cmn_db_prepare(&l->db, "SELECT start_addr, end_addr, ts_from, ts_to, prot FROM vma_history"
-			    " WHERE capture_id = ? AND pid = ? ORDER BY start_addr, end_addr, ts_from");
-	if (!st)
-		goto out;
-	sqlite3_bind_int64(st, 1, p->capture_id);
-	sqlite3_bind_int64(st, 2, p->pid);
-	while ((rc = cmn_db_step(&l->db, st)) == SQLITE_ROW) {
-		struct rep_lane key = { .start = sqlite3_column_int64(st, 0),
-					.end = sqlite3_column_int64(st, 1) };
+	for (size_t i = 0; i < nr_rows; i++) {
+		const struct history_row *r = &rows[i];
+		struct rep_lane key = { .start = r->start, .end = r->end };
 		struct rep_lane *lane = bsearch(&key, p->lanes, p->nr_lanes, sizeof(key), cmp_lane);
-		int64_t from = sqlite3_column_int64(st, 2);
-		int64_t to = is_null(st, 3) ? rep_capture_end(c) : sqlite3_column_int64(st, 3);
-		int prot = is_null(st, 4) ? -1 : sqlite3_column_int(st, 4);
 
-		if (lane && lane_add(lane, c, from, to < from ? from : to, prot)) {
+		if (lane && lane_add(lane, c, r->from, r->to < r->from ? r->from : r->to, r->prot)) {
 			fail(l, "out of memory");
 			goto out;
 		}
 	}
-	if (rc < 0)
-		goto out;
 	p->timeline = true;
 	ret = 0;
 out:
 	sqlite3_finalize(st);
+	free(rows);
 	free(all);
 	return ret;
 }

@@ -473,6 +473,20 @@ static void test_table_cells(void **state)
 	out = output(db, "SELECT printf('%.60c', 'b') AS c", QRY_FORMAT_TABLE, false);
 	assert_null(strstr(out, "…"));
 	free(out);
+	/*
+	 * 61 is; and so is 59 and a control character, whose escape (\x01) would
+	 * pass 60: the cells that are printable ASCII and the others cut alike.
+	 */
+	out = output(db, "SELECT printf('%.61c', 'c') AS c, printf('%.59c', 'd') || char(1) AS d",
+		     QRY_FORMAT_TABLE, false);
+	assert_true(asprintf(&expect, "%-60s  d\n%s  %s\n%.59s…  %.59s…\n", "c",
+			     "------------------------------------------------------------",
+			     "------------------------------------------------------------",
+			     "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",
+			     "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd") > 0);
+	assert_string_equal(out, expect);
+	free(out);
+	free(expect);
 	/* No rows: the header alone. */
 	out = output(db, "SELECT 1 AS a, 'x' AS b WHERE 0", QRY_FORMAT_TABLE, false);
 	assert_string_equal(out, "a  b\n-  -\n");
