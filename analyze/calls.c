@@ -1203,13 +1203,20 @@ static const char *kind_arg(const struct call_kind *k, const char *name)
 	return NULL;
 }
 
-/* "column AS alias, ", or "NULL AS alias, " for a column the table does not have. */
+/*
+ * "column AS alias, ", or "CAST(NULL AS INTEGER) AS alias, " for a column the
+ * table does not have: a bare NULL has no affinity, and SQLite flattens a
+ * UNION ALL view into the query that reads it only when every arm's column
+ * has the same affinity; otherwise every read of memory_call builds each of
+ * its rows whole in a co-routine (the report's calls over time on flip.db:
+ * 0.5-0.6 s against 0.26-0.37 s flattened).
+ */
 static void append_as(sqlite3_str *v, const char *column, const char *alias)
 {
 	if (column)
 		sqlite3_str_appendf(v, "\"%w\" AS %s, ", column, alias);
 	else
-		sqlite3_str_appendf(v, "NULL AS %s, ", alias);
+		sqlite3_str_appendf(v, "CAST(NULL AS INTEGER) AS %s, ", alias);
 }
 
 /*
