@@ -29,4 +29,4 @@ SELECT c.capture_id,
   -- flight first: memory_call is a view of every call, read only when a trigger fired
  CROSS JOIN memory_call AS c ON c.capture_id = f.capture_id AND c.ts = f.trigger_ts
    AND c.tid = f.trigger_tid
- ORDER BY c.ts;
+ ORDER BY +c.ts;
