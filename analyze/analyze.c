@@ -1099,7 +1099,7 @@ static int step_publish(struct run *r)
 }
 
 /* The phase time of the summary a step's time counts in (-v prints them). */
-enum step_time { IN_OPEN, IN_LOAD, IN_INDEX, IN_FINDINGS };
+enum step_time { IN_OPEN, IN_LOAD, IN_INDEX, IN_FINDINGS, IN_CLOSE };
 
 struct step {
 	const char *name;	/* what it does: a reader's index of analyze */
@@ -1128,8 +1128,8 @@ static const struct step steps[] = {
 	{ "write the history", "writing the address-space history", IN_INDEX, step_history },
 	{ "resolve the mapped files", NULL, IN_FINDINGS, step_resolve_files },
 	{ "run the detections", "running the detections", IN_FINDINGS, step_detections },
-	{ "finish the capture", NULL, IN_FINDINGS, step_finish_capture },
-	{ "publish the database", NULL, IN_FINDINGS, step_publish },
+	{ "finish the capture", NULL, IN_CLOSE, step_finish_capture },
+	{ "publish the database", NULL, IN_CLOSE, step_publish },
 };
 
 static double *step_time(struct analyze_summary *sum, enum step_time t)
@@ -1143,6 +1143,8 @@ static double *step_time(struct analyze_summary *sum, enum step_time t)
 		return &sum->index_s;
 	case IN_FINDINGS:
 		break;
+	case IN_CLOSE:
+		return &sum->close_s;
 	}
 	return &sum->findings_s;
 }

@@ -29,7 +29,7 @@
 # and `maptrail analyze F -o W.db -v --force` under /usr/bin/time.  Printed:
 # the median and [min-max] over the rounds of both wall times, of the ratio
 # analyze/report (paired within a round), of events/s and of peak RSS, then
-# analyze's own split of its time (-v: open, load, index, detections, ...)
+# analyze's own split of its time (-v: open, load, index, detections, close)
 # and the rows it made.
 #
 # --memory measures instead how peak memory grows with the events: flip.dat
@@ -217,7 +217,7 @@ for ((r = 1; r <= runs; r++)); do
 		ana_mb[$name]+=" $(awk -v k="$time_kb" 'BEGIN { printf "%.0f", k / 1024 }')"
 		ana_evs[$name]+=" $(awk -v n="$n" -v s="$time_s" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')"
 		ratio[$name]+=" $(awk -v a="$time_s" -v r="$rs" 'BEGIN { printf "%.3f", (r > 0 ? a / r : 0) }')"
-		# "F: open 0.33 s, load 2.52 s, index 1.70 s, detections 4.39 s":
+		# "F: open 0.33 s, load 2.52 s, index 1.70 s, detections 0.17 s, close 0.15 s":
 		# whatever phases analyze names, in its order.
 		while read -r p v; do
 			case " ${phase_names[*]} " in *" $p "*) ;; *) phase_names+=("$p") ;; esac

@@ -337,8 +337,8 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (verbose)
 		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s,"
-			" detections %.2f s\n", opts.input, sum.open_s, sum.load_s, sum.index_s,
-			sum.findings_s);
+			" detections %.2f s, close %.2f s\n", opts.input, sum.open_s, sum.load_s,
+			sum.index_s, sum.findings_s, sum.close_s);
 	if (!quiet) {
 		if (sum.nr_losses)
 			print_losses(opts.input, &sum);

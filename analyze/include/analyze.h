@@ -69,8 +69,12 @@ struct analyze_summary {
 	int64_t high_findings;	/* of which high severity (after lowering) */
 	int64_t findings_by_rank[4];	/* of which info, low, medium, high (after lowering) */
 	int64_t lowered;	/* of which a known runtime or a baseline lowered */
-	/* Wall seconds of each phase: opening (formats, schema), loading, indexing, detections. */
-	double open_s, load_s, index_s, findings_s;
+	/*
+	 * Wall seconds of each phase: opening (formats, schema), loading, indexing,
+	 * detections (the mapped files, the findings and their context), closing
+	 * (the capture's totals, the database closed and renamed into place).
+	 */
+	double open_s, load_s, index_s, findings_s, close_s;
 	int nr_losses;		/* CPUs that lost events */
 	struct analyze_loss *losses;
 };
