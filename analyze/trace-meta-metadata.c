@@ -5,10 +5,31 @@
  * an option; the same walkers read both.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <traceevent/event-parse.h>
+
+/* Under a sanitizer, its death callback (libFuzzer's crash file) is the parent's only. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_SANITIZER_DEATH_CALLBACK 1
+#endif
+#endif
+#if !defined(HAVE_SANITIZER_DEATH_CALLBACK) && defined(__SANITIZE_ADDRESS__)
+#define HAVE_SANITIZER_DEATH_CALLBACK 1
+#endif
+#ifndef HAVE_SANITIZER_DEATH_CALLBACK
+#define HAVE_SANITIZER_DEATH_CALLBACK 0
+#endif
+#if HAVE_SANITIZER_DEATH_CALLBACK
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "trace-meta-internal.h"
 
@@ -72,23 +93,135 @@ static int walk_header_info(struct parser *t, struct cur *c)
 	return ret;
 }
 
+/* The event formats of a section, where the cursor's bytes hold them (valid while it is). */
+struct formats {
+	struct format { const char *system; const uint8_t *text; uint64_t size; } *v;
+	size_t n, cap;
+};
+
+static int formats_add(struct parser *t, struct formats *f, const char *system,
+		       const uint8_t *text, uint64_t size)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct format *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return tm_nomem(t);
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = (struct format){ .system = system, .text = text, .size = size };
+	return 0;
+}
+
+/*
+ * libtraceevent's format parser trusts the text: a print fmt with a token
+ * it does not expect where an argument ends (REC->caller[6]$ instead of a
+ * comma: tests/fixtures/hostile/F-tep_parse_event-print-fmt.dat) makes it
+ * read through a NULL pointer, and libtracecmd parses every format of the
+ * file when it opens it.  So the formats are parsed first in a child
+ * process, whose crash refuses the capture in one line instead of ending
+ * analyze.  The child says nothing (its stderr is /dev/null) and leaves
+ * nothing: a sanitizer's report or a fuzzer's crash file is the parent's
+ * business only.
+ */
+static uint64_t formats_hash(const struct formats *f)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < f->n; i++) {
+		for (const char *p = f->v[i].system; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+		h = (h ^ 0xff) * 0x100000001b3ull;
+		for (uint64_t k = 0; k < f->v[i].size; k++)
+			h = (h ^ f->v[i].text[k]) * 0x100000001b3ull;
+		h = (h ^ 0xfe) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int formats_parse_in_child(struct parser *t, const struct formats *f, const char *what)
+{
+	/*
+	 * The sets of formats found safe lately: reading the same file's formats
+	 * again (the tests cut one file at every length) needs no new child.
+	 */
+	static uint64_t safe[16];
+	static unsigned int next_safe;
+	uint64_t hash;
+	int status;
+	pid_t pid;
+
+	if (!f->n)
+		return 0;
+	hash = formats_hash(f);
+	for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+		if (safe[i] == hash)
+			return 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return tm_fail(t, -errno, "cannot check the %s: fork: %s", what, strerror(errno));
+	if (!pid) {
+		static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+		int null = open("/dev/null", O_WRONLY);
+		struct tep_handle *tep;
+
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+			signal(fatal[i], SIG_DFL);
+#if HAVE_SANITIZER_DEATH_CALLBACK
+		__sanitizer_set_death_callback(NULL);
+#endif
+		tep = tep_alloc();
+		if (!tep)
+			_exit(2);
+		tep_set_loglevel(TEP_LOG_NONE);
+		for (size_t i = 0; i < f->n; i++)
+			tep_parse_event(tep, (const char *)f->v[i].text, f->v[i].size, f->v[i].system);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return tm_fail(t, -errno, "cannot check the %s: %s", what, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		safe[next_safe++ % (sizeof(safe) / sizeof(safe[0]))] = hash;
+		return 0;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return tm_nomem(t);
+	return tm_fail(t, -EINVAL, "corrupt: %s: libtraceevent's parser crashes on one of them",
+		       what);
+}
+
 static int walk_ftrace_events(struct parser *t, struct cur *c)
 {
+	struct formats f = { 0 };
 	uint64_t count, size, i;
+	const uint8_t *text;
 	int ret;
 
 	ret = tm_cur_num(t, c, 4, &count);
 	for (i = 0; !ret && i < count; i++) {
 		ret = tm_cur_num(t, c, 8, &size);
 		if (!ret)
-			ret = tm_cur_take(t, c, size, NULL);
+			ret = tm_cur_take(t, c, size, &text);
+		if (!ret)
+			ret = formats_add(t, &f, "ftrace", text, size);
 	}
+	if (!ret)
+		ret = formats_parse_in_child(t, &f, "ftrace event formats");
+	free(f.v);
 	return ret;
 }
 
 static int walk_event_formats(struct parser *t, struct cur *c)
 {
+	struct formats f = { 0 };
 	uint64_t systems, count, size, i, j;
+	const uint8_t *text;
 	const char *name;
 	int ret;
 
@@ -100,9 +233,14 @@ static int walk_event_formats(struct parser *t, struct cur *c)
 		for (j = 0; !ret && j < count; j++) {
 			ret = tm_cur_num(t, c, 8, &size);
 			if (!ret)
-				ret = tm_cur_take(t, c, size, NULL);
+				ret = tm_cur_take(t, c, size, &text);
+			if (!ret)
+				ret = formats_add(t, &f, name, text, size);
 		}
 	}
+	if (!ret)
+		ret = formats_parse_in_child(t, &f, "event formats");
+	free(f.v);
 	return ret;
 }
 
