@@ -25,11 +25,6 @@ static const char *const detection_names[NR_DETECTIONS] = {
 	[CODE_PATCHING] = "code-patching",
 };
 
-/*
- * The rows of one process, detection, severity and transition (prior and new
- * protection, and what is mapped): one group here.  Groups of different
- * files with the same path are one finding, merged when written.
- */
 /* A set of (addr, len): a group's distinct ranges. */
 struct range_set {
 	struct range { int64_t addr, len; bool used; } *v;
@@ -52,6 +47,11 @@ struct id_stream {
 /* The call tables a protection change comes from, each with its stream. */
 enum { IDS_MPROTECT, IDS_PKEY_MPROTECT, NR_ID_STREAMS };
 
+/*
+ * The rows of one process, detection, severity and transition (prior and new
+ * protection, and what is mapped): one group here.  Groups of different
+ * files with the same path are one finding, merged when written.
+ */
 struct group {
 	enum detection det;
 	int pid;
