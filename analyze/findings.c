@@ -5,8 +5,9 @@
 
 #include "db-identity.h"
 #include "findings.h"
+#include "hash.h"
+#include "range-set.h"
 #include "replayed-detections.h"
-#include "saturating.h"
 
 /*
  * The columns every detection returns, in this order (README "maptrail query",
@@ -47,45 +48,30 @@ struct group {
 	size_t nr_tables;
 	sqlite3_str *more;		/* further [table, id] pairs of the evidence column */
 	uint64_t more_hash;		/* of the last evidence text added to it */
-	int64_t finding_id, calls, ranges, bytes, last_ts;
+	struct range_set ranges;	/* distinct (addr, len) of its rows: ranges and bytes */
+	int64_t finding_id, calls, last_ts;
 	bool have_last_ts;
 };
 
-/* A distinct (addr, len) of a group, so that ranges and bytes count each once. */
-struct range_slot {
-	int64_t addr, len;
-	uint32_t group;			/* group index + 1; 0: empty slot */
-};
-
 /*
- * The groups of one detection run: a vector, an open-addressing index on it
- * (kind rows only) and the set of ranges seen.  Both hash tables stay under
- * half full, so a run costs O(rows) whatever the addresses (issue 10).
+ * The groups of one detection run: a vector and an open-addressing index on
+ * it (kind rows only), under half full like each group's range set, so a
+ * run costs O(rows) whatever the addresses (issue 10).
  */
 struct grouper {
 	struct group *groups;
 	size_t nr, cap;
 	uint32_t *index;		/* group index + 1; 0: empty */
 	size_t index_cap;		/* a power of two */
-	struct range_slot *ranges;
-	size_t nr_ranges, ranges_cap;	/* a power of two */
 	bool describe;			/* findings_group's answer for the current row */
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
-}
-
 static uint64_t group_hash(int64_t capture, int64_t pid, int rank, const char *kind)
 {
-	uint64_t h = mix(mix(mix(0, (uint64_t)capture), (uint64_t)pid), (uint64_t)rank);
+	uint64_t h = hash_mix(hash_mix(hash_mix(0, (uint64_t)capture), (uint64_t)pid),
+			      (uint64_t)rank);
 
-	for (const unsigned char *p = (const unsigned char *)kind; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	return mix(h, 0);
+	return hash_mix(hash_bytes(h, kind, strlen(kind)), 0);
 }
 
 static void group_release(struct group *grp)
@@ -100,6 +86,7 @@ static void group_release(struct group *grp)
 	}
 	free(grp->calls_by_table);
 	sqlite3_free(sqlite3_str_finish(grp->more));
+	range_set_release(&grp->ranges);
 }
 
 static void grouper_release(struct grouper *g)
@@ -108,7 +95,6 @@ static void grouper_release(struct grouper *g)
 		group_release(&g->groups[i]);
 	free(g->groups);
 	free(g->index);
-	free(g->ranges);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -195,50 +181,6 @@ static struct group *grouper_find(struct grouper *g, const struct group_key *key
 		g->index[slot] = (uint32_t)g->nr;
 	*fresh = true;
 	return n;
-}
-
-static int ranges_grow(struct grouper *g)
-{
-	size_t cap = g->ranges_cap ? g->ranges_cap * 2 : 1024;
-	struct range_slot *ranges = calloc(cap, sizeof(*ranges));
-
-	if (!ranges)
-		return -1;
-	for (size_t i = 0; i < g->ranges_cap; i++) {
-		struct range_slot *r = &g->ranges[i];
-		size_t slot;
-
-		if (!r->group)
-			continue;
-		for (slot = mix(mix(r->group, (uint64_t)r->addr), (uint64_t)r->len) & (cap - 1);
-		     ranges[slot].group; slot = (slot + 1) & (cap - 1))
-			;
-		ranges[slot] = *r;
-	}
-	free(g->ranges);
-	g->ranges = ranges;
-	g->ranges_cap = cap;
-	return 0;
-}
-
-/* Counts (@addr, @len) in its group's ranges and bytes unless the group had it. */
-static int grouper_range(struct grouper *g, struct group *grp, int64_t addr, int64_t len)
-{
-	uint32_t id = (uint32_t)(grp - g->groups) + 1;
-	size_t slot;
-
-	if ((g->nr_ranges + 1) * 2 > g->ranges_cap && ranges_grow(g) < 0)
-		return -1;
-	for (slot = mix(mix(id, (uint64_t)addr), (uint64_t)len) & (g->ranges_cap - 1);
-	     g->ranges[slot].group; slot = (slot + 1) & (g->ranges_cap - 1))
-		if (g->ranges[slot].group == id && g->ranges[slot].addr == addr &&
-		    g->ranges[slot].len == len)
-			return 0;
-	g->ranges[slot] = (struct range_slot){ .addr = addr, .len = len, .group = id };
-	g->nr_ranges++;
-	grp->ranges++;
-	grp->bytes = cmn_add_saturated(grp->bytes, len);
-	return 0;
 }
 
 static int check_columns(struct cmn_db *db, const struct analyze_detection *q, sqlite3_stmt *st)
@@ -359,7 +301,7 @@ static int add_call(struct group *grp, const char *table, int64_t id)
 static int add_more(struct group *grp, const char *json)
 {
 	const char *open = strchr(json, '['), *close = strrchr(json, ']');
-	uint64_t hash = 0xcbf29ce484222325ull;
+	uint64_t hash;
 
 	if (!open || !close || close <= open)
 		return 0;
@@ -367,8 +309,7 @@ static int add_more(struct group *grp, const char *json)
 		;
 	if (open == close)
 		return 0;
-	for (const char *p = open; p < close; p++)
-		hash = (hash ^ (unsigned char)*p) * 0x100000001b3ull;
+	hash = hash_bytes(HASH_FNV_OFFSET, open, (size_t)(close - open));
 	if (grp->more && hash == grp->more_hash)
 		return 0;
 	grp->more_hash = hash;
@@ -414,7 +355,7 @@ static int add_row(struct cmn_db *db, const struct analyze_detection *q, struct 
 		goto oom;
 	if (sqlite3_column_type(row, COL_ADDR) != SQLITE_NULL &&
 	    sqlite3_column_type(row, COL_LEN) != SQLITE_NULL &&
-	    grouper_range(g, grp, sqlite3_column_int64(row, COL_ADDR),
+	    range_set_add(&grp->ranges, sqlite3_column_int64(row, COL_ADDR),
 			  sqlite3_column_int64(row, COL_LEN)) < 0)
 		goto oom;
 	if (has_ts) {
@@ -496,8 +437,8 @@ static int write_group(struct cmn_db *db, const struct analyze_detection *q, str
 		grp->calls += sqlite3_changes(db->sql);
 	}
 	sqlite3_bind_int64(w->totals, 1, grp->calls);
-	sqlite3_bind_int64(w->totals, 2, grp->ranges);
-	sqlite3_bind_int64(w->totals, 3, grp->bytes);
+	sqlite3_bind_int64(w->totals, 2, (int64_t)grp->ranges.nr);
+	sqlite3_bind_int64(w->totals, 3, grp->ranges.bytes);
 	if (grp->have_last_ts)
 		sqlite3_bind_int64(w->totals, 4, grp->last_ts);
 	else

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "db-identity.h"
+#include "hash.h"
+#include "range-set.h"
 #include "replayed-detections.h"
-#include "saturating.h"
 
 #define PROT_WRITE_BIT		2
 #define PROT_EXEC_BIT		4
@@ -23,12 +24,6 @@ static const char *const detection_names[NR_DETECTIONS] = {
 	[EXEC_AFTER_WRITE] = "exec-after-write",
 	[MADE_EXECUTABLE] = "made-executable",
 	[CODE_PATCHING] = "code-patching",
-};
-
-/* A set of (addr, len): a group's distinct ranges. */
-struct range_set {
-	struct range { int64_t addr, len; bool used; } *v;
-	size_t nr, cap;			/* open addressing, never more than half full */
 };
 
 /*
@@ -79,18 +74,12 @@ struct replayed_detections {
 	size_t index_cap;		/* a power of two */
 };
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
-}
-
 static uint64_t key_hash(enum detection det, int pid, const char *severity, int prior, int prot,
 			 int64_t file_id)
 {
-	return mix(mix(mix(mix(mix(mix(0, det), (uint64_t)pid), (uint64_t)severity[0]),
-			   (uint64_t)prior), (uint64_t)prot), (uint64_t)file_id);
+	uint64_t h = hash_mix(hash_mix(hash_mix(0, det), (uint64_t)pid), (uint64_t)severity[0]);
+
+	return hash_mix(hash_mix(hash_mix(h, (uint64_t)prior), (uint64_t)prot), (uint64_t)file_id);
 }
 
 struct replayed_detections *rdet_alloc(int64_t capture_id)
@@ -109,7 +98,7 @@ struct replayed_detections *rdet_free(struct replayed_detections *rd)
 	for (size_t i = 0; i < rd->nr; i++) {
 		for (int k = 0; k < NR_ID_STREAMS; k++)
 			free(rd->groups[i].ids[k].bytes);
-		free(rd->groups[i].ranges.v);
+		range_set_release(&rd->groups[i].ranges);
 	}
 	free(rd->groups);
 	free(rd->index);
@@ -183,32 +172,6 @@ static struct group *group_of(struct replayed_detections *rd, enum detection det
 	return g;
 }
 
-/* 1: added, 0: there already, -1: ENOMEM */
-static int range_add(struct range_set *s, int64_t addr, int64_t len)
-{
-	size_t slot;
-
-	if ((s->nr + 1) * 2 > s->cap) {
-		struct range_set n = { .cap = s->cap ? s->cap * 2 : 8 };
-
-		n.v = calloc(n.cap, sizeof(*n.v));
-		if (!n.v)
-			return -1;
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->v[i].used)
-				range_add(&n, s->v[i].addr, s->v[i].len);
-		free(s->v);
-		*s = n;
-	}
-	for (slot = mix(mix(0, (uint64_t)addr), (uint64_t)len) & (s->cap - 1); s->v[slot].used;
-	     slot = (slot + 1) & (s->cap - 1))
-		if (s->v[slot].addr == addr && s->v[slot].len == len)
-			return 0;
-	s->v[slot] = (struct range){ .addr = addr, .len = len, .used = true };
-	s->nr++;
-	return 1;
-}
-
 /* Appends @id to @s.  0, or -1 on ENOMEM. */
 static int ids_put(struct id_stream *s, int64_t id)
 {
@@ -275,7 +238,7 @@ static int add_row(struct replayed_detections *rd, enum detection det, const cha
 	/* a call's rows (the mappings it spans) come one after another: its id once */
 	if ((!ids->n || ids->last != c->id) && ids_put(ids, c->id) < 0)
 		return -1;
-	if (range_add(&g->ranges, c->args[0], c->args[1]) < 0)
+	if (range_set_add(&g->ranges, c->args[0], c->args[1]) < 0)
 		return -1;
 	/* the earliest entry describes the group; of equals, the first seen (the query's scan order) */
 	if (fresh || c->entered < g->ts) {
@@ -438,19 +401,12 @@ static int write_finding(struct replayed_detections *rd, struct cmn_db *db, sqli
 	/* groups of one path: their ranges counted once */
 	if (n > 1) {
 		for (size_t i = 0; i < n; i++)
-			for (size_t r = 0; r < e[i].g->ranges.cap; r++) {
-				const struct range *x = &e[i].g->ranges.v[r];
-
-				if (x->used && range_add(&merged, x->addr, x->len) < 0)
-					goto oom;
-			}
+			if (range_set_merge(&merged, &e[i].g->ranges) < 0)
+				goto oom;
 		ranges = &merged;
 	}
-	for (size_t r = 0; r < ranges->cap; r++)
-		if (ranges->v[r].used) {
-			f.ranges++;
-			f.bytes = cmn_add_saturated(f.bytes, ranges->v[r].len);
-		}
+	f.ranges = (int64_t)ranges->nr;
+	f.bytes = ranges->bytes;
 	/* its table has rows: the call came from it */
 	if (!*st && !(*st = cmn_db_prepare(db, "SELECT tid, comm FROM \"%w\" WHERE id = ?",
 					  hist_op_name(call->op))))
@@ -480,7 +436,7 @@ oom:
 out:
 	free(summary);
 	free(calls);
-	free(merged.v);
+	range_set_release(&merged);
 	return ret;
 }
 

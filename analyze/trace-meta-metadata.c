@@ -31,6 +31,7 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#include "hash.h"
 #include "trace-meta-internal.h"
 
 /*
@@ -99,9 +100,17 @@ struct formats {
 	size_t n, cap;
 };
 
-static int formats_add(struct parser *t, struct formats *f, const char *system,
-		       const uint8_t *text, uint64_t size)
+/* The next format of the section at @c (its size, then its text), of @system, into @f. */
+static int take_format(struct parser *t, struct cur *c, struct formats *f, const char *system)
 {
+	const uint8_t *text;
+	uint64_t size;
+	int ret = tm_cur_num(t, c, 8, &size);
+
+	if (!ret)
+		ret = tm_cur_take(t, c, size, &text);
+	if (ret)
+		return ret;
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 64;
 		struct format *v = realloc(f->v, cap * sizeof(*v));
@@ -128,16 +137,12 @@ static int formats_add(struct parser *t, struct formats *f, const char *system,
  */
 static uint64_t formats_hash(const struct formats *f)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = HASH_FNV_OFFSET;
 
-	for (size_t i = 0; i < f->n; i++) {
-		for (const char *p = f->v[i].system; *p; p++)
-			h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-		h = (h ^ 0xff) * 0x100000001b3ull;
-		for (uint64_t k = 0; k < f->v[i].size; k++)
-			h = (h ^ f->v[i].text[k]) * 0x100000001b3ull;
-		h = (h ^ 0xfe) * 0x100000001b3ull;
-	}
+	/* each system name with its NUL, so that names and texts cannot run together */
+	for (size_t i = 0; i < f->n; i++)
+		h = hash_bytes(hash_bytes(h, f->v[i].system, strlen(f->v[i].system) + 1),
+			       f->v[i].text, f->v[i].size);
 	return h;
 }
 
@@ -199,18 +204,12 @@ static int formats_parse_in_child(struct parser *t, const struct formats *f, con
 static int walk_ftrace_events(struct parser *t, struct cur *c)
 {
 	struct formats f = { 0 };
-	uint64_t count, size, i;
-	const uint8_t *text;
+	uint64_t count, i;
 	int ret;
 
 	ret = tm_cur_num(t, c, 4, &count);
-	for (i = 0; !ret && i < count; i++) {
-		ret = tm_cur_num(t, c, 8, &size);
-		if (!ret)
-			ret = tm_cur_take(t, c, size, &text);
-		if (!ret)
-			ret = formats_add(t, &f, "ftrace", text, size);
-	}
+	for (i = 0; !ret && i < count; i++)
+		ret = take_format(t, c, &f, "ftrace");
 	if (!ret)
 		ret = formats_parse_in_child(t, &f, "ftrace event formats");
 	free(f.v);
@@ -220,8 +219,7 @@ static int walk_ftrace_events(struct parser *t, struct cur *c)
 static int walk_event_formats(struct parser *t, struct cur *c)
 {
 	struct formats f = { 0 };
-	uint64_t systems, count, size, i, j;
-	const uint8_t *text;
+	uint64_t systems, count, i, j;
 	const char *name;
 	int ret;
 
@@ -230,13 +228,8 @@ static int walk_event_formats(struct parser *t, struct cur *c)
 		ret = tm_cur_str(t, c, &name);
 		if (!ret)
 			ret = tm_cur_num(t, c, 4, &count);
-		for (j = 0; !ret && j < count; j++) {
-			ret = tm_cur_num(t, c, 8, &size);
-			if (!ret)
-				ret = tm_cur_take(t, c, size, &text);
-			if (!ret)
-				ret = formats_add(t, &f, name, text, size);
-		}
+		for (j = 0; !ret && j < count; j++)
+			ret = take_format(t, c, &f, name);
 	}
 	if (!ret)
 		ret = formats_parse_in_child(t, &f, "event formats");
