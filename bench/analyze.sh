@@ -158,26 +158,22 @@ timed() {
 	return "$rc"
 }
 
-# spread V...: "median [min-max]" of the numbers given (%.2f; one value: itself).
-spread() {
-	printf '%s\n' "$@" | sort -g | awk '
+# spread_as FORMAT V...: "median [min-max]" of the numbers given, each printed with the
+# printf FORMAT (one value: itself).
+spread_as() {
+	local fmt=$1
+	shift
+	printf '%s\n' "$@" | sort -g | awk -v f="$fmt" '
 		{ v[NR] = $1 }
 		END {
 			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			if (NR == 1) printf "%.2f", m
-			else printf "%.2f [%.2f-%.2f]", m, v[1], v[NR]
+			if (NR == 1) printf f, m
+			else printf f " [" f "-" f "]", m, v[1], v[NR]
 		}'
 }
-# spread_int V...: the same, rounded to whole numbers.
-spread_int() {
-	printf '%s\n' "$@" | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			if (NR == 1) printf "%.0f", m
-			else printf "%.0f [%.0f-%.0f]", m, v[1], v[NR]
-		}'
-}
+# spread V...: two decimals; spread_int V...: whole numbers.
+spread() { spread_as %.2f "$@"; }
+spread_int() { spread_as %.0f "$@"; }
 
 have_maptrail=0
 if [ -x "$maptrail" ]; then have_maptrail=1; else
