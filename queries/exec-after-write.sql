@@ -17,16 +17,17 @@
 SELECT h.capture_id, 'high' AS severity, coalesce(a.ts, b.ts) AS ts, h.pid,
        coalesce(a.tid, b.tid) AS tid, coalesce(a.comm, b.comm) AS comm,
        coalesce(a.addr, b.start) AS addr, coalesce(a.len, b.len) AS len,
-       (SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7) || ' -> ' ||
-         (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7) || ' ' ||
+       was.rwx || ' -> ' || now.rwx || ' ' ||
          CASE WHEN h.file_id IS NULL THEN 'anonymous' ELSE coalesce(f.path, 'an unnamed file') END
          AS kind,
        printf('%s(0x%x, %d, %s): 0x%x-0x%x was %s', h.cause, coalesce(a.addr, b.start),
-              coalesce(a.len, b.len), (SELECT rwx FROM prot_rwx WHERE prot = h.prot & 7),
-              h.start_addr, h.end_addr, (SELECT rwx FROM prot_rwx WHERE prot = h.prior_prot & 7))
+              coalesce(a.len, b.len), now.rwx,
+              h.start_addr, h.end_addr, was.rwx)
          AS summary,
        h.cause AS call, h.cause_id AS call_id, NULL AS evidence
   FROM vma_history AS h
+  JOIN prot_rwx AS was ON was.prot = h.prior_prot & 7
+  JOIN prot_rwx AS now ON now.prot = h.prot & 7
   LEFT JOIN vma_file AS f ON f.id = h.file_id
   LEFT JOIN mprotect AS a ON h.cause = 'mprotect' AND a.id = h.cause_id
   LEFT JOIN pkey_mprotect AS b ON h.cause = 'pkey_mprotect' AND b.id = h.cause_id

@@ -834,6 +834,25 @@ out:
 	return ret;
 }
 
+/*
+ * An integer in decimal, as SQLite's text of it reads: most cells of a big
+ * result are integers, and SQLite's conversion to text (a string it then
+ * keeps) was a fifth of a 300,000-row query's time.
+ */
+static void put_int(FILE *out, int64_t v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	fwrite_unlocked(p, 1, digits + sizeof(digits) - p, out);
+}
+
 static void put_csv(FILE *out, const char *s, size_t n, bool terminal)
 {
 	/*
@@ -903,7 +922,10 @@ static long long write_csv(const struct utc_columns *t, sqlite3_stmt *st, FILE *
 			case SQLITE_BLOB:
 				put_hex_blob(out, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
 				break;
-			default:	/* integers and floats as SQLite writes them */
+			case SQLITE_INTEGER:
+				put_int(out, sqlite3_column_int64(st, i));
+				break;
+			default:	/* floats as SQLite writes them, and text */
 				put_csv(out, (const char *)sqlite3_column_text(st, i),
 					sqlite3_column_bytes(st, i), terminal);
 			}
