@@ -233,8 +233,8 @@ static int prepare_layout(struct loader *ld, char **reason)
 	char *why = NULL;
 
 	if (pragma_int(db, "page_count") == 0) {
-		if (cmn_db_exec(db, "PRAGMA page_size=16384; PRAGMA application_id=%d;"
-				"PRAGMA user_version=%d;", CMN_DB_APPLICATION_ID, CMN_DB_LAYOUT_VERSION) < 0)
+		if (cmn_db_exec(db, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+				CMN_DB_APPLICATION_ID, CMN_DB_LAYOUT_VERSION) < 0)
 			return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
 	} else if (cmn_db_distrust(db->sql, &why) < 0 || cmn_db_check_identity(db->sql, &why) < 0) {
 		cmn_fail_path(reason, ld->opts->output, "%s", why ? why : "out of memory");

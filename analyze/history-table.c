@@ -143,7 +143,7 @@ static int open_part(struct hist_table *ht, const char *path)
 	     * of the whole history after it (measured on flip.dat: 0.6 s and
 	     * 12 MB less, median of four interleaved runs).
 	     */
-	    cmn_db_exec(&ht->part, "PRAGMA page_size=16384; PRAGMA cache_size=-4096; %s; BEGIN",
+	    cmn_db_exec(&ht->part, "PRAGMA cache_size=-4096; %s; BEGIN",
 			(const char *)sqlite3_column_text(ddl, 0)) < 0 ||
 	    cmn_db_exec(&ht->part, HISTORY_INDEXES, "", "", "", "", "", "", "") < 0) {
 		cmn_db_fail(ht->db, "%s: %s", path, ht->part.err ? ht->part.err : "cannot open");

@@ -35,7 +35,14 @@ struct cmn_db {
 };
 
 /*
- * cmn_db_open - open or create @path for bulk writing.  Its statements fail
+ * The page size of the databases maptrail writes: large pages make fewer,
+ * shallower B-trees for millions of appended rows.
+ */
+#define CMN_DB_PAGE_SIZE	16384
+
+/*
+ * cmn_db_open - open or create @path for bulk writing (a new file gets
+ * CMN_DB_PAGE_SIZE pages).  Its statements fail
  * with SQLITE_INTERRUPT once a stop is asked for (stop.h).  Returns 0 or -1
  * with db->err set.
  */
