@@ -102,6 +102,16 @@ static void show_progress(void *arg, uint64_t events, int percent, bool done)
 	p->shown = true;
 }
 
+/* The phase line, after the first second; called with p->lock held. */
+static void draw_phase(struct progress *p)
+{
+	if (!p->phase || seconds_since(&p->start) < 1.0)
+		return;
+	fprintf(stderr, "\rmaptrail: %s: %llu events loaded; %s (%.1f s)\033[K", p->input,
+		(unsigned long long)p->events, p->phase, seconds_since(&p->phase_start));
+	p->shown = true;
+}
+
 static void *redraw(void *arg)
 {
 	struct progress *p = arg;
@@ -117,11 +127,8 @@ static void *redraw(void *arg)
 			until.tv_nsec -= 1000000000;
 		}
 		pthread_cond_timedwait(&p->wake, &p->lock, &until);
-		if (p->stop || !p->phase || seconds_since(&p->start) < 1.0)
-			continue;
-		fprintf(stderr, "\rmaptrail: %s: %llu events loaded; %s (%.1f s)\033[K", p->input,
-			(unsigned long long)p->events, p->phase, seconds_since(&p->phase_start));
-		p->shown = true;
+		if (!p->stop)
+			draw_phase(p);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -136,6 +143,8 @@ static void show_phase(void *arg, const char *what)
 	pthread_mutex_lock(&p->lock);
 	p->phase = what;
 	clock_gettime(CLOCK_MONOTONIC, &p->phase_start);
+	/* drawn now: a phase shorter than a redraw would otherwise never be named */
+	draw_phase(p);
 	if (!p->running)
 		p->running = pthread_create(&p->thread, NULL, redraw, p) == 0;
 	pthread_cond_signal(&p->wake);
