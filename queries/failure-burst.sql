@@ -14,36 +14,45 @@
 --   pressure (ENOMEM storms): look at the errnos.  Stays quiet on fewer than 10 failures, on
 --   failures more than 100 ms apart, and on errnos other than EFAULT, EINVAL, ENOMEM, EACCES.
 WITH threads AS (
-	-- only the threads of processes with 10 failures at all: they are read through the
-	-- call tables' tid indexes, not by a scan of every call
+	-- only the threads of processes with 10 failures at all; the call tables have no
+	-- index on tid, so each is read whole, and only when such a process exists (the
+	-- EXISTS below is checked once, before the table is)
 	SELECT t.pid AS tid FROM task t JOIN process p
 	    ON p.capture_id = t.capture_id AND p.pid = coalesce(t.tgid, t.pid)
 	 WHERE p.failures >= 10
 ), fail AS (
 	SELECT 'mmap' AS call, id, capture_id, ts, coalesce(pid, tid) AS pid, tid, comm,
 	       addr, errno
-	  FROM mmap WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM mmap WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'mmap2', id, capture_id, ts, coalesce(pid, tid), tid, comm, addr, errno
-	  FROM mmap2 WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM mmap2 WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'mprotect', id, capture_id, ts, coalesce(pid, tid), tid, comm, addr, errno
-	  FROM mprotect WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM mprotect WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'pkey_mprotect', id, capture_id, ts, coalesce(pid, tid), tid, comm, start, errno
-	  FROM pkey_mprotect WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM pkey_mprotect WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'munmap', id, capture_id, ts, coalesce(pid, tid), tid, comm, addr, errno
-	  FROM munmap WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM munmap WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'mremap', id, capture_id, ts, coalesce(pid, tid), tid, comm, old_address, errno
-	  FROM mremap WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM mremap WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'remap_file_pages', id, capture_id, ts, coalesce(pid, tid), tid, comm, addr, errno
-	  FROM remap_file_pages WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM remap_file_pages WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 	UNION ALL
 	SELECT 'brk', id, capture_id, ts, coalesce(pid, tid), tid, comm, brk, errno
-	  FROM brk WHERE tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
+	  FROM brk WHERE EXISTS (SELECT 1 FROM threads)
+	   AND tid IN (SELECT tid FROM threads) AND errno IN (12, 13, 14, 22)
 ), gap AS (
 	SELECT *, CASE WHEN ts - lag(ts) OVER w <= 100000000 THEN 0 ELSE 1 END AS starts
 	  FROM fail WINDOW w AS (PARTITION BY capture_id, pid ORDER BY ts)

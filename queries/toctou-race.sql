@@ -19,7 +19,7 @@ WITH multi AS (
 	SELECT capture_id, tgid FROM task WHERE tgid IS NOT NULL
 	 GROUP BY capture_id, tgid HAVING count(*) > 1
 ), threads AS (
-	-- their threads, whose calls are read through the call tables' tid indexes
+	-- their threads (each call table is read once: it has no index on tid)
 	SELECT t.pid AS tid FROM task t
 	  JOIN multi m ON m.capture_id = t.capture_id AND m.tgid = t.tgid
 ), changer AS (
@@ -50,6 +50,17 @@ WITH multi AS (
 	SELECT 'remap_file_pages', id, capture_id, ts, coalesce(pid, tid), tid, comm,
 	       addr, addr + coalesce(size, 0), errno
 	  FROM remap_file_pages WHERE tid IN (SELECT tid FROM threads)
+), fresh AS MATERIALIZED (
+	-- the successful mmaps of those processes: what maps a range afresh between two
+	-- calls.  Each pair looks them up by process and millisecond (the pair is at most
+	-- 1 ms long: the one it starts in and the next), through an index SQLite makes on
+	-- them, instead of reading the mmap tables once per pair.
+	SELECT capture_id, coalesce(pid, tid) AS pid, ts / 1000000 AS ms, ts, ret AS addr,
+	       ret + len AS end_addr
+	  FROM mmap WHERE tid IN (SELECT tid FROM threads) AND errno IS NULL AND ret IS NOT NULL
+	UNION ALL
+	SELECT capture_id, coalesce(pid, tid), ts / 1000000, ts, ret, ret + length
+	  FROM mmap2 WHERE tid IN (SELECT tid FROM threads) AND errno IS NULL AND ret IS NOT NULL
 ), ordered AS (
 	SELECT *, row_number() OVER (PARTITION BY capture_id, pid ORDER BY ts, call, id) AS n
 	  FROM changer
@@ -73,14 +84,10 @@ SELECT a.capture_id, 'medium' AS severity, a.ts, a.pid, b.tid, b.comm,
    AND b.ts - a.ts <= 1000000 AND b.tid != a.tid
    AND b.addr < a.end_addr AND a.addr < b.end_addr
  WHERE NOT EXISTS (
-	-- mapped afresh in between (read through the ts indexes: a 1 ms window)
-	SELECT 1 FROM mmap AS x
-	 WHERE x.ts > a.ts AND x.ts < b.ts AND x.capture_id = a.capture_id
-	   AND coalesce(x.pid, x.tid) = a.pid AND x.errno IS NULL AND x.ret IS NOT NULL
-	   AND x.ret < min(a.end_addr, b.end_addr) AND x.ret + x.len > max(a.addr, b.addr)
-	UNION ALL
-	SELECT 1 FROM mmap2 AS x
-	 WHERE x.ts > a.ts AND x.ts < b.ts AND x.capture_id = a.capture_id
-	   AND coalesce(x.pid, x.tid) = a.pid AND x.errno IS NULL AND x.ret IS NOT NULL
-	   AND x.ret < min(a.end_addr, b.end_addr) AND x.ret + x.length > max(a.addr, b.addr))
+	-- mapped afresh in between
+	SELECT 1 FROM (VALUES (0), (1)) AS later
+	 CROSS JOIN fresh AS x ON x.capture_id = a.capture_id AND x.pid = a.pid
+	   AND x.ms = a.ts / 1000000 + later.column1
+	 WHERE x.ts > a.ts AND x.ts < b.ts
+	   AND x.addr < min(a.end_addr, b.end_addr) AND x.end_addr > max(a.addr, b.addr))
  ORDER BY a.ts;
