@@ -764,7 +764,13 @@ out:
 	return ret;
 }
 
-/* Row counts into event_type, and the indexes the forensic questions need. */
+/*
+ * Row counts into event_type.  The event tables, like the call tables, have
+ * no index but their ids, which grow with ts within a capture: time order is
+ * id order, and a (ts) and a (pid) index on a table of half a million
+ * sched_switch events cost 0.3 s and 14 MB of peak memory (flip-2x.dat,
+ * bench/) for lookups that reading the table once answers.
+ */
 static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 {
 	for (int id = 0; id < ld->nr_slots; id++) {
@@ -776,18 +782,6 @@ static int finish_tables(struct loader *ld, struct analyze_summary *sum)
 		if (cmn_db_exec(&ld->db, "UPDATE event_type SET table_name = %Q, event_count = %llu"
 				" WHERE capture_id = %lld AND id = %d", t->name,
 				(unsigned long long)t->rows, (long long)ld->capture_id, id) < 0)
-			return -1;
-		/*
-		 * By time and by task.  Ids grow with ts within a capture, so the
-		 * rowid that ends every index entry already orders a task's events
-		 * in time: (pid) serves "what did it do, in order" at half the
-		 * cost of (capture_id, pid, ts).
-		 */
-		if (t->call)
-			continue;	/* a view of its call table, indexed there */
-		if (cmn_db_exec(&ld->db, "CREATE INDEX IF NOT EXISTS \"%w_ts\" ON \"%w\" (ts);"
-				"CREATE INDEX IF NOT EXISTS \"%w_pid\" ON \"%w\" (pid)",
-				t->name, t->name, t->name, t->name) < 0)
 			return -1;
 	}
 	return 0;

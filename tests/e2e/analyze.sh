@@ -68,12 +68,14 @@ for dat in "${captures[@]}"; do
 	for table in $(q "$db" "SELECT table_name FROM event_type WHERE table_name IS NOT NULL"); do
 		n=$(q "$db" "SELECT count(*) FROM \"$table\" e LEFT JOIN task t USING (capture_id, pid) WHERE t.pid IS NULL")
 		[ "$n" = 0 ] || fail "$name: $n rows of $table have no task"
-		# A table is indexed by ts and pid; entries and exits of calls are views of the call
-		# tables (stored once, in the call rows), which are indexed themselves.
+		# A table's ids follow time (its only index: ORDER BY id is time order); entries and
+		# exits of calls are views of the call tables (stored once, in the call rows).
 		case $(q "$db" "SELECT type FROM sqlite_schema WHERE name = '$table'") in
 		table)
-			idx=$(q "$db" "SELECT count(*) FROM sqlite_schema WHERE type='index' AND tbl_name='$table'")
-			[ "$idx" -ge 2 ] || fail "$name: $table has $idx indexes" ;;
+			n=$(q "$db" "SELECT count(*) FROM (SELECT capture_id, ts, lag(ts) OVER w AS prev,
+				lag(capture_id) OVER w AS prev_capture FROM \"$table\" WINDOW w AS (ORDER BY id))
+				WHERE capture_id = prev_capture AND ts < prev")
+			[ "$n" = 0 ] || fail "$name: $n rows of $table come before the one with the id below" ;;
 		view)
 			[ "$(q "$db" "SELECT count(*) FROM call_source WHERE enter_table = '$table' OR exit_table = '$table'")" -ge 1 ] ||
 				fail "$name: $table is a view but no call source's" ;;
