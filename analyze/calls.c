@@ -1270,7 +1270,7 @@ int calls_finish(struct calls *c)
 	 * The call tables have no index but their ids.  An id is given at the
 	 * call's entry, so id order is time order within a capture, and the ts
 	 * and tid indexes cost more than what reads them saved: on flip.dat
-	 * (bench/), 0.45 s of the 3.4 s, against 0.15 s for the two detections
+	 * (bench/), 0.5 s of the 3.4 s, against 0.15 s for the two detections
 	 * that now read each call table once (queries/toctou-race.sql,
 	 * failure-burst.sql).  A query that looks calls up by thread or time
 	 * reads each table once, not once per row.

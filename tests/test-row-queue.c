@@ -2,14 +2,17 @@
 /*
  * row-queue: rows queued from one thread land, in full and in order per table,
  * through the writer thread's multi-row INSERTs; a writer error reaches the
- * loader and the finish.
+ * loader and the finish; a bulk database keeps its page cache to the size
+ * cmn_db_open() gives it, however much is written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -111,11 +114,55 @@ static void test_writer_error(void **state)
 	cmn_db_close(&db);
 }
 
+/*
+ * 40 MB of rows in one transaction into a new file: SQLite's page cache stays
+ * within the 16 MiB cmn_db_open() asks for, with CMN_DB_PAGE_SIZE pages.  A
+ * cache sized before the page size was set held four times that.
+ */
+static void test_cache_bounded(void **state)
+{
+	char path[] = "/tmp/maptrail-test-row-queue-XXXXXX";
+	int fd = mkstemp(path), used = 0, highest = 0;
+	char blob[400] = { 0 };
+	struct cmn_db db;
+	sqlite3_stmt *ins;
+	struct row_queue *q;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);	/* a new, empty file: cmn_db_open() makes it */
+	assert_int_equal(cmn_db_open(&db, path), 0);
+	assert_int_equal(scalar(&db, "PRAGMA page_count"), 0);	/* analyze's first question */
+	assert_int_equal(scalar(&db, "PRAGMA page_size"), CMN_DB_PAGE_SIZE);
+	assert_int_equal(cmn_db_exec(&db, "CREATE TABLE a (id INTEGER PRIMARY KEY, k INTEGER, x BLOB);"
+				     "CREATE INDEX a_k ON a (k); BEGIN"), 0);
+	ins = prepare(&db, "INSERT INTO a (id, k, x) VALUES (?, ?, ?)");
+	q = row_queue_start(&db);
+	assert_non_null(q);
+	for (int i = 1; i <= 100000; i++) {
+		row_queue_begin(q, &ins);
+		row_queue_int(q, i);
+		row_queue_int(q, (int64_t)i * 7919 % 100003);	/* index inserts all over */
+		row_queue_blob(q, blob, sizeof(blob));
+		assert_int_equal(row_queue_end(q), 0);
+	}
+	assert_int_equal(row_queue_finish(q), 0);
+	assert_int_equal(sqlite3_db_status(db.sql, SQLITE_DBSTATUS_CACHE_USED, &used, &highest, 0),
+			 SQLITE_OK);
+	assert_true(used <= 17 << 20);
+	assert_int_equal(cmn_db_exec(&db, "COMMIT"), 0);
+	sqlite3_finalize(ins);
+	cmn_db_close(&db);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_land),
 		cmocka_unit_test(test_writer_error),
+		cmocka_unit_test(test_cache_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
