@@ -42,7 +42,8 @@ WITH c AS (
 	SELECT 'brk', id, capture_id, ts, coalesce(pid, tid), tid, comm, brk, NULL, NULL, NULL,
 	       ret, errno FROM brk
 	 WHERE (:pid IS NULL OR coalesce(pid, tid) = :pid) AND ts >= coalesce(:from_ts, 0)
-	 -- the call tables' ts indexes merge into time order: the first rows come at once
+	 -- each call table is read once (it has no index on ts); SQLite keeps the first
+	 -- rows by time as they pass (a sort of at most limit rows)
 	 ORDER BY ts LIMIT coalesce(:limit, 1000)
 )
 SELECT c.ts, c.ts - (SELECT first_ts FROM process p WHERE p.capture_id = c.capture_id
