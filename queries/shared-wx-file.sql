@@ -28,16 +28,21 @@ WITH wx AS (
 	       e.path,
 	       w.start_addr AS w_start, w.end_addr AS w_end, w.cause AS w_cause, w.cause_id AS w_id
 	  FROM exec_file_change AS e
-	  -- through the partial index vma_history_shared_write (analyze/history-table.c): the
-	  -- process's shared writable file mappings only, not its whole history
-	  JOIN vma_history AS w ON w.pid = e.pid AND w.capture_id = e.capture_id
-	  JOIN vma_file AS f ON f.id = w.file_id
-	 WHERE w.file_id IS NOT NULL AND (w.prot & 2) != 0 AND (w.map_flags & 1) != 0
-	   AND (w.map_flags & 0x20) = 0
-	   AND w.file_id != e.file_id AND w.ts_from <= e.ts AND (w.ts_to IS NULL OR w.ts_to > e.ts)
-	   AND ((f.opened_id IS NOT NULL AND f.opened_id = e.opened_id)
-	        OR (f.path IS NOT NULL AND f.path = e.path))
-	 GROUP BY e.capture_id, e.cause, e.cause_id, e.file_id
+	  -- one shared writable mapping of the same file per change, the first found: through
+	  -- the partial index vma_history_shared_write (analyze/history-table.c), the process's
+	  -- shared writable file mappings only.  A join on all of them would pair every change
+	  -- with every such mapping (a runtime double-mapping one memfd 4,000 times: 16 M pairs)
+	  JOIN vma_history AS w ON w.id = (
+		SELECT s.id FROM vma_history AS s
+		  JOIN vma_file AS f ON f.id = s.file_id
+		 WHERE s.pid = e.pid AND s.capture_id = e.capture_id
+		   AND s.file_id IS NOT NULL AND (s.prot & 2) != 0 AND (s.map_flags & 1) != 0
+		   AND (s.map_flags & 0x20) = 0
+		   AND s.file_id != e.file_id AND s.ts_from <= e.ts
+		   AND (s.ts_to IS NULL OR s.ts_to > e.ts)
+		   AND ((f.opened_id IS NOT NULL AND f.opened_id = e.opened_id)
+		        OR (f.path IS NOT NULL AND f.path = e.path))
+		 LIMIT 1)
 )
 SELECT wx.capture_id, CASE WHEN wx.change = 'snapshot' THEN 'medium' ELSE 'high' END AS severity,
        wx.ts, wx.pid, e.tid, e.comm, wx.addr, wx.len,
