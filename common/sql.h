@@ -42,7 +42,7 @@ struct cmn_db {
 
 /*
  * cmn_db_open - open or create @path for bulk writing: a new file gets
- * CMN_DB_PAGE_SIZE pages, and the page cache 16 MiB.  Its statements fail
+ * CMN_DB_PAGE_SIZE pages, and the page cache 8 MiB.  Its statements fail
  * with SQLITE_INTERRUPT once a stop is asked for (stop.h).  Returns 0 or -1
  * with db->err set.
  */

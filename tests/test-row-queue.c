@@ -116,7 +116,7 @@ static void test_writer_error(void **state)
 
 /*
  * 40 MB of rows in one transaction into a new file: SQLite's page cache stays
- * within the 16 MiB cmn_db_open() asks for, with CMN_DB_PAGE_SIZE pages.  A
+ * within the 8 MiB cmn_db_open() asks for, with CMN_DB_PAGE_SIZE pages.  A
  * cache sized before the page size was set held four times that.
  */
 static void test_cache_bounded(void **state)
@@ -150,7 +150,7 @@ static void test_cache_bounded(void **state)
 	assert_int_equal(row_queue_finish(q), 0);
 	assert_int_equal(sqlite3_db_status(db.sql, SQLITE_DBSTATUS_CACHE_USED, &used, &highest, 0),
 			 SQLITE_OK);
-	assert_true(used <= 17 << 20);
+	assert_true(used <= 9 << 20);
 	assert_int_equal(cmn_db_exec(&db, "COMMIT"), 0);
 	sqlite3_finalize(ins);
 	cmn_db_close(&db);
