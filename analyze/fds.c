@@ -559,7 +559,13 @@ int fdt_resolve(struct cmn_db *db, int64_t capture_id)
 	 * What the recorder found behind the mapping (maptrail:file, matched
 	 * by process and address: the first record after the mmap, unless a
 	 * later mmap at that address came before it) comes
-	 * first: it is the mapping's own name.  Then the descriptor's life, or
+	 * first: it is the mapping's own name.  A name the recorder read from
+	 * the descriptor (how 'fd': the mapping was gone from maps) counts only
+	 * if no later descriptor of that number was made before the record:
+	 * ld.so opens a library as fd 3, maps and closes it, and a memfd_create
+	 * right after gets fd 3 too; a recorder behind by 70 ms then named the
+	 * library's mappings after the memfd (an exec-memfd, high, on libc).
+	 * Then the descriptor's life, or
 	 * the life of the descriptor its file was opened as.  "gone" says the
 	 * recorder looked and the process or mapping was already gone.  What
 	 * kind of file and place it is follows from that name.
@@ -583,6 +589,10 @@ int fdt_resolve(struct cmn_db *db, int64_t capture_id)
 		"   AND NOT EXISTS (SELECT 1 FROM vma_file AS w WHERE w.capture_id = v.capture_id"
 		"        AND w.pid = v.pid AND w.addr = v.addr AND w.map_call != 'snapshot'"
 		"        AND w.ts > v.ts AND w.ts <= r.ts)"
+		"   AND (r.how IS NOT 'fd' OR NOT EXISTS (SELECT 1 FROM fd_history AS o"
+		"        JOIN fd_history AS g ON g.capture_id = o.capture_id AND g.pid = o.pid"
+		"         AND g.fd = o.fd AND g.ts_from > o.ts_from AND g.ts_from <= r.ts"
+		"        WHERE o.id = v.fd_id))"
 		"  ORDER BY r.ts LIMIT 1)"
 		" WHERE v.capture_id = %lld AND v.map_call != 'snapshot' AND EXISTS (SELECT 1 FROM"
 		"  mmap_file AS r WHERE r.capture_id = v.capture_id AND r.addr = v.addr"

@@ -631,6 +631,31 @@ static void test_exec_memfd_by_call(void **state)
 	assert_int_equal(found(f, "exec-memfd", "high", "an unnamed file (fd 4)"), 1);
 }
 
+/*
+ * The recorder behind: it read fd 3 after ld.so had closed the library it was
+ * and a memfd_create had made fd 3 again.  Its name is the memfd's, not the
+ * library's: that mapping stays unnamed, and only the memfd's is exec-memfd.
+ */
+static void test_fd_name_after_reuse(void **state)
+{
+	struct fixture *f = *state;
+
+	OPENAT(f, PID, 100, 3, 0);
+	MMAP(f, PID, 200, A(0), 2, 5, PRIVATE, 3);
+	call(f, "close", PID, PID, 300, 0, 1, "fd", (int64_t)3);
+	MEMFD(f, PID, 400, 3);
+	MMAP(f, PID, 500, A(8), 2, 5, SHARED, 3);
+	file_record(f, 600, PID, A(0), 3, "/memfd:jit (deleted)", "fd");
+	file_record(f, 700, PID, A(8), 3, "/memfd:jit (deleted)", "fd");
+	finish(f);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM vma_file WHERE addr = %lld AND path IS NULL",
+				(long long)A(0)), 1);
+	assert_string_equal(text(f, "SELECT path FROM vma_file WHERE addr = %lld", (long long)A(8)),
+			    "/memfd:jit (deleted)");
+	assert_int_equal(found_any(f, "exec-memfd"), 1);
+	assert_int_equal(scalar(f, "SELECT addr FROM findings WHERE detection = 'exec-memfd'"), A(8));
+}
+
 static void test_exec_deleted_and_tmp(void **state)
 {
 	struct fixture *f = *state;
@@ -768,6 +793,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fd_path_fetched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_memfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_memfd_by_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_name_after_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_deleted_and_tmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_deleted_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_wx, setup, teardown),
