@@ -16,6 +16,10 @@ and its own /proc/self/maps NAME.maps.  Each capture is analyzed, and:
   tracer  -p VICTIM while gdb injects: code-injected on the victim naming gdb
           (pid from trace-cmd report's ptrace events, /usr/bin/gdb, gdb -p VICTIM)
   system  the same, system-wide, and the address gdb printed
+  doublemap  one memfd's 2,000 pages each mapped shared rw- and r-x (a JIT's W^X by
+          double mapping): shared-wx-file, medium, and exec-memfd, high, each one
+          finding naming the memfd with every r-x view as evidence, and no private
+          mapping (ld.so's libraries, fd 3 before the memfd) named after it
 
 and every capture's workload maps are compared with vma_history
 (maps-compare.py: every range known and equal).  Prints the table of the
@@ -53,6 +57,9 @@ def out_of(keep, name):
             if m:
                 info["what"], info["addr"], info["path"] = m.group(1), int(m.group(2), 16), \
                     m.group(3)
+            m = re.match(r"doublemap n=(\d+) fd=\d+ path=(.*)$", line)
+            if m:
+                info["what"], info["n"], info["path"] = "doublemap", int(m.group(1)), m.group(2)
             m = re.match(r"thread tid=(\d+)$", line)
             if m:
                 info.setdefault("threads", []).append(int(m.group(1)))
@@ -151,6 +158,37 @@ def check_maps(maptrail, keep):
     maps_compare(keep, "maps", o["pid"])
 
 
+def check_doublemap(maptrail, keep):
+    """Each r-x view is evidence of both findings; no other mapping is named after the memfd."""
+    o, db = out_of(keep, "doublemap"), analyze(maptrail, keep, "doublemap")
+    if not db:
+        return
+    got = {}
+    for det in ("shared-wx-file", "exec-memfd"):
+        got[det] = db.execute(
+            "SELECT f.severity, (SELECT count(*) FROM finding_evidence e JOIN mmap m"
+            "  ON e.call = 'mmap' AND m.id = e.call_id WHERE e.finding_id = f.id"
+            "  AND m.prot = 5 AND (m.flags & 1) != 0) FROM findings f"
+            " WHERE f.detection = ? AND f.pid = ? AND instr(f.kind, ?) > 0",
+            (det, o["pid"], o["path"])).fetchall()
+    want = {"shared-wx-file": "medium", "exec-memfd": "high"}
+    for det, severity in want.items():
+        if got[det] != [(severity, o["n"])]:
+            fail("doublemap: want one %s %s naming %s with its %d r-x views as evidence, got %s"
+                 % (severity, det, o["path"], o["n"], got[det]))
+    named = db.execute("SELECT count(*) FROM vma_file v JOIN mmap m ON m.id = v.map_call_id"
+                       " WHERE v.map_call = 'mmap' AND v.pid = ? AND v.path = ?"
+                       " AND (m.flags & 1) = 0", (o["pid"], o["path"])).fetchone()[0]
+    if named:
+        fail("doublemap: %d private mappings named after the memfd (all its views are shared)"
+             % named)
+    table.append(("JIT W^X by double mapping (one memfd, %d pages shared rw- and r-x)" % o["n"],
+                  "shared-wx-file, exec-memfd",
+                  ", ".join(g[0][0] if g else "-" for g in got.values()), o["pid"], o["path"],
+                  "-"))
+    maps_compare(keep, "doublemap", o["pid"])
+
+
 def check_attach(maptrail, keep):
     o, db = out_of(keep, "attach"), analyze(maptrail, keep, "attach")
     if not db:
@@ -208,6 +246,7 @@ def main():
     check_memfd(maptrail, keep)
     check_shm(maptrail, keep)
     check_maps(maptrail, keep)
+    check_doublemap(maptrail, keep)
     check_attach(maptrail, keep)
     check_injection(maptrail, keep, "tracer", "gdb injecting mmap rwx, record -p VICTIM")
     check_injection(maptrail, keep, "system", "gdb injecting mmap rwx, system-wide")

@@ -5,7 +5,7 @@
 
 The records are read with trace-cmd report (the independent reader): every
 maptrail:<kind> line of ftrace:print, its TAB-separated fields unescaped.
-CHECK is one of memfd, shm, attach, tracer, system, maps (see each function);
+CHECK is one of memfd, shm, attach, tracer, system, maps, doublemap (see each function);
 the workload's own output (identity.c) and its /proc/self/maps are in WORKDIR.
 Exit 0 when everything holds; otherwise one line per failure and exit 1.
 """
@@ -240,6 +240,28 @@ def check_maps(recs, work):
         fail("file record at %s: %s, expected %s (deleted or not)" % (f["addr"], files, want))
 
 
+def check_doublemap(recs, lines, work):
+    """A JIT's W^X by double mapping: N pages of one memfd, each mapped shared rw- and r-x."""
+    w = workload_out(work, "doublemap")
+    pid, d = w["pid"], w["doublemap"]
+    n, fd = int(d["n"]), int(d["fd"])
+    views = {3: 0, 5: 0}
+    for line in lines:
+        m = re.search(r"-(\d+)\s+\[\d+\].*sys_enter_mmap:.* prot: (0x[0-9a-f]+), flags: (0x[0-9a-f]+),"
+                      r" fd: (0x[0-9a-f]+)", line)
+        if m and int(m.group(1)) == pid and int(m.group(3), 16) == 1 and int(m.group(4), 16) == fd:
+            prot = int(m.group(2), 16)
+            views[prot] = views.get(prot, 0) + 1
+    if views[3] != n or views[5] != n:
+        fail("doublemap: trace-cmd report shows %s shared mmaps of fd %d by prot, want %d rw- and"
+             " %d r-x" % (views, fd, n, n))
+    # fd 3 was ld.so's before it was the memfd's: a record of one of the libraries may name
+    # the memfd too (the recorder read /proc/PID/fd/3 late; analyze judges that by time)
+    named = [r[2] for r in of_kind(recs, "file", pid) if r[2][4] == str(fd)]
+    if not any(f[5] == d["path"] for f in named):
+        fail("doublemap: no file record of fd %d names %s: %s" % (fd, d["path"], named[:3]))
+
+
 def main():
     check, trace, work = sys.argv[1:4]
     recs, lines = records(trace)
@@ -258,6 +280,8 @@ def main():
         check_system(recs, lines, work, sys.argv[4], int(sys.argv[5]))
     elif check == "maps":
         check_maps(recs, work)
+    elif check == "doublemap":
+        check_doublemap(recs, lines, work)
     else:
         fail("unknown check " + check)
     if failures:

@@ -8,6 +8,8 @@
 #   memfd    -- identity memfd: the exec snapshot, the memfd's name behind its mmap
 #   shm      -- identity shm: dlopen from /dev/shm, each mapping named, on a tmpfs
 #   maps     -- identity maps: a file closed and unlinked right after its mmap
+#   doublemap -- identity doublemap 2000: one memfd, each page mapped shared rw- and r-x
+#            (a JIT's W^X by double mapping): every mmap there, the memfd named
 #   attach   -p of a process with 3 threads: proc, threads and maps as it sees them
 #   tracer   -p VICTIM while gdb injects mmap(0,4096,7,0x22,-1,0): gdb joins the
 #            recording as a tracer, its ptrace calls and the victim's RWX mmap are there
@@ -50,6 +52,8 @@ record_cmd shm "$identity" shm "$shmlib" "$work/shm.maps"
 check shm "$work/shm.dat" "$work"
 record_cmd maps "$identity" maps "$work/maps.maps"
 check maps "$work/maps.dat" "$work"
+record_cmd doublemap "$identity" doublemap 2000 "$work/doublemap.maps"
+check doublemap "$work/doublemap.dat" "$work"
 
 # start_victim NAME ARGS...: a waiting identity process, its pid in $victim
 start_victim() {

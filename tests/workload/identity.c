@@ -11,12 +11,17 @@
  *	identity threads N MAPS_OUT  victim with N extra threads (they wait too)
  *	identity maps MAPS_OUT     maps a file, an anonymous RW page, makes one RX,
  *	                           then writes its /proc/self/maps just before exit
+ *	identity doublemap N MAPS_OUT  a JIT's W^X by double mapping (.NET's scheme):
+ *	                           one memfd, each of its N pages mapped shared rw- and
+ *	                           shared r-x, code written through the first and run
+ *	                           through the second; every other rw- view unmapped
  *
  * Every mode prints one line per thing it made, flushed:
  *
  *	pid=1234
  *	memfd addr=0x7f.. len=4096 fd=3 path=/memfd:maptrail-payload (deleted)
  *	shm addr=0x7f.. path=/dev/shm/maptrail-shm-1234.so
+ *	doublemap n=2000 fd=3 path=/memfd:maptrail-doublemap (deleted)
  *	thread tid=1240
  *	ready
  *
@@ -203,11 +208,41 @@ static int maps_mode(const char *out)
 	return 0;
 }
 
+static int doublemap_mode(int n, const char *out)
+{
+	static const unsigned char code[] = { 0xc3 };	/* ret */
+	char link[64], path[4096];
+	ssize_t len;
+	int fd = syscall(SYS_memfd_create, "maptrail-doublemap", 0);
+
+	if (fd < 0 || n < 1 || ftruncate(fd, (off_t)n * 4096))
+		die("memfd_create: %s", strerror(errno));
+	for (int i = 0; i < n; i++) {
+		void *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)i * 4096);
+		void *rx = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, (off_t)i * 4096);
+
+		if (rw == MAP_FAILED || rx == MAP_FAILED)
+			die("mmap of page %d: %s", i, strerror(errno));
+		memcpy(rw, code, sizeof(code));
+		((void (*)(void))rx)();
+		if (i % 2 && munmap(rw, 4096))
+			die("munmap: %s", strerror(errno));
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, sizeof(path) - 1);
+	path[len > 0 ? len : 0] = '\0';
+	printf("doublemap n=%d fd=%d path=%s\n", n, fd, path);
+	fflush(stdout);
+	pause_ms(300);
+	write_maps(out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3)
-		die("usage: identity memfd|shm LIB|victim|threads N|maps MAPS_OUT");
+		die("usage: identity memfd|shm LIB|victim|threads N|maps|doublemap N MAPS_OUT");
 	printf("pid=%d\n", (int)getpid());
 	if (!strcmp(argv[1], "memfd"))
 		return memfd_mode(argv[2]);
@@ -219,5 +254,7 @@ int main(int argc, char **argv)
 		return victim_mode(atoi(argv[2]), argv[3]);
 	if (!strcmp(argv[1], "maps"))
 		return maps_mode(argv[2]);
+	if (!strcmp(argv[1], "doublemap") && argc > 3)
+		return doublemap_mode(atoi(argv[2]), argv[3]);
 	die("unknown mode %s", argv[1]);
 }
