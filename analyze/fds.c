@@ -558,17 +558,17 @@ int fdt_resolve(struct cmn_db *db, int64_t capture_id)
 	/*
 	 * What the recorder found behind the mapping (maptrail:file, matched
 	 * by process and address: the first record after the mmap, unless a
-	 * later mmap at that address came before it) comes
-	 * first: it is the mapping's own name.  A name the recorder read from
-	 * the descriptor (how 'fd': the mapping was gone from maps) counts only
-	 * if no later descriptor of that number was made before the record:
-	 * ld.so opens a library as fd 3, maps and closes it, and a memfd_create
-	 * right after gets fd 3 too; a recorder behind by 70 ms then named the
-	 * library's mappings after the memfd (an exec-memfd, high, on libc).
-	 * Then the descriptor's life, or
-	 * the life of the descriptor its file was opened as.  "gone" says the
-	 * recorder looked and the process or mapping was already gone.  What
-	 * kind of file and place it is follows from that name.
+	 * later mmap at that address came before it) comes first: it is the
+	 * mapping's own name.  A name the recorder read from the descriptor
+	 * (how 'fd': the mapping was gone from maps) counts only if no later
+	 * descriptor of that number was made before the record: ld.so opens a
+	 * library as fd 3, maps and closes it, a memfd_create right after gets
+	 * fd 3 too, and a recorder 70 ms behind named the library's mappings
+	 * after the memfd (an exec-memfd, high, on libc).  Then the
+	 * descriptor's life, or the life of the descriptor its file was opened
+	 * as.  "gone" says the recorder looked and the process or mapping was
+	 * already gone.  What kind of file and place it is follows from that
+	 * name.
 	 *
 	 * Last, where the opening call's own path was fetched as a string (a
 	 * kprobe capture: fd_history.path_source 'call') and names the file by

@@ -85,12 +85,22 @@ static void write_maps(const char *out)
 	close(o);
 }
 
+/* What /proc/self/fd shows for @fd ("/memfd:NAME (deleted)"), into @path. */
+static void fd_path(int fd, char *path, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, size - 1);
+	path[n > 0 ? n : 0] = '\0';
+}
+
 static int memfd_mode(const char *out)
 {
 	static const unsigned char code[] = { 0xc3 };	/* ret */
-	char link[64], path[4096];
+	char path[4096];
 	void (*fn)(void);
-	ssize_t n;
 	void *p;
 	int fd = syscall(SYS_memfd_create, "maptrail-payload", 0);
 
@@ -103,9 +113,7 @@ static int memfd_mode(const char *out)
 		die("mmap of the memfd: %s", strerror(errno));
 	fn = (void (*)(void))p;
 	fn();
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	path[n > 0 ? n : 0] = '\0';
+	fd_path(fd, path, sizeof(path));
 	printf("memfd addr=%p len=4096 fd=%d path=%s\n", p, fd, path);
 	fflush(stdout);
 	pause_ms(300);
@@ -211,11 +219,13 @@ static int maps_mode(const char *out)
 static int doublemap_mode(int n, const char *out)
 {
 	static const unsigned char code[] = { 0xc3 };	/* ret */
-	char link[64], path[4096];
-	ssize_t len;
-	int fd = syscall(SYS_memfd_create, "maptrail-doublemap", 0);
+	char path[4096];
+	int fd;
 
-	if (fd < 0 || n < 1 || ftruncate(fd, (off_t)n * 4096))
+	if (n < 1)
+		die("doublemap: %d pages", n);
+	fd = syscall(SYS_memfd_create, "maptrail-doublemap", 0);
+	if (fd < 0 || ftruncate(fd, (off_t)n * 4096))
 		die("memfd_create: %s", strerror(errno));
 	for (int i = 0; i < n; i++) {
 		void *rw = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)i * 4096);
@@ -228,9 +238,7 @@ static int doublemap_mode(int n, const char *out)
 		if (i % 2 && munmap(rw, 4096))
 			die("munmap: %s", strerror(errno));
 	}
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	path[len > 0 ? len : 0] = '\0';
+	fd_path(fd, path, sizeof(path));
 	printf("doublemap n=%d fd=%d path=%s\n", n, fd, path);
 	fflush(stdout);
 	pause_ms(300);
