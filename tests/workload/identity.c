@@ -85,6 +85,17 @@ static void write_maps(const char *out)
 	close(o);
 }
 
+/*
+ * After a mode's line: it stays a moment, so that a recorder looking at /proc
+ * behind the calls still finds the mapping, then writes its maps to @out.
+ */
+static void stay_and_write_maps(const char *out)
+{
+	fflush(stdout);
+	pause_ms(300);
+	write_maps(out);
+}
+
 /* What /proc/self/fd shows for @fd ("/memfd:NAME (deleted)"), into @path. */
 static void fd_path(int fd, char *path, size_t size)
 {
@@ -115,9 +126,7 @@ static int memfd_mode(const char *out)
 	fn();
 	fd_path(fd, path, sizeof(path));
 	printf("memfd addr=%p len=4096 fd=%d path=%s\n", p, fd, path);
-	fflush(stdout);
-	pause_ms(300);
-	write_maps(out);
+	stay_and_write_maps(out);
 	return 0;
 }
 
@@ -144,9 +153,7 @@ static int shm_mode(const char *lib, const char *out)
 	if (dlinfo(h, RTLD_DI_LINKMAP, &map))
 		die("dlinfo: %s", dlerror());
 	printf("shm addr=0x%lx path=%s\n", (unsigned long)map->l_addr, path);
-	fflush(stdout);
-	pause_ms(300);
-	write_maps(out);
+	stay_and_write_maps(out);
 	unlink(path);
 	return 0;
 }
@@ -210,9 +217,7 @@ static int maps_mode(const char *out)
 	close(fd);
 	unlink(tmp);
 	printf("file addr=%p path=%s (deleted)\n", f, tmp);
-	fflush(stdout);
-	pause_ms(300);
-	write_maps(out);
+	stay_and_write_maps(out);
 	return 0;
 }
 
@@ -240,9 +245,7 @@ static int doublemap_mode(int n, const char *out)
 	}
 	fd_path(fd, path, sizeof(path));
 	printf("doublemap n=%d fd=%d path=%s\n", n, fd, path);
-	fflush(stdout);
-	pause_ms(300);
-	write_maps(out);
+	stay_and_write_maps(out);
 	return 0;
 }
 
