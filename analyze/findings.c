@@ -6,6 +6,7 @@
 #include "db-identity.h"
 #include "findings.h"
 #include "hash.h"
+#include "hash-index.h"
 #include "range-set.h"
 #include "replayed-detections.h"
 
@@ -61,8 +62,7 @@ struct group {
 struct grouper {
 	struct group *groups;
 	size_t nr, cap;
-	uint32_t *index;		/* group index + 1; 0: empty */
-	size_t index_cap;		/* a power of two */
+	struct hash_index index;	/* the groups with a kind */
 	bool describe;			/* findings_group's answer for the current row */
 };
 
@@ -94,30 +94,17 @@ static void grouper_release(struct grouper *g)
 	for (size_t i = 0; i < g->nr; i++)
 		group_release(&g->groups[i]);
 	free(g->groups);
-	free(g->index);
+	hash_index_release(&g->index);
 	memset(g, 0, sizeof(*g));
 }
 
-static int index_grow(struct grouper *g)
+/* hash_index_hash_of for the groups: a row of its own (no kind) is not indexed. */
+static bool group_hash_of(const void *vec, size_t i, uint64_t *hash)
 {
-	size_t cap = g->index_cap ? g->index_cap * 2 : 64;
-	uint32_t *index = calloc(cap, sizeof(*index));
+	const struct group *grp = (const struct group *)vec + i;
 
-	if (!index)
-		return -1;
-	for (size_t i = 0; i < g->nr; i++) {
-		size_t slot;
-
-		if (!g->groups[i].kind)
-			continue;
-		for (slot = g->groups[i].hash & (cap - 1); index[slot]; slot = (slot + 1) & (cap - 1))
-			;
-		index[slot] = (uint32_t)i + 1;
-	}
-	free(g->index);
-	g->index = index;
-	g->index_cap = cap;
-	return 0;
+	*hash = grp->hash;
+	return grp->kind != NULL;
 }
 
 /* What makes rows one finding (with the detection, which runs alone). */
@@ -132,11 +119,11 @@ struct group_key {
 static struct group *grouper_lookup(const struct grouper *g, const struct group_key *key,
 				    uint64_t hash, size_t *slot)
 {
-	if (!key->kind || !g->index_cap)
+	if (!key->kind || !g->index.cap)
 		return NULL;
-	for (*slot = hash & (g->index_cap - 1); g->index[*slot];
-	     *slot = (*slot + 1) & (g->index_cap - 1)) {
-		struct group *c = &g->groups[g->index[*slot] - 1];
+	for (*slot = hash_index_start(&g->index, hash); g->index.slot[*slot];
+	     *slot = hash_index_next(&g->index, *slot)) {
+		struct group *c = &g->groups[g->index.slot[*slot] - 1];
 
 		if (c->hash == hash && c->rank == key->rank && c->capture_id == key->capture_id &&
 		    c->pid == key->pid && c->capture_null == key->capture_null &&
@@ -155,7 +142,7 @@ static struct group *grouper_find(struct grouper *g, const struct group_key *key
 
 	*fresh = false;
 	if (key->kind) {
-		if ((g->nr + 1) * 2 > g->index_cap && index_grow(g) < 0)
+		if (hash_index_reserve(&g->index, g->nr, group_hash_of, g->groups) < 0)
 			return NULL;
 		hash = group_hash(key->capture_id, key->pid, key->rank, key->kind);
 		if ((n = grouper_lookup(g, key, hash, &slot)))
@@ -178,7 +165,7 @@ static struct group *grouper_find(struct grouper *g, const struct group_key *key
 		return NULL;
 	g->nr++;
 	if (key->kind)
-		g->index[slot] = (uint32_t)g->nr;
+		g->index.slot[slot] = (uint32_t)g->nr;
 	*fresh = true;
 	return n;
 }

@@ -10,6 +10,7 @@
 
 #include "db-identity.h"
 #include "hash.h"
+#include "hash-index.h"
 #include "range-set.h"
 #include "replayed-detections.h"
 
@@ -63,15 +64,13 @@ struct group {
 	/* every row's call (a call's repeats next to each other skipped), and its range */
 	struct id_stream ids[NR_ID_STREAMS];
 	struct range_set ranges;
-	bool empty;			/* no row yet */
 };
 
 struct replayed_detections {
 	int64_t capture_id;
 	struct group *groups;
 	size_t nr, cap;
-	uint32_t *index;		/* group index + 1; 0: empty; under half full */
-	size_t index_cap;		/* a power of two */
+	struct hash_index index;
 };
 
 static uint64_t key_hash(enum detection det, int pid, const char *severity, int prior, int prot,
@@ -101,7 +100,7 @@ struct replayed_detections *rdet_free(struct replayed_detections *rd)
 		range_set_release(&rd->groups[i].ranges);
 	}
 	free(rd->groups);
-	free(rd->index);
+	hash_index_release(&rd->index);
 	free(rd);
 	return NULL;
 }
@@ -119,24 +118,11 @@ bool rdet_computes(const char *detection)
 	return false;
 }
 
-static int index_grow(struct replayed_detections *rd)
+/* hash_index_hash_of for the groups: every one is indexed. */
+static bool group_hash_of(const void *vec, size_t i, uint64_t *hash)
 {
-	size_t cap = rd->index_cap ? rd->index_cap * 2 : 64;
-	uint32_t *index = calloc(cap, sizeof(*index));
-
-	if (!index)
-		return -1;
-	for (size_t i = 0; i < rd->nr; i++) {
-		size_t slot = rd->groups[i].hash & (cap - 1);
-
-		while (index[slot])
-			slot = (slot + 1) & (cap - 1);
-		index[slot] = (uint32_t)i + 1;
-	}
-	free(rd->index);
-	rd->index = index;
-	rd->index_cap = cap;
-	return 0;
+	*hash = ((const struct group *)vec)[i].hash;
+	return true;
 }
 
 /* The group of this key, a new one when there is none; NULL on ENOMEM. */
@@ -147,11 +133,11 @@ static struct group *group_of(struct replayed_detections *rd, enum detection det
 	struct group *g;
 	size_t slot;
 
-	if ((rd->nr + 1) * 2 > rd->index_cap && index_grow(rd) < 0)
+	if (hash_index_reserve(&rd->index, rd->nr, group_hash_of, rd->groups) < 0)
 		return NULL;
-	for (slot = hash & (rd->index_cap - 1); rd->index[slot];
-	     slot = (slot + 1) & (rd->index_cap - 1)) {
-		g = &rd->groups[rd->index[slot] - 1];
+	for (slot = hash_index_start(&rd->index, hash); rd->index.slot[slot];
+	     slot = hash_index_next(&rd->index, slot)) {
+		g = &rd->groups[rd->index.slot[slot] - 1];
 		if (g->hash == hash && g->det == det && g->pid == pid && !strcmp(g->severity, severity) &&
 		    g->prior == prior && g->prot == prot && g->file_id == file_id)
 			return g;
@@ -167,8 +153,8 @@ static struct group *group_of(struct replayed_detections *rd, enum detection det
 	}
 	g = &rd->groups[rd->nr++];
 	*g = (struct group){ .det = det, .pid = pid, .severity = severity, .prior = prior,
-			     .prot = prot, .file_id = file_id, .hash = hash, .empty = true };
-	rd->index[slot] = (uint32_t)rd->nr;
+			     .prot = prot, .file_id = file_id, .hash = hash };
+	rd->index.slot[slot] = (uint32_t)rd->nr;
 	return g;
 }
 
@@ -232,8 +218,7 @@ static int add_row(struct replayed_detections *rd, enum detection det, const cha
 
 	if (!g)
 		return -1;
-	fresh = g->empty;
-	g->empty = false;
+	fresh = !g->ids[IDS_MPROTECT].n && !g->ids[IDS_PKEY_MPROTECT].n;	/* no row yet */
 	ids = &g->ids[c->op == HIST_PKEY_MPROTECT ? IDS_PKEY_MPROTECT : IDS_MPROTECT];
 	/* a call's rows (the mappings it spans) come one after another: its id once */
 	if ((!ids->n || ids->last != c->id) && ids_put(ids, c->id) < 0)
