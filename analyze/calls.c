@@ -942,14 +942,8 @@ static int extra_row(struct calls *c, struct row_queue *q, struct call_source *s
 	row_queue_int(q, *id);
 	row_queue_int(q, c->capture_id);
 	row_queue_int(q, s->id);
-	if (enter_rec)
-		row_queue_int(q, enter_buffer_id);
-	else
-		row_queue_null(q);
-	if (exit_rec)
-		row_queue_int(q, exit_buffer_id);
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, enter_buffer_id, enter_rec);
+	row_queue_int_or_null(q, exit_buffer_id, exit_rec);
 	queue_extra_fields(c, q, s->enter, s->enter_extra, enter_rec);
 	queue_extra_fields(c, q, s->exit, s->exit_extra, exit_rec);
 	return row_queue_end(q);
@@ -1000,24 +994,12 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 	row_queue_int(q, enter ? enter->call_id : k->next_id++);
 	row_queue_int(q, c->capture_id);
 	row_queue_int(q, (int64_t)ts);
-	if (exit_rec)
-		row_queue_int(q, (int64_t)exit_rec->ts);
-	else
-		row_queue_null(q);
-	if (tgid > 0)
-		row_queue_int(q, tgid);
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, exit_rec ? (int64_t)exit_rec->ts : 0, exit_rec);
+	row_queue_int_or_null(q, tgid, tgid > 0);
 	row_queue_int(q, tid);
-	if (comm)
-		row_queue_text(q, comm, strlen(comm));
-	else
-		row_queue_null(q);
+	row_queue_text_or_null(q, comm, -1);
 	row_queue_int(q, enter ? enter->cpu : exit_rec->cpu);
-	if (exit_rec)
-		row_queue_int(q, exit_rec->cpu);
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, exit_rec ? exit_rec->cpu : 0, exit_rec);
 	row_queue_int(q, s->id);
 	for (int i = 0; i < k->nr_args; i++) {
 		const char *text;
@@ -1040,14 +1022,8 @@ static int emit(struct calls *c, struct row_queue *q, struct call_source *s,
 		event_column_queue(c->tep, ret_col, exit_rec, q);	/* kept as the column keeps it */
 	else
 		row_queue_null(q);
-	if (enter)
-		row_queue_int(q, enter->row_id);
-	else
-		row_queue_null(q);
-	if (exit_rec)
-		row_queue_int(q, exit_id);
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, enter ? enter->row_id : 0, enter);
+	row_queue_int_or_null(q, exit_id, exit_rec);
 	row_queue_int(q, extra_id);
 	for (int i = 0; s->enter && i < s->enter->nr_columns; i++) {
 		if (s->arg_of[i] >= 0 || s->enter_extra[i])

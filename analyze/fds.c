@@ -159,20 +159,10 @@ void fdt_set_queue(struct fd_tables *fds, struct row_queue *q)
 	fds->q = q;
 }
 
+/* A row id, or NULL for none (0). */
 static void queue_id_or_null(struct row_queue *q, int64_t id)
 {
-	if (id > 0)
-		row_queue_int(q, id);
-	else
-		row_queue_null(q);
-}
-
-static void queue_text_or_null(struct row_queue *q, const char *s)
-{
-	if (s)
-		row_queue_text(q, s, strlen(s));
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, id, id > 0);
 }
 
 /* The row of a life that ended at @ts by @end_cause (NULL: still open at the end). */
@@ -201,13 +191,10 @@ static int emit(struct fd_tables *fds, int pid, const struct fd_row *r, uint64_t
 	}
 	queue_id_or_null(q, r->origin_id);
 	queue_id_or_null(q, r->opened_id);
-	queue_text_or_null(q, r->kind);
-	queue_text_or_null(q, r->path);
-	queue_text_or_null(q, r->path ? r->path_source : NULL);
-	if (r->cloexec >= 0)
-		row_queue_int(q, r->cloexec);
-	else
-		row_queue_null(q);
+	row_queue_text_or_null(q, r->kind, -1);
+	row_queue_text_or_null(q, r->path, -1);
+	row_queue_text_or_null(q, r->path ? r->path_source : NULL, -1);
+	row_queue_int_or_null(q, r->cloexec, r->cloexec >= 0);
 	return row_queue_end(q);
 }
 
@@ -505,17 +492,14 @@ static int64_t insert_file(struct fd_tables *fds, int pid, uint64_t ts, uint64_t
 	row_queue_int(q, (int64_t)ts);
 	row_queue_int(q, (int64_t)addr);
 	row_queue_int(q, (int64_t)len);
-	if (fd >= 0)
-		row_queue_int(q, fd);
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, fd, fd >= 0);
 	row_queue_text(q, call, strlen(call));
 	queue_id_or_null(q, call_id);
 	queue_id_or_null(q, f ? f->id : 0);
 	queue_id_or_null(q, f ? f->opened_id : 0);
-	queue_text_or_null(q, f ? f->kind : NULL);
-	queue_text_or_null(q, path);
-	queue_text_or_null(q, path ? source : NULL);
+	row_queue_text_or_null(q, f ? f->kind : NULL, -1);
+	row_queue_text_or_null(q, path, -1);
+	row_queue_text_or_null(q, path ? source : NULL, -1);
 	return row_queue_end(q) < 0 ? -1 : id;
 }
 

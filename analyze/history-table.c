@@ -43,14 +43,6 @@ struct hist_table {
 	sqlite3_stmt *insert;
 };
 
-static void queue_int_or_null(struct row_queue *q, int64_t v, bool known)
-{
-	if (known)
-		row_queue_int(q, v);
-	else
-		row_queue_null(q);
-}
-
 static void queue_name(struct row_queue *q, const char *name)
 {
 	row_queue_text(q, name, strlen(name));
@@ -69,11 +61,11 @@ static int queue_row(void *arg, const struct hist_row *r)
 	row_queue_int(q, r->pid);
 	row_queue_int(q, (int64_t)r->start);
 	row_queue_int(q, (int64_t)r->end);
-	queue_int_or_null(q, s->prot, s->known & VMA_PROT);
-	queue_int_or_null(q, s->map_flags, s->known & VMA_FLAGS);
-	queue_int_or_null(q, s->fd, s->known & VMA_FD);
-	queue_int_or_null(q, s->pgoff, s->known & VMA_PGOFF);
-	queue_int_or_null(q, s->pkey, s->known & VMA_PKEY);
+	row_queue_int_or_null(q, s->prot, s->known & VMA_PROT);
+	row_queue_int_or_null(q, s->map_flags, s->known & VMA_FLAGS);
+	row_queue_int_or_null(q, s->fd, s->known & VMA_FD);
+	row_queue_int_or_null(q, s->pgoff, s->known & VMA_PGOFF);
+	row_queue_int_or_null(q, s->pkey, s->known & VMA_PKEY);
 	queue_name(q, hist_change_name(r->change));
 	queue_name(q, hist_op_name(r->cause));
 	row_queue_int(q, r->cause_id);
@@ -87,9 +79,9 @@ static int queue_row(void *arg, const struct hist_row *r)
 		queue_name(q, hist_op_name(r->end_cause));
 		row_queue_int(q, r->end_cause_id);
 	}
-	queue_int_or_null(q, r->prior_id, r->prior_id != 0);
-	queue_int_or_null(q, r->prior_prot, r->prior_id != 0 && r->prior_prot_known);
-	queue_int_or_null(q, s->file_id, s->known & VMA_FILE);
+	row_queue_int_or_null(q, r->prior_id, r->prior_id != 0);
+	row_queue_int_or_null(q, r->prior_prot, r->prior_id != 0 && r->prior_prot_known);
+	row_queue_int_or_null(q, s->file_id, s->known & VMA_FILE);
 	return row_queue_end(q);
 }
 

@@ -116,19 +116,6 @@ const struct ident_stats *ident_stats(const struct identity *id)
 	return &id->stats;
 }
 
-static void q_text(struct row_queue *q, const char *s, size_t len)
-{
-	if (s)
-		row_queue_text(q, s, (int)len);
-	else
-		row_queue_null(q);
-}
-
-static void q_str(struct row_queue *q, const char *s)
-{
-	q_text(q, s, s ? strlen(s) : 0);
-}
-
 static void q_num(struct row_queue *q, const struct mark_record *r, int i)
 {
 	long long v;
@@ -169,15 +156,12 @@ static int write_pending(struct identity *id, struct pending *p)
 	row_queue_int(q, p->ppid);
 	row_queue_int(q, p->uid);
 	row_queue_int(q, p->start_ticks);
-	q_str(q, p->comm);
-	q_str(q, p->exe);
-	q_text(q, p->cmdline, p->cmdline_len);
-	q_str(q, p->reason);
+	row_queue_text_or_null(q, p->comm, -1);
+	row_queue_text_or_null(q, p->exe, -1);
+	row_queue_text_or_null(q, p->cmdline, (int)p->cmdline_len);
+	row_queue_text_or_null(q, p->reason, -1);
 	row_queue_int(q, p->maps);
-	if (p->maps_declared >= 0)
-		row_queue_int(q, p->maps_declared);
-	else
-		row_queue_null(q);
+	row_queue_int_or_null(q, p->maps_declared, p->maps_declared >= 0);
 	row_queue_int(q, p->fds);
 	ret = row_queue_end(q);
 	pending_clear(p);
@@ -307,17 +291,14 @@ static int on_map(struct identity *id, const struct mark_record *r, uint64_t ts,
 	row_queue_int(q, tgid);
 	row_queue_int(q, start);
 	row_queue_int(q, end);
-	q_text(q, perms, r->len[3]);
+	row_queue_text_or_null(q, perms, (int)r->len[3]);
 	row_queue_int(q, st.prot);
 	row_queue_int(q, st.map_flags);
 	row_queue_int(q, offset);
-	q_text(q, r->field[5], r->len[5]);
+	row_queue_text_or_null(q, r->field[5], (int)r->len[5]);
 	row_queue_int(q, inode);
-	q_text(q, r->len[7] ? path : NULL, r->len[7]);
-	if (file_id)
-		row_queue_int(q, file_id);
-	else
-		row_queue_null(q);
+	row_queue_text_or_null(q, r->len[7] ? path : NULL, (int)r->len[7]);
+	row_queue_int_or_null(q, file_id, file_id);
 	if (row_queue_end(q) < 0)
 		return -1;
 	p = pid_table_find(&id->procs, (int)tgid);
@@ -353,7 +334,7 @@ static int on_fd(struct identity *id, const struct mark_record *r, uint64_t ts, 
 	row_queue_int(id->q, (int64_t)ts);
 	row_queue_int(id->q, tgid);
 	row_queue_int(id->q, fd);
-	q_text(id->q, r->len[2] ? r->field[2] : NULL, r->len[2]);
+	row_queue_text_or_null(id->q, r->len[2] ? r->field[2] : NULL, (int)r->len[2]);
 	if (row_queue_end(id->q) < 0)
 		return -1;
 	p = pid_table_find(&id->procs, (int)tgid);
@@ -377,8 +358,9 @@ static int on_file(struct identity *id, const struct mark_record *r, uint64_t ts
 	row_queue_int(q, addr);
 	q_num(q, r, 3);
 	q_num(q, r, 4);
-	q_text(q, r->field[5], r->len[5]);	/* '' with how 'gone': looked, found nothing */
-	q_text(q, r->field[6], r->len[6]);
+	/* '' with how 'gone': looked, found nothing */
+	row_queue_text_or_null(q, r->field[5], (int)r->len[5]);
+	row_queue_text_or_null(q, r->field[6], (int)r->len[6]);
 	return row_queue_end(q);
 }
 

@@ -16,11 +16,13 @@
  *	row_queue_create(q, table);		// before the table's first row
  *	row_queue_begin(q, &table->insert);
  *	row_queue_int(q, 42); row_queue_text(q, comm, len); ...
- *	if (row_queue_end(q) < 0) ...			// the writer failed: db->err says why
+ *	if (row_queue_end(q) < 0) ...		// the writer failed: db->err says why
  *	row_queue_finish(q);			// flush, join; the database is ours again
  */
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sqlite3.h>
 
 #include "sql.h"
@@ -51,6 +53,24 @@ void row_queue_null(struct row_queue *q);
 /* Text and blobs are copied: the record they come from is gone when the writer runs. */
 void row_queue_text(struct row_queue *q, const char *text, int len);
 void row_queue_blob(struct row_queue *q, const void *data, int len);
+
+/* row_queue_int_or_null - @value when @known, else NULL. */
+static inline void row_queue_int_or_null(struct row_queue *q, int64_t value, bool known)
+{
+	if (known)
+		row_queue_int(q, value);
+	else
+		row_queue_null(q);
+}
+
+/* row_queue_text_or_null - @text (@len bytes; < 0: up to its NUL), NULL when @text is. */
+static inline void row_queue_text_or_null(struct row_queue *q, const char *text, int len)
+{
+	if (text)
+		row_queue_text(q, text, len < 0 ? (int)strlen(text) : len);
+	else
+		row_queue_null(q);
+}
 
 /* row_queue_end - the row is complete.  Returns 0, or -1 once the writer has failed. */
 int row_queue_end(struct row_queue *q);
