@@ -4,7 +4,7 @@
 # `trace-cmd report` reading the same file.
 #
 #   bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N] [--runs R]
-#                    [--only NAME]... [--memory]
+#                    [--only NAME]... [--memory] [--floor]
 #
 # Builds nothing: BUILD (default "build", relative to the repository root
 # unless absolute) must hold bench/mapstorm and bench/flipstorm (to record)
@@ -33,6 +33,12 @@
 # analyze's own split of its time (-v: open, load, index, detections, close)
 # and the rows it made.
 #
+# --floor adds, for each capture, what SQLite alone needs to write the rows of
+# the last round's database (BUILD's bench/sqlite-floor: the same settings and
+# schema, INSERTs of 32 bound rows as analyze's, untimed reading): the CPU
+# seconds of one thread, and half of them against report's median, the bound
+# no analyze on two cores can beat while it makes the same rows.
+#
 # --memory measures instead how peak memory grows with the events: flip.dat
 # and the same shape with 2 and 4 times the iterations (flip-2x.dat,
 # flip-4x.dat: bench/flip-capture.sh --scale), one run each of report and
@@ -47,7 +53,7 @@ root=$(cd "$here/.." && pwd)
 
 die() { echo "bench/analyze: $*" >&2; exit 1; }
 usage() {
-	echo "usage: bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N] [--runs R] [--only NAME]... [--memory]" >&2
+	echo "usage: bench/analyze.sh [--fresh] [--work DIR] [--procs P] [--events N] [--runs R] [--only NAME]... [--memory] [--floor]" >&2
 	exit 2
 }
 
@@ -58,6 +64,7 @@ work=/tmp/maptrail-bench
 runs=3
 only=()
 memory=0
+floor=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--fresh) capture+=(--fresh); fresh=(--fresh); shift ;;
@@ -66,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
 	--only) [ $# -ge 2 ] || usage; only+=("$2"); shift 2 ;;
 	--memory) memory=1; shift ;;
+	--floor) floor=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -81,6 +89,7 @@ fi
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 maptrail=$BUILD/cli/maptrail
+sqlite_floor=$BUILD/bench/sqlite-floor
 count=$root/tests/lib/report-count.sh
 
 command -v trace-cmd >/dev/null || die "trace-cmd is not installed (apt-get install trace-cmd)"
@@ -225,12 +234,26 @@ for ((r = 1; r <= runs; r++)); do
 		done < <(grep -m1 ': open [0-9.]* s' "$work/ana.err" | sed 's/.*: open /open /' |
 			tr ',' '\n' | awk '{ print $1, $2 }')
 		made[$name]=$(sqlite3 "$work/$name.db" \
-			"SELECT (SELECT count(*) FROM mmap) + (SELECT count(*) FROM mprotect) +
-			        (SELECT count(*) FROM mremap) + (SELECT count(*) FROM munmap)
+			"SELECT ((SELECT count(*) FROM mmap) + (SELECT count(*) FROM mprotect) +
+			         (SELECT count(*) FROM mremap) + (SELECT count(*) FROM munmap))
 			 || ' call rows, ' || (SELECT count(*) FROM vma_history) || ' history rows, '
 			 || (SELECT count(*) FROM findings) || ' findings'")
 	done
 done
+
+# --- the floor (--floor): SQLite alone, on the last round's databases ----------
+declare -A floor_s
+if [ "$floor" = 1 ] && [ "$have_maptrail" = 1 ]; then
+	[ -x "$sqlite_floor" ] || die "$sqlite_floor: missing (build first: meson compile -C $BUILD)"
+	for name in "${names[@]}"; do
+		[ -s "$work/$name.db" ] || continue
+		echo "bench/analyze: the SQLite floor of $name.db"
+		"$sqlite_floor" "$work/$name.db" > "$work/floor.out" ||
+			die "sqlite-floor $work/$name.db failed"
+		sed 's/^/  /' "$work/floor.out"
+		floor_s[$name]=$(awk '$1 == "floor_s" { print $2 }' "$work/floor.out")
+	done
+fi
 
 echo
 echo "bench/analyze: $runs interleaved round(s); each figure is the median [min-max] over them"
@@ -252,6 +275,9 @@ for name in "${names[@]}"; do
 		done
 		echo "${line%;}"
 		echo "  made: ${made[$name]}"
+		[ -z "${floor_s[$name]:-}" ] || echo "  SQLite floor: ${floor_s[$name]} s CPU in one thread to write these rows;" \
+			"half of it $(awk -v f="${floor_s[$name]}" -v r="$(spread_as %.3f ${rep_s[$name]} | cut -d' ' -f1)" \
+				'BEGIN { printf "%.2f", (r > 0 ? f / 2 / r : 0) }')x report (two cores at best)"
 	fi
 	}
 done
