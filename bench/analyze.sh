@@ -42,7 +42,12 @@
 # --memory measures instead how peak memory grows with the events: flip.dat
 # and the same shape with 2 and 4 times the iterations (flip-2x.dat,
 # flip-4x.dat: bench/flip-capture.sh --scale), one run each of report and
-# analyze, their peak RSS side by side.
+# analyze, their peak RSS side by side, with the processes and the mappings
+# still live at the end (the vma_history rows with no ts_to): analyze keeps
+# each process's counters and address space while it loads, so its memory
+# follows those, not the events.  The captures are recorded system-wide:
+# record them on a quiet machine (--fresh), or the 4x one, recorded over
+# more seconds, also holds more of the machine's other processes.
 #
 # Recording needs root and tracefs (and leaves them as found: see the two
 # capture scripts).  Measuring existing captures needs neither.
@@ -119,14 +124,19 @@ if [ "$memory" = 1 ]; then
 		/usr/bin/time -f '%e %M' -o "$tf" "$maptrail" analyze "$f" -o "$work/$name.db" --force -q ||
 			die "maptrail analyze $f failed"
 		read -r as akb < "$tf"
+		# what analyze keeps while it loads grows with these, not with the events
+		procs=$(sqlite3 "$work/$name.db" "SELECT count(*) FROM process")
+		live=$(sqlite3 "$work/$name.db" "SELECT count(*) FROM vma_history WHERE ts_to IS NULL")
 		rm -f "$tf" "$work/$name.db"
-		out+=("$(printf '%-12s %9s | %8s %8s | %8s %8s | %6s' "$name" "$n" "$rs" \
-			"$((rkb / 1024))" "$as" "$((akb / 1024))" \
+		out+=("$(printf '%-12s %9s %6s %7s | %8s %8s | %8s %8s | %6s' "$name" "$n" "$procs" "$live" \
+			"$rs" "$((rkb / 1024))" "$as" "$((akb / 1024))" \
 			"$(awk -v a="$akb" -v r="$rkb" 'BEGIN { printf "%.2f", (r > 0 ? a / r : 0) }')")")
 	done
 	echo
-	printf '%-12s %9s | %-17s | %-17s | %6s\n' "" "" "trace-cmd report" "maptrail analyze" "RSS"
-	printf '%-12s %9s | %8s %8s | %8s %8s | %6s\n' capture events "wall s" "RSS MB" "wall s" "RSS MB" an/rep
+	printf '%-12s %9s %6s %7s | %-17s | %-17s | %6s\n' "" "" "" "" "trace-cmd report" \
+		"maptrail analyze" "RSS"
+	printf '%-12s %9s %6s %7s | %8s %8s | %8s %8s | %6s\n' capture events procs "live" \
+		"wall s" "RSS MB" "wall s" "RSS MB" an/rep
 	for r in "${out[@]}"; do echo "$r"; done
 	exit 0
 fi
