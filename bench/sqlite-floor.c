@@ -76,12 +76,16 @@ static int fail(const char *what, const char *why)
 /* "INSERT INTO t (c1, ...) VALUES (?, ...), ..." of @rows rows of @cols. */
 static char *insert_sql(const char *table, const char *cols, int ncols, int rows)
 {
-	size_t cap = strlen(table) + strlen(cols) + 64 + (size_t)rows * (ncols * 3 + 4);
-	char *sql = malloc(cap), *p;
+	char *head = sqlite3_mprintf("INSERT INTO \"%w\" (%s) VALUES ", table, cols);
+	size_t cap = (head ? strlen(head) : 0) + 1 + (size_t)rows * (ncols * 2 + 3);
+	char *sql = head ? malloc(cap) : NULL, *p;
 
-	if (!sql)
+	if (!sql) {
+		sqlite3_free(head);
 		return NULL;
-	p = sql + sprintf(sql, "INSERT INTO \"%s\" (%s) VALUES ", table, cols);
+	}
+	p = stpcpy(sql, head);
+	sqlite3_free(head);
 	for (int r = 0; r < rows; r++) {
 		*p++ = r ? ',' : ' ';
 		*p++ = '(';
@@ -100,7 +104,8 @@ static char *column_list(sqlite3 *src, const char *table, int *ncols)
 	char *list = NULL;
 
 	*ncols = 0;
-	if (sqlite3_prepare_v2(src, "SELECT group_concat('\"' || name || '\"', ','), count(*)"
+	if (sqlite3_prepare_v2(src, "SELECT group_concat('\"' || replace(name, '\"', '\"\"') || '\"',"
+			       " ','), count(*)"
 			       " FROM pragma_table_xinfo(?) WHERE hidden = 0", -1, &st, NULL) ||
 	    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC) ||
 	    sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0))
