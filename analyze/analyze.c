@@ -1055,8 +1055,13 @@ static int step_resolve_files(struct run *r)
 /* The findings, then each one's process and what lowered its severity. */
 static int step_detections(struct run *r)
 {
+	r->sum->detection_s = calloc(r->opts->nr_detections ? r->opts->nr_detections : 1,
+				     sizeof(*r->sum->detection_s));
+	if (!r->sum->detection_s)
+		return -1;
 	r->sum->findings = findings_build(&r->ld.db, r->opts->detections, r->opts->nr_detections,
-					  hist_table_replayed(r->ld.history), &r->sum->high_findings);
+					  hist_table_replayed(r->ld.history), &r->sum->high_findings,
+					  r->sum->detection_s);
 	if (r->sum->findings < 0)
 		return -1;
 	r->sum->lowered = fctx_apply(&r->ld.db, r->severity_rules, r->sum->findings_by_rank);
@@ -1204,6 +1209,8 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 
 void analyze_summary_release(struct analyze_summary *sum)
 {
+	free(sum->detection_s);
+	sum->detection_s = NULL;
 	for (int i = 0; i < sum->nr_losses; i++)
 		free(sum->losses[i].buffer);
 	free(sum->losses);

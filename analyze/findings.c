@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db-identity.h"
 #include "findings.h"
@@ -668,8 +669,16 @@ static int64_t write_replayed(struct cmn_db *db, const struct analyze_detection 
 	return found + rw.found;
 }
 
+static double seconds_since(const struct timespec *from)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - from->tv_sec) + (now.tv_nsec - from->tv_nsec) / 1e9;
+}
+
 int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
-		       struct replayed_detections *replayed, int64_t *high)
+		       struct replayed_detections *replayed, int64_t *high, double *seconds)
 {
 	struct writers w = { 0 };
 	int64_t total = -1, highs = 0;
@@ -697,10 +706,14 @@ int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detect
 	total = 0;
 	for (int i = 0; i < n; i++) {
 		const struct analyze_detection *q = &detections[i];
-		int64_t found = replayed && rdet_computes(q->name) ?
-				write_replayed(db, q, &w, replayed, &highs) :
-				run_detection(db, q, &w, &highs);
+		struct timespec start;
+		int64_t found;
 
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		found = replayed && rdet_computes(q->name) ? write_replayed(db, q, &w, replayed, &highs) :
+							    run_detection(db, q, &w, &highs);
+		if (seconds)
+			seconds[i] = seconds_since(&start);
 		if (found < 0) {
 			total = -1;
 			goto out;

@@ -37,8 +37,10 @@ struct replayed_detections;
  * queries still run for the database's other captures.  Returns the number
  * of findings (groups), and in *@high (may be NULL) how many of them are
  * high severity, or -1 with db->err set (naming the detection that failed).
+ * @seconds (may be NULL): @n wall times, each detection's (its query or its
+ * replayed groups, and the rows written), in the order of @detections.
  */
 int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
-		       struct replayed_detections *replayed, int64_t *high);
+		       struct replayed_detections *replayed, int64_t *high, double *seconds);
 
 #endif

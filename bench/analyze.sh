@@ -30,8 +30,9 @@
 # under /usr/bin/time.  Printed:
 # the median and [min-max] over the rounds of both wall times, of the ratio
 # analyze/report (paired within a round), of events/s and of peak RSS, then
-# analyze's own split of its time (-v: open, load, index, detections, close)
-# and the rows it made.
+# analyze's own split of its time (-v: open, load, index, detections, close),
+# the three detections that took longest in the last round (-v) and the rows
+# it made.
 #
 # --floor adds, for each capture, what SQLite alone needs to write the rows of
 # the last round's database (BUILD's bench/sqlite-floor: the same settings and
@@ -200,7 +201,7 @@ if [ -x "$maptrail" ]; then have_maptrail=1; else
 	echo "bench/analyze: $maptrail is missing: printing trace-cmd's figures only"
 fi
 
-declare -A events lost mb rep_s rep_mb rep_evs ana_s ana_mb ana_evs ratio phase made
+declare -A events lost mb rep_s rep_mb rep_evs ana_s ana_mb ana_evs ratio phase made slowest
 phase_names=()
 for name in "${names[@]}"; do
 	f=$work/$name.dat
@@ -243,6 +244,8 @@ for ((r = 1; r <= runs; r++)); do
 			phase[$name,$p]+=" $v"
 		done < <(grep -m1 ': open [0-9.]* s' "$work/ana.err" | sed 's/.*: open /open /' |
 			tr ',' '\n' | awk '{ print $1, $2 }')
+		slowest[$name]=$(grep -m1 ': slowest detections: ' "$work/ana.err" |
+			sed 's/.*: slowest detections: //')
 		made[$name]=$(sqlite3 "$work/$name.db" \
 			"SELECT ((SELECT count(*) FROM mmap) + (SELECT count(*) FROM mprotect) +
 			         (SELECT count(*) FROM mremap) + (SELECT count(*) FROM munmap))
@@ -284,6 +287,7 @@ for name in "${names[@]}"; do
 			[ -n "${phase[$name,$p]:-}" ] && line+=" $p $(spread ${phase[$name,$p]});"
 		done
 		echo "${line%;}"
+		echo "  slowest detections (last round): ${slowest[$name]:-}"
 		echo "  made: ${made[$name]}"
 		[ -z "${floor_s[$name]:-}" ] || echo "  SQLite floor: ${floor_s[$name]} s CPU in one thread to write these rows;" \
 			"half of it $(awk -v f="${floor_s[$name]}" -v r="$(spread_as %.3f ${rep_s[$name]} | cut -d' ' -f1)" \

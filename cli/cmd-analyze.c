@@ -37,7 +37,8 @@ static void usage(FILE *out)
 		"                     it already holds, by sha256, only with --force)\n"
 		"      --force        replace an existing output\n"
 		"  -q, --quiet        print nothing but errors\n"
-		"  -v, --verbose      also print how long each phase took\n"
+		"  -v, --verbose      also print how long each phase and the slowest\n"
+		"                     detections took\n"
 		"      --schema FILE  add the schema rows in FILE (repeatable; see maptrail schema)\n"
 		"      --baseline FILE  severity rules of your own environment, one a line:\n"
 		"                     EXE-PATH SEVERITY DETECTIONS WHY (repeatable; the form of\n"
@@ -180,6 +181,37 @@ static void progress_end(struct progress *p)
 	}
 }
 
+/*
+ * -v: the detections that took longest, slowest first, so that one query
+ * grown slow on a capture's shape (a join that pairs every row with every
+ * other) is named, not hidden in the phase's total.
+ */
+static void print_slowest_detections(const char *input, const struct analyze_detection *d, int n,
+				     const double *seconds)
+{
+	enum { SHOWN = 3 };
+	int top[SHOWN], nr_top = 0;
+
+	if (!seconds)
+		return;
+	for (int i = 0; i < n; i++) {
+		int at = nr_top < SHOWN ? nr_top++ : SHOWN;
+
+		/* insertion into the few kept, slowest first */
+		while (at > 0 && seconds[i] > seconds[top[at - 1]]) {
+			if (at < SHOWN)
+				top[at] = top[at - 1];
+			at--;
+		}
+		if (at < SHOWN)
+			top[at] = i;
+	}
+	fprintf(stderr, "maptrail: %s: slowest detections:", input);
+	for (int k = 0; k < nr_top; k++)
+		fprintf(stderr, "%s %s %.2f s", k ? "," : "", d[top[k]].name, seconds[top[k]]);
+	fputc('\n', stderr);
+}
+
 static void print_losses(const char *input, const struct analyze_summary *sum)
 {
 	int64_t total = 0, unknown = 0;
@@ -234,7 +266,7 @@ int cmd_analyze(int argc, char **argv)
 		{ 0 }
 	};
 	struct analyze_options opts = { 0 };
-	struct analyze_detection *detections;
+	struct analyze_detection *detections = NULL;
 	struct analyze_summary sum;
 	struct progress progress = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -337,7 +369,6 @@ int cmd_analyze(int argc, char **argv)
 	opts.detections = detections;
 	ret = analyze_run(&opts, &sum, &reason);
 	progress_end(&progress);
-	free(detections);
 	if (ret < 0) {
 		cli_error("%s", reason ? reason : "failed");
 		free(reason);
@@ -348,6 +379,8 @@ int cmd_analyze(int argc, char **argv)
 		fprintf(stderr, "maptrail: %s: open %.2f s, load %.2f s, index %.2f s,"
 			" detections %.2f s, close %.2f s\n", opts.input, sum.open_s, sum.load_s,
 			sum.index_s, sum.findings_s, sum.close_s);
+	if (verbose)
+		print_slowest_detections(opts.input, detections, opts.nr_detections, sum.detection_s);
 	if (!quiet) {
 		if (sum.nr_losses)
 			print_losses(opts.input, &sum);
@@ -380,6 +413,7 @@ int cmd_analyze(int argc, char **argv)
 	analyze_summary_release(&sum);
 out:
 	/* every way out: what the options and the default output name took */
+	free(detections);
 	free(output);
 	free(schema_files);
 	free(baselines);

@@ -169,6 +169,7 @@ static int64_t scalar(struct fixture *f, const char *fmt, ...);
 static int64_t finish(struct fixture *f)
 {
 	struct trace_meta meta = { 0 };
+	double *seconds;
 	int64_t n;
 
 	assert_int_equal(hist_table_finish(f->history), 0);
@@ -183,15 +184,24 @@ static int64_t finish(struct fixture *f)
 	 * The detections the replay judged (replayed-detections.h) must give
 	 * what their queries give: findings and evidence, built both ways.
 	 */
-	n = findings_build(&f->db, f->detections, f->nr_detections, NULL, NULL);
+	n = findings_build(&f->db, f->detections, f->nr_detections, NULL, NULL, NULL);
 	if (n < 0)
 		fail_msg("findings_build, every query: %s", f->db.err);
 	assert_int_equal(cmn_db_exec(&f->db, "DROP TABLE IF EXISTS temp.by_query;"
 				     " CREATE TEMP TABLE by_query AS " FINDINGS_COMPARED), 0);
+	seconds = malloc(f->nr_detections * sizeof(*seconds));
+	assert_non_null(seconds);
+	for (int i = 0; i < f->nr_detections; i++)
+		seconds[i] = -1;
 	n = findings_build(&f->db, f->detections, f->nr_detections,
-			   hist_table_replayed(f->history), NULL);
+			   hist_table_replayed(f->history), NULL, seconds);
 	if (n < 0)
 		fail_msg("findings_build: %s", f->db.err);
+	/* each detection's time, replayed or run (analyze -v names the slowest) */
+	for (int i = 0; i < f->nr_detections; i++)
+		if (seconds[i] < 0)
+			fail_msg("findings_build: no time for %s", f->detections[i].name);
+	free(seconds);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM (SELECT * FROM temp.by_query EXCEPT "
 				FINDINGS_COMPARED ")"), 0);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM (" FINDINGS_COMPARED " EXCEPT"

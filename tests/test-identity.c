@@ -275,7 +275,7 @@ static int64_t finish(struct fixture *f)
 	if (fdt_resolve(&f->db, 1) < 0)
 		fail_msg("fdt_resolve: %s", f->db.err);
 	assert_int_equal(ident_views(&f->db), 0);
-	n = findings_build(&f->db, f->detections, f->nr_detections, NULL, NULL);
+	n = findings_build(&f->db, f->detections, f->nr_detections, NULL, NULL, NULL);
 	if (n < 0)
 		fail_msg("findings_build: %s", f->db.err);
 	return n;

@@ -75,6 +75,8 @@ struct analyze_summary {
 	 * (the capture's totals, the database closed and renamed into place).
 	 */
 	double open_s, load_s, index_s, findings_s, close_s;
+	/* Wall seconds of each of opts->detections, in its order; NULL when none ran. */
+	double *detection_s;
 	int nr_losses;		/* CPUs that lost events */
 	struct analyze_loss *losses;
 };

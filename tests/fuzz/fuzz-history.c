@@ -462,10 +462,10 @@ static void detections_over(const struct step *steps, int n)
 	 * the same findings, counts and evidence.  What describes a group is
 	 * left out: of calls entering at the same ts either may.
 	 */
-	if (findings_build(&db, detections, nr_detections, NULL, NULL) < 0)
+	if (findings_build(&db, detections, nr_detections, NULL, NULL, NULL) < 0)
 		die("detections", db.err);
 	if (cmn_db_exec(&db, "CREATE TEMP TABLE by_query AS " FINDINGS_COMPARED) < 0 ||
-	    findings_build(&db, detections, nr_detections, hist_table_replayed(ht), NULL) < 0)
+	    findings_build(&db, detections, nr_detections, hist_table_replayed(ht), NULL, NULL) < 0)
 		die("replayed detections", db.err);
 	if (cmn_db_exec(&db, "CREATE TEMP TABLE by_replay AS " FINDINGS_COMPARED) < 0)
 		die("replayed detections", db.err);
