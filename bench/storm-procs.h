@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the benchmark's load generators (mapstorm, flipstorm) share: their
- * numeric options, and running N child processes that each make their share
- * of the calls, timed, every child waited for.
+ * What the benchmark's load generators share: their numeric options (all),
+ * and running N child processes that each make their share of the calls,
+ * timed, every child waited for (mapstorm, flipstorm; racestorm's are
+ * threads).  Inline: a generator uses what it needs of them.
  */
 #ifndef MAPTRAIL_BENCH_STORM_PROCS_H
 #define MAPTRAIL_BENCH_STORM_PROCS_H
@@ -18,7 +19,7 @@
 #include <unistd.h>
 
 /* @s as a positive number, or exit 2 naming @prog and @opt. */
-static long storm_number(const char *prog, const char *opt, const char *s)
+static inline long storm_number(const char *prog, const char *opt, const char *s)
 {
 	char *end;
 	long v;
@@ -43,8 +44,8 @@ struct storm_run {
  * @procs children, child @i running @child(@i, @arg) and exiting 1 when it
  * returns non-zero.  Returns 0, or -1 when wait() failed (said on stderr).
  */
-static int storm_procs(const char *prog, long procs, long (*child)(long i, void *arg), void *arg,
-		       struct storm_run *run)
+static inline int storm_procs(const char *prog, long procs, long (*child)(long i, void *arg),
+			      void *arg, struct storm_run *run)
 {
 	struct timespec t0, t1;
 	int status;
