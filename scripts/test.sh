@@ -25,7 +25,9 @@ meson test -C build --print-errorlogs "$@"
 # needs clang: build-fuzz builds the harnesses and nothing else.
 if [ $# -eq 0 ]; then
 	[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzz=enabled > /dev/null
-	ninja -C build-fuzz fuzz-harnesses > /dev/null
+	# ninja tells a failed compile on stdout: kept, and shown when it fails
+	ninja -C build-fuzz fuzz-harnesses > build-fuzz/harnesses.log ||
+		{ cat build-fuzz/harnesses.log; exit 1; }
 	meson test -C build-fuzz --no-rebuild --print-errorlogs --suite fuzz --no-suite e2e
 fi
 
