@@ -27,6 +27,7 @@
 #include "error-line.h"
 #include "row-queue.h"
 #include "schema.h"
+#include "elapsed.h"
 #include "stop.h"
 #include "tasks.h"
 #include "trace-meta.h"
@@ -250,12 +251,6 @@ static int prepare_layout(struct loader *ld, char **reason)
 	if (cmn_db_exec(db, "BEGIN; %s", analyze_layout_sql[0].text) < 0)
 		return cmn_fail_path(reason, ld->opts->output, "%s", db->err);
 	return load_schema(ld, reason);
-}
-
-static double seconds_between(const struct timespec *from, struct timespec *to)
-{
-	clock_gettime(CLOCK_MONOTONIC, to);
-	return (to->tv_sec - from->tv_sec) + (to->tv_nsec - from->tv_nsec) / 1e9;
 }
 
 static void utc_now(char buf[32])
@@ -1176,7 +1171,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 	*reason = NULL;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && !failed; i++) {
 		const struct step *s = &steps[i];
-		struct timespec start, end;
+		struct timespec start;
 		int ret;
 
 		if (cmn_stop_signal()) {
@@ -1187,7 +1182,7 @@ int analyze_run(const struct analyze_options *opts, struct analyze_summary *sum,
 			opts->phase(opts->progress_arg, s->phase);
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		ret = s->run(&r);
-		*step_time(sum, s->counts_in) += seconds_between(&start, &end);
+		*step_time(sum, s->counts_in) += cmn_seconds_since(&start);
 		if (ret < 0) {
 			/* the line of the step's own, else the database's error */
 			cmn_fail_path(reason, opts->output, "%s",

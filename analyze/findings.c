@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "db-identity.h"
+#include "elapsed.h"
 #include "findings.h"
 #include "hash.h"
 #include "hash-index.h"
@@ -669,14 +670,6 @@ static int64_t write_replayed(struct cmn_db *db, const struct analyze_detection 
 	return found + rw.found;
 }
 
-static double seconds_since(const struct timespec *from)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - from->tv_sec) + (now.tv_nsec - from->tv_nsec) / 1e9;
-}
-
 int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detections, int n,
 		       struct replayed_detections *replayed, int64_t *high, double *seconds)
 {
@@ -713,7 +706,7 @@ int64_t findings_build(struct cmn_db *db, const struct analyze_detection *detect
 		found = replayed && rdet_computes(q->name) ? write_replayed(db, q, &w, replayed, &highs) :
 							    run_detection(db, q, &w, &highs);
 		if (seconds)
-			seconds[i] = seconds_since(&start);
+			seconds[i] = cmn_seconds_since(&start);
 		if (found < 0) {
 			total = -1;
 			goto out;

@@ -11,6 +11,7 @@
 #include "analyze.h"
 #include "catalog.h"
 #include "cli.h"
+#include "elapsed.h"
 #include "stop.h"
 
 /* SIGINT, SIGTERM: analyze stops within a second, leaves nothing, exits 128 + N. */
@@ -68,19 +69,11 @@ struct progress {
 	uint64_t events;
 };
 
-static double seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 /* A line on a terminal after the first second, at most four times a second. */
 static void show_progress(void *arg, uint64_t events, int percent, bool done)
 {
 	struct progress *p = arg;
-	double elapsed = seconds_since(&p->start);
+	double elapsed = cmn_seconds_since(&p->start);
 
 	if (!p->enabled)
 		return;
@@ -91,7 +84,7 @@ static void show_progress(void *arg, uint64_t events, int percent, bool done)
 		p->shown = false;
 		return;
 	}
-	if (elapsed < 1.0 || seconds_since(&p->last) < 0.25)
+	if (elapsed < 1.0 || cmn_seconds_since(&p->last) < 0.25)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 	if (percent >= 0)
@@ -106,10 +99,10 @@ static void show_progress(void *arg, uint64_t events, int percent, bool done)
 /* The phase line, after the first second; called with p->lock held. */
 static void draw_phase(struct progress *p)
 {
-	if (!p->phase || seconds_since(&p->start) < 1.0)
+	if (!p->phase || cmn_seconds_since(&p->start) < 1.0)
 		return;
 	fprintf(stderr, "\rmaptrail: %s: %llu events loaded; %s (%.1f s)\033[K", p->input,
-		(unsigned long long)p->events, p->phase, seconds_since(&p->phase_start));
+		(unsigned long long)p->events, p->phase, cmn_seconds_since(&p->phase_start));
 	p->shown = true;
 }
 
@@ -181,6 +174,18 @@ static void progress_end(struct progress *p)
 	}
 }
 
+struct timed_detection {
+	const char *name;
+	double seconds;
+};
+
+static int slower_first(const void *a, const void *b)
+{
+	const struct timed_detection *x = a, *y = b;
+
+	return (x->seconds < y->seconds) - (x->seconds > y->seconds);
+}
+
 /*
  * -v: the detections that took longest, slowest first, so that one query
  * grown slow on a capture's shape (a join that pairs every row with every
@@ -189,27 +194,18 @@ static void progress_end(struct progress *p)
 static void print_slowest_detections(const char *input, const struct analyze_detection *d, int n,
 				     const double *seconds)
 {
-	enum { SHOWN = 3 };
-	int top[SHOWN], nr_top = 0;
+	struct timed_detection *t = seconds && n > 0 ? malloc(n * sizeof(*t)) : NULL;
 
-	if (!seconds)
+	if (!t)
 		return;
-	for (int i = 0; i < n; i++) {
-		int at = nr_top < SHOWN ? nr_top++ : SHOWN;
-
-		/* insertion into the few kept, slowest first */
-		while (at > 0 && seconds[i] > seconds[top[at - 1]]) {
-			if (at < SHOWN)
-				top[at] = top[at - 1];
-			at--;
-		}
-		if (at < SHOWN)
-			top[at] = i;
-	}
+	for (int i = 0; i < n; i++)
+		t[i] = (struct timed_detection){ .name = d[i].name, .seconds = seconds[i] };
+	qsort(t, n, sizeof(*t), slower_first);
 	fprintf(stderr, "maptrail: %s: slowest detections:", input);
-	for (int k = 0; k < nr_top; k++)
-		fprintf(stderr, "%s %s %.2f s", k ? "," : "", d[top[k]].name, seconds[top[k]]);
+	for (int k = 0; k < n && k < 3; k++)
+		fprintf(stderr, "%s %s %.2f s", k ? "," : "", t[k].name, t[k].seconds);
 	fputc('\n', stderr);
+	free(t);
 }
 
 static void print_losses(const char *input, const struct analyze_summary *sum)
@@ -388,7 +384,7 @@ int cmd_analyze(int argc, char **argv)
 			" capture %lld (%.1f s)\n", opts.input, opts.output,
 			(unsigned long long)sum.events, sum.event_tables,
 			(unsigned long long)sum.calls, (long long)sum.capture_id,
-			seconds_since(&progress.start));
+			cmn_seconds_since(&progress.start));
 		fprintf(stderr, "maptrail: %s: %llu address-space history rows; %lld findings"
 			" (%lld high; %lld lowered by known runtimes or baselines):"
 			" maptrail query %s findings\n", opts.output,
