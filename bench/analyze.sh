@@ -55,7 +55,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/lib/common.sh"	# root, bench_workdir, median, spread
 
 die() { echo "bench/analyze: $*" >&2; exit 1; }
 usage() {
@@ -179,22 +179,6 @@ timed() {
 	return "$rc"
 }
 
-# spread_as FORMAT V...: "median [min-max]" of the numbers given, each printed with the
-# printf FORMAT (one value: itself).
-spread_as() {
-	local fmt=$1
-	shift
-	printf '%s\n' "$@" | sort -g | awk -v f="$fmt" '
-		{ v[NR] = $1 }
-		END {
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			if (NR == 1) printf f, m
-			else printf f " [" f "-" f "]", m, v[1], v[NR]
-		}'
-}
-# spread V...: two decimals; spread_int V...: whole numbers.
-spread() { spread_as %.2f "$@"; }
-spread_int() { spread_as %.0f "$@"; }
 
 have_maptrail=0
 if [ -x "$maptrail" ]; then have_maptrail=1; else

@@ -30,7 +30,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/lib/common.sh"	# root, bench_workdir, median, spread
 
 die() { echo "bench/detections: $*" >&2; exit 1; }
 usage() {
@@ -61,9 +61,7 @@ for x in "$maptrail" "$identity" "$flip" "$racestorm"; do
 	[ -x "$x" ] || die "$x: missing (build first: meson compile -C $BUILD)"
 done
 command -v sqlite3 >/dev/null || die "sqlite3 is not installed (apt-get install sqlite3)"
-mkdir -p "$work" || die "$work: cannot create the work directory"
-work=$(cd "$work" && pwd)
-case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
+bench_workdir "$work"
 
 workloads=(doublemap race flip)
 scales=(1 2)
@@ -92,18 +90,6 @@ for name in "${workloads[@]}"; do
 		record "$name" "$k"
 	done
 done
-
-# spread V...: "median [min-max]" (one value: itself), two decimals.
-spread() {
-	printf '%s\n' "$@" | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			if (NR == 1) printf "%.2f", m
-			else printf "%.2f [%.2f-%.2f]", m, v[1], v[NR]
-		}'
-}
-median() { spread "$@" | cut -d' ' -f1; }
 
 declare -A det slowest made
 for ((r = 1; r <= runs; r++)); do
@@ -136,7 +122,8 @@ for name in "${workloads[@]}"; do
 		printf '%-13s %-22s slowest: %s\n' "" "" "${slowest[$c]}"
 	done
 	# shellcheck disable=SC2086
-	echo "  growth 1x -> 2x: $(awk -v a="$(median ${det[$name-1x]})" -v b="$(median ${det[$name-2x]})" \
+	echo "  growth 1x -> 2x: $(awk -v a="$(printf '%s\n' ${det[$name-1x]} | median)" \
+		-v b="$(printf '%s\n' ${det[$name-2x]} | median)" \
 		'BEGIN { if (a > 0) printf "%.1fx", b / a; else printf "-" }') (2: linear; 4: quadratic)"
 done
 echo

@@ -32,7 +32,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/lib/common.sh"	# root, bench_workdir, median, spread
 
 die() { echo "bench/flight: $*" >&2; exit 1; }
 usage() { echo "usage: bench/flight.sh [--work DIR] [--procs P] [--calls N] [--runs R] [-b KB]" >&2; exit 2; }
@@ -66,9 +66,7 @@ for x in "$mapstorm" "$injector" "$maptrail"; do
 	[ -x "$x" ] || die "$x: missing (build first: meson compile -C $BUILD)"
 done
 command -v sqlite3 > /dev/null || die "sqlite3 is not installed"
-mkdir -p "$work" || die "$work: cannot create the work directory"
-work=$(cd "$work" && pwd)
-case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
+bench_workdir "$work"
 rec=
 storm=
 finish() {
@@ -84,7 +82,6 @@ echo "bench/flight: $procs processes x $per_proc calls, $runs runs each way, buf
 	"${buffer:-default} KB per CPU, in $work"
 
 storm_seconds() { sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$1"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v u="$1" -v t="$2" 'BEGIN { printf "%.2f", (u > 0 ? t / u : 0) }'; }
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 

@@ -65,7 +65,7 @@ if [ "$scale" != 1 ]; then
 fi
 
 flipstorm=$BUILD/bench/flipstorm
-capture_workdir "$work"
+bench_workdir "$work"
 
 if [ "$fresh" = 0 ] && [ -s "$work/$name.dat" ]; then
 	echo "bench/flip-capture: reusing $work/$name.dat (--fresh records anew)"

@@ -24,7 +24,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/lib/common.sh"	# root, bench_workdir, median, spread
 
 die() { echo "bench/record: $*" >&2; exit 1; }
 usage() { echo "usage: bench/record.sh [--work DIR] [--procs P] [--calls N] [--runs R] [--record-arg ARG]..." >&2; exit 2; }
@@ -55,15 +55,12 @@ maptrail=$BUILD/cli/maptrail
 [ "$(id -u)" = 0 ] || die "recording needs root"
 [ -x "$mapstorm" ] || die "$mapstorm: missing (build first: meson compile -C $BUILD)"
 [ -x "$maptrail" ] || die "$maptrail: missing (build first: meson compile -C $BUILD)"
-mkdir -p "$work" || die "$work: cannot create the work directory"
-work=$(cd "$work" && pwd)
-case $work/ in "$root"/*) die "$work is inside the repository; use a directory outside it" ;; esac
+bench_workdir "$work"
 
 per_proc=$(( (calls + procs - 1) / procs ))
 echo "bench/record: $procs processes x $per_proc calls, $runs runs each way, in $work${record_args[*]+, record ${record_args[*]}}"
 
 storm_seconds() { sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$1"; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 printf '%-4s %10s %7s %9s %9s %9s %8s %10s\n' run events lost rec-cpu-s untraced traced slowdown file-MB
 : > "$work/untraced.s"

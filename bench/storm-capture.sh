@@ -46,7 +46,7 @@ done
 [[ $events =~ ^[1-9][0-9]*$ ]] || die "--events: '$events' is not a positive number"
 
 mapstorm=$BUILD/bench/mapstorm
-capture_workdir "$work"
+bench_workdir "$work"
 
 cleanup() {
 	local rc=$?

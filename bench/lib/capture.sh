@@ -12,7 +12,7 @@
 # directory: $BUILD, default "build", relative to the repository unless
 # absolute), and defines die.
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 T=/sys/kernel/tracing
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
@@ -20,16 +20,6 @@ capture_mounted=0
 capture_pid=
 
 die() { echo "$CAPTURE_PROG: $*" >&2; exit 1; }
-
-# capture_workdir DIR: sets work to DIR, made and absolute; a directory inside
-# the repository is refused (the captures are big and not the repository's).
-capture_workdir() {
-	mkdir -p "$1" || die "$1: cannot create the work directory"
-	work=$(cd "$1" && pwd)
-	case $work/ in
-	"$root"/*) die "$work is inside the repository; use a directory outside it" ;;
-	esac
-}
 
 # capture_check NAME LOADGEN: what recording NAME.dat with the load generator
 # LOADGEN needs.
